@@ -1,0 +1,25 @@
+import type { Backend } from "@core/protocols";
+
+/**
+ * How a suite reaches the backend under test.
+ *
+ * @example
+ * ```ts
+ * describeCacheConformance({ name: "sqlite file", open: () => openSqliteBackend({ path }) });
+ * ```
+ */
+export interface ConformanceOptions {
+  /** Label of the `describe` block. */
+  name: string;
+  /**
+   * Opens a client. For backends whose capabilities say `persistent` or `crossProcess`,
+   * every call must open a new client of the **same** storage (same file, database,
+   * server): suites use a second client to test atomicity across clients, wake-ups from
+   * other clients and data surviving a reopen. Otherwise each call may be independent.
+   */
+  open: () => Promise<Backend>;
+  /** Multiplies timing waits (TTL expiry, wake-up deadlines) for slow backends. Default 1. */
+  timeScale?: number;
+  /** fast-check runs per property. Default 25. */
+  numRuns?: number;
+}

@@ -1,0 +1,59 @@
+import type { IsolationLevel } from "./sql.js";
+
+/**
+ * What a backend instance can do. Frozen; read it from the instance
+ * (`backend.capabilities`), never from the package. A method whose capability is `false`
+ * throws `NOT_SUPPORTED`.
+ *
+ * @example
+ * ```ts
+ * if (backend.capabilities.sql) await backend.sql().query(sql`select 1`);
+ * ```
+ */
+export interface Capabilities {
+  readonly cache: boolean;
+  readonly queue: boolean;
+  readonly records: boolean;
+  readonly transport: boolean;
+  readonly sql: boolean;
+  /** Data outlives the process (file, sqlite file, postgres, redis). */
+  readonly persistent: boolean;
+  /** Several processes/clients may share the same data (a second `open()` sees it). */
+  readonly crossProcess: boolean;
+  /** Cache `maxEntries` with LRU eviction. */
+  readonly maxEntries: boolean;
+  /** Queue `stream({ block: true })`. */
+  readonly blockingStream: boolean;
+  /** Queue buckets (`{ buckets: n }`). */
+  readonly buckets: boolean;
+  /** Delivery of the transport: durable at-least-once, or ephemeral at-most-once. */
+  readonly delivery: "at-least-once" | "at-most-once" | "none";
+  /** Isolation levels `sql().transaction()` honours (empty without SQL). */
+  readonly isolationLevels: readonly IsolationLevel[];
+}
+
+/**
+ * Builds a frozen manifest from a partial one; unspecified capabilities are absent.
+ *
+ * @example
+ * ```ts
+ * const caps = defineCapabilities({ cache: true, queue: true, maxEntries: true });
+ * ```
+ */
+export function defineCapabilities(partial: Partial<Capabilities>): Capabilities {
+  return Object.freeze({
+    cache: false,
+    queue: false,
+    records: false,
+    transport: false,
+    sql: false,
+    persistent: false,
+    crossProcess: false,
+    maxEntries: false,
+    blockingStream: false,
+    buckets: false,
+    delivery: "none",
+    ...partial,
+    isolationLevels: Object.freeze([...(partial.isolationLevels ?? [])]),
+  });
+}

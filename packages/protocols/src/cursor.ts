@@ -1,0 +1,82 @@
+import { invalidArgument } from "./errors.js";
+import { compareCodePoints, compareFieldValues, fieldValue, type Ordering } from "./filter.js";
+import type { Cursor, StoredRecord } from "./records.js";
+
+/** The position a cursor points after: the ordering value and id of the last record. */
+export interface CursorPosition {
+  field: string;
+  descending: boolean;
+  /** The ordering field's value; Dates as `{ $date: ms }`, missing as `null`. */
+  value: unknown;
+  id: string;
+}
+
+function sortValue(v: unknown): unknown {
+  if (v instanceof Date) return { $date: v.getTime() };
+  return v === undefined ? null : v;
+}
+
+/**
+ * The cursor after `record` for an ordering. Every backend builds cursors with this
+ * function, so a cursor from one backend pages the same data on another.
+ *
+ * @example
+ * ```ts
+ * const next = encodeCursor(ordering, page.at(-1)!);
+ * ```
+ */
+export function encodeCursor(ordering: Ordering, record: StoredRecord): Cursor {
+  const position = [
+    ordering.field,
+    ordering.descending ? 1 : 0,
+    sortValue(fieldValue(record, ordering.parsed)),
+    record.id,
+  ];
+  return Buffer.from(JSON.stringify(position), "utf8").toString("base64url");
+}
+
+/**
+ * Decodes and checks a cursor against the query's ordering (`INVALID_ARGUMENT` if it was
+ * made for another ordering or is not a cursor).
+ *
+ * @example
+ * ```ts
+ * const position = decodeCursor(query.after, ordering, "sqlite");
+ * ```
+ */
+export function decodeCursor(cursor: unknown, ordering: Ordering, backend = "core"): CursorPosition {
+  if (typeof cursor !== "string" || cursor.length === 0 || cursor.length > 8192)
+    throw invalidArgument(backend, "after must be a cursor string from a previous page");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalidArgument(backend, "after is not a valid cursor");
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 4 || typeof parsed[3] !== "string")
+    throw invalidArgument(backend, "after is not a valid cursor");
+  const [field, descending, raw, id] = parsed as [string, number, unknown, string];
+  if (field !== ordering.field || Boolean(descending) !== ordering.descending) {
+    throw invalidArgument(
+      backend,
+      `cursor was made for orderBy ${descending ? "-" : ""}${field}, not ${ordering.descending ? "-" : ""}${ordering.field}`,
+    );
+  }
+  const value =
+    raw !== null && typeof raw === "object" && "$date" in raw ? new Date((raw as { $date: number }).$date) : raw;
+  return { field, descending: ordering.descending, value, id };
+}
+
+/**
+ * True when `record` sorts strictly after the cursor position (the keyset condition).
+ *
+ * @example
+ * ```ts
+ * records.filter((r) => isAfterCursor(r, position, ordering));
+ * ```
+ */
+export function isAfterCursor(record: StoredRecord, position: CursorPosition, ordering: Ordering): boolean {
+  const primary = compareFieldValues(fieldValue(record, ordering.parsed), position.value);
+  if (primary !== 0) return ordering.descending ? primary < 0 : primary > 0;
+  return compareCodePoints(record.id, position.id) > 0;
+}

@@ -1,0 +1,109 @@
+export type { Backend, RecordStoreOptions } from "./backend.js";
+export type { Cache, CacheEntry, CacheOptions, CacheStats, SetOptions } from "./cache.js";
+export { type Capabilities, defineCapabilities } from "./capabilities.js";
+export { type Codec, defaultCodec } from "./codec.js";
+export { type CursorPosition, decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
+export {
+  BackendError,
+  type BackendErrorOptions,
+  closedError,
+  type ErrorCode,
+  invalidArgument,
+  notSupported,
+} from "./errors.js";
+export {
+  type Condition,
+  compareCodePoints,
+  compareFieldValues,
+  compareRecords,
+  compileFilter,
+  type FieldOperators,
+  type Filter,
+  type FilterValue,
+  fieldValue,
+  matchesFilter,
+  type Ordering,
+  type ParsedField,
+  parseField,
+  parseOrderBy,
+  typeRank,
+} from "./filter.js";
+export { Lifecycle } from "./lifecycle.js";
+export {
+  bucketFor,
+  type GetOptions,
+  type PutOptions,
+  type Queue,
+  type QueueEntry,
+  type QueueOptions,
+  type QueueStats,
+  type StreamOptions,
+  type TrimOptions,
+} from "./queue.js";
+export {
+  type Cursor,
+  LAYERS,
+  type Layer,
+  type OnConflict,
+  type RecordField,
+  type RecordInput,
+  type RecordPage,
+  type RecordQuery,
+  type RecordStore,
+  type Sighting,
+  type SightingInput,
+  type StoreBatchResult,
+  type StoredRecord,
+} from "./records.js";
+export { redactUrl } from "./redact.js";
+export {
+  type BackendProvider,
+  BUILTIN_SCHEMES,
+  loadProvider,
+  type OpenOptions,
+  openBackend,
+  registerBackend,
+  schemeOf,
+  unregisterBackend,
+} from "./registry.js";
+export type {
+  CompiledQuery,
+  DatabaseType,
+  Dialect,
+  ExecuteResult,
+  IsolationLevel,
+  SqlDatabase,
+  SqlExecutor,
+  SqlInput,
+  TransactionOptions,
+  TypeMapper,
+} from "./sql.js";
+export {
+  ConnectionError,
+  DeadlockError,
+  IntegrityError,
+  OperationalError,
+  QueryError,
+  TransactionError,
+} from "./sql-errors.js";
+export type {
+  Message,
+  MessageHandler,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+  TransportOptions,
+} from "./transport.js";
+export {
+  assertInteger,
+  assertKey,
+  assertKeys,
+  assertName,
+  assertNonNegativeInteger,
+  assertPlainObject,
+  assertTtl,
+  describeValue,
+  isPlainObject,
+  MAX_KEY_BYTES,
+  MAX_NAME_LENGTH,
+} from "./validation.js";

@@ -1,0 +1,78 @@
+import { closedError } from "./errors.js";
+
+/**
+ * Open/closed state of a backend: rejects calls after `close()` with `CLOSED`, tracks
+ * in-flight work so `close()` can wait for it, aborts blocking readers and runs cleanups
+ * (timers, connections) exactly once.
+ *
+ * @example
+ * ```ts
+ * const life = new Lifecycle("memory");
+ * const get = (k: string) => life.run(async () => map.get(k));
+ * life.onClose(() => clearInterval(timer));
+ * await life.close();
+ * ```
+ */
+export class Lifecycle {
+  readonly backend: string;
+  readonly #abort = new AbortController();
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #cleanups: (() => void | Promise<void>)[] = [];
+  #closing: Promise<void> | undefined;
+
+  constructor(backend: string) {
+    this.backend = backend;
+  }
+
+  /** True once `close()` was called. */
+  get closed(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** Aborted when `close()` starts: blocking readers end on it. */
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  /** Throws `CLOSED` after `close()`. */
+  assertOpen(): void {
+    if (this.#closing) throw closedError(this.backend);
+  }
+
+  /** Runs `fn` if open, and lets `close()` wait for it. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#closing) return Promise.reject(closedError(this.backend));
+    const promise = fn();
+    this.#inFlight.add(promise);
+    const forget = () => this.#inFlight.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  /** Registers a cleanup run once by `close()` (last registered runs first). Returns an unregister function. */
+  onClose(cleanup: () => void | Promise<void>): () => void {
+    this.#cleanups.push(cleanup);
+    return () => {
+      const i = this.#cleanups.indexOf(cleanup);
+      if (i >= 0) this.#cleanups.splice(i, 1);
+    };
+  }
+
+  /** Idempotent: stops new calls, aborts blockers, waits for in-flight work, runs cleanups. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#abort.abort(closedError(this.backend));
+      await Promise.allSettled([...this.#inFlight]);
+      const errors: unknown[] = [];
+      for (const cleanup of this.#cleanups.splice(0).reverse()) {
+        try {
+          await cleanup();
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+      if (errors.length > 0) throw errors[0];
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,127 @@
+import type { Codec } from "./codec.js";
+
+/**
+ * Options of `backend.queue(topic, options)`.
+ *
+ * @example
+ * ```ts
+ * backend.queue("events", { buckets: 8, batchSize: 100, flushIntervalMs: 10 });
+ * ```
+ */
+export interface QueueOptions {
+  /** Split the topic into this many independent logs (`capabilities.buckets`). Default 1. */
+  buckets?: number;
+  /** Buffered backends flush after this many writes. */
+  batchSize?: number;
+  /** Buffered backends flush at least this often (ms). */
+  flushIntervalMs?: number;
+  /** Most writes held in a buffer; a full buffer makes `put` wait. */
+  maxBuffered?: number;
+  /** Value codec; defaults to {@link defaultCodec}. */
+  codec?: Codec;
+}
+
+/** One entry of a topic. */
+export interface QueueEntry<V = unknown> {
+  /** Dense offset from 0 within the topic (or bucket). */
+  offset: number;
+  value: V;
+  /** Milliseconds since the epoch when it was appended. */
+  timestamp: number;
+}
+
+/** Options of `put` / `putBatch`. */
+export interface PutOptions {
+  /** Routes to bucket `bucketFor(key, buckets)` on a bucketed queue. */
+  key?: string;
+}
+
+/** Options of `get`. */
+export interface GetOptions {
+  /** First offset to read (default: the first entry still kept). */
+  offset?: number;
+  /** Most entries to return (default 100). */
+  limit?: number;
+}
+
+/** Options of `stream`. */
+export interface StreamOptions {
+  /** First offset to read (default: the first entry still kept). */
+  offset?: number;
+  /** Stop after this many entries. */
+  limit?: number;
+  /** Wait for new entries at the end instead of ending. */
+  block?: boolean;
+  /** Ends the iteration cleanly when aborted. */
+  signal?: AbortSignal;
+}
+
+/** Counters of a topic. Backends may add their own numbers. */
+export interface QueueStats {
+  /** Entries ever appended (trimmed included) = the next offset. */
+  totalCount: number;
+  /** Offset of the oldest entry still kept. */
+  firstOffset: number;
+  /** Accepted but not yet durable. */
+  bufferedCount: number;
+  /** Durable and visible to other processes. */
+  persistedCount: number;
+  [extra: string]: number;
+}
+
+/** What to trim: everything before an offset, or all but the newest `maxLength`. */
+export type TrimOptions = { before: number } | { maxLength: number };
+
+/**
+ * An append-only log with dense offsets, blocking streams and consumer groups.
+ *
+ * @example
+ * ```ts
+ * const q = backend.queue<Event>("events");
+ * const offset = await q.put({ type: "signup" });
+ * for await (const e of q.stream({ offset, block: true, signal })) handle(e.value);
+ * ```
+ */
+export interface Queue<V = unknown> {
+  readonly name: string;
+  /** Number of buckets (1 for an unbucketed queue). */
+  readonly buckets: number;
+  /** Appends one value; resolves with its offset (within its bucket). */
+  put(value: V, options?: PutOptions): Promise<number>;
+  /** Appends values at consecutive offsets, contiguous even with concurrent writers. */
+  putBatch(values: readonly V[], options?: PutOptions): Promise<{ first: number; count: number }>;
+  get(options?: GetOptions): Promise<QueueEntry<V>[]>;
+  stream(options?: StreamOptions): AsyncIterable<QueueEntry<V>>;
+  /** Makes every write accepted so far durable and visible to other processes. */
+  flush(): Promise<void>;
+  /** Entries ever appended, trimmed included. */
+  count(): Promise<number>;
+  stats(): Promise<QueueStats>;
+  /** Stores a consumer group's next offset. */
+  commit(group: string, nextOffset: number): Promise<void>;
+  /** A group's next offset; 0 for a new group. */
+  committed(group: string): Promise<number>;
+  /** Drops the oldest entries; returns how many were dropped. Later offsets don't change. */
+  trim(options: TrimOptions): Promise<number>;
+  /** One bucket of a bucketed queue, as a queue of its own (`0 <= index < buckets`). */
+  bucket(index: number): Queue<V>;
+}
+
+/**
+ * The bucket a key routes to: FNV-1a (32-bit) over the key's UTF-8 bytes, modulo
+ * `buckets`. Stable, and the same on every backend.
+ *
+ * @example
+ * ```ts
+ * bucketFor("user:42", 8); // always the same number in 0..7
+ * ```
+ */
+export function bucketFor(key: string, buckets: number): number {
+  let hash = 0x811c9dc5;
+  const bytes = Buffer.from(key, "utf8");
+  for (const byte of bytes) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % buckets;
+}

@@ -1,0 +1,66 @@
+/**
+ * A message as transports carry it. `id` is unique per publish; `idempotencyKey`, when
+ * set, makes durable transports drop a repeat within their dedup window.
+ */
+export interface Message {
+  id: string;
+  payload: unknown;
+  headers: Record<string, string>;
+  /** Milliseconds since the epoch. */
+  publishedAt: number;
+  idempotencyKey?: string;
+}
+
+/** Receives messages; a rejection means "not handled" (durable transports redeliver). */
+export type MessageHandler = (message: Message) => void | Promise<void>;
+
+/** Options of `subscribe`. */
+export interface SubscribeOptions {
+  /**
+   * Competing consumers: each message goes to one subscriber of the group, and the group's
+   * position survives restarts on durable transports. Without a group a subscription sees
+   * every message published after it started.
+   */
+  group?: string;
+  /** Start at the oldest kept message instead of new ones (durable transports; new groups). */
+  fromStart?: boolean;
+}
+
+/** A live subscription. */
+export interface Subscription {
+  /** Stops delivery; waits for an in-flight handler. Idempotent. */
+  unsubscribe(): Promise<void>;
+}
+
+/** Options of `backend.transport(options)`. */
+export interface TransportOptions {
+  /** `"durable"` (default where supported) or `"ephemeral"` (at-most-once, e.g. redis pub/sub). */
+  mode?: "durable" | "ephemeral";
+  /** How long an idempotency key is remembered (ms). Default 24 h. */
+  dedupWindowMs?: number;
+  /** Delay before a message whose handler failed is delivered again (ms). Default 100. */
+  redeliveryDelayMs?: number;
+}
+
+/**
+ * The per-backend half of the publisher: moves messages of named channels to
+ * subscribers. Applications use {@link createPublisher} on top of one or more transports.
+ *
+ * @example
+ * ```ts
+ * const bus = backend.transport();
+ * await bus.subscribe("orders", async (m) => ship(m.payload), { group: "shipping" });
+ * await bus.send("orders", [{ id: "1", payload: { sku: 1 }, headers: {}, publishedAt: Date.now() }]);
+ * ```
+ */
+export interface Transport {
+  /** Backend name, for receipts and errors. */
+  readonly name: string;
+  /** Delivery guarantee of this transport. */
+  readonly delivery: "at-least-once" | "at-most-once";
+  /** Delivers (durable: stores) every message, in order. */
+  send(channel: string, messages: readonly Message[]): Promise<void>;
+  subscribe(channel: string, handler: MessageHandler, options?: SubscribeOptions): Promise<Subscription>;
+  /** Ends subscriptions of this transport. The backend's `close()` closes it too. */
+  close(): Promise<void>;
+}
