@@ -1,0 +1,2 @@
+export { freshName, sleep, waitFor } from "./names.js";
+export type { ConformanceOptions } from "./options.js";
