@@ -31,7 +31,7 @@ const CAPABILITIES: Capabilities = defineCapabilities({
   maxEntries: true,
   blockingStream: true,
   buckets: true,
-  delivery: "at-most-once",
+  delivery: "at-least-once",
 });
 
 /** Options of {@link openMemoryBackend}. */

@@ -64,7 +64,11 @@ export interface Cache<V = unknown> {
   setMany(entries: readonly CacheEntry<V>[]): Promise<void>;
   /** Sets only if absent (or expired); atomic across clients. True when written. */
   add(key: string, value: V, options?: SetOptions): Promise<boolean>;
-  /** Atomically adds `by` (default 1) to an integer value; a missing key counts as 0. */
+  /**
+   * Atomically adds `by` (default 1, a safe integer) to an integer value; a missing or
+   * expired key counts as 0 and is created with the store's `defaultTtlMs` (if any); an
+   * existing entry keeps its TTL. A non-integer stored value → INVALID_ARGUMENT, unchanged.
+   */
   increment(key: string, by?: number): Promise<number>;
   /** True if the key existed. Idempotent. */
   delete(key: string): Promise<boolean>;

@@ -75,6 +75,22 @@ export type TrimOptions = { before: number } | { maxLength: number };
 /**
  * An append-only log with dense offsets, blocking streams and consumer groups.
  *
+ * Semantics every backend shares:
+ * - `get({ offset, limit = 100 })`: an offset below `firstOffset` (trimmed) starts at
+ *   `firstOffset`; an offset at or past the end returns `[]`.
+ * - `stream()` reads in pages (memory stays bounded however long the topic); with
+ *   `block: true` it waits at the end, ends cleanly when `signal` aborts or the backend
+ *   closes.
+ * - Buckets (`{ buckets: n > 1 }`): `put`/`putBatch` need `options.key` (INVALID_ARGUMENT
+ *   without it) and route to `bucketFor(key, n)`; offsets are per bucket. On the parent,
+ *   `get`/`stream`/`commit`/`committed`/`trim` are INVALID_ARGUMENT (read `bucket(i)`);
+ *   `count`/`stats` sum over buckets; `flush` flushes all. On an unbucketed queue
+ *   `bucket(0)` is the queue itself. Storage tip: bucket i of topic t can be stored as
+ *   topic `t + "\u0000" + i` — names never contain control characters, so it cannot clash.
+ * - `putBatch([])` returns `{ first: <next offset>, count: 0 }` and writes nothing.
+ * - `commit(group, n)` stores `n` as is (it may move backwards, to replay); `n` must be a
+ *   non-negative integer.
+ *
  * @example
  * ```ts
  * const q = backend.queue<Event>("events");

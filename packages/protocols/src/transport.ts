@@ -44,7 +44,21 @@ export interface TransportOptions {
 
 /**
  * The per-backend half of the publisher: moves messages of named channels to
- * subscribers. Applications use {@link createPublisher} on top of one or more transports.
+ * subscribers. Applications use `createPublisher` on top of one or more transports.
+ *
+ * Semantics every backend shares:
+ * - Messages of a channel reach each subscriber in send order.
+ * - Without a group, a subscription receives messages sent after it started (or, with
+ *   `fromStart` on a durable transport, every kept message).
+ * - With a group, each message goes to exactly one live subscriber of the group; a new
+ *   group starts at new messages (or the oldest kept with `fromStart`); a group's position
+ *   survives unsubscribe and, on persistent backends, restart — messages sent while the
+ *   group had no subscriber are delivered when one returns.
+ * - At-least-once transports redeliver a message whose handler threw (after
+ *   `redeliveryDelayMs`), and do not move past it until it succeeds.
+ * - A message whose `idempotencyKey` was already sent on the channel within the dedup
+ *   window is dropped by `send` (not stored, not delivered).
+ * - Channel and group names follow the store-name rules (INVALID_ARGUMENT otherwise).
  *
  * @example
  * ```ts
