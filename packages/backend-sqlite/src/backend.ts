@@ -1,0 +1,110 @@
+import {
+  type Backend,
+  type Cache,
+  type CacheOptions,
+  type Capabilities,
+  defineCapabilities,
+  Lifecycle,
+  type Queue,
+  type QueueOptions,
+  type RecordStore,
+  type RecordStoreOptions,
+  type SqlDatabase,
+  type Transport,
+  type TransportOptions,
+} from "@core/protocols";
+import { createSqliteCache } from "./cache.js";
+import type { SqliteDatabase } from "./driver.js";
+import { createSqliteQueue } from "./queue.js";
+import { createSqliteRecordStore } from "./records.js";
+import type { SqliteShared } from "./shared.js";
+import { createSqliteSql } from "./sql/database.js";
+import { createSqliteTransport } from "./transport.js";
+
+function capabilitiesFor(isFile: boolean): Capabilities {
+  return defineCapabilities({
+    cache: true,
+    queue: true,
+    records: true,
+    transport: true,
+    sql: true,
+    persistent: isFile,
+    crossProcess: isFile,
+    maxEntries: true,
+    blockingStream: true,
+    buckets: true,
+    delivery: "at-least-once",
+    isolationLevels: ["serializable"],
+  });
+}
+
+/**
+ * All five protocols on one SQLite database (better-sqlite3).
+ *
+ * @example
+ * ```ts
+ * const backend = new SqliteBackend(db, { owned: true, isFile: true });
+ * ```
+ */
+export class SqliteBackend implements Backend {
+  readonly name = "sqlite";
+  readonly capabilities: Capabilities;
+  readonly #shared: SqliteShared;
+  #sql: SqlDatabase | undefined;
+
+  constructor(db: SqliteDatabase, options: { owned: boolean; isFile: boolean }) {
+    const lifecycle = new Lifecycle("sqlite");
+    const statements = new Map<string, ReturnType<SqliteDatabase["prepare"]>>();
+    this.#shared = {
+      db,
+      lifecycle,
+      statements,
+      isFile: options.isFile,
+      prepare(sql: string) {
+        let statement = statements.get(sql);
+        if (!statement) {
+          statement = db.prepare(sql);
+          statements.set(sql, statement);
+        }
+        return statement;
+      },
+    };
+    this.capabilities = capabilitiesFor(options.isFile);
+    // Registered first so it runs last: stores' cleanups may still need the connection.
+    if (options.owned) lifecycle.onClose(() => void db.close());
+  }
+
+  cache<V = unknown>(name: string, options?: CacheOptions): Cache<V> {
+    this.#shared.lifecycle.assertOpen();
+    return createSqliteCache<V>(this.#shared, name, options);
+  }
+
+  queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {
+    this.#shared.lifecycle.assertOpen();
+    return createSqliteQueue<V>(this.#shared, name, options);
+  }
+
+  records(name: string, options?: RecordStoreOptions): RecordStore {
+    this.#shared.lifecycle.assertOpen();
+    return createSqliteRecordStore(this.#shared, name, options);
+  }
+
+  transport(options?: TransportOptions): Transport {
+    this.#shared.lifecycle.assertOpen();
+    return createSqliteTransport(this.#shared, options);
+  }
+
+  sql(): SqlDatabase {
+    this.#shared.lifecycle.assertOpen();
+    this.#sql ??= createSqliteSql(this.#shared);
+    return this.#sql;
+  }
+
+  close(): Promise<void> {
+    return this.#shared.lifecycle.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,29 @@
+import type BetterSqlite3 from "better-sqlite3";
+
+/**
+ * The better-sqlite3 `Database` this backend drives. Exported as its own name so users
+ * can pass a database they own: `openSqliteBackend({ database })`.
+ */
+export type SqliteDatabase = BetterSqlite3.Database;
+
+/**
+ * Loads better-sqlite3 (a peer dependency) with a clear error when it is missing.
+ *
+ * @example
+ * ```ts
+ * const Database = await loadDriver();
+ * const db = new Database("app.db");
+ * ```
+ */
+export async function loadDriver(): Promise<typeof BetterSqlite3> {
+  try {
+    const mod = await import("better-sqlite3");
+    return mod.default;
+  } catch (cause) {
+    const { BackendError } = await import("@core/protocols");
+    throw new BackendError("NOT_INSTALLED", "better-sqlite3 is not installed; run: pnpm add better-sqlite3@12", {
+      backend: "sqlite",
+      cause,
+    });
+  }
+}

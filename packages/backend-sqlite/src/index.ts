@@ -1,0 +1,73 @@
+import { type Backend, type BackendProvider, invalidArgument } from "@core/protocols";
+import { SqliteBackend } from "./backend.js";
+import { loadDriver, type SqliteDatabase } from "./driver.js";
+
+export { SqliteBackend } from "./backend.js";
+export type { SqliteDatabase } from "./driver.js";
+
+/** Options of {@link openSqliteBackend}. */
+export interface SqliteBackendOptions {
+  /** Database file, or `":memory:"`. Ignored when `database` is given. */
+  path?: string;
+  /** A better-sqlite3 Database you own; the backend never closes it. */
+  database?: SqliteDatabase;
+  /** `NORMAL` (default, durable at checkpoints in WAL) or `FULL` (fsync every commit). */
+  synchronous?: "NORMAL" | "FULL";
+  /** How long a writer waits for another process's lock (ms). Default 5000. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Opens a SQLite backend on a file (WAL mode) or in memory.
+ *
+ * @example
+ * ```ts
+ * import { openSqliteBackend } from "@core/backend-sqlite";
+ * await using backend = await openSqliteBackend({ path: "./app.db" });
+ * await backend.cache("s").set("k", 1);
+ * ```
+ */
+export async function openSqliteBackend(options: SqliteBackendOptions = {}): Promise<Backend> {
+  if (options.database) {
+    return new SqliteBackend(options.database, { owned: false, isFile: !options.database.memory });
+  }
+  const path = options.path ?? ":memory:";
+  if (typeof path !== "string" || path.length === 0) throw invalidArgument("sqlite", "path must be a file path or :memory:");
+  const synchronous = options.synchronous ?? "NORMAL";
+  if (synchronous !== "NORMAL" && synchronous !== "FULL") throw invalidArgument("sqlite", "synchronous must be NORMAL or FULL");
+  const Database = await loadDriver();
+  const db = new Database(path);
+  const isFile = !db.memory;
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+  if (isFile) db.pragma("journal_mode = WAL");
+  db.pragma(`synchronous = ${synchronous}`);
+  return new SqliteBackend(db, { owned: true, isFile });
+}
+
+/**
+ * The path in a `sqlite:` URL: `sqlite:./app.db`, `sqlite:///abs/app.db`, `sqlite::memory:`.
+ *
+ * @example
+ * ```ts
+ * sqlitePathFromUrl("sqlite:./data/app.db"); // "./data/app.db"
+ * ```
+ */
+export function sqlitePathFromUrl(url: string): string {
+  const rest = url.replace(/^sqlite:/i, "");
+  if (rest === "" || rest === ":memory:" || rest === "//:memory:") return ":memory:";
+  return rest.startsWith("//") ? rest.slice(2) : rest;
+}
+
+/**
+ * Provider for `openBackend("sqlite:./app.db")`.
+ *
+ * @example
+ * ```ts
+ * const backend = await openBackend("sqlite::memory:");
+ * ```
+ */
+export const provider: BackendProvider = {
+  name: "sqlite",
+  schemes: ["sqlite"],
+  open: (url, options) => openSqliteBackend({ ...(options as SqliteBackendOptions), path: sqlitePathFromUrl(url) }),
+};
