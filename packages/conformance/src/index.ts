@@ -1,2 +1,3 @@
 export { freshName, sleep, waitFor } from "./names.js";
 export type { ConformanceOptions } from "./options.js";
+export { describeQueueConformance } from "./queue/suite.js";

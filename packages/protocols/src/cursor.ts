@@ -2,6 +2,9 @@ import { invalidArgument } from "./errors.js";
 import { compareCodePoints, compareFieldValues, fieldValue, type Ordering } from "./filter.js";
 import type { Cursor, StoredRecord } from "./records.js";
 
+// A cursor holds the last record's ordering value, which may be a long content string.
+const MAX_CURSOR_LENGTH = 1 << 20;
+
 /** The position a cursor points after: the ordering value and id of the last record. */
 export interface CursorPosition {
   field: string;
@@ -13,6 +16,9 @@ export interface CursorPosition {
 
 function sortValue(v: unknown): unknown {
   if (v instanceof Date) return { $date: v.getTime() };
+  // Objects and arrays all sort equal (typeRank 4): `{}` keeps the cursor small and can
+  // never be mistaken for a `$date`, whatever the content holds.
+  if (v !== null && typeof v === "object") return {};
   return v === undefined ? null : v;
 }
 
@@ -45,7 +51,7 @@ export function encodeCursor(ordering: Ordering, record: StoredRecord): Cursor {
  * ```
  */
 export function decodeCursor(cursor: unknown, ordering: Ordering, backend = "core"): CursorPosition {
-  if (typeof cursor !== "string" || cursor.length === 0 || cursor.length > 8192)
+  if (typeof cursor !== "string" || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH)
     throw invalidArgument(backend, "after must be a cursor string from a previous page");
   let parsed: unknown;
   try {
@@ -62,8 +68,12 @@ export function decodeCursor(cursor: unknown, ordering: Ordering, backend = "cor
       `cursor was made for orderBy ${descending ? "-" : ""}${field}, not ${ordering.descending ? "-" : ""}${ordering.field}`,
     );
   }
-  const value =
-    raw !== null && typeof raw === "object" && "$date" in raw ? new Date((raw as { $date: number }).$date) : raw;
+  let value = raw;
+  if (raw !== null && typeof raw === "object" && "$date" in raw) {
+    const ms = (raw as { $date: unknown }).$date;
+    if (typeof ms !== "number" || !Number.isFinite(ms)) throw invalidArgument(backend, "after is not a valid cursor");
+    value = new Date(ms);
+  }
   return { field, descending: ordering.descending, value, id };
 }
 

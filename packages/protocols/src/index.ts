@@ -28,7 +28,30 @@ export {
   parseOrderBy,
   typeRank,
 } from "./filter.js";
+export { getOrSet } from "./get-or-set.js";
+export { compileGlob } from "./glob.js";
 export { Lifecycle } from "./lifecycle.js";
+export { type BackoffOptions, backoffDelay, type ResolvedBackoff, resolveBackoff } from "./publisher/backoff.js";
+export { createPublisher } from "./publisher/create-publisher.js";
+export { PublishError } from "./publisher/publish-error.js";
+export {
+  type StubSendCall,
+  type StubTransport,
+  type StubTransportOptions,
+  stubTransport,
+} from "./publisher/stub-transport.js";
+export type {
+  ChannelConfig,
+  FailureDecision,
+  PublishAttempt,
+  PublishContext,
+  Publisher,
+  PublisherOptions,
+  PublishFailureContext,
+  PublishOptions,
+  PublishReceipt,
+  TransportReceipt,
+} from "./publisher/types.js";
 export {
   bucketFor,
   type GetOptions,
@@ -55,6 +78,28 @@ export {
   type StoreBatchResult,
   type StoredRecord,
 } from "./records.js";
+export { countMatching, type SelectedPage, selectPage } from "./record-select.js";
+export {
+  DEFAULT_MAX_LIMIT,
+  DEFAULT_QUERY_LIMIT,
+  MAX_CONTENT_HASH_LENGTH,
+  MAX_JSON_DEPTH,
+  MAX_SOURCE_LENGTH,
+  type NormalizedCountQuery,
+  type NormalizedQuery,
+  type NormalizedRecordInput,
+  type NormalizedSightingInput,
+  normalizeCountQuery,
+  normalizeLayer,
+  normalizeQuery,
+  normalizeRecordStoreOptions,
+  validateBatchOptions,
+  validateJsonObject,
+  validateRecordBatch,
+  validateRecordInput,
+  validateSightingInput,
+  validateStoreOptions,
+} from "./record-validation.js";
 export { redactUrl } from "./redact.js";
 export {
   type BackendProvider,
@@ -78,6 +123,8 @@ export type {
   TransactionOptions,
   TypeMapper,
 } from "./sql.js";
+export { postgresDialect, quoteIdentifier, sqliteDialect } from "./dialects.js";
+export { SqlFragment, sql, toCompiledQuery } from "./sql-tag.js";
 export {
   ConnectionError,
   DeadlockError,
@@ -86,6 +133,7 @@ export {
   QueryError,
   TransactionError,
 } from "./sql-errors.js";
+export { type TieredCacheOptions, tieredCache } from "./tiered-cache.js";
 export type {
   Message,
   MessageHandler,

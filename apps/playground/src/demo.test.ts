@@ -1,0 +1,46 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { runDemo } from "./demo.js";
+import { memoryOutput } from "./output.js";
+
+const run = promisify(execFile);
+const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+
+describe("playground demo on embedded backends", () => {
+  it("runs the whole pipeline and its numbers add up", async () => {
+    const out = memoryOutput();
+    const summary = await runDemo({ items: 120 }, out);
+    expect(summary.queued).toBe(120);
+    expect(summary.unique + summary.duplicates).toBe(120);
+    expect(summary.duplicates).toBeGreaterThan(0);
+    const { bronze, silver, gold } = summary.layers;
+    expect(bronze + silver + gold).toBe(summary.unique);
+    expect(gold).toBeGreaterThan(0);
+    expect(silver).toBe(0); // every silver record is enriched to gold
+    expect(summary.delivered).toBe(gold);
+    expect(summary.audited).toBe(gold);
+    expect(summary.cache.misses).toBe(Math.min(gold, 50));
+    expect(summary.cache.hits).toBe(2 * Math.min(gold, 50));
+    expect(summary.report).toEqual(
+      expect.arrayContaining([
+        { layer: "gold", records: gold },
+        { layer: "bronze", records: bronze },
+      ]),
+    );
+    expect(out.text()).toContain("notifications delivered");
+  });
+
+  it("the CLI exits 0 and prints the summary table", async () => {
+    const { stdout } = await run(process.execPath, [cli, "demo", "--items", "60"], { timeout: 60_000 });
+    expect(stdout).toContain("unique stories");
+    expect(stdout).toMatch(/promote layers\s+\d+\.\d/);
+  });
+
+  it("a bad URL fails with a clear message and exit code 1", async () => {
+    const failure = await run(process.execPath, [cli, "demo", "--queue", "nosuch://x"]).catch((e) => e);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain('--queue nosuch://x: [registry] unknown backend scheme "nosuch:"');
+  });
+});

@@ -1,0 +1,99 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Backend, BackendError, openBackend } from "@core/protocols";
+import { type Output, table } from "./output.js";
+import { SMOKES } from "./smoke.js";
+
+/** Outcome of one backend × protocol cell. */
+export type CellStatus = "passed" | "failed" | "not applicable" | "unreachable" | "not installed";
+
+/** One row of the matrix. */
+export interface MatrixRow {
+  backend: string;
+  url: string;
+  cells: Record<keyof typeof SMOKES, { status: CellStatus; ms: number; error?: string }>;
+}
+
+/**
+ * The backends `matrix` tries: every built-in, embedded ones in a temp directory and
+ * servers from POSTGRES_URL / REDIS_URL (local defaults).
+ *
+ * @example
+ * ```ts
+ * const urls = defaultMatrixUrls();
+ * ```
+ */
+export function defaultMatrixUrls(dir = mkdtempSync(join(tmpdir(), "core-matrix-"))): Record<string, string> {
+  return {
+    memory: "memory:",
+    file: `file:${join(dir, "files")}`,
+    "sqlite (memory)": "sqlite::memory:",
+    "sqlite (file)": `sqlite:${join(dir, "matrix.db")}`,
+    postgres: process.env.POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test",
+    redis: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
+  };
+}
+
+const PROTOCOLS = Object.keys(SMOKES) as (keyof typeof SMOKES)[];
+
+function statusOfOpenError(err: unknown): CellStatus {
+  if (BackendError.is(err, "NOT_INSTALLED")) return "not installed";
+  if (BackendError.is(err, "CONNECTION") || BackendError.is(err, "TIMEOUT")) return "unreachable";
+  return "failed";
+}
+
+async function runRow(label: string, url: string, run: string): Promise<MatrixRow> {
+  const cells = {} as MatrixRow["cells"];
+  let backend: Backend | undefined;
+  let openError: unknown;
+  try {
+    backend = await openBackend(url);
+  } catch (err) {
+    openError = err;
+  }
+  for (const protocol of PROTOCOLS) {
+    if (!backend) {
+      cells[protocol] = { status: statusOfOpenError(openError), ms: 0, error: String((openError as Error)?.message ?? openError) };
+      continue;
+    }
+    if (!backend.capabilities[protocol]) {
+      cells[protocol] = { status: "not applicable", ms: 0 };
+      continue;
+    }
+    const start = performance.now();
+    try {
+      await SMOKES[protocol](backend, `matrix-${run}-${protocol}`);
+      cells[protocol] = { status: "passed", ms: performance.now() - start };
+    } catch (err) {
+      cells[protocol] = { status: "failed", ms: performance.now() - start, error: (err as Error).message };
+    }
+  }
+  await backend?.close();
+  return { backend: label, url, cells };
+}
+
+/**
+ * Runs a short smoke of every protocol on every backend and prints a table of
+ * passed / failed / not applicable / unreachable / not installed with timings.
+ *
+ * @example
+ * ```ts
+ * const rows = await runMatrix(defaultMatrixUrls(), terminalOutput());
+ * ```
+ */
+export async function runMatrix(urls: Record<string, string>, out: Output): Promise<MatrixRow[]> {
+  const run = Date.now().toString(36);
+  const rows: MatrixRow[] = [];
+  const labels = Object.keys(urls);
+  for (const [i, label] of labels.entries()) {
+    rows.push(await runRow(label, urls[label]!, run));
+    out.progress("matrix", i + 1, labels.length);
+  }
+  const cell = (c: MatrixRow["cells"][keyof typeof SMOKES]) => (c.status === "passed" ? `passed ${c.ms.toFixed(0)}ms` : c.status);
+  out.line(table(["backend", ...PROTOCOLS], rows.map((r) => [r.backend, ...PROTOCOLS.map((p) => cell(r.cells[p]))])));
+  for (const r of rows) {
+    for (const p of PROTOCOLS) if (r.cells[p].error && r.cells[p].status !== "unreachable") out.line(`  ${r.backend} ${p}: ${r.cells[p].error}`);
+  }
+  return rows;
+}

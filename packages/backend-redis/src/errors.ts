@@ -1,0 +1,64 @@
+import { BackendError, type ErrorCode, redactUrl } from "@core/protocols";
+
+/** Name every error of this package carries. */
+export const BACKEND = "redis";
+
+// Replies a server gives while it cannot serve (failover, loading, cluster reconfiguring):
+// the command may succeed against the same data a moment later.
+const UNAVAILABLE_REPLY = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|NOREPLICAS|MOVED|ASK)\b/;
+// Driver errors of a connection that is gone, refused, or not ready.
+const CONNECTION_TEXT =
+  /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|enableOfflineQueue|Reached the max retries|None of startup nodes|Failed to refresh slots|Cluster isn't ready|socket|connect/i;
+
+/** Error replies the package's own Lua scripts raise, mapped to codes. */
+const SCRIPT_CODES: Readonly<Record<string, ErrorCode>> = {
+  CONFLICT: "CONFLICT",
+  INVALID: "INVALID_ARGUMENT",
+};
+
+/**
+ * Turns anything ioredis or the server throws into a `BackendError` with a stable code:
+ * lost or refused connections and unavailable clusters are `CONNECTION` (retryable),
+ * command timeouts `TIMEOUT`, a long-running script `SERIALIZATION` (`BUSY`), a key of
+ * the wrong type `CORRUPTION`. `what` names the operation for the message.
+ *
+ * @example
+ * ```ts
+ * try { await client.call("GET", key); } catch (err) { throw toBackendError(err, "cache.get"); }
+ * ```
+ */
+export function toBackendError(err: unknown, what: string): BackendError {
+  if (err instanceof BackendError) return err;
+  const message = redactUrl(err instanceof Error ? err.message : String(err));
+  const name = err instanceof Error ? err.name : "";
+  const fail = (code: ErrorCode, text: string) =>
+    new BackendError(code, `[${BACKEND}] ${what}: ${text}`, { backend: BACKEND, cause: err });
+  const scriptCode = SCRIPT_CODES[message.split(" ", 1)[0] ?? ""];
+  if (scriptCode) return fail(scriptCode, message.slice(message.indexOf(" ") + 1));
+  if (/^Command timed out/i.test(message)) return fail("TIMEOUT", `${message}; retry, or raise commandTimeout`);
+  if (/^BUSY\b/.test(message)) return fail("SERIALIZATION", `${message}; the server is running a long script, retry`);
+  if (/^WRONGTYPE\b/.test(message)) {
+    return fail("CORRUPTION", `${message}; another program wrote a key in this backend's key space (check the prefix)`);
+  }
+  if (UNAVAILABLE_REPLY.test(message) || name === "MaxRetriesPerRequestError" || CONNECTION_TEXT.test(message)) {
+    return fail("CONNECTION", `${message}; check that Redis is reachable (bash tooling/scripts/start-services.sh)`);
+  }
+  // Anything else (OOM, NOPERM, a reply we did not expect): the server refused the command.
+  return fail("CONNECTION", `the server refused the command: ${message}`);
+}
+
+/**
+ * Runs `fn`, mapping any failure with {@link toBackendError}.
+ *
+ * @example
+ * ```ts
+ * const value = await guard("cache.get", () => client.call("GET", key));
+ * ```
+ */
+export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toBackendError(err, what);
+  }
+}

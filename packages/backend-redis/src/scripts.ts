@@ -1,0 +1,62 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { RedisArg, RedisClientLike } from "./client.js";
+
+/** A Lua script from `scripts/`, run by `EVALSHA` with a fallback to `EVAL` on `NOSCRIPT`. */
+export class LuaScript {
+  readonly name: string;
+  readonly #source: string;
+  readonly #sha: string;
+
+  constructor(name: string) {
+    this.name = name;
+    // The build copies src/scripts to dist/scripts, so this resolves in both.
+    this.#source = readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), "utf8");
+    this.#sha = createHash("sha1").update(this.#source).digest("hex");
+  }
+
+  /**
+   * Runs the script; the server caches it after the first `EVAL`, later calls send only
+   * the SHA. The user's client is not modified (no `defineCommand` on it).
+   *
+   * @example
+   * ```ts
+   * await SCRIPTS.cacheAdd.run(client, [key], [value]);
+   * ```
+   */
+  async run(client: RedisClientLike, keys: readonly string[], args: readonly RedisArg[]): Promise<unknown> {
+    try {
+      return await client.call("EVALSHA", this.#sha, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith("NOSCRIPT")) throw err;
+      return client.call("EVAL", this.#source, keys.length, ...keys, ...args);
+    }
+  }
+}
+
+let loaded: Record<string, LuaScript> | undefined;
+
+/**
+ * The package's scripts, read once on first use.
+ *
+ * @example
+ * ```ts
+ * await scripts().queueAppend.run(client, keys, args);
+ * ```
+ */
+export function scripts() {
+  loaded ??= {
+    cacheIncrement: new LuaScript("cache-increment"),
+    queueAppend: new LuaScript("queue-append"),
+    recordsStore: new LuaScript("records-store"),
+    recordsDelete: new LuaScript("records-delete"),
+    transportSend: new LuaScript("transport-send"),
+  };
+  return loaded as {
+    cacheIncrement: LuaScript;
+    queueAppend: LuaScript;
+    recordsStore: LuaScript;
+    recordsDelete: LuaScript;
+    transportSend: LuaScript;
+  };
+}

@@ -1,0 +1,86 @@
+import type { Lifecycle } from "@core/protocols";
+import type { RedisClientLike } from "./client.js";
+import { guard } from "./errors.js";
+
+/** A connection of its own for blocking reads or pub/sub; `release()` ends it. */
+export interface DedicatedConnection {
+  readonly client: RedisClientLike;
+  release(): void;
+}
+
+/**
+ * What one {@link RedisBackend} shares with its stores.
+ */
+export interface RedisShared {
+  readonly client: RedisClientLike;
+  readonly prefix: string;
+  readonly lifecycle: Lifecycle;
+  /** Client-side hit/miss counters per cache namespace (this backend object only). */
+  readonly cacheCounters: Map<string, { hits: number; misses: number }>;
+}
+
+/**
+ * Runs a command sequence as in-flight work of the backend (so `close()` waits for it),
+ * mapping failures to `BackendError`.
+ *
+ * @example
+ * ```ts
+ * await run(shared, "cache.get", () => shared.client.call("GET", key));
+ * ```
+ */
+export function run<T>(shared: RedisShared, what: string, fn: () => Promise<T>): Promise<T> {
+  return shared.lifecycle.run(() => guard(what, fn));
+}
+
+function waitReady(client: RedisClientLike): Promise<void> {
+  if (client.status === "ready") return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const done = (err?: unknown) => {
+      client.off("ready", onReady);
+      client.off("error", onError);
+      client.off("end", onEnd);
+      if (err === undefined) resolve();
+      else reject(err);
+    };
+    const onReady = () => done();
+    const onError = (err: unknown) => done(err);
+    const onEnd = () => done(new Error("Connection is closed."));
+    client.on("ready", onReady);
+    client.on("error", onError);
+    client.on("end", onEnd);
+  });
+}
+
+/**
+ * Opens a dedicated connection (a `duplicate()` of the backend's client) for a blocking
+ * reader or a subscriber; it is ended by `release()` or by the backend's `close()`.
+ * Ending it rejects a pending `XREAD BLOCK` at once, which is how readers stop.
+ *
+ * @example
+ * ```ts
+ * const conn = await openDedicated(shared, "queue.stream");
+ * try { await conn.client.call("XREAD", "BLOCK", 1000, "STREAMS", key, id); } finally { conn.release(); }
+ * ```
+ */
+export async function openDedicated(shared: RedisShared, what: string): Promise<DedicatedConnection> {
+  shared.lifecycle.assertOpen();
+  const client = shared.client.duplicate();
+  // A connection that errors while nobody waits on it must not crash the process.
+  client.on("error", () => {});
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    unregister();
+    client.disconnect();
+  };
+  const unregister = shared.lifecycle.onClose(release);
+  try {
+    if (client.status === "wait") await (client as unknown as { connect(): Promise<void> }).connect();
+    await waitReady(client);
+  } catch (err) {
+    release();
+    return guard(what, () => Promise.reject(err));
+  }
+  return { client, release };
+}

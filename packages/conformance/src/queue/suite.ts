@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, test } from "vitest";
+import { freshName } from "../names.js";
+import type { ConformanceOptions } from "../options.js";
+import { registerQueueBasics } from "./basics.js";
+import { registerQueueBuckets } from "./buckets.js";
+import { registerQueueClients } from "./clients.js";
+import { createQueueContext, expectCode } from "./context.js";
+import { registerQueueProperties } from "./properties.js";
+import { registerQueueStreams } from "./streams.js";
+import { registerQueueValidation } from "./validation.js";
+
+/**
+ * Registers the queue conformance suite (PROTOCOLS.md §0 and §2) for a backend. The
+ * capabilities are read from an instance while collecting, so tests for an absent
+ * capability are replaced by a test that it is `NOT_SUPPORTED` — never skipped.
+ *
+ * @example
+ * ```ts
+ * import { describeQueueConformance } from "@core/conformance";
+ * describeQueueConformance({ name: "memory", open: () => openMemoryBackend() });
+ * ```
+ */
+export function describeQueueConformance(options: ConformanceOptions): void {
+  describe(`queue conformance: ${options.name}`, async () => {
+    const probe = await options.open();
+    const caps = probe.capabilities;
+    await probe.close();
+    const ctx = createQueueContext(options, caps);
+
+    beforeAll(async () => {
+      ctx.backend = await options.open();
+    });
+    afterAll(async () => {
+      await ctx.backend?.close();
+    });
+
+    if (!caps.queue) {
+      test("backend.queue() is NOT_SUPPORTED without capabilities.queue", async () => {
+        await expectCode(async () => {
+          const q = ctx.backend.queue(freshName("queue"));
+          await q.put(1);
+        }, "NOT_SUPPORTED");
+      });
+      return;
+    }
+
+    describe("offsets, values, reads, trim and groups", () => registerQueueBasics(ctx));
+    describe("stream", () => registerQueueStreams(ctx));
+    describe("buckets", () => registerQueueBuckets(ctx));
+    describe("bad input and close", () => registerQueueValidation(ctx));
+    if (caps.crossProcess || caps.persistent) describe("other clients", () => registerQueueClients(ctx));
+    describe("properties", () => registerQueueProperties(ctx));
+  });
+}

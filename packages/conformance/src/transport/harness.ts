@@ -1,0 +1,159 @@
+import { randomUUID } from "node:crypto";
+import { type Backend, BackendError, type Message, type SubscribeOptions, type Subscription, type Transport } from "@core/protocols";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { sleep, waitFor } from "../names.js";
+import type { ConformanceOptions } from "../options.js";
+
+/** Redelivery delay the suites ask for, so at-least-once tests stay quick. */
+export const REDELIVERY_MS = 20;
+
+/**
+ * A message as a publisher would build it.
+ *
+ * @example
+ * ```ts
+ * await bus.send(channel, [message({ n: 1 })]);
+ * ```
+ */
+export function message(payload: unknown, extra: Partial<Message> = {}): Message {
+  return { id: randomUUID(), payload, headers: {}, publishedAt: Date.now(), ...extra };
+}
+
+/** What a test subscription saw: successful deliveries in `received`, every call in `attempts`. */
+export interface Inbox {
+  readonly received: Message[];
+  readonly attempts: Message[];
+  readonly subscription: Subscription;
+  ids(): string[];
+}
+
+/** The per-suite state tests reach through. */
+export interface TransportHarness {
+  readonly options: ConformanceOptions;
+  /** The backend opened in `beforeAll`. */
+  backend(): Backend;
+  /** Bounded wait for a condition, scaled by `timeScale`. */
+  until(check: () => boolean, what: string): Promise<void>;
+  /** A short pause to let unwanted deliveries show up before asserting their absence. */
+  quiet(): Promise<void>;
+  /** Subscribes with a recording handler; `fail(m, attempt)` returning true makes the handler throw. */
+  inbox(
+    bus: Transport,
+    channel: string,
+    options?: SubscribeOptions,
+    fail?: (m: Message, attempt: number) => boolean,
+  ): Promise<Inbox>;
+  /** Closes `backend` after the test. */
+  own(backend: Backend): Backend;
+  /** Closes `bus` after the test. */
+  ownTransport(bus: Transport): Transport;
+}
+
+/**
+ * Opens the backend once for a suite, unsubscribes and closes what tests created, and
+ * registers transport tests that assert NOT_SUPPORTED when the backend has no transport.
+ *
+ * @example
+ * ```ts
+ * const h = transportHarness(options);
+ * transportTest(h, "delivers", async (bus) => { … });
+ * ```
+ */
+export function transportHarness(options: ConformanceOptions): TransportHarness {
+  const scale = options.timeScale ?? 1;
+  let backend: Backend | undefined;
+  const subscriptions: Subscription[] = [];
+  const owned: Backend[] = [];
+  const buses: Transport[] = [];
+  beforeAll(async () => {
+    backend = await options.open();
+  });
+  afterEach(async () => {
+    await Promise.allSettled(subscriptions.splice(0).map((s) => s.unsubscribe()));
+    await Promise.allSettled(buses.splice(0).map((b) => b.close()));
+    await Promise.allSettled(owned.splice(0).map((b) => b.close()));
+  });
+  afterAll(async () => {
+    await backend?.close();
+  });
+  return {
+    options,
+    backend() {
+      if (!backend) throw new Error("the backend did not open (see beforeAll)");
+      return backend;
+    },
+    until: (check, what) => waitFor(check, 3000 * scale, what),
+    quiet: () => sleep(60 * scale),
+    own(b) {
+      owned.push(b);
+      return b;
+    },
+    ownTransport(bus) {
+      buses.push(bus);
+      return bus;
+    },
+    async inbox(bus, channel, subscribeOptions, fail) {
+      const received: Message[] = [];
+      const attempts: Message[] = [];
+      const subscription = await bus.subscribe(
+        channel,
+        (m) => {
+          attempts.push(m);
+          const attempt = attempts.filter((a) => a.id === m.id).length;
+          if (fail?.(m, attempt)) throw new Error(`conformance: handler fails ${m.id} on attempt ${attempt}`);
+          received.push(m);
+        },
+        subscribeOptions,
+      );
+      subscriptions.push(subscription);
+      return { received, attempts, subscription, ids: () => received.map((m) => m.id) };
+    },
+  };
+}
+
+/**
+ * Registers a test that runs `fn` with a transport of the suite's backend (asking for a
+ * short redelivery delay) — or, when `capabilities.transport` is false, asserts that
+ * `transport()` throws NOT_SUPPORTED.
+ *
+ * @example
+ * ```ts
+ * transportTest(h, "delivers in order", async (bus, backend) => { … });
+ * ```
+ */
+export function transportTest(
+  h: TransportHarness,
+  title: string,
+  fn: (bus: Transport, backend: Backend) => Promise<void>,
+): void {
+  it(title, async () => {
+    const backend = h.backend();
+    if (!backend.capabilities.transport) {
+      expectCode(() => backend.transport({ redeliveryDelayMs: REDELIVERY_MS }), "NOT_SUPPORTED");
+      return;
+    }
+    await fn(h.ownTransport(backend.transport({ redeliveryDelayMs: REDELIVERY_MS })), backend);
+  });
+}
+
+/** Asserts that `fn` throws (synchronously) a BackendError with `code`. */
+export function expectCode(fn: () => unknown, code: BackendError["code"]): void {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught, `expected a BackendError ${code}`).toBeInstanceOf(BackendError);
+  expect((caught as BackendError).code).toBe(code);
+}
+
+/** Asserts that `promise` rejects with a BackendError with `code`. */
+export async function expectRejects(promise: Promise<unknown>, code: BackendError["code"]): Promise<void> {
+  const caught = await promise.then(
+    () => undefined,
+    (err: unknown) => err ?? new Error("rejected with nothing"),
+  );
+  expect(caught, `expected a rejection with BackendError ${code}`).toBeInstanceOf(BackendError);
+  expect((caught as BackendError).code).toBe(code);
+}
