@@ -88,7 +88,9 @@ class Writer {
     const owner = this.#c.byNaturalKey.get(input.naturalKey);
     if (owner !== undefined && owner !== input.id) {
       if (onConflict === "skip") return "skipped";
-      throw conflict(`naturalKey ${JSON.stringify(input.naturalKey)} already belongs to record ${JSON.stringify(owner)}`);
+      throw conflict(
+        `naturalKey ${JSON.stringify(input.naturalKey)} already belongs to record ${JSON.stringify(owner)}`,
+      );
     }
     if (existing !== undefined && onConflict === "skip") return "skipped";
     if (existing !== undefined && onConflict === "error") {

@@ -88,7 +88,12 @@ export class MemorySubscription implements Subscription {
   #wake: (() => void) | undefined;
   #signalled = false;
 
-  constructor(channel: MemoryChannel, source: MessageSource, handler: MessageHandler, redeliveryDelayMs: number | undefined) {
+  constructor(
+    channel: MemoryChannel,
+    source: MessageSource,
+    handler: MessageHandler,
+    redeliveryDelayMs: number | undefined,
+  ) {
     this.#channel = channel;
     this.#source = source;
     this.#handler = handler;

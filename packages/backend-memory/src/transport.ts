@@ -24,7 +24,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 function nonNegative(value: unknown, what: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw invalidArgument(NAME, `${what} must be a non-negative finite number of milliseconds, got ${describeValue(value)}`);
+    throw invalidArgument(
+      NAME,
+      `${what} must be a non-negative finite number of milliseconds, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -52,7 +55,10 @@ function prepare(message: unknown, index: number): StoredMessage {
   assertPlainObject(NAME, headers, `${where}.headers`);
   for (const [key, value] of Object.entries(headers)) {
     if (typeof value !== "string") {
-      throw invalidArgument(NAME, `${where}.headers[${JSON.stringify(key)}] must be a string, got ${describeValue(value)}`);
+      throw invalidArgument(
+        NAME,
+        `${where}.headers[${JSON.stringify(key)}] must be a string, got ${describeValue(value)}`,
+      );
     }
   }
   if (idempotencyKey !== undefined) assertKey(NAME, idempotencyKey);
@@ -125,7 +131,8 @@ class MemoryTransport implements Transport {
     return this.#shared.lifecycle.run(async () => {
       this.#assertOpen();
       assertName(NAME, channel, "channel");
-      if (!Array.isArray(messages)) throw invalidArgument(NAME, `messages must be an array, got ${describeValue(messages)}`);
+      if (!Array.isArray(messages))
+        throw invalidArgument(NAME, `messages must be an array, got ${describeValue(messages)}`);
       const prepared = messages.map(prepare);
       if (prepared.length > 0) channelOf(this.#shared, channel).append(prepared, this.#dedupWindowMs);
     });

@@ -16,7 +16,13 @@ export function registerRecordBasics(ctx: RecordsContext): void {
     const store = ctx.store();
     const content = { title: "Héllo \u{1F600}", n: 0, f: -1.5, t: false, z: null, list: [1, "x", { deep: [true] }] };
     const before = Date.now();
-    const stored = await store.store({ id: "a", naturalKey: "url:a", layer: "silver", content, metadata: { src: "rss" } });
+    const stored = await store.store({
+      id: "a",
+      naturalKey: "url:a",
+      layer: "silver",
+      content,
+      metadata: { src: "rss" },
+    });
     expect(stored).toEqual({
       id: "a",
       naturalKey: "url:a",
@@ -49,7 +55,7 @@ export function registerRecordBasics(ctx: RecordsContext): void {
 
   it("ids and natural keys may be any valid key, SQL-looking ones included", async () => {
     const store = ctx.store();
-    const keys = ["x'; DROP TABLE records; --", 'a"b', "é/..\\*?%\n", "\u{1F600}", " ", "x".repeat(1024)];
+    const keys = ["x'; DROP TABLE records; --", 'a"b', "é/..\\*?%\n", "\u{1F600}", " ", "x".repeat(1021)];
     for (const [i, key] of keys.entries()) await store.store({ id: key, naturalKey: `${key}#nk`, content: { i } });
     for (const [i, key] of keys.entries()) {
       expect((await store.get(key))?.content).toEqual({ i });
@@ -156,7 +162,7 @@ export function registerRecordBasics(ctx: RecordsContext): void {
     await expectIds(store, ["b"]);
     const again = await store.store({ id: "c", naturalKey: "nk:a", content: {} });
     expect(again.version).toBe(1);
-    expect((await store.store(rec("a"))).version).toBe(1);
+    expect((await store.store({ id: "a", naturalKey: "other", content: {} })).version).toBe(1);
   });
 
   it("returned records are copies and the store keeps its own copy of inputs", async () => {

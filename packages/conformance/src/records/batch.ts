@@ -55,7 +55,10 @@ export function registerRecordBatch(ctx: RecordsContext): void {
   it('onConflict "error": an existing id is CONFLICT and nothing of the batch is written', async () => {
     const store = ctx.store();
     const a = await store.store(rec("a", { v: 1 }));
-    await expectCode(() => store.storeBatch([rec("b"), rec("a", { v: 2 }), rec("c")], { onConflict: "error" }), "CONFLICT");
+    await expectCode(
+      () => store.storeBatch([rec("b"), rec("a", { v: 2 }), rec("c")], { onConflict: "error" }),
+      "CONFLICT",
+    );
     expect(await store.get("a")).toEqual(a);
     await expectIds(store, ["a"]);
     expect(await store.storeBatch([rec("b"), rec("c")], { onConflict: "error" })).toEqual({
@@ -70,7 +73,10 @@ export function registerRecordBatch(ctx: RecordsContext): void {
     await store.store(rec("a", { v: 1 }));
     for (const onConflict of ["update", "error"] as const) {
       await expectCode(
-        () => store.storeBatch([rec("b"), { id: "c", naturalKey: "nk:a", content: {} }, rec("a", { v: 5 })], { onConflict }),
+        () =>
+          store.storeBatch([rec("b"), { id: "c", naturalKey: "nk:a", content: {} }, rec("a", { v: 5 })], {
+            onConflict,
+          }),
         "CONFLICT",
       );
       await expectIds(store, ["a"]);
@@ -96,7 +102,11 @@ export function registerRecordBatch(ctx: RecordsContext): void {
     expect(await store.exists("c")).toBe(false);
     // Two new ids claiming one natural key: the second one conflicts with the first.
     await expectCode(
-      () => store.storeBatch([{ id: "d", naturalKey: "same", content: {} }, { id: "e", naturalKey: "same", content: {} }]),
+      () =>
+        store.storeBatch([
+          { id: "d", naturalKey: "same", content: {} },
+          { id: "e", naturalKey: "same", content: {} },
+        ]),
       "CONFLICT",
     );
     await expectIds(store, ["a", "b"]);
@@ -150,7 +160,10 @@ export function registerRecordBatch(ctx: RecordsContext): void {
     const records = Array.from({ length: 500 }, (_, i) => rec(`r${i}`, { i }));
     expect(await store.storeBatch(records)).toEqual({ inserted: 500, updated: 0, skipped: 0 });
     expect(await store.count()).toBe(500);
-    const withConflict = [...records.slice(0, 499).map((r) => ({ ...r, id: `s${r.id}`, naturalKey: `s${r.naturalKey}` })), records[0]!];
+    const withConflict = [
+      ...records.slice(0, 499).map((r) => ({ ...r, id: `s${r.id}`, naturalKey: `s${r.naturalKey}` })),
+      records[0]!,
+    ];
     await expectCode(() => store.storeBatch(withConflict, { onConflict: "error" }), "CONFLICT");
     expect(await store.count()).toBe(500);
   });

@@ -1,5 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { type Backend, BackendError, type Message, type SubscribeOptions, type Subscription, type Transport } from "@core/protocols";
+import {
+  type Backend,
+  BackendError,
+  type Message,
+  type SubscribeOptions,
+  type Subscription,
+  type Transport,
+} from "@core/protocols";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { sleep, waitFor } from "../names.js";
 import type { ConformanceOptions } from "../options.js";

@@ -1,0 +1,228 @@
+import {
+  assertPlainObject,
+  assertTtl,
+  BackendError,
+  type CacheOptions,
+  type Codec,
+  defaultCodec,
+  describeValue,
+  invalidArgument,
+} from "@core/protocols";
+import type { MemoryShared } from "./shared.js";
+
+const BACKEND = "memory";
+
+/** One stored entry: the codec's text and an absolute expiry (`Infinity` = none). */
+export interface Slot {
+  text: string;
+  expiresAt: number;
+}
+
+/**
+ * The data of one cache namespace, shared by every handle opened on that name. Map order
+ * is recency order when any handle uses `maxEntries` (reads re-insert), else write order.
+ */
+export class CacheState {
+  readonly entries = new Map<string, Slot>();
+  hits = 0;
+  misses = 0;
+  evictions = 0;
+  /** Handles opened on this namespace and not closed yet. */
+  handles = 0;
+  /** True once a handle asked for `maxEntries`: reads then refresh recency. */
+  lru = false;
+  #timer: NodeJS.Timeout | undefined;
+  #timerMs = Number.POSITIVE_INFINITY;
+  #unregister: (() => void) | undefined;
+
+  /** The live slot of `key`, dropping it first if it has expired. */
+  live(key: string): Slot | undefined {
+    const slot = this.entries.get(key);
+    if (slot === undefined || slot.expiresAt === Number.POSITIVE_INFINITY) return slot;
+    if (slot.expiresAt > Date.now()) return slot;
+    this.entries.delete(key);
+    return undefined;
+  }
+
+  /** Moves `key` to the most recent end (only when LRU order matters). */
+  touch(key: string, slot: Slot): void {
+    if (!this.lru) return;
+    this.entries.delete(key);
+    this.entries.set(key, slot);
+  }
+
+  /** Writes (or replaces) `key`; new keys go to the recent end. */
+  write(key: string, text: string, expiresAt: number): void {
+    const slot = this.entries.get(key);
+    if (slot === undefined) {
+      this.entries.set(key, { text, expiresAt });
+      return;
+    }
+    slot.text = text;
+    slot.expiresAt = expiresAt;
+    this.touch(key, slot);
+  }
+
+  /** Evicts least recently used entries above `maxEntries` (expired ones are not evictions). */
+  evict(maxEntries: number): void {
+    if (this.entries.size <= maxEntries) return;
+    const now = Date.now();
+    for (const [key, slot] of this.entries) {
+      if (this.entries.size <= maxEntries) break;
+      this.entries.delete(key);
+      if (slot.expiresAt > now) this.evictions++;
+    }
+  }
+
+  /** Drops every expired entry; returns whether any entry still has a TTL. */
+  sweep(): boolean {
+    const now = Date.now();
+    let expiring = false;
+    for (const [key, slot] of this.entries) {
+      if (slot.expiresAt <= now) this.entries.delete(key);
+      else if (slot.expiresAt !== Number.POSITIVE_INFINITY) expiring = true;
+    }
+    return expiring;
+  }
+
+  /**
+   * Makes sure a sweep runs every `intervalMs` (or faster, if another handle asked for
+   * that) while entries with a TTL exist. The timer is unref'd, stops itself when nothing
+   * can expire and is cleared when the backend closes.
+   */
+  scheduleSweep(shared: MemoryShared, intervalMs: number): void {
+    if (this.#timer !== undefined && this.#timerMs <= intervalMs) return;
+    this.stopSweep();
+    this.#timerMs = intervalMs;
+    this.#timer = setInterval(() => {
+      if (!this.sweep()) this.stopSweep();
+    }, intervalMs);
+    this.#timer.unref();
+    this.#unregister = shared.lifecycle.onClose(() => this.stopSweep());
+  }
+
+  stopSweep(): void {
+    if (this.#timer === undefined) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#timerMs = Number.POSITIVE_INFINITY;
+    const unregister = this.#unregister;
+    this.#unregister = undefined;
+    unregister?.();
+  }
+}
+
+/**
+ * The namespace state of `name`, created on first use.
+ *
+ * @example
+ * ```ts
+ * const state = stateOf(shared, "sessions");
+ * ```
+ */
+export function stateOf(shared: MemoryShared, name: string): CacheState {
+  let state = shared.caches.get(name) as CacheState | undefined;
+  if (state === undefined) {
+    state = new CacheState();
+    shared.caches.set(name, state);
+  }
+  return state;
+}
+
+/** Validated cache options with defaults applied. */
+export interface CheckedCacheOptions {
+  defaultTtlMs: number | undefined;
+  maxEntries: number;
+  sweepIntervalMs: number;
+  codec: Codec;
+}
+
+/**
+ * Validates `backend.cache(name, options)` options (INVALID_ARGUMENT) and applies defaults.
+ *
+ * @example
+ * ```ts
+ * const { codec, maxEntries } = checkCacheOptions(options, 1000);
+ * ```
+ */
+export function checkCacheOptions(options: CacheOptions | undefined, sweepDefault: number): CheckedCacheOptions {
+  if (options === undefined) {
+    return {
+      defaultTtlMs: undefined,
+      maxEntries: Number.POSITIVE_INFINITY,
+      sweepIntervalMs: sweepDefault,
+      codec: defaultCodec,
+    };
+  }
+  assertPlainObject(BACKEND, options as unknown, "cache options");
+  const { defaultTtlMs, maxEntries, sweepIntervalMs, codec } = options as CacheOptions;
+  assertTtl(BACKEND, defaultTtlMs);
+  if (
+    maxEntries !== undefined &&
+    (typeof maxEntries !== "number" || !Number.isSafeInteger(maxEntries) || maxEntries < 1)
+  ) {
+    throw invalidArgument(BACKEND, `maxEntries must be a positive integer, got ${describeValue(maxEntries)}`);
+  }
+  if (
+    sweepIntervalMs !== undefined &&
+    (typeof sweepIntervalMs !== "number" || !Number.isFinite(sweepIntervalMs) || sweepIntervalMs <= 0)
+  ) {
+    throw invalidArgument(BACKEND, `sweepIntervalMs must be a positive number, got ${describeValue(sweepIntervalMs)}`);
+  }
+  if (
+    codec !== undefined &&
+    (codec === null || typeof codec.encode !== "function" || typeof codec.decode !== "function")
+  ) {
+    throw invalidArgument(BACKEND, "codec must have encode(value) and decode(text) functions");
+  }
+  return {
+    defaultTtlMs,
+    maxEntries: maxEntries ?? Number.POSITIVE_INFINITY,
+    sweepIntervalMs: sweepIntervalMs ?? sweepDefault,
+    codec: codec ?? defaultCodec,
+  };
+}
+
+// Codec errors name the codec; callers of this backend should see `[memory]`.
+function rethrow(err: unknown, code: "INVALID_ARGUMENT" | "CORRUPTION", what: string): never {
+  const detail = err instanceof Error ? err.message.replace(/^\[[^\]]*\] /, "") : String(err);
+  const finalCode = BackendError.is(err) ? err.code : code;
+  throw new BackendError(finalCode, `${what}: ${detail}`, { backend: BACKEND, cause: err });
+}
+
+/**
+ * Encodes a value, turning any codec failure into a `[memory]` INVALID_ARGUMENT.
+ *
+ * @example
+ * ```ts
+ * const text = encodeWith(defaultCodec, { a: 1 });
+ * ```
+ */
+export function encodeWith(codec: Codec, value: unknown): string {
+  let text: unknown;
+  try {
+    text = codec.encode(value);
+  } catch (err) {
+    rethrow(err, "INVALID_ARGUMENT", "value cannot be stored");
+  }
+  if (typeof text !== "string") {
+    throw invalidArgument(BACKEND, `codec ${codec.name} returned ${typeof text}, not a string`);
+  }
+  return text;
+}
+
+/**
+ * Decodes stored text, turning any codec failure into a `[memory]` CORRUPTION.
+ *
+ * @example
+ * ```ts
+ * const value = decodeWith(defaultCodec, '{"a":1}');
+ * ```
+ */
+export function decodeWith(codec: Codec, text: string): unknown {
+  try {
+    return codec.decode(text);
+  } catch (err) {
+    rethrow(err, "CORRUPTION", "stored value cannot be read");
+  }
+}

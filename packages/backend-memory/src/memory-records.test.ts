@@ -1,0 +1,4 @@
+import { describeRecordStoreConformance } from "@core/conformance";
+import { openMemoryBackend } from "./index.js";
+
+describeRecordStoreConformance({ name: "memory", open: () => openMemoryBackend() });

@@ -1,0 +1,323 @@
+import {
+  assertKey,
+  assertName,
+  BackendError,
+  countMatching,
+  encodeCursor,
+  type Layer,
+  LAYERS,
+  type NormalizedQuery,
+  type NormalizedRecordInput,
+  normalizeCountQuery,
+  normalizeLayer,
+  normalizeQuery,
+  normalizeRecordStoreOptions,
+  type RecordPage,
+  type RecordQuery,
+  type RecordStore,
+  type RecordStoreOptions,
+  type Sighting,
+  type SightingInput,
+  type StoreBatchResult,
+  type StoredRecord,
+  selectPage,
+  validateBatchOptions,
+  validateRecordBatch,
+  validateRecordInput,
+  validateSightingInput,
+  validateStoreOptions,
+} from "@core/protocols";
+import { BACKEND } from "./errors.js";
+import { escapeGlob, namespaceKey } from "./keys.js";
+import { scanKeys } from "./scan.js";
+import { scripts } from "./scripts.js";
+import { type RedisShared, run } from "./shared.js";
+
+const FIELDS = ["id", "nk", "layer", "version", "createdAt", "updatedAt", "content", "metadata"] as const;
+/** Records fetched per pipeline when a query loads candidates. */
+const CHUNK = 500;
+
+/**
+ * Opens a record collection under `{prefix}:{r:<name>}`: a hash per record (`rec:<id>`),
+ * a natural key → id hash (`nk`), a sorted set of every id (`all`) and one per layer
+ * (`l:<layer>`), all scored 0 so they sort by id bytes (= code point order), and a list of
+ * sightings per natural key (`sg:<naturalKey>`). Writes are Lua scripts, so they are
+ * atomic; queries load the candidates (narrowed by layer) and run the shared
+ * `selectPage` semantics, except id-ordered unfiltered pages, which are read by range.
+ *
+ * @example
+ * ```ts
+ * const feed = createRedisRecordStore(shared, "feed");
+ * await feed.store({ id: "1", naturalKey: "url:1", content: { title: "Hi" } });
+ * ```
+ */
+export function createRedisRecordStore(shared: RedisShared, name: string, options?: RecordStoreOptions): RecordStore {
+  assertName(BACKEND, name, "collection name");
+  const { maxLimit } = normalizeRecordStoreOptions(BACKEND, options);
+  return new RedisRecordStore(shared, name, maxLimit);
+}
+
+class RedisRecordStore implements RecordStore {
+  readonly name: string;
+  readonly #shared: RedisShared;
+  readonly #maxLimit: number;
+  readonly #base: string;
+  readonly #nk: string;
+  readonly #all: string;
+  readonly #layers: readonly string[];
+
+  constructor(shared: RedisShared, name: string, maxLimit: number) {
+    this.name = name;
+    this.#shared = shared;
+    this.#maxLimit = maxLimit;
+    this.#base = namespaceKey(shared.prefix, "r", name);
+    this.#nk = `${this.#base}:nk`;
+    this.#all = `${this.#base}:all`;
+    this.#layers = LAYERS.map((l) => `${this.#base}:l:${l}`);
+  }
+
+  #rec(id: string): string {
+    return `${this.#base}:rec:${id}`;
+  }
+
+  #set(layer: Layer | undefined): string {
+    return layer === undefined ? this.#all : (this.#layers[LAYERS.indexOf(layer)] as string);
+  }
+
+  get #client() {
+    return this.#shared.client;
+  }
+
+  async store(record: Parameters<RecordStore["store"]>[0], options?: { expectedVersion?: number }) {
+    this.#shared.lifecycle.assertOpen();
+    const input = validateRecordInput(BACKEND, record);
+    const { expectedVersion } = validateStoreOptions(BACKEND, options);
+    const now = Date.now();
+    const [result] = await this.#write([input], "update", now, expectedVersion ?? -1);
+    const [, version, createdAt] = result as [number, number, string];
+    return {
+      ...input,
+      createdAt: new Date(Number(createdAt)),
+      updatedAt: new Date(now),
+      version: Number(version),
+    } satisfies StoredRecord;
+  }
+
+  async storeBatch(
+    records: Parameters<RecordStore["storeBatch"]>[0],
+    options?: Parameters<RecordStore["storeBatch"]>[1],
+  ): Promise<StoreBatchResult> {
+    this.#shared.lifecycle.assertOpen();
+    const inputs = validateRecordBatch(BACKEND, records);
+    const { onConflict } = validateBatchOptions(BACKEND, options);
+    const counts = { inserted: 0, updated: 0, skipped: 0 };
+    if (inputs.length === 0) return counts;
+    for (const [kind] of await this.#write(inputs, onConflict, Date.now(), -1)) {
+      if (kind === 1) counts.inserted++;
+      else if (kind === 2) counts.updated++;
+      else counts.skipped++;
+    }
+    return counts;
+  }
+
+  async #write(inputs: NormalizedRecordInput[], mode: string, now: number, expected: number) {
+    const keys = [this.#nk, this.#all, ...this.#layers, ...inputs.map((r) => this.#rec(r.id))];
+    const args: (string | number)[] = [mode, now, expected];
+    for (const r of inputs) {
+      args.push(r.id, r.naturalKey, r.layer, JSON.stringify(r.content), JSON.stringify(r.metadata));
+    }
+    let flat: unknown[];
+    try {
+      flat = (await run(this.#shared, "records.store", () =>
+        scripts().recordsStore.run(this.#client, keys, args),
+      )) as unknown[];
+    } catch (err) {
+      throw BackendError.is(err, "CONFLICT") ? conflict(err, inputs) : err;
+    }
+    const out: [number, number, string][] = [];
+    for (let i = 0; i < flat.length; i += 3) {
+      out.push([Number(flat[i]), Number(flat[i + 1]), String(flat[i + 2])]);
+    }
+    return out;
+  }
+
+  async get(id: string, layer?: Layer): Promise<StoredRecord | null> {
+    this.#shared.lifecycle.assertOpen();
+    assertKey(BACKEND, id);
+    const want = normalizeLayer(BACKEND, layer);
+    const [record] = await run(this.#shared, "records.get", () => this.#load([id]));
+    return record && (want === undefined || record.layer === want) ? record : null;
+  }
+
+  async getByNaturalKey(naturalKey: string): Promise<StoredRecord | null> {
+    this.#shared.lifecycle.assertOpen();
+    assertKey(BACKEND, naturalKey);
+    return run(this.#shared, "records.getByNaturalKey", async () => {
+      const id = (await this.#client.call("HGET", this.#nk, naturalKey)) as string | null;
+      if (id === null) return null;
+      const [record] = await this.#load([id]);
+      // A concurrent re-key may have moved the record on; it is then not this key's.
+      return record && record.naturalKey === naturalKey ? record : null;
+    });
+  }
+
+  async exists(id: string, layer?: Layer): Promise<boolean> {
+    this.#shared.lifecycle.assertOpen();
+    assertKey(BACKEND, id);
+    const want = normalizeLayer(BACKEND, layer);
+    const score = await run(this.#shared, "records.exists", () => this.#client.call("ZSCORE", this.#set(want), id));
+    return score !== null;
+  }
+
+  async existsByNaturalKey(naturalKey: string): Promise<boolean> {
+    this.#shared.lifecycle.assertOpen();
+    assertKey(BACKEND, naturalKey);
+    const n = await run(this.#shared, "records.existsByNaturalKey", () =>
+      this.#client.call("HEXISTS", this.#nk, naturalKey),
+    );
+    return n === 1;
+  }
+
+  async delete(id: string, layer?: Layer): Promise<boolean> {
+    this.#shared.lifecycle.assertOpen();
+    assertKey(BACKEND, id);
+    const want = normalizeLayer(BACKEND, layer);
+    const keys = [this.#nk, this.#all, ...this.#layers, this.#rec(id)];
+    const n = await run(this.#shared, "records.delete", () =>
+      scripts().recordsDelete.run(this.#client, keys, [id, want ?? ""]),
+    );
+    return n === 1;
+  }
+
+  async *query(query?: RecordQuery): AsyncGenerator<StoredRecord> {
+    const page = await this.queryPage(query);
+    yield* page.records;
+  }
+
+  async queryPage(query?: RecordQuery): Promise<RecordPage> {
+    this.#shared.lifecycle.assertOpen();
+    const q = normalizeQuery(BACKEND, query, this.#maxLimit);
+    return run(this.#shared, "records.query", async () => {
+      if (q.conditions.length === 0 && q.ordering.field === "id") return this.#pageById(q);
+      const ids = (await this.#client.call("ZRANGE", this.#set(q.layer), 0, -1)) as string[];
+      return selectPage(await this.#load(ids), q);
+    });
+  }
+
+  // Unfiltered id order is the sorted set's own order: read just the page by range.
+  async #pageById(q: NormalizedQuery): Promise<RecordPage> {
+    const after = q.after?.id;
+    const range = q.ordering.descending
+      ? [after === undefined ? "+" : `(${after}`, "-", "BYLEX", "REV"]
+      : [after === undefined ? "-" : `(${after}`, "+", "BYLEX"];
+    const ids = (await this.#client.call(
+      "ZRANGE",
+      this.#set(q.layer),
+      ...range,
+      "LIMIT",
+      q.offset,
+      q.limit + 1,
+    )) as string[];
+    const loaded = await this.#load(ids);
+    const records = loaded.slice(0, q.limit);
+    const last = records.at(-1);
+    return { records, next: last !== undefined && loaded.length > q.limit ? encodeCursor(q.ordering, last) : null };
+  }
+
+  async count(query?: Pick<RecordQuery, "layer" | "where">): Promise<number> {
+    this.#shared.lifecycle.assertOpen();
+    const q = normalizeCountQuery(BACKEND, query);
+    return run(this.#shared, "records.count", async () => {
+      if (q.conditions.length === 0) return (await this.#client.call("ZCARD", this.#set(q.layer))) as number;
+      const ids = (await this.#client.call("ZRANGE", this.#set(q.layer), 0, -1)) as string[];
+      return countMatching(await this.#load(ids), q);
+    });
+  }
+
+  async recordSighting(sighting: SightingInput): Promise<boolean> {
+    this.#shared.lifecycle.assertOpen();
+    const s = validateSightingInput(BACKEND, sighting);
+    const text = JSON.stringify([s.source, s.seenAt.getTime(), s.metadata, s.contentHash]);
+    // RPUSH is atomic and returns the new length: exactly one caller sees 1.
+    const length = await run(this.#shared, "records.recordSighting", () =>
+      this.#client.call("RPUSH", `${this.#base}:sg:${s.naturalKey}`, text),
+    );
+    return length === 1;
+  }
+
+  async getSightings(naturalKey: string): Promise<Sighting[]> {
+    this.#shared.lifecycle.assertOpen();
+    assertKey(BACKEND, naturalKey);
+    const texts = (await run(this.#shared, "records.getSightings", () =>
+      this.#client.call("LRANGE", `${this.#base}:sg:${naturalKey}`, 0, -1),
+    )) as string[];
+    const sightings = texts.map((text) => {
+      const [source, seenAt, metadata, contentHash] = JSON.parse(text) as [string, number, object, string | null];
+      return { naturalKey, source, seenAt: new Date(seenAt), metadata, contentHash } as Sighting;
+    });
+    // Stable sort: equal times keep arrival order.
+    return sightings.sort((a, b) => a.seenAt.getTime() - b.seenAt.getTime());
+  }
+
+  async clear(): Promise<number> {
+    this.#shared.lifecycle.assertOpen();
+    return run(this.#shared, "records.clear", async () => {
+      const removed = (await this.#client.call("ZCARD", this.#all)) as number;
+      for await (const page of scanKeys(this.#client, `${escapeGlob(this.#base)}:*`)) {
+        await this.#client.call("UNLINK", ...page);
+      }
+      return removed;
+    });
+  }
+
+  /** Records by id, in order, fetched in pipelined chunks; missing ids are left out. */
+  async #load(ids: readonly string[]): Promise<StoredRecord[]> {
+    const out: StoredRecord[] = [];
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const pipeline = this.#client.pipeline();
+      for (const id of ids.slice(start, start + CHUNK)) pipeline.call("HMGET", this.#rec(id), ...FIELDS);
+      const results = await pipeline.exec();
+      if (results === null) throw new Error("Connection is closed.");
+      for (const [err, value] of results) {
+        if (err) throw err;
+        const record = parseRecord(value as (string | null)[]);
+        if (record) out.push(record);
+      }
+    }
+    return out;
+  }
+}
+
+function parseRecord(h: (string | null)[]): StoredRecord | null {
+  const [id, naturalKey, layer, version, createdAt, updatedAt, content, metadata] = h;
+  if (id == null || naturalKey == null || content == null || metadata == null) return null;
+  try {
+    return {
+      id,
+      naturalKey,
+      layer: layer as Layer,
+      content: JSON.parse(content),
+      metadata: JSON.parse(metadata),
+      createdAt: new Date(Number(createdAt)),
+      updatedAt: new Date(Number(updatedAt)),
+      version: Number(version),
+    };
+  } catch (cause) {
+    throw new BackendError("CORRUPTION", `[${BACKEND}] record ${JSON.stringify(id)} is not readable JSON`, {
+      backend: BACKEND,
+      cause,
+    });
+  }
+}
+
+function conflict(err: BackendError, inputs: NormalizedRecordInput[]): BackendError {
+  const [, kind, a, , b] = /: (\w+) (\d+)(?: (expected) (\d+))?$/.exec(err.message) ?? [];
+  const input = inputs[Number(a) - 1];
+  let text = err.message;
+  if (kind === "version") text = `version is ${a}, expected ${b}; reload the record and retry`;
+  else if (kind === "id" && input) text = `a record with id ${JSON.stringify(input.id)} already exists`;
+  else if (kind === "naturalKey" && input) {
+    text = `natural key ${JSON.stringify(input.naturalKey)} belongs to another record (storing id ${JSON.stringify(input.id)})`;
+  }
+  return new BackendError("CONFLICT", `[${BACKEND}] ${text}`, { backend: BACKEND, cause: err });
+}

@@ -1,0 +1,84 @@
+-- Stores records atomically: every record is checked first (against the data and the
+-- records before it in the batch); on a conflict nothing is written.
+-- KEYS[1] natural key -> id hash, KEYS[2] sorted set of all ids, KEYS[3..5] sorted sets of
+-- the layers bronze, silver, gold, KEYS[5+i] the hash of record i.
+-- ARGV[1] mode: update | skip | error; ARGV[2] now (ms); ARGV[3] expected version or -1;
+-- then per record: id, natural key, layer, content JSON, metadata JSON.
+-- Returns per record: kind (0 skipped, 1 inserted, 2 updated), version, createdAt.
+local mode, now, expected = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local layers = { bronze = KEYS[3], silver = KEYS[4], gold = KEYS[5] }
+local n = (#ARGV - 3) / 5
+local owners, states, plan = {}, {}, {}
+
+local function owner(nk)
+  local o = owners[nk]
+  if o ~= nil then return o end
+  return redis.call('HGET', KEYS[1], nk)
+end
+
+local function state(i, id)
+  local s = states[id]
+  if s ~= nil then return s end
+  local h = redis.call('HMGET', KEYS[5 + i], 'nk', 'layer', 'version', 'createdAt')
+  if not h[1] then return false end
+  return { nk = h[1], layer = h[2], version = tonumber(h[3]), createdAt = h[4] }
+end
+
+for i = 1, n do
+  local a = 3 + (i - 1) * 5
+  local id, nk, layer = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
+  local old = state(i, id)
+  if expected >= 0 then
+    local current = old and old.version or 0
+    if current ~= expected then
+      return redis.error_reply('CONFLICT version ' .. current .. ' expected ' .. expected)
+    end
+  end
+  local skip = false
+  if old and mode ~= 'update' then
+    if mode == 'error' then return redis.error_reply('CONFLICT id ' .. i) end
+    skip = true
+  end
+  local taken = owner(nk)
+  if not skip and taken and taken ~= id then
+    if mode ~= 'skip' then return redis.error_reply('CONFLICT naturalKey ' .. i) end
+    skip = true
+  end
+  if skip then
+    plan[i] = { kind = 0 }
+  else
+    if old and old.nk ~= nk then owners[old.nk] = false end
+    owners[nk] = id
+    local new = { nk = nk, layer = layer, version = (old and old.version or 0) + 1,
+                  createdAt = old and old.createdAt or now }
+    states[id] = new
+    plan[i] = { kind = old and 2 or 1, old = old, new = new }
+  end
+end
+
+local out = {}
+for i = 1, n do
+  local a = 3 + (i - 1) * 5
+  local p = plan[i]
+  if p.kind ~= 0 then
+    local id = ARGV[a + 1]
+    local old, new = p.old, p.new
+    if old then
+      if old.nk ~= new.nk and redis.call('HGET', KEYS[1], old.nk) == id then redis.call('HDEL', KEYS[1], old.nk) end
+      if old.layer ~= new.layer then redis.call('ZREM', layers[old.layer], id) end
+    end
+    redis.call('HSET', KEYS[5 + i], 'id', id, 'nk', new.nk, 'layer', new.layer, 'version', new.version,
+      'createdAt', new.createdAt, 'updatedAt', now, 'content', ARGV[a + 4], 'metadata', ARGV[a + 5])
+    redis.call('HSET', KEYS[1], new.nk, id)
+    redis.call('ZADD', KEYS[2], 0, id)
+    redis.call('ZADD', layers[new.layer], 0, id)
+    out[#out + 1] = p.kind
+    out[#out + 1] = new.version
+    out[#out + 1] = new.createdAt
+  else
+    out[#out + 1] = 0
+    out[#out + 1] = 0
+    out[#out + 1] = '0'
+  end
+end
+return out

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, test } from "vitest";
+import { freshName } from "../names.js";
+import type { ConformanceOptions } from "../options.js";
+import { registerCacheAtomic } from "./atomic.js";
+import { createCacheContext, expectCode } from "./context.js";
+import { registerCacheKeys } from "./keys.js";
+import { registerCacheLifecycle } from "./lifecycle.js";
+import { registerCacheLimits } from "./limits.js";
+import { registerCacheOperations } from "./operations.js";
+import { registerCacheProperties } from "./properties.js";
+import { registerCacheTtl } from "./ttl.js";
+import { registerCacheValues } from "./values.js";
+
+/**
+ * Registers the cache conformance suite (PROTOCOLS.md §0 and §1, `cache.ts`) for a
+ * backend. Capabilities are read from an instance while collecting, so a test for an
+ * absent capability is replaced by a test that it is `NOT_SUPPORTED` — never skipped.
+ * Every test works in a fresh namespace, so suites may run in parallel on one server.
+ *
+ * @example
+ * ```ts
+ * import { describeCacheConformance } from "@core/conformance";
+ * import { openMemoryBackend } from "@core/backend-memory";
+ *
+ * describeCacheConformance({ name: "memory", open: () => openMemoryBackend() });
+ * ```
+ */
+export function describeCacheConformance(options: ConformanceOptions): void {
+  describe(`cache conformance: ${options.name}`, async () => {
+    const probe = await options.open();
+    const caps = probe.capabilities;
+    await probe.close();
+    const ctx = createCacheContext(options, caps);
+
+    beforeAll(async () => {
+      ctx.backend = await options.open();
+    });
+    afterAll(async () => {
+      await ctx.backend?.close();
+    });
+
+    if (!caps.cache) {
+      test("backend.cache() is NOT_SUPPORTED without capabilities.cache", async () => {
+        await expectCode(() => ctx.backend.cache(freshName("cache")), "NOT_SUPPORTED");
+      });
+      return;
+    }
+
+    describe("values", () => registerCacheValues(ctx));
+    describe("operations", () => registerCacheOperations(ctx));
+    describe("keys and names", () => registerCacheKeys(ctx));
+    describe("ttl and expiry", () => registerCacheTtl(ctx));
+    describe("add and increment", () => registerCacheAtomic(ctx));
+    describe("limits and options", () => registerCacheLimits(ctx));
+    describe("close and persistence", () => registerCacheLifecycle(ctx));
+    describe("properties", () => registerCacheProperties(ctx));
+  });
+}

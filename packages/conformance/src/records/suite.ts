@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, test } from "vitest";
+import { freshName } from "../names.js";
+import type { ConformanceOptions } from "../options.js";
+import { registerRecordBasics } from "./basics.js";
+import { registerRecordBatch } from "./batch.js";
+import { registerRecordClients } from "./clients.js";
+import { createRecordsContext, expectCode } from "./context.js";
+import { registerRecordOrdering } from "./ordering.js";
+import { registerRecordPaging } from "./paging.js";
+import { registerRecordProperties } from "./properties.js";
+import { registerRecordQuery } from "./query.js";
+import { registerRecordSightings } from "./sightings.js";
+import { registerRecordValidation } from "./validation.js";
+
+/**
+ * Registers the record store conformance suite (PROTOCOLS.md §0 and §3) for a backend.
+ * The capabilities are read from an instance while collecting, so a backend without
+ * `records` gets a test that the protocol is `NOT_SUPPORTED` — never a skipped suite.
+ * Every test uses its own collection (`freshName("records")`), so suites may run in
+ * parallel against one server.
+ *
+ * @example
+ * ```ts
+ * import { describeRecordStoreConformance } from "@core/conformance";
+ * describeRecordStoreConformance({ name: "memory", open: () => openMemoryBackend() });
+ * ```
+ */
+export function describeRecordStoreConformance(options: ConformanceOptions): void {
+  describe(`record store conformance: ${options.name}`, async () => {
+    const probe = await options.open();
+    const caps = probe.capabilities;
+    await probe.close();
+    const ctx = createRecordsContext(options, caps);
+
+    beforeAll(async () => {
+      ctx.backend = await options.open();
+    });
+    afterAll(async () => {
+      await ctx.backend?.close();
+    });
+
+    if (!caps.records) {
+      test("backend.records() is NOT_SUPPORTED without capabilities.records", async () => {
+        await expectCode(async () => {
+          const store = ctx.backend.records(freshName("records"));
+          await store.store({ id: "a", naturalKey: "a", content: {} });
+        }, "NOT_SUPPORTED");
+      });
+      return;
+    }
+
+    describe("store, get, versions, natural keys, layers", () => registerRecordBasics(ctx));
+    describe("storeBatch", () => registerRecordBatch(ctx));
+    describe("query filters, layer, count, limit and offset", () => registerRecordQuery(ctx));
+    describe("ordering and timestamps", () => registerRecordOrdering(ctx));
+    describe("keyset cursors", () => registerRecordPaging(ctx));
+    describe("sightings", () => registerRecordSightings(ctx));
+    describe("bad input", () => registerRecordValidation(ctx));
+    describe("close, reopen and other clients", () => registerRecordClients(ctx));
+    describe("properties against the reference model", () => registerRecordProperties(ctx));
+  });
+}

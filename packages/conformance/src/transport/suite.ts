@@ -1,0 +1,28 @@
+import { describe } from "vitest";
+import type { ConformanceOptions } from "../options.js";
+import { registerDeliveryTests } from "./delivery.js";
+import { registerDurabilityTests } from "./durability.js";
+import { transportHarness } from "./harness.js";
+import { registerLifecycleTests } from "./lifecycle.js";
+
+/**
+ * The transport conformance suite (PROTOCOLS.md §4 and the `Transport` interface): in-order
+ * delivery, exact round-trips, plain subscribers and competing groups, idempotency keys,
+ * redelivery on handler failure (at-least-once), group positions across unsubscribe and
+ * restart (persistent), delivery from other clients (crossProcess), validation and
+ * CLOSED. A backend without `capabilities.transport` must throw NOT_SUPPORTED from
+ * `transport()`. Transports are opened with `{ redeliveryDelayMs: 20 }`.
+ *
+ * @example
+ * ```ts
+ * describeTransportConformance({ name: "memory", open: () => openMemoryBackend() });
+ * ```
+ */
+export function describeTransportConformance(options: ConformanceOptions): void {
+  describe(`transport conformance: ${options.name}`, () => {
+    const h = transportHarness(options);
+    registerDeliveryTests(h);
+    registerDurabilityTests(h);
+    registerLifecycleTests(h);
+  });
+}
