@@ -14,23 +14,34 @@ import { markdownTable, type Result } from "./report.js";
  * const results = await runBench({ quick: true });
  * ```
  */
-export async function runBench(options: { quick: boolean; filter?: string; log?: (line: string) => void }): Promise<Result[]> {
+export async function runBench(options: {
+  quick: boolean;
+  filter?: string;
+  log?: (line: string) => void;
+}): Promise<Result[]> {
   const log = options.log ?? (() => {});
   const scenarios = (await memoryScenarios(options.quick ? 100 : 10_000)).filter(
     (s) => !options.filter || `${s.backend} ${s.operation}`.includes(options.filter),
   );
   const results: Result[] = [];
   for (const [i, s] of scenarios.entries()) {
-    const [ours, raw] = await compare([s.ours, s.raw], options.quick ? { rounds: 2, opsPerRound: 200 } : { rounds: 7, opsPerRound: 20_000 });
+    const [ours, raw] = await compare(
+      [s.ours, s.raw],
+      options.quick ? { rounds: 2, opsPerRound: 200 } : { rounds: 7, opsPerRound: 20_000 },
+    );
     results.push({ backend: s.backend, operation: s.operation, baseline: s.raw.name, ours: ours!, raw: raw! });
-    log(`[${i + 1}/${scenarios.length}] ${s.backend} ${s.operation}: ${(ours!.opsPerSec / raw!.opsPerSec).toFixed(2)}× raw`);
+    log(
+      `[${i + 1}/${scenarios.length}] ${s.backend} ${s.operation}: ${(ours!.opsPerSec / raw!.opsPerSec).toFixed(2)}× raw`,
+    );
   }
   for (const s of scenarios) await s.close?.();
   return results;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: "boolean" }, filter: { type: "string" }, out: { type: "string" } } });
+  const { values } = parseArgs({
+    options: { quick: { type: "boolean" }, filter: { type: "string" }, out: { type: "string" } },
+  });
   const quick = values.quick ?? false;
   const results = await runBench({ quick, filter: values.filter, log: (l) => console.log(l) });
   const table = markdownTable(results);

@@ -1,22 +1,41 @@
 /** Statistics of one measured operation. */
 export interface Measurement {
-  /** Operations per second, median over rounds. */
+  /** Calls per second, median over rounds. */
   opsPerSec: number;
   minOpsPerSec: number;
   maxOpsPerSec: number;
-  /** Per-operation latency percentiles over every sample (µs). */
+  /** Per-call latency percentiles over every sample (µs). */
   p50Us: number;
   p99Us: number;
+  /** Calls timed in total. */
+  samples: number;
 }
 
-/** A benchmark case: `run(i)` performs operation number `i`. */
+/** A benchmark case: `run(i)` performs call number `i`. */
 export interface Case {
   name: string;
   setup?: () => Promise<void>;
   run: (i: number) => Promise<unknown> | unknown;
 }
 
-function percentile(sorted: number[], p: number): number {
+/** How long to measure: `rounds` interleaved rounds of about `roundMs` per case. */
+export interface MeasureOptions {
+  rounds: number;
+  roundMs: number;
+}
+
+// Enough for a stable p99 without unbounded memory on million-op/s cases.
+const MAX_SAMPLES = 200_000;
+
+/**
+ * The `p`th percentile of an ascending array.
+ *
+ * @example
+ * ```ts
+ * percentile([1, 2, 3, 4], 50); // 3
+ * ```
+ */
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
@@ -27,34 +46,41 @@ function median(values: number[]): number {
 }
 
 /**
- * Measures several cases fairly: setup, a warm-up round each, then `rounds` rounds in
- * which the cases take turns (interleaved, so drift hits all alike). Each round runs
- * `opsPerRound` operations of each case, timing every operation.
+ * Measures several cases fairly: setup, a warm-up (half a round) each, then `rounds`
+ * rounds in which the cases take turns (interleaved, so drift hits all alike). A round
+ * runs one case for about `roundMs`, timing every call; the rate of a round is calls over
+ * elapsed time.
  *
  * @example
  * ```ts
- * const [ours, raw] = await compare([{ name: "ours", run: (i) => cache.get(`k${i % 100}`) }, { name: "raw", run: (i) => map.get(`k${i % 100}`) }], { rounds: 5, opsPerRound: 1000 });
+ * const [ours, raw] = await compare([{ name: "ours", run: (i) => cache.get(`k${i % 100}`) }, { name: "raw", run: (i) => map.get(`k${i % 100}`) }], { rounds: 5, roundMs: 200 });
  * ```
  */
-export async function compare(cases: Case[], options: { rounds: number; opsPerRound: number }): Promise<Measurement[]> {
+export async function compare(cases: readonly Case[], options: MeasureOptions): Promise<Measurement[]> {
   for (const c of cases) await c.setup?.();
-  const warm = Math.max(10, Math.floor(options.opsPerRound / 5));
-  for (const c of cases) for (let i = 0; i < warm; i++) await c.run(i);
+  const counters = cases.map(() => 0);
+  const runFor = async (index: number, ms: number, samples: number[] | null, cap = 0): Promise<number> => {
+    const c = cases[index]!;
+    const start = performance.now();
+    const deadline = start + ms;
+    let calls = 0;
+    let now = start;
+    do {
+      const t0 = now;
+      await c.run(counters[index]!++);
+      now = performance.now();
+      calls++;
+      if (samples && samples.length < cap) samples.push((now - t0) * 1000);
+    } while (now < deadline);
+    return (calls / (now - start)) * 1000;
+  };
+  for (const [index] of cases.entries()) await runFor(index, options.roundMs / 2, null);
   const rates: number[][] = cases.map(() => []);
   const samples: number[][] = cases.map(() => []);
-  let counter = warm;
   for (let round = 0; round < options.rounds; round++) {
-    for (const [index, c] of cases.entries()) {
-      const start = performance.now();
-      for (let i = 0; i < options.opsPerRound; i++) {
-        const t0 = performance.now();
-        await c.run(counter + i);
-        samples[index]!.push((performance.now() - t0) * 1000);
-      }
-      const elapsed = performance.now() - start;
-      rates[index]!.push((options.opsPerRound / elapsed) * 1000);
-    }
-    counter += options.opsPerRound;
+    // Each round may fill only its share of the sample budget, so every round is represented.
+    const cap = Math.floor((MAX_SAMPLES / options.rounds) * (round + 1));
+    for (const [index] of cases.entries()) rates[index]!.push(await runFor(index, options.roundMs, samples[index]!, cap));
   }
   return cases.map((_, index) => {
     const sorted = samples[index]!.sort((a, b) => a - b);
@@ -64,6 +90,7 @@ export async function compare(cases: Case[], options: { rounds: number; opsPerRo
       maxOpsPerSec: Math.max(...rates[index]!),
       p50Us: percentile(sorted, 50),
       p99Us: percentile(sorted, 99),
+      samples: sorted.length,
     };
   });
 }

@@ -42,8 +42,19 @@ async function main(argv: string[]): Promise<number> {
   const command = positionals[0] ?? "demo";
   if (command === "demo") {
     const items = values.items === undefined ? undefined : Number(values.items);
-    if (items !== undefined && (!Number.isSafeInteger(items) || items <= 0)) throw new Error("--items must be a positive integer");
-    await runDemo({ cache: values.cache, queue: values.queue, records: values.records, transport: values.transport, sql: values.sql, items }, out);
+    if (items !== undefined && (!Number.isSafeInteger(items) || items <= 0))
+      throw new Error("--items must be a positive integer");
+    await runDemo(
+      {
+        cache: values.cache,
+        queue: values.queue,
+        records: values.records,
+        transport: values.transport,
+        sql: values.sql,
+        items,
+      },
+      out,
+    );
     return 0;
   }
   if (command === "matrix") {

@@ -53,11 +53,23 @@ async function storeNew(records: RecordStore, items: FeedItem[]): Promise<{ uniq
 async function promote(records: RecordStore): Promise<void> {
   for await (const r of records.query({ layer: "bronze", limit: 10_000 })) {
     if (typeof r.content.title !== "string" || r.content.title === "") continue; // fails validation
-    await records.store({ id: r.id, naturalKey: r.naturalKey, layer: "silver", content: r.content, metadata: r.metadata });
+    await records.store({
+      id: r.id,
+      naturalKey: r.naturalKey,
+      layer: "silver",
+      content: r.content,
+      metadata: r.metadata,
+    });
   }
   for await (const r of records.query({ layer: "silver", limit: 10_000 })) {
     const words = String(r.content.body).split(" ").length;
-    await records.store({ id: r.id, naturalKey: r.naturalKey, layer: "gold", content: { ...r.content, score: words }, metadata: r.metadata });
+    await records.store({
+      id: r.id,
+      naturalKey: r.naturalKey,
+      layer: "gold",
+      content: { ...r.content, score: words },
+      metadata: r.metadata,
+    });
   }
 }
 
@@ -84,32 +96,49 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<DemoSu
     const open = (flag: keyof BackendChoice): Promise<Backend> => pool.open(`--${flag}`, choice[flag]);
     const [cacheBackend, queueBackend, recordsBackend, transportBackend, sqlBackend, audit, l1] = await steps.run(
       "open backends",
-      () => Promise.all([open("cache"), open("queue"), open("records"), open("transport"), open("sql"), pool.open("audit", "audit:"), pool.open("l1", "memory:")]),
+      () =>
+        Promise.all([
+          open("cache"),
+          open("queue"),
+          open("records"),
+          open("transport"),
+          open("sql"),
+          pool.open("audit", "audit:"),
+          pool.open("l1", "memory:"),
+        ]),
     );
     const run = Date.now().toString(36);
     const queue = queueBackend.queue<FeedItem>(`feed-${run}`);
     const records = recordsBackend.records(`stories-${run}`);
 
     const items = generateFeed(itemCount, 7);
-    await steps.run("enqueue", async () => {
-      for (let i = 0; i < items.length; i += 100) {
-        await queue.putBatch(items.slice(i, i + 100));
-        out.progress("enqueue", Math.min(i + 100, items.length), items.length);
-      }
-      await queue.flush();
-    }, () => `${items.length} items`);
+    await steps.run(
+      "enqueue",
+      async () => {
+        for (let i = 0; i < items.length; i += 100) {
+          await queue.putBatch(items.slice(i, i + 100));
+          out.progress("enqueue", Math.min(i + 100, items.length), items.length);
+        }
+        await queue.flush();
+      },
+      () => `${items.length} items`,
+    );
 
-    const dedup = await steps.run("dedupe + store", async () => {
-      const received: FeedItem[] = [];
-      for await (const entry of queue.stream({ offset: await queue.committed("ingest") })) {
-        received.push(entry.value);
-        if (received.length % 100 === 0) out.progress("dedupe", received.length, items.length);
-      }
-      out.progress("dedupe", received.length, items.length);
-      const result = await storeNew(records, received);
-      await queue.commit("ingest", received.length);
-      return result;
-    }, (r) => `${r.unique} new, ${r.duplicates} seen before`);
+    const dedup = await steps.run(
+      "dedupe + store",
+      async () => {
+        const received: FeedItem[] = [];
+        for await (const entry of queue.stream({ offset: await queue.committed("ingest") })) {
+          received.push(entry.value);
+          if (received.length % 100 === 0) out.progress("dedupe", received.length, items.length);
+        }
+        if (received.length % 100 !== 0) out.progress("dedupe", received.length, items.length);
+        const result = await storeNew(records, received);
+        await queue.commit("ingest", received.length);
+        return result;
+      },
+      (r) => `${r.unique} new, ${r.duplicates} seen before`,
+    );
 
     await steps.run("promote layers", () => promote(records));
     const layers = {
@@ -122,25 +151,33 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<DemoSu
       l1.cache(`l1-${run}`, { defaultTtlMs: 5_000 }),
       cacheBackend.cache(`l2-${run}`, { defaultTtlMs: 60_000 }),
     ]);
-    const cacheStats = await steps.run("cached lookups", async () => {
-      let hits = 0;
-      let misses = 0;
-      const gold = await records.queryPage({ layer: "gold", limit: 50 });
-      for (let round = 0; round < 3; round++) {
-        for (const r of gold.records) {
-          let loaded = false;
-          await getOrSet(cache, r.id, async () => {
-            loaded = true;
-            return records.get(r.id);
-          });
-          if (loaded) misses++;
-          else hits++;
+    const cacheStats = await steps.run(
+      "cached lookups",
+      async () => {
+        let hits = 0;
+        let misses = 0;
+        const gold = await records.queryPage({ layer: "gold", limit: 50 });
+        for (let round = 0; round < 3; round++) {
+          for (const r of gold.records) {
+            let loaded = false;
+            await getOrSet(cache, r.id, async () => {
+              loaded = true;
+              return records.get(r.id);
+            });
+            if (loaded) misses++;
+            else hits++;
+          }
         }
-      }
-      return { hits, misses };
-    }, (s) => `${s.hits} hits, ${s.misses} misses`);
+        return { hits, misses };
+      },
+      (s) => `${s.hits} hits, ${s.misses} misses`,
+    );
 
-    const delivered = await steps.run("publish gold", () => publishGold(records, transportBackend, audit, run), (n) => `${n} delivered`);
+    const delivered = await steps.run(
+      "publish gold",
+      () => publishGold(records, transportBackend, audit, run),
+      (n) => `${n} delivered`,
+    );
     const report = await steps.run("sql report", () => sqlReport(sqlBackend, layers, run));
 
     const summary: DemoSummary = {
@@ -155,16 +192,21 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<DemoSu
     out.line();
     out.line(table(["step", "ms", "result"], steps.rows()));
     out.line();
-    out.line(table(["metric", "value"], [
-      ["items queued", String(summary.queued)],
-      ["unique stories", String(summary.unique)],
-      ["duplicates dropped", String(summary.duplicates)],
-      ["bronze / silver / gold", `${layers.bronze} / ${layers.silver} / ${layers.gold}`],
-      ["cache hits / misses", `${cacheStats.hits} / ${cacheStats.misses}`],
-      ["notifications delivered", String(delivered)],
-      ["audit log entries", String(summary.audited)],
-      ["sql report", report === "not supported" ? report : report.map((r) => `${r.layer}=${r.records}`).join(" ")],
-    ]));
+    out.line(
+      table(
+        ["metric", "value"],
+        [
+          ["items queued", String(summary.queued)],
+          ["unique stories", String(summary.unique)],
+          ["duplicates dropped", String(summary.duplicates)],
+          ["bronze / silver / gold", `${layers.bronze} / ${layers.silver} / ${layers.gold}`],
+          ["cache hits / misses", `${cacheStats.hits} / ${cacheStats.misses}`],
+          ["notifications delivered", String(delivered)],
+          ["audit log entries", String(summary.audited)],
+          ["sql report", report === "not supported" ? report : report.map((r) => `${r.layer}=${r.records}`).join(" ")],
+        ],
+      ),
+    );
     return summary;
   } finally {
     await pool.closeAll();
@@ -174,13 +216,19 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<DemoSu
 async function publishGold(records: RecordStore, backend: Backend, audit: Backend, run: string): Promise<number> {
   const publisher = createPublisher({
     transports: { main: backend.transport(), audit: audit.transport() },
-    channels: { gold: { transport: ["main", "audit"], retries: 3, backoff: { initialMs: 10, maxMs: 200, jitter: true } } },
+    channels: {
+      gold: { transport: ["main", "audit"], retries: 3, backoff: { initialMs: 10, maxMs: 200, jitter: true } },
+    },
   });
   const main = backend.transport();
   let delivered = 0;
-  const subscription = await main.subscribe(`gold`, () => {
-    delivered++;
-  }, { group: `notifier-${run}` });
+  const subscription = await main.subscribe(
+    `gold`,
+    () => {
+      delivered++;
+    },
+    { group: `notifier-${run}` },
+  );
   let published = 0;
   for await (const r of records.query({ layer: "gold", limit: 10_000 })) {
     await publisher.publish("gold", { id: r.id, title: r.content.title }, { idempotencyKey: r.id });
@@ -193,21 +241,29 @@ async function publishGold(records: RecordStore, backend: Backend, audit: Backen
   return delivered;
 }
 
-async function sqlReport(backend: Backend, layers: Record<string, number>, run: string): Promise<DemoSummary["report"]> {
+async function sqlReport(
+  backend: Backend,
+  layers: Record<string, number>,
+  run: string,
+): Promise<DemoSummary["report"]> {
   if (!backend.capabilities.sql) return "not supported";
   const db = backend.sql();
   const name = sql.id(`demo_report_${run}`);
   await db.execute(sql`create table ${name} (layer text primary key, records integer not null)`);
   await db.transaction(async (tx) => {
-    for (const [layer, count] of Object.entries(layers)) await tx.execute(sql`insert into ${name} (layer, records) values (${layer}, ${count})`);
+    for (const [layer, count] of Object.entries(layers))
+      await tx.execute(sql`insert into ${name} (layer, records) values (${layer}, ${count})`);
   });
-  const rows = await db.query<{ layer: string; records: number | string }>(sql`select layer, records from ${name} order by records desc, layer`);
+  const rows = await db.query<{ layer: string; records: number | string }>(
+    sql`select layer, records from ${name} order by records desc, layer`,
+  );
   await db.execute(sql`drop table ${name}`);
   return rows.map((r) => ({ layer: r.layer, records: Number(r.records) }));
 }
 
 function stripUndefined(options: DemoOptions): Partial<BackendChoice> {
   const out: Partial<BackendChoice> = {};
-  for (const key of ["cache", "queue", "records", "transport", "sql"] as const) if (options[key]) out[key] = options[key];
+  for (const key of ["cache", "queue", "records", "transport", "sql"] as const)
+    if (options[key]) out[key] = options[key];
   return out;
 }

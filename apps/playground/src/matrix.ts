@@ -54,7 +54,11 @@ async function runRow(label: string, url: string, run: string): Promise<MatrixRo
   }
   for (const protocol of PROTOCOLS) {
     if (!backend) {
-      cells[protocol] = { status: statusOfOpenError(openError), ms: 0, error: String((openError as Error)?.message ?? openError) };
+      cells[protocol] = {
+        status: statusOfOpenError(openError),
+        ms: 0,
+        error: String((openError as Error)?.message ?? openError),
+      };
       continue;
     }
     if (!backend.capabilities[protocol]) {
@@ -90,10 +94,17 @@ export async function runMatrix(urls: Record<string, string>, out: Output): Prom
     rows.push(await runRow(label, urls[label]!, run));
     out.progress("matrix", i + 1, labels.length);
   }
-  const cell = (c: MatrixRow["cells"][keyof typeof SMOKES]) => (c.status === "passed" ? `passed ${c.ms.toFixed(0)}ms` : c.status);
-  out.line(table(["backend", ...PROTOCOLS], rows.map((r) => [r.backend, ...PROTOCOLS.map((p) => cell(r.cells[p]))])));
+  const cell = (c: MatrixRow["cells"][keyof typeof SMOKES]) =>
+    c.status === "passed" ? `passed ${c.ms.toFixed(0)}ms` : c.status;
+  out.line(
+    table(
+      ["backend", ...PROTOCOLS],
+      rows.map((r) => [r.backend, ...PROTOCOLS.map((p) => cell(r.cells[p]))]),
+    ),
+  );
   for (const r of rows) {
-    for (const p of PROTOCOLS) if (r.cells[p].error && r.cells[p].status !== "unreachable") out.line(`  ${r.backend} ${p}: ${r.cells[p].error}`);
+    for (const p of PROTOCOLS)
+      if (r.cells[p].error && r.cells[p].status !== "unreachable") out.line(`  ${r.backend} ${p}: ${r.cells[p].error}`);
   }
   return rows;
 }

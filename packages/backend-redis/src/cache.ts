@@ -18,10 +18,10 @@ import {
 } from "@core/protocols";
 import { BACKEND } from "./errors.js";
 import { escapeGlob, namespaceKey } from "./keys.js";
-import { checkCodec, encodeValue } from "./values.js";
 import { scanKeys } from "./scan.js";
 import { scripts } from "./scripts.js";
 import { type RedisShared, run } from "./shared.js";
+import { checkCodec, encodeValue } from "./values.js";
 
 const MAX_PX = Number.MAX_SAFE_INTEGER;
 

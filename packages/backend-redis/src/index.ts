@@ -46,7 +46,10 @@ export async function openRedisBackend(input: RedisBackendOptions = {}): Promise
   }
   const url: string = options.url ?? "redis://127.0.0.1:6379";
   if (typeof url !== "string" || !/^rediss?:\/\//i.test(url)) {
-    throw invalidArgument(BACKEND, `url must start with redis:// or rediss://, got ${JSON.stringify(redactUrl(String(url)))}`);
+    throw invalidArgument(
+      BACKEND,
+      `url must start with redis:// or rediss://, got ${JSON.stringify(redactUrl(String(url)))}`,
+    );
   }
   const client = new Redis(url, {
     lazyConnect: true,

@@ -263,7 +263,8 @@ class BucketedRedisQueue<V> implements Queue<V> {
   bucket(index: number): Queue<V> {
     this.#shared.lifecycle.assertOpen();
     assertNonNegativeInteger(BACKEND, index, "bucket index");
-    if (index >= this.buckets) throw invalidArgument(BACKEND, `bucket index must be below ${this.buckets}, got ${index}`);
+    if (index >= this.buckets)
+      throw invalidArgument(BACKEND, `bucket index must be below ${this.buckets}, got ${index}`);
     return this.#children[index] as RedisQueue<V>;
   }
 }

@@ -4,8 +4,8 @@ import {
   BackendError,
   countMatching,
   encodeCursor,
-  type Layer,
   LAYERS,
+  type Layer,
   type NormalizedQuery,
   type NormalizedRecordInput,
   normalizeCountQuery,
@@ -29,6 +29,7 @@ import {
 } from "@core/protocols";
 import { BACKEND } from "./errors.js";
 import { escapeGlob, namespaceKey } from "./keys.js";
+import { conflict, parseRecord } from "./records-codec.js";
 import { scanKeys } from "./scan.js";
 import { scripts } from "./scripts.js";
 import { type RedisShared, run } from "./shared.js";
@@ -286,38 +287,4 @@ class RedisRecordStore implements RecordStore {
     }
     return out;
   }
-}
-
-function parseRecord(h: (string | null)[]): StoredRecord | null {
-  const [id, naturalKey, layer, version, createdAt, updatedAt, content, metadata] = h;
-  if (id == null || naturalKey == null || content == null || metadata == null) return null;
-  try {
-    return {
-      id,
-      naturalKey,
-      layer: layer as Layer,
-      content: JSON.parse(content),
-      metadata: JSON.parse(metadata),
-      createdAt: new Date(Number(createdAt)),
-      updatedAt: new Date(Number(updatedAt)),
-      version: Number(version),
-    };
-  } catch (cause) {
-    throw new BackendError("CORRUPTION", `[${BACKEND}] record ${JSON.stringify(id)} is not readable JSON`, {
-      backend: BACKEND,
-      cause,
-    });
-  }
-}
-
-function conflict(err: BackendError, inputs: NormalizedRecordInput[]): BackendError {
-  const [, kind, a, , b] = /: (\w+) (\d+)(?: (expected) (\d+))?$/.exec(err.message) ?? [];
-  const input = inputs[Number(a) - 1];
-  let text = err.message;
-  if (kind === "version") text = `version is ${a}, expected ${b}; reload the record and retry`;
-  else if (kind === "id" && input) text = `a record with id ${JSON.stringify(input.id)} already exists`;
-  else if (kind === "naturalKey" && input) {
-    text = `natural key ${JSON.stringify(input.naturalKey)} belongs to another record (storing id ${JSON.stringify(input.id)})`;
-  }
-  return new BackendError("CONFLICT", `[${BACKEND}] ${text}`, { backend: BACKEND, cause: err });
 }

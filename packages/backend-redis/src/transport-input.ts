@@ -13,8 +13,8 @@ import {
 } from "@core/protocols";
 import { BACKEND } from "./errors.js";
 import { namespaceKey } from "./keys.js";
-import type { RedisShared } from "./shared.js";
 import { scripts } from "./scripts.js";
+import type { RedisShared } from "./shared.js";
 
 /** Options of `backend.transport()` on Redis. */
 export interface RedisTransportOptions extends TransportOptions {
@@ -84,7 +84,8 @@ export function checkSubscribe(channel: string, handler: MessageHandler, options
 function checkMessage(message: unknown, i: number): asserts message is Message {
   assertPlainObject(BACKEND, message, `messages[${i}]`);
   const m = message as unknown as Message;
-  if (typeof m.id !== "string" || m.id.length === 0) throw invalidArgument(BACKEND, `messages[${i}].id must be a string`);
+  if (typeof m.id !== "string" || m.id.length === 0)
+    throw invalidArgument(BACKEND, `messages[${i}].id must be a string`);
   if (typeof m.publishedAt !== "number" || !Number.isFinite(m.publishedAt)) {
     throw invalidArgument(BACKEND, `messages[${i}].publishedAt must be a number (ms since the epoch)`);
   }

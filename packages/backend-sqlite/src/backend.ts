@@ -17,7 +17,8 @@ import { createSqliteCache } from "./cache.js";
 import type { SqliteDatabase } from "./driver.js";
 import { createSqliteQueue } from "./queue.js";
 import { createSqliteRecordStore } from "./records.js";
-import type { SqliteShared } from "./shared.js";
+import { applySchema } from "./schema.js";
+import { createShared, type SqliteShared } from "./shared.js";
 import { createSqliteSql } from "./sql/database.js";
 import { createSqliteTransport } from "./transport.js";
 
@@ -54,24 +55,13 @@ export class SqliteBackend implements Backend {
 
   constructor(db: SqliteDatabase, options: { owned: boolean; isFile: boolean }) {
     const lifecycle = new Lifecycle("sqlite");
-    const statements = new Map<string, ReturnType<SqliteDatabase["prepare"]>>();
-    this.#shared = {
-      db,
-      lifecycle,
-      statements,
-      isFile: options.isFile,
-      prepare(sql: string) {
-        let statement = statements.get(sql);
-        if (!statement) {
-          statement = db.prepare(sql);
-          statements.set(sql, statement);
-        }
-        return statement;
-      },
-    };
+    applySchema(db);
+    this.#shared = createShared(db, lifecycle, options.isFile);
     this.capabilities = capabilitiesFor(options.isFile);
     // Registered first so it runs last: stores' cleanups may still need the connection.
     if (options.owned) lifecycle.onClose(() => void db.close());
+    const notifier = this.#shared.notifier;
+    lifecycle.onClose(() => notifier.close());
   }
 
   cache<V = unknown>(name: string, options?: CacheOptions): Cache<V> {

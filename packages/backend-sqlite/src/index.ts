@@ -1,6 +1,7 @@
 import { type Backend, type BackendProvider, invalidArgument } from "@core/protocols";
 import { SqliteBackend } from "./backend.js";
 import { loadDriver, type SqliteDatabase } from "./driver.js";
+import { mapErrors, toBackendError } from "./errors.js";
 
 export { SqliteBackend } from "./backend.js";
 export type { SqliteDatabase } from "./driver.js";
@@ -35,15 +36,38 @@ export async function openSqliteBackend(options: SqliteBackendOptions = {}): Pro
   if (typeof path !== "string" || path.length === 0) throw invalidArgument("sqlite", "path must be a file path or :memory:");
   const synchronous = options.synchronous ?? "NORMAL";
   if (synchronous !== "NORMAL" && synchronous !== "FULL") throw invalidArgument("sqlite", "synchronous must be NORMAL or FULL");
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  if (typeof busyTimeoutMs !== "number" || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw invalidArgument("sqlite", "busyTimeoutMs must be a non-negative integer");
+  }
   const Database = await loadDriver();
-  const db = new Database(path);
-  const isFile = !db.memory;
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
-  if (isFile) db.pragma("journal_mode = WAL");
-  db.pragma(`synchronous = ${synchronous}`);
-  return new SqliteBackend(db, { owned: true, isFile });
+  const db = mapErrors(() => new Database(path), "opening the database");
+  try {
+    const isFile = !db.memory;
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    if (isFile) await enableWal(db, busyTimeoutMs);
+    db.pragma(`synchronous = ${synchronous}`);
+    return new SqliteBackend(db, { owned: true, isFile });
+  } catch (err) {
+    db.close();
+    throw toBackendError(err, "opening the database");
+  }
 }
 
+// Switching a new file to WAL takes an exclusive lock and may report SQLITE_BUSY without
+// waiting when another process opens the same new file at the same moment: retry.
+async function enableWal(db: SqliteDatabase, busyTimeoutMs: number): Promise<void> {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (;;) {
+    try {
+      db.pragma("journal_mode = WAL");
+      return;
+    } catch (err) {
+      if (!String((err as { code?: unknown }).code).startsWith("SQLITE_BUSY") || Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    }
+  }
+}
 /**
  * The path in a `sqlite:` URL: `sqlite:./app.db`, `sqlite:///abs/app.db`, `sqlite::memory:`.
  *

@@ -1,9 +1,19 @@
 import type { Lifecycle } from "@core/protocols";
 import type { SqliteDatabase } from "./driver.js";
+import { toBackendError } from "./errors.js";
+import { Notifier } from "./notifier.js";
+
+/** Per-process counters of one cache namespace, shared by its handles. */
+export interface CacheCounters {
+  hits: number;
+  misses: number;
+  evictions: number;
+}
 
 /**
  * What one {@link SqliteBackend} shares with its stores: the connection, the lifecycle,
- * and a statement cache so each SQL text is prepared once per connection.
+ * a statement cache so each SQL text is prepared once per connection, the wake-up
+ * notifier and the helpers every store method goes through.
  */
 export interface SqliteShared {
   readonly db: SqliteDatabase;
@@ -14,4 +24,75 @@ export interface SqliteShared {
   prepare(sql: string): ReturnType<SqliteDatabase["prepare"]>;
   /** True when the database is a file (other processes may share it). */
   readonly isFile: boolean;
+  /** Wakes blocked readers (in-process at once, other processes by data_version polling). */
+  readonly notifier: Notifier;
+  /** Cache hit/miss/eviction counters by namespace. */
+  readonly cacheCounters: Map<string, CacheCounters>;
+  /**
+   * Runs synchronous database work as an operation of the backend: `CLOSED` after close,
+   * waits while a `sql()` transaction holds the connection, maps errors to `BackendError`.
+   */
+  run<T>(fn: () => T): Promise<T>;
+  /** Runs `fn` inside `BEGIN IMMEDIATE … COMMIT` (rolled back if it throws). Synchronous. */
+  write<T>(fn: () => T): T;
+}
+
+/**
+ * Builds the shared state of a backend on `db`.
+ *
+ * @example
+ * ```ts
+ * const shared = createShared(db, new Lifecycle("sqlite"), true);
+ * ```
+ */
+export function createShared(db: SqliteDatabase, lifecycle: Lifecycle, isFile: boolean): SqliteShared {
+  const statements = new Map<string, ReturnType<SqliteDatabase["prepare"]>>();
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const begin = db.prepare("BEGIN IMMEDIATE");
+  const commit = db.prepare("COMMIT");
+  const rollback = db.prepare("ROLLBACK");
+  const notifier = new Notifier(db, isFile);
+  const exec = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw toBackendError(err);
+    }
+  };
+  return {
+    db,
+    lifecycle,
+    statements,
+    prepare,
+    isFile,
+    notifier,
+    cacheCounters: new Map(),
+    run<T>(fn: () => T): Promise<T> {
+      return lifecycle.run(async () => {
+        // A sql() transaction is open on this connection between its awaits: work started
+        // now would join it (and roll back with it), so wait until it ends.
+        while (db.inTransaction) await new Promise((resolve) => setImmediate(resolve));
+        lifecycle.assertOpen();
+        return exec(fn);
+      });
+    },
+    write<T>(fn: () => T): T {
+      begin.run();
+      try {
+        const result = fn();
+        commit.run();
+        return result;
+      } catch (err) {
+        if (db.inTransaction) rollback.run();
+        throw err;
+      }
+    },
+  };
 }

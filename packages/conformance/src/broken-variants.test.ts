@@ -19,15 +19,29 @@ interface JsonReport {
 
 async function runFixture(name: string): Promise<JsonReport> {
   const outputFile = join(mkdtempSync(join(tmpdir(), "broken-")), "report.json");
-  await run(process.execPath, [vitestBin, "run", "--config", "test/vitest.broken.config.ts", "--reporter=json", `--outputFile=${outputFile}`, `test/broken/${name}.fixture.ts`], {
-    cwd: root,
-    timeout: 180_000,
-  }).catch(() => undefined); // a failing suite exits non-zero; the report says how
+  await run(
+    process.execPath,
+    [
+      vitestBin,
+      "run",
+      "--config",
+      "test/vitest.broken.config.ts",
+      "--reporter=json",
+      `--outputFile=${outputFile}`,
+      `test/broken/${name}.fixture.ts`,
+    ],
+    {
+      cwd: root,
+      timeout: 180_000,
+    },
+  ).catch(() => undefined); // a failing suite exits non-zero; the report says how
   return JSON.parse(readFileSync(outputFile, "utf8")) as JsonReport;
 }
 
 function failed(report: JsonReport): string[] {
-  return report.testResults.flatMap((f) => f.assertionResults.filter((a) => a.status === "failed").map((a) => a.fullName));
+  return report.testResults.flatMap((f) =>
+    f.assertionResults.filter((a) => a.status === "failed").map((a) => a.fullName),
+  );
 }
 
 // Each suite must notice one deliberately injected bug in an otherwise healthy backend.
@@ -43,10 +57,17 @@ describe("the conformance suites catch broken backends", () => {
     ["queue-drops-last", /batch|offset|dense|contiguous/i],
     ["records-sighting-always-new", /sighting/i],
     ["transport-never-retries", /redeliver|again|throw|retr/i],
-  ])("%s is caught", async (fixture, topic) => {
-    const report = await runFixture(fixture);
-    const failures = failed(report);
-    expect(failures.length, `${fixture} passed every test`).toBeGreaterThan(0);
-    expect(failures.some((name) => topic.test(name)), `failures: ${failures.join("; ")}`).toBe(true);
-  }, 200_000);
+  ])(
+    "%s is caught",
+    async (fixture, topic) => {
+      const report = await runFixture(fixture);
+      const failures = failed(report);
+      expect(failures.length, `${fixture} passed every test`).toBeGreaterThan(0);
+      expect(
+        failures.some((name) => topic.test(name)),
+        `failures: ${failures.join("; ")}`,
+      ).toBe(true);
+    },
+    200_000,
+  );
 });

@@ -5,3 +5,4 @@ export { describeQueueConformance } from "./queue/suite.js";
 export { describeRecordStoreConformance } from "./records/suite.js";
 export { describePublisherConformance } from "./transport/publisher.js";
 export { describeTransportConformance } from "./transport/suite.js";
+export { describeSqlConformance } from "./sql/suite.js";

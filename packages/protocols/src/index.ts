@@ -125,6 +125,7 @@ export type {
 } from "./sql.js";
 export { postgresDialect, quoteIdentifier, sqliteDialect } from "./dialects.js";
 export { SqlFragment, sql, toCompiledQuery } from "./sql-tag.js";
+export { type ColumnParams, canonicalSqlValue, checkColumnType, DATABASE_TYPES } from "./sql-values.js";
 export {
   ConnectionError,
   DeadlockError,

@@ -1,12 +1,13 @@
 // Control: the same suites against the unbroken memory backend must report no failure,
 // so the failures above come from the injected bugs and nothing else.
+
+import { openMemoryBackend } from "../../../backend-memory/src/index.js";
 import {
   describeCacheConformance,
   describeQueueConformance,
   describeRecordStoreConformance,
   describeTransportConformance,
 } from "../../src/index.js";
-import { openMemoryBackend } from "../../../backend-memory/src/index.js";
 
 const open = () => openMemoryBackend();
 describeCacheConformance({ name: "healthy memory", open });

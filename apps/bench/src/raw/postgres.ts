@@ -1,0 +1,136 @@
+import pg from "pg";
+import type { RawDriver, RawRecord } from "./types.js";
+
+interface Row {
+  id: string;
+  natural_key: string;
+  layer: string;
+  content: unknown;
+  metadata: unknown;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+// Content goes back to text so both sides hand the same shape to the scenario layer.
+const toRecord = (r: Row): RawRecord => ({
+  id: r.id,
+  naturalKey: r.natural_key,
+  layer: r.layer,
+  content: JSON.stringify(r.content),
+  metadata: JSON.stringify(r.metadata),
+  createdAt: r.created_at.getTime(),
+  updatedAt: r.updated_at.getTime(),
+  version: r.version,
+});
+
+const UPSERT_COLUMNS = `on conflict (id) do update set natural_key = excluded.natural_key, layer = excluded.layer,
+  content = excluded.content, metadata = excluded.metadata, updated_at = excluded.updated_at, version = records.version + 1`;
+
+/**
+ * Baseline of the postgres backend: `pg.Pool` with named (prepared) statements in its own
+ * schema, logged tables, batches as one `unnest` statement (one round trip).
+ *
+ * @example
+ * ```ts
+ * const raw = await openRawPostgres(url, "bench_raw_1");
+ * ```
+ */
+export async function openRawPostgres(connectionString: string, schema: string): Promise<RawDriver> {
+  const pool = new pg.Pool({ connectionString, max: 4 });
+  pool.on("error", () => {});
+  const s = `"${schema}"`;
+  await pool.query(`create schema if not exists ${s}`);
+  await pool.query(`
+    create table if not exists ${s}.cache (key text primary key, value text not null, expires_at timestamptz);
+    create table if not exists ${s}.queue (off bigint primary key, value text not null, ts bigint not null);
+    create sequence if not exists ${s}.queue_seq minvalue 0 start 0;
+    create table if not exists ${s}.records (id text collate "C" primary key, natural_key text not null unique, layer text not null,
+      content jsonb not null, metadata jsonb not null, created_at timestamptz not null, updated_at timestamptz not null, version int not null);`);
+  const q = async <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) =>
+    (await pool.query<R>({ name, text, values })).rows;
+  const live = (e: Date | null) => e === null || e.getTime() > Date.now();
+  return {
+    description: "pg.Pool (4 connections), named prepared statements, batches as one `unnest` statement",
+    cacheGet: async (key) => {
+      const [row] = await q<{ value: string; expires_at: Date | null }>(
+        "c_get",
+        `select value, expires_at from ${s}.cache where key = $1`,
+        [key],
+      );
+      return row && live(row.expires_at) ? row.value : undefined;
+    },
+    cacheGetMany: async (keys) => {
+      const rows = await q<{ key: string; value: string; expires_at: Date | null }>(
+        "c_getmany",
+        `select key, value, expires_at from ${s}.cache where key = any($1)`,
+        [keys],
+      );
+      const found = new Map(rows.filter((r) => live(r.expires_at)).map((r) => [r.key, r.value]));
+      return keys.map((k) => found.get(k));
+    },
+    cacheSet: async (key, text) => {
+      await q("c_set", `insert into ${s}.cache (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value, expires_at = null`, [key, text]);
+    },
+    cacheSetMany: async (entries) => {
+      await q(
+        "c_setmany",
+        `insert into ${s}.cache (key, value) select * from unnest($1::text[], $2::text[]) on conflict (key) do update set value = excluded.value, expires_at = null`,
+        [entries.map((e) => e[0]), entries.map((e) => e[1])],
+      );
+    },
+    queuePut: async (text) => {
+      const [row] = await q<{ off: string }>("q_put", `insert into ${s}.queue (off, value, ts) values (nextval('${s}.queue_seq'), $1, $2) returning off`, [text, Date.now()]);
+      return Number(row!.off);
+    },
+    queuePutBatch: async (texts) => {
+      const rows = await q<{ off: string }>(
+        "q_putbatch",
+        `insert into ${s}.queue (off, value, ts) select nextval('${s}.queue_seq'), v, $2 from unnest($1::text[]) with ordinality as t(v, n) order by n returning off`,
+        [texts, Date.now()],
+      );
+      return Number(rows[0]!.off);
+    },
+    queueGet: async (offset, limit) =>
+      (await q<{ off: string; value: string; ts: string }>("q_get", `select off, value, ts from ${s}.queue where off >= $1 order by off limit $2`, [offset, limit])).map(
+        (r) => ({ offset: Number(r.off), text: r.value, timestamp: Number(r.ts) }),
+      ),
+    recordStore: async (r) => {
+      const [row] = await q<Row>(
+        "r_store",
+        `insert into ${s}.records values ($1, $2, $3, $4, $5, $6, $7, 1) ${UPSERT_COLUMNS} returning *`,
+        [r.id, r.naturalKey, r.layer, r.content, r.metadata, new Date(r.createdAt), new Date(r.updatedAt)],
+      );
+      return toRecord(row!);
+    },
+    recordStoreBatch: async (rows) => {
+      await q(
+        "r_storebatch",
+        `insert into ${s}.records select id, nk, layer, c::jsonb, m::jsonb, to_timestamp(ca / 1000.0), to_timestamp(ua / 1000.0), 1
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[]) as t(id, nk, layer, c, m, ca, ua) ${UPSERT_COLUMNS}`,
+        [
+          rows.map((r) => r.id),
+          rows.map((r) => r.naturalKey),
+          rows.map((r) => r.layer),
+          rows.map((r) => r.content),
+          rows.map((r) => r.metadata),
+          rows.map((r) => r.createdAt),
+          rows.map((r) => r.updatedAt),
+        ],
+      );
+    },
+    recordGet: async (id) => {
+      const [row] = await q<Row>("r_get", `select * from ${s}.records where id = $1`, [id]);
+      return row && toRecord(row);
+    },
+    recordQuery: async (afterId, limit) =>
+      (afterId === null
+        ? await q<Row>("r_first", `select * from ${s}.records order by id limit $1`, [limit])
+        : await q<Row>("r_after", `select * from ${s}.records where id > $1 order by id limit $2`, [afterId, limit])
+      ).map(toRecord),
+    close: async () => {
+      await pool.query(`drop schema if exists ${s} cascade`);
+      await pool.end();
+    },
+  };
+}

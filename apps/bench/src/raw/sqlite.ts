@@ -1,0 +1,116 @@
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import type { RawDriver, RawRecord } from "./types.js";
+
+const SCHEMA = `
+create table if not exists cache (key text primary key, value text not null, expires_at integer) without rowid;
+create index if not exists cache_expiry on cache (expires_at) where expires_at is not null;
+create table if not exists queue (offset integer primary key, value text not null, ts integer not null);
+create table if not exists records (
+  id text primary key, natural_key text not null unique, layer text not null,
+  content text not null, metadata text not null,
+  created_at integer not null, updated_at integer not null, version integer not null
+) without rowid;`;
+
+interface Row {
+  id: string;
+  natural_key: string;
+  layer: string;
+  content: string;
+  metadata: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
+
+const toRecord = (r: Row): RawRecord => ({
+  id: r.id,
+  naturalKey: r.natural_key,
+  layer: r.layer,
+  content: r.content,
+  metadata: r.metadata,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  version: r.version,
+});
+
+/**
+ * Baseline of the sqlite backend: the same kind of statements prepared once on
+ * better-sqlite3, WAL with `synchronous=NORMAL` (our default), batches in one transaction,
+ * expiry checked on read like ours.
+ *
+ * @example
+ * ```ts
+ * const raw = openRawSqlite("/tmp/bench");
+ * ```
+ */
+export function openRawSqlite(directory: string): RawDriver {
+  const db = new Database(join(directory, "raw.db"));
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  db.exec(SCHEMA);
+  const get = db.prepare<[string], { value: string; expires_at: number | null }>(
+    "select value, expires_at from cache where key = ?",
+  );
+  const getMany = db.prepare<[string], { key: string; value: string; expires_at: number | null }>(
+    "select key, value, expires_at from cache where key in (select value from json_each(?))",
+  );
+  const set = db.prepare(
+    "insert into cache (key, value, expires_at) values (?, ?, null) on conflict (key) do update set value = excluded.value, expires_at = excluded.expires_at",
+  );
+  const setMany = db.transaction((entries: readonly (readonly [string, string])[]) => {
+    for (const [k, v] of entries) set.run(k, v);
+  });
+  const put = db.prepare("insert into queue (offset, value, ts) values ((select coalesce(max(offset) + 1, 0) from queue), ?, ?)");
+  const putBatch = db.transaction((texts: readonly string[]) => {
+    const first = Number(put.run(texts[0]!, Date.now()).lastInsertRowid);
+    for (let i = 1; i < texts.length; i++) put.run(texts[i]!, Date.now());
+    return first;
+  });
+  const range = db.prepare<[number, number], { offset: number; value: string; ts: number }>(
+    "select offset, value, ts from queue where offset >= ? order by offset limit ?",
+  );
+  const upsert = db.prepare<unknown[], Row>(
+    `insert into records (id, natural_key, layer, content, metadata, created_at, updated_at, version)
+     values (?, ?, ?, ?, ?, ?, ?, 1)
+     on conflict (id) do update set natural_key = excluded.natural_key, layer = excluded.layer, content = excluded.content,
+       metadata = excluded.metadata, updated_at = excluded.updated_at, version = records.version + 1
+     returning *`,
+  );
+  const store = (r: RawRecord) =>
+    toRecord(upsert.get(r.id, r.naturalKey, r.layer, r.content, r.metadata, r.createdAt, r.updatedAt)!);
+  const storeBatch = db.transaction((rows: readonly RawRecord[]) => {
+    for (const r of rows) store(r);
+  });
+  const byId = db.prepare<[string], Row>("select * from records where id = ?");
+  const first = db.prepare<[number], Row>("select * from records order by id limit ?");
+  const after = db.prepare<[string, number], Row>("select * from records where id > ? order by id limit ?");
+  const live = (e: number | null) => e === null || e > Date.now();
+  return {
+    description: "better-sqlite3 prepared statements, WAL + synchronous=NORMAL, batches in one transaction",
+    cacheGet: (key) => {
+      const row = get.get(key);
+      return row && live(row.expires_at) ? row.value : undefined;
+    },
+    cacheGetMany: (keys) => {
+      const found = new Map<string, string>();
+      for (const row of getMany.all(JSON.stringify(keys))) if (live(row.expires_at)) found.set(row.key, row.value);
+      return keys.map((k) => found.get(k));
+    },
+    cacheSet: (key, text) => void set.run(key, text),
+    cacheSetMany: (entries) => setMany(entries),
+    queuePut: (text) => Number(put.run(text, Date.now()).lastInsertRowid),
+    queuePutBatch: (texts) => putBatch(texts),
+    queueGet: (offset, limit) =>
+      range.all(offset, limit).map((r) => ({ offset: r.offset, text: r.value, timestamp: r.ts })),
+    recordStore: store,
+    recordStoreBatch: (rows) => storeBatch(rows),
+    recordGet: (id) => {
+      const row = byId.get(id);
+      return row && toRecord(row);
+    },
+    recordQuery: (afterId, limit) => (afterId === null ? first.all(limit) : after.all(afterId, limit)).map(toRecord),
+    close: async () => void db.close(),
+  };
+}

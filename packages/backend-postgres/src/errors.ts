@@ -1,0 +1,85 @@
+import { BackendError, type ErrorCode, redactUrl } from "@core/protocols";
+
+/** Name every error of this package carries. */
+export const BACKEND = "postgres";
+
+/** What to do when the server cannot be reached; part of every `CONNECTION` message. */
+export const START_HINT = "start PostgreSQL (bash tooling/scripts/start-services.sh) or check the connection string";
+
+// Node and pg errors of a connection that is gone, refused or never made.
+const CONNECTION_TEXT =
+  /ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|EAI_AGAIN|Connection terminated|connection error|Client was closed|Client has already been connected|not queryable|timeout exceeded when trying to connect|Connection ended|socket/i;
+
+/**
+ * The stable code of a SQLSTATE, or `undefined` when the class has no fixed meaning.
+ * The one table both the stores and `sql()` map driver errors with.
+ *
+ * @example
+ * ```ts
+ * codeOfSqlState("40001"); // "SERIALIZATION"
+ * codeOfSqlState("23505"); // "CONFLICT"
+ * ```
+ */
+export function codeOfSqlState(state: string | undefined): ErrorCode | undefined {
+  if (typeof state !== "string" || state.length !== 5) return undefined;
+  if (state === "40001" || state === "40P01") return "SERIALIZATION";
+  if (state === "57014") return "TIMEOUT"; // statement timeout or cancel
+  if (state === "55P03") return "LOCKED"; // lock_not_available (NOWAIT, lock_timeout)
+  if (state === "XX001" || state === "XX002") return "CORRUPTION";
+  const cls = state.slice(0, 2);
+  if (cls === "23") return "CONFLICT";
+  // 08 connection exception, 57P0x admin shutdown / terminated, 53 out of resources,
+  // 28 bad credentials, 3D no such database: the server cannot serve us right now.
+  if (cls === "08" || cls === "53" || cls === "28" || state === "3D000" || state.startsWith("57P")) return "CONNECTION";
+  if (cls === "22") return "INVALID_ARGUMENT";
+  return undefined;
+}
+
+/**
+ * Turns anything pg or the server throws into a `BackendError`: SQLSTATE classes by
+ * {@link codeOfSqlState}, lost or refused connections `CONNECTION` (with how to start the
+ * server), anything else `CONNECTION` ("the server refused the statement"). Passwords in
+ * connection strings are redacted. `what` names the operation.
+ *
+ * @example
+ * ```ts
+ * try { await pool.query("select 1"); } catch (err) { throw toBackendError(err, "cache.get"); }
+ * ```
+ */
+export function toBackendError(err: unknown, what: string): BackendError {
+  if (err instanceof BackendError) return err;
+  const raw = err instanceof Error ? err.message : String(err);
+  const message = redactUrl(raw);
+  const state = (err as { code?: unknown } | null)?.code;
+  const fail = (code: ErrorCode, text: string) =>
+    new BackendError(code, `[${BACKEND}] ${what}: ${text}`, { backend: BACKEND, cause: err });
+  const code = codeOfSqlState(typeof state === "string" ? state : undefined);
+  if (code === "CONNECTION") return fail(code, `${message}; ${START_HINT}`);
+  if (code === "TIMEOUT") return fail(code, `${message}; the statement ran longer than statementTimeoutMs`);
+  if (code === "SERIALIZATION") return fail(code, `${message}; retry the operation`);
+  if (code === "CORRUPTION") return fail(code, `${message}; the stored data is damaged`);
+  if (code !== undefined) return fail(code, message);
+  if (state === "42P01" || state === "3F000") {
+    return fail("CORRUPTION", `${message}; the backend's tables are missing (was the schema dropped?) — reopen the backend`);
+  }
+  if (CONNECTION_TEXT.test(raw) || (typeof state === "string" && /^E[A-Z]+$/.test(state))) {
+    return fail("CONNECTION", `${message}; ${START_HINT}`);
+  }
+  return fail("CONNECTION", `the server refused the statement: ${message}`);
+}
+
+/**
+ * Runs `fn`, mapping any failure with {@link toBackendError}.
+ *
+ * @example
+ * ```ts
+ * const rows = await guard("cache.get", () => pool.query(text, params));
+ * ```
+ */
+export async function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toBackendError(err, what);
+  }
+}

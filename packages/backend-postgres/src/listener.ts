@@ -1,0 +1,178 @@
+import { createHash } from "node:crypto";
+import { quoteIdentifier } from "@core/protocols";
+import pg from "pg";
+
+const RECONNECT_MS = [20, 50, 100, 250, 500, 1000];
+
+/**
+ * The NOTIFY channel of a backend schema: short, lower-case and the same in every
+ * process that opens the schema.
+ *
+ * @example
+ * ```ts
+ * notifyChannel("core"); // "core_events_" + 12 hex digits
+ * ```
+ */
+export function notifyChannel(schema: string): string {
+  return `core_events_${createHash("sha256").update(schema).digest("hex").slice(0, 12)}`;
+}
+
+/** One armed interest in a key: armed before reading, so no notification is missed. */
+export interface Waiter {
+  /** Resolves on a notification for the key (since arming), a reconnect, the timeout or abort. */
+  wait(timeoutMs: number, signal: AbortSignal): Promise<void>;
+  dispose(): void;
+}
+
+interface Armed {
+  fired: boolean;
+  wake: (() => void) | undefined;
+}
+
+/**
+ * One dedicated LISTEN connection per backend, started on first use. Payloads are keys
+ * (`q:<topic>`, `t:<channel>`); waiters armed for a key are woken when it is notified.
+ * When the connection drops (server restart, `pg_terminate_backend`) it reconnects with
+ * backoff, LISTENs again and wakes every waiter, because notifications sent meanwhile
+ * were lost: waiters re-read, so nothing is missed.
+ *
+ * @example
+ * ```ts
+ * const w = listener.arm("q:events");
+ * if ((await readPage()).length === 0) await w.wait(1000, signal);
+ * w.dispose();
+ * ```
+ */
+export class Listener {
+  readonly #config: pg.ClientConfig;
+  readonly #channel: string;
+  readonly #waiters = new Map<string, Set<Armed>>();
+  #client: pg.Client | undefined;
+  #connecting: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #failures = 0;
+  #closed = false;
+  /** Connections made so far (tests watch it to see a reconnect). */
+  connections = 0;
+
+  constructor(config: pg.ClientConfig, channel: string) {
+    this.#config = config;
+    this.#channel = channel;
+  }
+
+  /** Connects if needed; resolves once LISTEN is active or the attempt failed (polling covers it). */
+  ready(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#client) return Promise.resolve();
+    this.#connecting ??= this.#connect().finally(() => {
+      this.#connecting = undefined;
+    });
+    return this.#connecting;
+  }
+
+  /** The server process id of the LISTEN connection, if connected (for fault tests). */
+  get processId(): number | undefined {
+    return (this.#client as unknown as { processID?: number } | undefined)?.processID;
+  }
+
+  arm(key: string): Waiter {
+    const armed: Armed = { fired: false, wake: undefined };
+    let set = this.#waiters.get(key);
+    if (!set) this.#waiters.set(key, (set = new Set()));
+    set.add(armed);
+    const dispose = () => {
+      const s = this.#waiters.get(key);
+      s?.delete(armed);
+      if (s && s.size === 0) this.#waiters.delete(key);
+    };
+    return {
+      dispose,
+      wait: (timeoutMs, signal) =>
+        new Promise<void>((resolve) => {
+          if (armed.fired || signal.aborted) {
+            armed.fired = false;
+            return resolve();
+          }
+          const done = () => {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", done);
+            armed.wake = undefined;
+            armed.fired = false;
+            resolve();
+          };
+          const timer = setTimeout(done, timeoutMs);
+          timer.unref();
+          signal.addEventListener("abort", done, { once: true });
+          armed.wake = done;
+        }),
+    };
+  }
+
+  #fire(armed: Armed): void {
+    armed.fired = true;
+    armed.wake?.();
+  }
+
+  #dispatch(payload: string | undefined): void {
+    if (payload === undefined) return;
+    for (const armed of this.#waiters.get(payload) ?? []) this.#fire(armed);
+  }
+
+  #wakeAll(): void {
+    for (const set of this.#waiters.values()) for (const armed of set) this.#fire(armed);
+  }
+
+  async #connect(): Promise<void> {
+    const client = new pg.Client(this.#config);
+    let lost = false;
+    const onLost = () => {
+      if (lost) return;
+      lost = true;
+      if (this.#client === client) this.#client = undefined;
+      client.end().catch(() => {});
+      this.#scheduleReconnect();
+    };
+    client.on("error", onLost);
+    client.on("end", onLost);
+    client.on("notification", (msg) => this.#dispatch(msg.payload));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${quoteIdentifier(this.#channel)}`);
+    } catch {
+      onLost();
+      return;
+    }
+    if (this.#closed) {
+      lost = true;
+      await client.end().catch(() => {});
+      return;
+    }
+    this.#client = client;
+    this.#failures = 0;
+    this.connections++;
+    // Anything notified while we were not listening is lost: make every waiter re-read.
+    this.#wakeAll();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed || this.#timer) return;
+    const delay = RECONNECT_MS[Math.min(this.#failures++, RECONNECT_MS.length - 1)] as number;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.ready();
+    }, delay);
+    this.#timer.unref();
+  }
+
+  /** Ends the connection and wakes every waiter. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const client = this.#client;
+    this.#client = undefined;
+    this.#wakeAll();
+    await this.#connecting?.catch(() => {});
+    if (client) await client.end().catch(() => {});
+  }
+}

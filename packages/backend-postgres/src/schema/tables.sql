@@ -1,0 +1,95 @@
+-- Tables of one backend schema. {{schema}} is the quoted schema name and {{unlogged}}
+-- is empty or UNLOGGED (cache only). Every statement is idempotent; the opener runs this
+-- file inside a transaction holding pg_advisory_xact_lock, so processes starting at the
+-- same time never race on the catalog.
+CREATE SCHEMA IF NOT EXISTS {{schema}};
+
+-- Cache: one row per live key of a namespace. `key` is COLLATE "C" so the primary key
+-- orders bytewise (keyset paging of keys(), LIKE prefix scans). `touched` orders LRU.
+CREATE SEQUENCE IF NOT EXISTS {{schema}}.cache_touch;
+CREATE {{unlogged}} TABLE IF NOT EXISTS {{schema}}.cache_entries (
+  ns text NOT NULL,
+  key text COLLATE "C" NOT NULL,
+  value text NOT NULL,
+  expires_at timestamptz,
+  touched bigint NOT NULL,
+  PRIMARY KEY (ns, key)
+);
+CREATE INDEX IF NOT EXISTS cache_entries_expiry ON {{schema}}.cache_entries (ns, expires_at)
+  WHERE expires_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS cache_entries_lru ON {{schema}}.cache_entries (ns, touched);
+
+-- Queue: the counter row is the per-topic lock that makes offsets dense and commit order
+-- equal offset order.
+CREATE TABLE IF NOT EXISTS {{schema}}.queue_topics (
+  topic text PRIMARY KEY,
+  next_offset bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {{schema}}.queue_entries (
+  topic text NOT NULL,
+  "offset" bigint NOT NULL,
+  value text NOT NULL,
+  ts bigint NOT NULL,
+  PRIMARY KEY (topic, "offset")
+);
+CREATE TABLE IF NOT EXISTS {{schema}}.queue_groups (
+  topic text NOT NULL,
+  grp text NOT NULL,
+  next_offset bigint NOT NULL,
+  PRIMARY KEY (topic, grp)
+);
+
+-- Record store.
+CREATE TABLE IF NOT EXISTS {{schema}}.records (
+  ns text NOT NULL,
+  id text COLLATE "C" NOT NULL,
+  natural_key text COLLATE "C" NOT NULL,
+  layer text NOT NULL,
+  content jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  version integer NOT NULL,
+  PRIMARY KEY (ns, id),
+  UNIQUE (ns, natural_key)
+);
+CREATE TABLE IF NOT EXISTS {{schema}}.sighting_keys (
+  ns text NOT NULL,
+  natural_key text NOT NULL,
+  PRIMARY KEY (ns, natural_key)
+);
+CREATE TABLE IF NOT EXISTS {{schema}}.sightings (
+  ns text NOT NULL,
+  natural_key text NOT NULL,
+  seq bigserial NOT NULL,
+  source text NOT NULL,
+  seen_at timestamptz NOT NULL,
+  metadata jsonb NOT NULL,
+  content_hash text,
+  PRIMARY KEY (ns, natural_key, seq)
+);
+
+-- Transport: an outbox per channel with a counter row (same ordering rule as the queue),
+-- group positions, and idempotency keys with their expiry.
+CREATE TABLE IF NOT EXISTS {{schema}}.transport_channels (
+  channel text PRIMARY KEY,
+  next_seq bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {{schema}}.transport_messages (
+  channel text NOT NULL,
+  seq bigint NOT NULL,
+  body text NOT NULL,
+  PRIMARY KEY (channel, seq)
+);
+CREATE TABLE IF NOT EXISTS {{schema}}.transport_groups (
+  channel text NOT NULL,
+  grp text NOT NULL,
+  next_seq bigint NOT NULL,
+  PRIMARY KEY (channel, grp)
+);
+CREATE TABLE IF NOT EXISTS {{schema}}.transport_dedup (
+  channel text NOT NULL,
+  key text NOT NULL,
+  expires_at timestamptz NOT NULL,
+  PRIMARY KEY (channel, key)
+);

@@ -1,0 +1,44 @@
+import {
+  describeCacheConformance,
+  describePublisherConformance,
+  describeQueueConformance,
+  describeRecordStoreConformance,
+  describeTransportConformance,
+} from "@core/conformance";
+import type { Backend } from "@core/protocols";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
+import { openRedisBackend } from "./index.js";
+import { deleteKeys, REDIS_URL, requireRedis, uniquePrefix } from "./redis.fixture.js";
+
+const prefix = uniquePrefix("single");
+const opened: Backend[] = [];
+
+beforeAll(() => requireRedis());
+
+afterAll(async () => {
+  await Promise.allSettled(opened.map((b) => b.close()));
+  const client = new Redis(REDIS_URL);
+  try {
+    await deleteKeys(client, prefix);
+  } finally {
+    client.disconnect();
+  }
+});
+
+// Every open() is a new client of the same server and prefix, as the suites require for
+// persistent, cross-process backends.
+const options = {
+  name: "redis",
+  open: async () => {
+    const backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    opened.push(backend);
+    return backend;
+  },
+};
+
+describeCacheConformance(options);
+describeQueueConformance(options);
+describeRecordStoreConformance(options);
+describeTransportConformance(options);
+describePublisherConformance(options);

@@ -1,0 +1,175 @@
+import { randomUUID } from "node:crypto";
+import { waitFor } from "@core/conformance";
+import { type Message, openBackend, registerBackend, unregisterBackend } from "@core/protocols";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openRedisBackend, provider } from "./index.js";
+import { escapeName, namespaceKey } from "./keys.js";
+import { deleteKeys, REDIS_URL, requireRedis, uniquePrefix } from "./redis.fixture.js";
+
+const prefix = uniquePrefix("unit");
+let admin: Redis;
+
+beforeAll(async () => {
+  await requireRedis();
+  admin = new Redis(REDIS_URL);
+});
+
+afterAll(async () => {
+  await deleteKeys(admin, prefix);
+  admin.disconnect();
+});
+
+function message(payload: unknown, idempotencyKey?: string): Message {
+  const m: Message = { id: randomUUID(), payload, headers: {}, publishedAt: Date.now() };
+  if (idempotencyKey !== undefined) m.idempotencyKey = idempotencyKey;
+  return m;
+}
+
+describe("key layout", () => {
+  it("keeps every key of a namespace in one hash tag whatever the name holds", () => {
+    for (const name of ["a", "a:b", "{x}", "}{", "%7B", "a}b{c"]) {
+      const key = namespaceKey("core", "c", name);
+      const open = key.indexOf("{");
+      const close = key.indexOf("}", open);
+      expect(key.slice(open + 1, close)).toBe(`c:${escapeName(name)}`);
+    }
+    expect(escapeName("%7B")).not.toBe(escapeName("{"));
+  });
+
+  it("stores names and keys with braces and colons without collisions", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const a = backend.cache<number>("n:{1}");
+    const b = backend.cache<number>("n");
+    await a.set("}:{k", 1);
+    await b.set("{1}:}:{k", 2);
+    expect(await a.get("}:{k")).toBe(1);
+    expect(await b.get("{1}:}:{k")).toBe(2);
+    expect(await a.clear()).toBe(1);
+    expect(await b.get("{1}:}:{k")).toBe(2);
+  });
+
+  it("rejects a prefix that could break the hash tag", async () => {
+    for (const bad of ["", "a{b", "a}b", "x\n"]) {
+      await expect(openRedisBackend({ url: REDIS_URL, prefix: bad })).rejects.toMatchObject({
+        code: "INVALID_ARGUMENT",
+      });
+    }
+  });
+});
+
+describe("opening", () => {
+  it("opens through openBackend for redis:// and reports its capabilities", async () => {
+    expect(provider.schemes).toEqual(["redis", "rediss"]);
+    // Registered explicitly so the test runs against this source, not a build in dist.
+    registerBackend(provider);
+    const backend = await openBackend(REDIS_URL, { prefix });
+    try {
+      expect(backend.name).toBe("redis");
+      expect(backend.capabilities).toMatchObject({
+        maxEntries: false,
+        sql: false,
+        persistent: true,
+        crossProcess: true,
+      });
+      expect(() => backend.sql()).toThrow(expect.objectContaining({ code: "NOT_SUPPORTED" }));
+      expect(() => backend.cache("c", { maxEntries: 10 })).toThrow(expect.objectContaining({ code: "NOT_SUPPORTED" }));
+    } finally {
+      await backend.close();
+      unregisterBackend("redis");
+      unregisterBackend("rediss");
+    }
+  });
+
+  it("never closes a client the user owns", async () => {
+    const client = new Redis(REDIS_URL);
+    try {
+      const backend = await openRedisBackend({ client, prefix });
+      await backend.cache("c").set("k", 1);
+      await backend.close();
+      expect(await client.ping()).toBe("PONG");
+      expect(() => backend.cache("c")).toThrow(expect.objectContaining({ code: "CLOSED" }));
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describe("cache specifics", () => {
+  it("increment refuses a non-integer value and leaves it unchanged", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const cache = backend.cache<unknown>("inc");
+    await cache.set("s", "5");
+    await expect(cache.increment("s")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect(await cache.get("s")).toBe("5");
+    await cache.set("big", Number.MAX_SAFE_INTEGER);
+    await expect(cache.increment("big")).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    expect(await cache.increment("n", -3)).toBe(-3);
+  });
+
+  it("lists keys whose text looks like a Redis pattern literally", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const cache = backend.cache<number>("glob");
+    await cache.setMany([
+      { key: "[a]", value: 1 },
+      { key: "a", value: 2 },
+      { key: "\\*", value: 3 },
+    ]);
+    const listed = async (match: string) => {
+      const out: string[] = [];
+      for await (const k of cache.keys({ match })) out.push(k);
+      return out.sort();
+    };
+    expect(await listed("[a]")).toEqual(["[a]"]);
+    expect(await listed("\\*")).toEqual(["\\*"]);
+    expect(await listed("?")).toEqual(["a"]);
+  });
+});
+
+describe("transport specifics", () => {
+  it("ephemeral mode is at-most-once pub/sub and drops repeated idempotency keys", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const bus = backend.transport({ mode: "ephemeral" });
+    expect(bus.delivery).toBe("at-most-once");
+    const got: unknown[] = [];
+    let fail = true;
+    const sub = await bus.subscribe("eph", (m) => {
+      if (fail) {
+        fail = false;
+        throw new Error("lost");
+      }
+      got.push(m.payload);
+    });
+    await bus.send("eph", [message(1), message(2, "k"), message(3, "k")]);
+    await waitFor(() => got.length === 1, 2000, "delivery");
+    await bus.send("eph", [message(4)]);
+    await waitFor(() => got.length === 2, 2000, "delivery");
+    expect(got).toEqual([2, 4]);
+    await sub.unsubscribe();
+    await bus.close();
+  });
+
+  it("a group reclaims what a consumer that died without unsubscribing held", async () => {
+    const channel = `reclaim-${randomUUID()}`;
+    const dead = await openRedisBackend({ url: REDIS_URL, prefix });
+    const alive = await openRedisBackend({ url: REDIS_URL, prefix });
+    try {
+      const got: unknown[] = [];
+      let stall!: () => void;
+      const stalled = new Promise<void>((resolve) => {
+        stall = resolve;
+      });
+      // This consumer reads the message and never acknowledges it (a hung process).
+      await dead.transport({ claimIdleMs: 50 }).subscribe(channel, () => stalled, { group: "g" });
+      await alive.transport().send(channel, [message("only")]);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await alive.transport({ claimIdleMs: 50 }).subscribe(channel, (m) => void got.push(m.payload), { group: "g" });
+      await waitFor(() => got.length === 1, 5000, "the reclaimed message");
+      expect(got).toEqual(["only"]);
+      stall();
+    } finally {
+      await alive.close();
+      await dead.close();
+    }
+  });
+});

@@ -1,0 +1,94 @@
+import {
+  type ExecuteResult,
+  invalidArgument,
+  type SqlExecutor,
+  type SqlInput,
+  sqliteDialect,
+  type TransactionOptions,
+  toCompiledQuery,
+  TransactionError,
+} from "@core/protocols";
+import type { SqliteShared } from "../shared.js";
+import { SqliteMutex } from "./mutex.js";
+import { runStatement } from "./statement.js";
+import { checkTransactionOptions, runNested, runTopLevel } from "./transaction.js";
+import { sqliteTypes } from "./types.js";
+
+/**
+ * What an executor works in: the whole connection (`depth` 0) or an open transaction
+ * (`depth` 1) or savepoint (`depth` ≥ 2). `mutex` orders the statements and nested
+ * transactions of this level; a nested transaction holds its parent's mutex throughout.
+ */
+export interface SqliteScope {
+  readonly shared: SqliteShared;
+  readonly mutex: SqliteMutex;
+  readonly depth: number;
+  ended: boolean;
+}
+
+function checkExecuteOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== "object") throw invalidArgument("sqlite", "execute options must be an object");
+  const returning = (options as { returning?: unknown }).returning;
+  if (returning !== undefined && typeof returning !== "boolean") {
+    throw invalidArgument("sqlite", "execute option returning must be a boolean");
+  }
+}
+
+/**
+ * `execute`/`query`/`transaction` on the connection or inside a transaction. Statements
+ * outside a transaction wait while one is open on the connection; inside one they run in
+ * order; a nested `transaction` is a savepoint.
+ *
+ * @example
+ * ```ts
+ * const db = new SqliteExecutor({ shared, mutex: sqliteMutexFor(shared.db), depth: 0, ended: false });
+ * ```
+ */
+export class SqliteExecutor implements SqlExecutor {
+  readonly dialect = sqliteDialect;
+  readonly types = sqliteTypes;
+  readonly #scope: SqliteScope;
+
+  constructor(scope: SqliteScope) {
+    this.#scope = scope;
+  }
+
+  #guard<T>(fn: () => Promise<T>): Promise<T> {
+    const scope = this.#scope;
+    if (scope.depth === 0) return scope.shared.lifecycle.run(fn);
+    if (scope.ended) return Promise.reject(ended());
+    return fn();
+  }
+
+  execute<R = Record<string, unknown>>(query: SqlInput, options?: { returning?: boolean }): Promise<ExecuteResult<R>> {
+    return this.#guard(async () => {
+      checkExecuteOptions(options);
+      const compiled = toCompiledQuery(query, this.dialect);
+      return this.#scope.mutex.run(() => {
+        if (this.#scope.ended) throw ended();
+        return runStatement<R>(this.#scope.shared, compiled);
+      });
+    });
+  }
+
+  async query<R = Record<string, unknown>>(query: SqlInput): Promise<R[]> {
+    return (await this.execute<R>(query)).rows;
+  }
+
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T> {
+    return this.#guard(async () => {
+      const checked = checkTransactionOptions(fn, options, this.#scope.depth > 0);
+      const open = (scope: SqliteScope) => new SqliteExecutor(scope);
+      return this.#scope.depth === 0
+        ? runTopLevel(this.#scope, fn, checked, open)
+        : runNested(this.#scope, fn, open);
+    });
+  }
+}
+
+function ended(): TransactionError {
+  return new TransactionError("INVALID_ARGUMENT", "this transaction has already ended; use the database or a new transaction", {
+    backend: "sqlite",
+  });
+}

@@ -1,0 +1,82 @@
+import { BackendError, type Codec, defaultCodec, invalidArgument } from "@core/protocols";
+import { BACKEND } from "./errors.js";
+
+// Codec errors name the codec; callers of this backend should see `[sqlite]`.
+function rethrow(err: unknown, code: "INVALID_ARGUMENT" | "CORRUPTION", what: string): never {
+  const detail = err instanceof Error ? err.message.replace(/^\[[^\]]*\] /, "") : String(err);
+  const finalCode = BackendError.is(err) ? err.code : code;
+  throw new BackendError(finalCode, `${what}: ${detail}`, { backend: BACKEND, cause: err });
+}
+
+/**
+ * Validates an optional codec option; returns it or the default codec.
+ *
+ * @example
+ * ```ts
+ * const codec = checkCodec(options.codec);
+ * ```
+ */
+export function checkCodec(codec: unknown): Codec {
+  if (codec === undefined) return defaultCodec;
+  const shape = codec as Partial<Codec> | null;
+  if (typeof shape !== "object" || shape === null || typeof shape.encode !== "function" || typeof shape.decode !== "function") {
+    throw invalidArgument(BACKEND, "codec must be an object with encode(value) and decode(text) functions");
+  }
+  return codec as Codec;
+}
+
+/**
+ * Encodes a value, turning any codec failure into a `[sqlite]` INVALID_ARGUMENT.
+ *
+ * @example
+ * ```ts
+ * const text = encodeWith(defaultCodec, { a: 1 });
+ * ```
+ */
+export function encodeWith(codec: Codec, value: unknown, where = "value"): string {
+  let text: unknown;
+  try {
+    text = codec.encode(value);
+  } catch (err) {
+    rethrow(err, "INVALID_ARGUMENT", `${where} cannot be stored`);
+  }
+  if (typeof text !== "string") throw invalidArgument(BACKEND, `codec ${codec.name} returned ${typeof text}, not a string`);
+  return text;
+}
+
+/**
+ * Decodes stored text, turning any codec failure into a `[sqlite]` CORRUPTION.
+ *
+ * @example
+ * ```ts
+ * const value = decodeWith(defaultCodec, '{"a":1}');
+ * ```
+ */
+export function decodeWith(codec: Codec, text: string): unknown {
+  try {
+    return codec.decode(text);
+  } catch (err) {
+    rethrow(err, "CORRUPTION", "stored value cannot be read");
+  }
+}
+
+/**
+ * True when the codec writes safe integers as plain decimal text (the default codec and
+ * JSON do): `increment` can then add in SQL, in one statement.
+ *
+ * @example
+ * ```ts
+ * integersAsText(defaultCodec); // true
+ * ```
+ */
+export function integersAsText(codec: Codec): boolean {
+  if (codec === defaultCodec) return true;
+  try {
+    for (const n of [0, 7, -42, Number.MAX_SAFE_INTEGER]) {
+      if (codec.encode(n) !== String(n) || codec.decode(String(n)) !== n) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
