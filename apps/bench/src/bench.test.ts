@@ -1,15 +1,58 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runBench } from "./cli.js";
+import { runBench, writeCharts } from "./cli.js";
+import { renderReport } from "./report.js";
+import type { BenchResult } from "./results.js";
+import { pairCount } from "./run-pairs.js";
+import { SCALING_OPERATIONS } from "./scaling.js";
+import { BACKENDS } from "./targets.js";
+
+const positive = (n: number) => Number.isFinite(n) && n > 0;
 
 describe("bench quick mode", () => {
-  it("produces a positive, finite number for every scenario (no timing asserted)", async () => {
-    const results = await runBench({ quick: true });
-    expect(results.length).toBeGreaterThanOrEqual(5);
+  it("every scenario of every backend produces a number, or is not measured because the backend lacks the capability", async () => {
+    const { results, profile, seconds } = await runBench({ quick: true });
+    const failures = results.filter((r) => r.kind === "not-measured" && !r.byCapability);
+    expect(failures.map((r) => r.kind === "not-measured" && `${r.backend} ${r.section} ${r.operation}: ${r.reason}`)).toEqual([]);
+
+    const count = (backend: string, kinds: BenchResult["kind"][], section?: string) =>
+      results.filter((r) => r.backend === backend && kinds.includes(r.kind) && (r.kind !== "not-measured" || r.section === section)).length;
+    for (const backend of BACKENDS) {
+      expect(count(backend, ["pair", "not-measured"], "pairs"), `${backend} pairs`).toBe(pairCount(profile));
+      expect(count(backend, ["scaling", "not-measured"], "scaling"), `${backend} scaling`).toBe(profile.scalingSizes.length * SCALING_OPERATIONS.length);
+      expect(count(backend, ["wakeup", "not-measured"], "wakeup"), `${backend} wake-up`).toBe(2);
+      expect(count(backend, ["memory", "not-measured"], "memory"), `${backend} memory`).toBe(backend === "memory" ? 2 : 1);
+    }
     for (const r of results) {
-      for (const m of [r.ours, r.raw]) {
-        expect(Number.isFinite(m.opsPerSec) && m.opsPerSec > 0, `${r.backend} ${r.operation}`).toBe(true);
-        expect(m.p99Us).toBeGreaterThanOrEqual(m.p50Us);
+      const label = `${r.backend} ${r.kind} ${"operation" in r ? r.operation : ""}`;
+      if (r.kind === "pair") {
+        for (const m of [r.ours, r.raw]) {
+          expect(positive(m.opsPerSec) && m.samples > 0, label).toBe(true);
+          expect(m.p99Us, label).toBeGreaterThanOrEqual(m.p50Us);
+        }
+      } else if (r.kind === "scaling") {
+        expect(positive(r.ours.opsPerSec), label).toBe(true);
+      } else if (r.kind === "memory") {
+        expect(Number.isFinite(r.rssDeltaBytes), label).toBe(true);
+      } else if (r.kind === "wakeup") {
+        expect(r.samples, label).toBe(profile.wakeups);
+        expect(r.p50Ms >= 0 && r.p99Ms >= r.p50Ms, label).toBe(true);
       }
     }
-  }, 60_000);
+
+    // The report and charts render from these results.
+    const dir = mkdtempSync(join(tmpdir(), "bench-report-"));
+    try {
+      const charts = writeCharts(results, dir);
+      expect(charts.length).toBeGreaterThan(0);
+      for (const file of charts) expect(readFileSync(file, "utf8")).toMatch(/^<svg[\s\S]*<\/svg>$/);
+      const text = renderReport(results, { date: "today", profile, machine: "m", servers: "s", seconds, charts });
+      expect(text).toContain("## Ratio ours / raw");
+      expect(text).toContain("## Targets of the backend issues");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -1,62 +1,142 @@
 #!/usr/bin/env node
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { machineLine } from "./machine.js";
-import { compare } from "./measure.js";
-import { memoryScenarios } from "./memory-scenarios.js";
-import { markdownTable, type Result } from "./report.js";
+import { lineChart, ratioChart } from "./charts.js";
+import { machineLine, serverVersions } from "./machine.js";
+import { runMemory } from "./memory-rss.js";
+import { makeProfile, type Profile } from "./profile.js";
+import { Progress } from "./progress.js";
+import { renderReport } from "./report.js";
+import { type BenchResult, type PairResult, ratio, type ScalingResult } from "./results.js";
+import { pairCount, runPairs } from "./run-pairs.js";
+import { runScaling, SCALING_OPERATIONS } from "./scaling.js";
+import { BACKENDS, type BackendName } from "./targets.js";
+import { runWakeup } from "./wakeup.js";
+
+/** The parts of a run. */
+export const SECTIONS = ["pairs", "scaling", "memory", "wakeup"] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** Options of {@link runBench}. */
+export interface BenchOptions {
+  quick?: boolean;
+  /** Adds the 1M-item scaling point (full mode only). */
+  huge?: boolean;
+  /** Only pairs whose "backend protocol operation" label contains this text. */
+  filter?: string;
+  backends?: readonly BackendName[];
+  sections?: readonly Section[];
+  /** Draw a progress bar on stderr. */
+  progress?: boolean;
+}
 
 /**
- * Runs every scenario (optionally filtered) and returns the results.
+ * Runs the selected sections on the selected backends. Never throws for a backend that
+ * is missing, unreachable or lacks a protocol: those come back as `not-measured`.
  *
  * @example
  * ```ts
- * const results = await runBench({ quick: true });
+ * const { results } = await runBench({ quick: true });
  * ```
  */
-export async function runBench(options: {
-  quick: boolean;
-  filter?: string;
-  log?: (line: string) => void;
-}): Promise<Result[]> {
-  const log = options.log ?? (() => {});
-  const scenarios = (await memoryScenarios(options.quick ? 100 : 10_000)).filter(
-    (s) => !options.filter || `${s.backend} ${s.operation}`.includes(options.filter),
-  );
-  const results: Result[] = [];
-  for (const [i, s] of scenarios.entries()) {
-    const [ours, raw] = await compare(
-      [s.ours, s.raw],
-      options.quick ? { rounds: 2, opsPerRound: 200 } : { rounds: 7, opsPerRound: 20_000 },
-    );
-    results.push({ backend: s.backend, operation: s.operation, baseline: s.raw.name, ours: ours!, raw: raw! });
-    log(
-      `[${i + 1}/${scenarios.length}] ${s.backend} ${s.operation}: ${(ours!.opsPerSec / raw!.opsPerSec).toFixed(2)}× raw`,
-    );
+export async function runBench(options: BenchOptions = {}): Promise<{ results: BenchResult[]; profile: Profile; seconds: number }> {
+  const profile = makeProfile(options);
+  const backends = options.backends ?? BACKENDS;
+  const sections = new Set(options.sections ?? SECTIONS);
+  const steps =
+    (sections.has("pairs") ? backends.length * pairCount(profile) : 0) +
+    (sections.has("scaling") ? backends.length * profile.scalingSizes.length * SCALING_OPERATIONS.length : 0) +
+    (sections.has("memory") ? backends.length + (backends.includes("memory") ? 1 : 0) : 0) +
+    (sections.has("wakeup") ? backends.length * 2 : 0);
+  const progress = new Progress(steps, { silent: !options.progress });
+  const started = performance.now();
+  const results: BenchResult[] = [];
+  if (sections.has("pairs")) for (const name of backends) results.push(...(await runPairs(name, profile, progress, options.filter)));
+  if (sections.has("scaling")) for (const name of backends) results.push(...(await runScaling(name, profile, progress)));
+  if (sections.has("memory")) results.push(...(await runMemory(backends, profile, progress)));
+  if (sections.has("wakeup")) for (const name of backends) results.push(...(await runWakeup(name, profile, progress)));
+  progress.done();
+  return { results, profile, seconds: (performance.now() - started) / 1000 };
+}
+
+const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase();
+
+/**
+ * Writes the SVG charts (ratio per backend, scaling curves) into `dir`; returns their paths.
+ *
+ * @example
+ * ```ts
+ * const files = writeCharts(results, "docs/bench");
+ * ```
+ */
+export function writeCharts(results: readonly BenchResult[], dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const pairs = results.filter((r): r is PairResult => r.kind === "pair");
+  for (const backend of BACKENDS) {
+    const bars = pairs.filter((p) => p.backend === backend).map((p) => [`${p.protocol} ${p.operation}`, ratio(p)] as const);
+    if (bars.length === 0) continue;
+    const file = join(dir, `ratio-${backend}.svg`);
+    writeFileSync(file, ratioChart(`${backend}: our throughput ÷ raw driver (same run)`, bars));
+    files.push(file);
   }
-  for (const s of scenarios) await s.close?.();
-  return results;
+  const points = results.filter((r): r is ScalingResult => r.kind === "scaling");
+  for (const operation of SCALING_OPERATIONS) {
+    const series = BACKENDS.map((b) => ({
+      name: b,
+      points: points.filter((p) => p.backend === b && p.operation === operation).map((p) => [p.size, p.ours.p50Us] as const),
+    })).filter((s) => s.points.length > 0);
+    if (series.length === 0) continue;
+    const file = join(dir, `scaling-${slug(operation)}.svg`);
+    writeFileSync(file, lineChart(`${operation}: p50 latency vs items stored`, "µs", series));
+    files.push(file);
+  }
+  return files;
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { quick: { type: "boolean" }, filter: { type: "string" }, out: { type: "string" } },
+    options: {
+      quick: { type: "boolean" },
+      huge: { type: "boolean" },
+      filter: { type: "string" },
+      backends: { type: "string" },
+      sections: { type: "string" },
+      out: { type: "string" },
+    },
   });
-  const quick = values.quick ?? false;
-  const results = await runBench({ quick, filter: values.filter, log: (l) => console.log(l) });
-  const table = markdownTable(results);
-  console.log(`\n${table}`);
-  if (!quick) {
-    const file = values.out ?? new URL("../../../BENCHMARKS.md", import.meta.url).pathname;
-    writeFileSync(
-      file,
-      `# Benchmarks\n\nGenerated by \`pnpm bench\` on ${new Date().toISOString().slice(0, 10)}.\n\nMachine: ${machineLine()}\n\nEach row: warm-up, then 7 interleaved rounds of 20 000 operations per side; ops/s is the median round (min–max in brackets), latencies are over every operation. **ratio** = our throughput / raw driver throughput in the same run.\n\n${table}\n`,
-    );
-    console.log(`wrote ${file}`);
-  }
+  const root = fileURLToPath(new URL("../../../", import.meta.url));
+  const list = <T extends string>(text: string | undefined, allowed: readonly T[], what: string): T[] | undefined => {
+    if (!text) return undefined;
+    const items = text.split(",").map((s) => s.trim()) as T[];
+    const bad = items.filter((i) => !allowed.includes(i));
+    if (bad.length) throw new Error(`unknown ${what}: ${bad.join(", ")}; choose from ${allowed.join(", ")}`);
+    return items;
+  };
+  const options: BenchOptions = {
+    quick: values.quick,
+    huge: values.huge,
+    filter: values.filter,
+    backends: list(values.backends, BACKENDS, "backend"),
+    sections: list(values.sections, SECTIONS, "section"),
+    progress: true,
+  };
+  const { results, profile, seconds } = await runBench(options);
+  // A quick run is a smoke test: it must not overwrite the real report.
+  const report = values.out ?? (values.quick ? join(tmpdir(), "core-bench-quick", "BENCHMARKS.md") : join(root, "BENCHMARKS.md"));
+  const chartDir = join(dirname(report), "docs/bench");
+  const charts = writeCharts(results, chartDir).map((f) => relative(dirname(report), f));
+  const text = renderReport(results, { date: new Date().toISOString().slice(0, 10), profile, machine: machineLine(), servers: await serverVersions(), seconds, charts });
+  writeFileSync(report, text);
+  const missing = results.filter((r) => r.kind === "not-measured");
+  console.log(`wrote ${report} and ${charts.length} charts in ${Math.round(seconds)} s; ${missing.length} scenario(s) not measured`);
+  for (const r of missing) console.log(`  not measured: ${r.backend} ${r.section} ${r.operation}: ${r.reason}`);
 }
 
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) {
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((err) => {
     console.error(err);
     process.exit(1);

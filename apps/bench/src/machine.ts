@@ -1,4 +1,7 @@
 import { cpus, totalmem } from "node:os";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { POSTGRES_URL, REDIS_URL, reason } from "./targets.js";
 
 /**
  * The machine a run was measured on, recorded with every result.
@@ -11,4 +14,34 @@ import { cpus, totalmem } from "node:os";
 export function machineLine(): string {
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
   return `${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+}
+
+/**
+ * The PostgreSQL and Redis server versions (or why they could not be read).
+ *
+ * @example
+ * ```ts
+ * await serverVersions(); // "PostgreSQL 15.20, Redis 7.0.15"
+ * ```
+ */
+export async function serverVersions(): Promise<string> {
+  let postgres: string;
+  let redis: string;
+  try {
+    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
+    await client.connect();
+    postgres = `PostgreSQL ${(await client.query<{ server_version: string }>("show server_version")).rows[0]!.server_version}`;
+    await client.end();
+  } catch (err) {
+    postgres = `PostgreSQL unreachable (${reason(err)})`;
+  }
+  try {
+    const client = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 3000 });
+    await client.connect();
+    redis = `Redis ${/redis_version:(\S+)/.exec(await client.info("server"))?.[1] ?? "?"}`;
+    client.disconnect();
+  } catch (err) {
+    redis = `Redis unreachable (${reason(err)})`;
+  }
+  return `${postgres}, ${redis}`;
 }

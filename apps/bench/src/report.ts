@@ -1,33 +1,149 @@
-import type { Measurement } from "./measure.js";
-
-/** A measured pair: ours and the raw baseline. */
-export interface Result {
-  backend: string;
-  operation: string;
-  baseline: string;
-  ours: Measurement;
-  raw: Measurement;
-}
+import type { Profile } from "./profile.js";
+import { type BenchResult, type MemoryResult, type NotMeasured, type PairResult, ratio, type ScalingResult, type WakeupResult } from "./results.js";
+import { BACKENDS } from "./targets.js";
+import { checkTargets } from "./targets-check.js";
 
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(1));
+const us = (n: number) => (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(1));
+const mb = (n: number) => `${(n / 2 ** 20).toFixed(1)} MB`;
+
+const of = <K extends BenchResult["kind"]>(results: readonly BenchResult[], kind: K) =>
+  results.filter((r): r is Extract<BenchResult, { kind: K }> => r.kind === kind);
+
+/** What the report header records about the run. */
+export interface ReportMeta {
+  date: string;
+  profile: Profile;
+  machine: string;
+  servers: string;
+  seconds: number;
+  /** Chart files relative to the report. */
+  charts: readonly string[];
+}
+
+function headline(pairs: readonly PairResult[]): string[] {
+  const ops = [...new Set(pairs.map((p) => `${p.protocol} ${p.operation}`))];
+  const backends = BACKENDS.filter((b) => pairs.some((p) => p.backend === b));
+  const lines = [`| operation | ${backends.join(" | ")} |`, `|---|${backends.map(() => "---:").join("|")}|`];
+  for (const op of ops) {
+    const cells = backends.map((b) => {
+      const p = pairs.find((x) => x.backend === b && `${x.protocol} ${x.operation}` === op);
+      return p ? `${ratio(p).toFixed(2)}×` : "—";
+    });
+    lines.push(`| ${op} | ${cells.join(" | ")} |`);
+  }
+  return lines;
+}
+
+function details(pairs: readonly PairResult[]): string[] {
+  const out: string[] = [];
+  for (const backend of BACKENDS) {
+    const rows = pairs.filter((p) => p.backend === backend);
+    if (rows.length === 0) continue;
+    out.push(`### ${backend}`, "", `Raw baseline: ${rows[0]!.baseline}.`, "");
+    out.push("| operation | ours calls/s (min–max) | ours items/s | raw calls/s | ratio | ours p50 / p99 µs | raw p50 / p99 µs |", "|---|---:|---:|---:|---:|---:|---:|");
+    for (const r of rows) {
+      out.push(
+        `| ${r.protocol} ${r.operation} | ${fmt(r.ours.opsPerSec)} (${fmt(r.ours.minOpsPerSec)}–${fmt(r.ours.maxOpsPerSec)}) | ${fmt(r.ours.opsPerSec * r.batch)} | ${fmt(r.raw.opsPerSec)} | **${ratio(r).toFixed(2)}** | ${us(r.ours.p50Us)} / ${us(r.ours.p99Us)} | ${us(r.raw.p50Us)} / ${us(r.raw.p99Us)} |`,
+      );
+    }
+    out.push("");
+  }
+  return out;
+}
+
+function scaling(points: readonly ScalingResult[]): string[] {
+  const sizes = [...new Set(points.map((p) => p.size))].sort((a, b) => a - b);
+  const out = [`| backend | operation | ${sizes.map((s) => `p50 µs @ ${s.toLocaleString("en-US")}`).join(" | ")} | growth first→last |`, `|---|---|${sizes.map(() => "---:").join("|")}|---:|`];
+  for (const backend of BACKENDS) {
+    for (const op of [...new Set(points.map((p) => p.operation))]) {
+      const row = sizes.map((s) => points.find((p) => p.backend === backend && p.operation === op && p.size === s));
+      if (row.every((p) => !p)) continue;
+      const present = row.filter(Boolean) as ScalingResult[];
+      const growth = present.length > 1 ? `${(present.at(-1)!.ours.p50Us / present[0]!.ours.p50Us).toFixed(2)}×` : "—";
+      out.push(`| ${backend} | ${op} | ${row.map((p) => (p ? us(p.ours.p50Us) : "—")).join(" | ")} | ${growth} |`);
+    }
+  }
+  return out;
+}
+
+function memory(rows: readonly MemoryResult[]): string[] {
+  const out = ["| backend | scenario | N | RSS growth | baseline | note |", "|---|---|---:|---:|---:|---|"];
+  for (const r of rows) {
+    out.push(`| ${r.backend} | ${r.scenario} | ${r.items.toLocaleString("en-US")} | ${mb(r.rssDeltaBytes)} | ${r.baselineDeltaBytes === undefined ? "—" : `${mb(r.baselineDeltaBytes)} (Map)`} | ${r.note} |`);
+  }
+  return out;
+}
+
+function wakeup(rows: readonly WakeupResult[]): string[] {
+  const out = ["| backend | writer → reader | samples | p50 ms | p99 ms | max ms |", "|---|---|---:|---:|---:|---:|"];
+  for (const r of rows) out.push(`| ${r.backend} | ${r.mode} | ${r.samples} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.maxMs.toFixed(2)} |`);
+  return out;
+}
+
+function notMeasured(rows: readonly NotMeasured[]): string[] {
+  if (rows.length === 0) return ["Every scenario produced a number."];
+  const out = ["| backend | section | scenario | reason |", "|---|---|---|---|"];
+  for (const r of rows) out.push(`| ${r.backend} | ${r.section} | ${r.operation} | ${r.byCapability ? "by capability: " : ""}${r.reason.replace(/\|/g, "\\|")} |`);
+  return out;
+}
 
 /**
- * Markdown table of results; the ratio is ours/raw throughput (1.00 = as fast as raw).
+ * The whole BENCHMARKS.md: machine, method, headline ratios, targets, per-backend
+ * tables, scaling, memory, wake-up latency and what was not measured (with the reason).
  *
  * @example
  * ```ts
- * console.log(markdownTable(results));
+ * writeFileSync("BENCHMARKS.md", renderReport(results, meta));
  * ```
  */
-export function markdownTable(results: readonly Result[]): string {
+export function renderReport(results: readonly BenchResult[], meta: ReportMeta): string {
+  const pairs = of(results, "pair");
+  const m = meta.profile.measure;
   const lines = [
-    "| backend | operation | ours ops/s (min–max) | raw ops/s | baseline | ratio ours/raw | ours p50 / p99 µs | raw p50 / p99 µs |",
-    "|---|---|---|---|---|---|---|---|",
+    "# Benchmarks",
+    "",
+    `Generated by \`pnpm bench\`${meta.profile.quick ? " --quick (CI smoke sizes — not representative)" : ""} on ${meta.date} in ${Math.round(meta.seconds)} s.`,
+    "",
+    `**Machine:** ${meta.machine}. **Servers:** ${meta.servers}.`,
+    "",
+    `**Method.** Every row runs ours and the raw driver in the same process, same run: setup, a warm-up of half a round each, then ${m.rounds} interleaved rounds of ~${m.roundMs} ms per side (so drift hits both alike). calls/s is the median round (min–max over rounds); p50/p99 are over every timed call. **ratio = our calls/s ÷ raw calls/s** (1.00 = as fast as the raw driver). The raw side runs the same codec (\`defaultCodec\` encode on write, decode on read) and returns the same shapes, so the ratio measures the storage path. ${meta.profile.keys.toLocaleString("en-US")} keys/entries/records are stored for reads. Batches: ${meta.profile.batches.join(", ")}.`,
+    "",
+    ...meta.charts.map((c) => `![${c}](${c})`),
+    "",
+    "## Ratio ours / raw",
+    "",
+    ...headline(pairs),
+    "",
+    "## Targets of the backend issues",
+    "",
+    "| backend | target | verdict | measured |",
+    "|---|---|---|---|",
+    ...checkTargets(results).map((t) => `| ${t.backend} | ${t.target} | ${t.verdict === "met" ? "✅ met" : t.verdict === "not met" ? "❌ not met" : "— not measured"} | ${t.measured} |`),
+    "",
+    "## Per backend",
+    "",
+    ...details(pairs),
+    "## Scaling",
+    "",
+    "Our latency with more data stored (a fresh store per size, reads spread over the whole data set). Flat or logarithmic growth is the goal.",
+    "",
+    ...scaling(of(results, "scaling")),
+    "",
+    "## Memory (RSS in a child process, after full GCs)",
+    "",
+    ...memory(of(results, "memory")),
+    "",
+    "## Stream wake-up latency (writer → blocked `stream({ block: true })` reader)",
+    "",
+    "Measured from the writer's wall-clock send time (stored in the value) to the reader's receipt; the writer waits 3 ms so the reader is blocked. Across processes the writer `flush()`es after each `put`.",
+    "",
+    ...wakeup(of(results, "wakeup")),
+    "",
+    "## Not measured",
+    "",
+    ...notMeasured(of(results, "not-measured")),
+    "",
   ];
-  for (const r of results) {
-    lines.push(
-      `| ${r.backend} | ${r.operation} | ${fmt(r.ours.opsPerSec)} (${fmt(r.ours.minOpsPerSec)}–${fmt(r.ours.maxOpsPerSec)}) | ${fmt(r.raw.opsPerSec)} | ${r.baseline} | **${(r.ours.opsPerSec / r.raw.opsPerSec).toFixed(2)}** | ${r.ours.p50Us.toFixed(1)} / ${r.ours.p99Us.toFixed(1)} | ${r.raw.p50Us.toFixed(1)} / ${r.raw.p99Us.toFixed(1)} |`,
-    );
-  }
   return lines.join("\n");
 }

@@ -27,7 +27,16 @@ export interface Target {
   error?: string;
   raw: RawDriver | null;
   rawError?: string;
+  /** How to open the same store again (e.g. in a child process): package, opener, options. */
+  opener: OpenerSpec;
   close(): Promise<void>;
+}
+
+/** A package, its opener's name and the options that reach this target's data. */
+export interface OpenerSpec {
+  spec: string;
+  opener: string;
+  options: Record<string, unknown>;
 }
 
 let sequence = 0;
@@ -47,7 +56,15 @@ export function reason(err: unknown): string {
 }
 
 // Imported by name at run time so an unfinished (unbuilt) package is reported, not fatal.
-async function openOurs(spec: string, opener: string, options: object): Promise<Backend> {
+/**
+ * Opens a backend from an {@link OpenerSpec}.
+ *
+ * @example
+ * ```ts
+ * const backend = await openOurs({ spec: "@core/backend-memory", opener: "openMemoryBackend", options: {} });
+ * ```
+ */
+export async function openOurs({ spec, opener, options }: OpenerSpec): Promise<Backend> {
   const mod = (await import(spec)) as Record<string, unknown>;
   const open = mod[opener];
   if (typeof open !== "function") throw new Error(`${spec} does not export ${opener}()`);
@@ -77,22 +94,22 @@ export async function openTarget(name: BackendName, options: { raw?: boolean } =
   const tag = `${process.pid}_${Date.now().toString(36)}_${sequence++}`;
   const withRaw = options.raw ?? true;
   const cleanups: (() => Promise<void> | void)[] = [];
-  let ours: { value: Backend | null; error?: string };
+  let opener: OpenerSpec;
   let raw: { value: RawDriver | null; error?: string } = { value: null };
   if (name === "memory") {
-    ours = await settle(() => openOurs("@core/backend-memory", "openMemoryBackend", {}));
+    opener = { spec: "@core/backend-memory", opener: "openMemoryBackend", options: {} };
     if (withRaw) raw = { value: openRawMemory() };
   } else if (name === "file" || name === "sqlite") {
     const dir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    ours =
+    opener =
       name === "file"
-        ? await settle(() => openOurs("@core/backend-file", "openFileBackend", { directory: join(dir, "ours") }))
-        : await settle(() => openOurs("@core/backend-sqlite", "openSqliteBackend", { path: join(dir, "ours.db") }));
+        ? { spec: "@core/backend-file", opener: "openFileBackend", options: { directory: join(dir, "ours") } }
+        : { spec: "@core/backend-sqlite", opener: "openSqliteBackend", options: { path: join(dir, "ours.db") } };
     if (withRaw) raw = await settle(async () => (name === "file" ? openRawFile(dir) : openRawSqlite(dir)));
   } else if (name === "postgres") {
     const schema = `bench_${tag}`;
-    ours = await settle(() => openOurs("@core/backend-postgres", "openPostgresBackend", { connectionString: POSTGRES_URL, schema }));
+    opener = { spec: "@core/backend-postgres", opener: "openPostgresBackend", options: { connectionString: POSTGRES_URL, schema } };
     cleanups.push(async () => {
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();
@@ -102,7 +119,7 @@ export async function openTarget(name: BackendName, options: { raw?: boolean } =
     if (withRaw) raw = await settle(() => openRawPostgres(POSTGRES_URL, `bench_raw_${tag}`));
   } else {
     const prefix = `bench-${tag}`;
-    ours = await settle(() => openOurs("@core/backend-redis", "openRedisBackend", { url: REDIS_URL, prefix }));
+    opener = { spec: "@core/backend-redis", opener: "openRedisBackend", options: { url: REDIS_URL, prefix } };
     cleanups.push(async () => {
       const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
       await redis.connect();
@@ -111,8 +128,10 @@ export async function openTarget(name: BackendName, options: { raw?: boolean } =
     });
     if (withRaw) raw = await settle(() => openRawRedis(REDIS_URL, `bench-raw-${tag}`));
   }
+  const ours = await settle(() => openOurs(opener));
   return {
     name,
+    opener,
     backend: ours.value,
     error: ours.error,
     raw: raw.value,

@@ -76,7 +76,9 @@ export function explain(flag: string, url: string, err: unknown): Error {
   const safe = redactUrl(url);
   if (BackendError.is(err)) {
     const scheme = safe.split(":")[0] ?? "";
-    const hint = err.code === "CONNECTION" ? ` — ${START_HINTS[scheme] ?? "is the server running?"}` : "";
+    // Backends that already name the start command keep their message as it is.
+    const hinted = err.message.includes("start-services.sh");
+    const hint = err.code === "CONNECTION" && !hinted ? ` — ${START_HINTS[scheme] ?? "is the server running?"}` : "";
     return new BackendError(err.code, `${flag} ${safe}: ${err.message}${hint}`, { backend: err.backend, cause: err });
   }
   return new Error(`${flag} ${safe}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

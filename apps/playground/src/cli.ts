@@ -4,8 +4,10 @@ import { BackendError, loadProvider, registerBackend } from "@core/protocols";
 import { runDemo } from "./demo.js";
 import { defaultMatrixUrls, runMatrix } from "./matrix.js";
 import { terminalOutput } from "./output.js";
+import { startServer } from "./serve/server.js";
+import { PROTOCOLS } from "./serve/session.js";
 
-const USAGE = `usage: playground [demo|matrix] [options]
+const USAGE = `usage: playground [demo|matrix|serve] [options]
 
   demo (default)   feed pipeline over all five protocols
     --cache URL        lower cache tier (upper tier is always memory:)
@@ -15,6 +17,9 @@ const USAGE = `usage: playground [demo|matrix] [options]
     --sql URL          SQL report (sqlite or postgres)
     --items N          feed items (default 500)
   matrix           smoke every protocol on every built-in backend
+  serve            a local web page to try each protocol on any backend
+    --port N           port on 127.0.0.1 (default 4680; 0 = any free port)
+    --cache/--queue/--records/--transport/--sql URL   initial choices on the page
   --backend-package NAME   load and register a third-party backend package first
 Defaults are embedded (memory, sqlite in a temp dir): no server needed.`;
 
@@ -29,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
       transport: { type: "string" },
       sql: { type: "string" },
       items: { type: "string" },
+      port: { type: "string" },
       "backend-package": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
@@ -60,6 +66,29 @@ async function main(argv: string[]): Promise<number> {
   if (command === "matrix") {
     const rows = await runMatrix(defaultMatrixUrls(), out);
     return rows.some((r) => Object.values(r.cells).some((c) => c.status === "failed")) ? 1 : 0;
+  }
+  if (command === "serve") {
+    const port = values.port === undefined ? 4680 : Number(values.port);
+    if (!Number.isSafeInteger(port) || port < 0 || port > 65_535)
+      throw new Error("--port must be an integer between 0 and 65535");
+    const initial = Object.fromEntries(
+      (["cache", "queue", "records", "transport", "sql"] as const).flatMap((k) => (values[k] ? [[k, values[k]]] : [])),
+    );
+    const server = await startServer({ port, initial });
+    try {
+      // Open the chosen backends now so a bad URL or a stopped server is reported here.
+      for (const protocol of PROTOCOLS) await server.session.backend(protocol);
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
+    out.line(`playground: serving on ${server.url}  (Ctrl+C to stop)`);
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
+    await server.close();
+    return 0;
   }
   console.error(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
   return 2;

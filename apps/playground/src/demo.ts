@@ -214,16 +214,18 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<DemoSu
 }
 
 async function publishGold(records: RecordStore, backend: Backend, audit: Backend, run: string): Promise<number> {
+  // One channel per run: runs sharing a server (tests, two terminals) never see each other.
+  const channel = `gold-${run}`;
   const publisher = createPublisher({
     transports: { main: backend.transport(), audit: audit.transport() },
     channels: {
-      gold: { transport: ["main", "audit"], retries: 3, backoff: { initialMs: 10, maxMs: 200, jitter: true } },
+      [channel]: { transport: ["main", "audit"], retries: 3, backoff: { initialMs: 10, maxMs: 200, jitter: true } },
     },
   });
   const main = backend.transport();
   let delivered = 0;
   const subscription = await main.subscribe(
-    `gold`,
+    channel,
     () => {
       delivered++;
     },
@@ -231,7 +233,7 @@ async function publishGold(records: RecordStore, backend: Backend, audit: Backen
   );
   let published = 0;
   for await (const r of records.query({ layer: "gold", limit: 10_000 })) {
-    await publisher.publish("gold", { id: r.id, title: r.content.title }, { idempotencyKey: r.id });
+    await publisher.publish(channel, { id: r.id, title: r.content.title }, { idempotencyKey: r.id });
     published++;
   }
   const deadline = Date.now() + 10_000;

@@ -1,3 +1,4 @@
+import { BackendError } from "@core/protocols";
 import type { PoolClient, QueryResult, QueryResultRow } from "pg";
 import { guard } from "./errors.js";
 import type { PostgresShared } from "./shared.js";
@@ -29,7 +30,11 @@ export function query<R extends QueryResultRow = QueryResultRow>(
  * await transaction(shared, "records.storeBatch", async (client) => { await client.query(…); });
  * ```
  */
-export function transaction<T>(shared: PostgresShared, what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+export function transaction<T>(
+  shared: PostgresShared,
+  what: string,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   return shared.lifecycle.run(() =>
     guard(what, async () => {
       const client = await shared.pool.connect();
@@ -44,9 +49,11 @@ export function transaction<T>(shared: PostgresShared, what: string, fn: (client
         await client.query("ROLLBACK").catch(() => {});
         throw err;
       } finally {
+        // Keep the connection unless it is the reason we failed (no SQLSTATE, not ours).
         const code = (broken as { code?: unknown } | undefined)?.code;
-        // Keep the connection unless it is the reason we failed.
-        client.release(broken !== undefined && (typeof code !== "string" || code.length !== 5) ? true : undefined);
+        const healthy =
+          broken === undefined || broken instanceof BackendError || (typeof code === "string" && code.length === 5);
+        client.release(healthy ? undefined : true);
       }
     }),
   );

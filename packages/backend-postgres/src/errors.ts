@@ -60,7 +60,10 @@ export function toBackendError(err: unknown, what: string): BackendError {
   if (code === "CORRUPTION") return fail(code, `${message}; the stored data is damaged`);
   if (code !== undefined) return fail(code, message);
   if (state === "42P01" || state === "3F000") {
-    return fail("CORRUPTION", `${message}; the backend's tables are missing (was the schema dropped?) — reopen the backend`);
+    return fail(
+      "CORRUPTION",
+      `${message}; the backend's tables are missing (was the schema dropped?) — reopen the backend`,
+    );
   }
   if (CONNECTION_TEXT.test(raw) || (typeof state === "string" && /^E[A-Z]+$/.test(state))) {
     return fail("CONNECTION", `${message}; ${START_HINT}`);

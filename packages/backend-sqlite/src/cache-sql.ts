@@ -52,10 +52,10 @@ export const INCREMENT = `INSERT INTO core_cache (ns, key, value, expires_at, ac
 export const DELETE = "DELETE FROM core_cache WHERE ns = @ns AND key = @key RETURNING expires_at";
 
 /** @from (exclusive), @now, @limit: live keys in BINARY order. */
-export const KEYS_PAGE = `SELECT key FROM core_cache WHERE ns = @ns AND key > @from AND ${LIVE} ORDER BY key LIMIT @limit`;
+export const KEYS_PAGE = `SELECT key FROM core_cache WHERE ns = @ns AND key > @from AND ${LIVE} ORDER BY key LIMIT CAST(@limit AS INTEGER)`;
 
 /** @from (inclusive), @now, @limit. */
-export const KEYS_FIRST_PAGE = `SELECT key FROM core_cache WHERE ns = @ns AND key >= @from AND ${LIVE} ORDER BY key LIMIT @limit`;
+export const KEYS_FIRST_PAGE = `SELECT key FROM core_cache WHERE ns = @ns AND key >= @from AND ${LIVE} ORDER BY key LIMIT CAST(@limit AS INTEGER)`;
 
 /** @now → live entries. */
 export const COUNT_LIVE = `SELECT count(*) FROM core_cache WHERE ns = @ns AND ${LIVE}`;
@@ -68,4 +68,4 @@ export const CLEAR = "DELETE FROM core_cache WHERE ns = @ns";
 
 /** @limit: evicts the least recently used entries, returning their expiry. */
 export const EVICT = `DELETE FROM core_cache WHERE ns = @ns AND key IN
-  (SELECT key FROM core_cache WHERE ns = @ns ORDER BY accessed LIMIT @limit) RETURNING expires_at`;
+  (SELECT key FROM core_cache WHERE ns = @ns ORDER BY accessed LIMIT CAST(@limit AS INTEGER)) RETURNING expires_at`;

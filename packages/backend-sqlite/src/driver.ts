@@ -6,6 +6,9 @@ import type BetterSqlite3 from "better-sqlite3";
  */
 export type SqliteDatabase = BetterSqlite3.Database;
 
+/** A prepared statement taking positional or named parameters. */
+export type SqliteStatement = BetterSqlite3.Statement<unknown[], unknown>;
+
 /**
  * Loads better-sqlite3 (a peer dependency) with a clear error when it is missing.
  *

@@ -33,9 +33,11 @@ export async function openSqliteBackend(options: SqliteBackendOptions = {}): Pro
     return new SqliteBackend(options.database, { owned: false, isFile: !options.database.memory });
   }
   const path = options.path ?? ":memory:";
-  if (typeof path !== "string" || path.length === 0) throw invalidArgument("sqlite", "path must be a file path or :memory:");
+  if (typeof path !== "string" || path.length === 0)
+    throw invalidArgument("sqlite", "path must be a file path or :memory:");
   const synchronous = options.synchronous ?? "NORMAL";
-  if (synchronous !== "NORMAL" && synchronous !== "FULL") throw invalidArgument("sqlite", "synchronous must be NORMAL or FULL");
+  if (synchronous !== "NORMAL" && synchronous !== "FULL")
+    throw invalidArgument("sqlite", "synchronous must be NORMAL or FULL");
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   if (typeof busyTimeoutMs !== "number" || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw invalidArgument("sqlite", "busyTimeoutMs must be a non-negative integer");

@@ -1,7 +1,15 @@
-import type { SqliteDatabase } from "./driver.js";
+import type { SqliteDatabase, SqliteStatement } from "./driver.js";
 
 /** How often `PRAGMA data_version` is read while someone waits (ms). */
 export const POLL_MS = 25;
+
+/** Where a reader was when it last looked: wake it if anything changed since. */
+export interface Mark {
+  /** Writes of this connection to the key seen so far. */
+  readonly generation: number;
+  /** data_version seen (undefined: in-process only). */
+  readonly version: number | undefined;
+}
 
 interface Waiter {
   readonly key: string;
@@ -19,15 +27,16 @@ interface Waiter {
  *
  * @example
  * ```ts
- * const since = notifier.version();
- * if (page.length === 0) await notifier.wait("queue:events", since, signal);
+ * const mark = notifier.mark("queue:events");
+ * if (page.length === 0) await notifier.wait("queue:events", mark, signal);
  * ```
  */
 export class Notifier {
   readonly #db: SqliteDatabase;
   readonly #crossProcess: boolean;
   readonly #waiters = new Set<Waiter>();
-  #versionStatement: ReturnType<SqliteDatabase["prepare"]> | undefined;
+  readonly #generations = new Map<string, number>();
+  #versionStatement: SqliteStatement | undefined;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -39,22 +48,37 @@ export class Notifier {
   /** The connection's `data_version` (changes when another connection commits). */
   version(): number | undefined {
     if (!this.#crossProcess || this.#closed) return undefined;
-    this.#versionStatement ??= this.#db.prepare("PRAGMA data_version").pluck();
+    this.#versionStatement ??= this.#db.prepare<unknown[]>("PRAGMA data_version").pluck();
     return this.#versionStatement.get() as number;
+  }
+
+  /** Take before reading: a later `wait` returns at once if a write came in between. */
+  mark(key: string): Mark {
+    let generation = this.#generations.get(key);
+    if (generation === undefined) {
+      generation = 0;
+      this.#generations.set(key, generation);
+    }
+    return { generation, version: this.version() };
   }
 
   /** Wakes the waiters of `key` (a write of this connection committed). */
   notify(key: string): void {
+    // Only keys someone marked (blocking readers) are counted: one number per such key.
+    const generation = this.#generations.get(key);
+    if (generation !== undefined) this.#generations.set(key, generation + 1);
     for (const waiter of this.#waiters) if (waiter.key === key) waiter.wake();
   }
 
   /**
-   * Resolves on `notify(key)`, on a commit by another connection after `since`, or when a
-   * signal aborts. Never rejects.
+   * Resolves on `notify(key)` or a write of this connection since `mark`, on a commit by
+   * another connection since `mark`, or when a signal aborts. Never rejects.
    */
-  wait(key: string, since: number | undefined, ...signals: (AbortSignal | undefined)[]): Promise<void> {
+  wait(key: string, mark: Mark, ...signals: (AbortSignal | undefined)[]): Promise<void> {
+    const since = mark.version;
     return new Promise((resolve) => {
       if (this.#closed || signals.some((s) => s?.aborted)) return resolve();
+      if ((this.#generations.get(key) ?? 0) !== mark.generation) return resolve();
       const waiter: Waiter = {
         key,
         since,

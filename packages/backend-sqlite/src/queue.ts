@@ -1,7 +1,238 @@
-import { notSupported, type Queue, type QueueOptions } from "@core/protocols";
+import {
+  assertName,
+  assertNonNegativeInteger,
+  type Codec,
+  type GetOptions,
+  invalidArgument,
+  type PutOptions,
+  type Queue,
+  type QueueEntry,
+  type QueueOptions,
+  type QueueStats,
+  type StreamOptions,
+  type TrimOptions,
+} from "@core/protocols";
+import { BACKEND } from "./errors.js";
+import { BucketedSqliteQueue } from "./queue-bucketed.js";
+import {
+  checkGetOptions,
+  checkPutOptions,
+  checkQueueOptions,
+  checkStreamOptions,
+  checkTrimOptions,
+  encodeValue,
+} from "./queue-input.js";
 import type { SqliteShared } from "./shared.js";
+import { decodeWith } from "./values.js";
 
-// PLACEHOLDER until the sqlite queue work replaces this whole file.
-export function createSqliteQueue<V>(_shared: SqliteShared, _name: string, _options?: QueueOptions): Queue<V> {
-  throw notSupported("sqlite", "queue");
+const DEFAULT_LIMIT = 100;
+/** Entries a stream reads at a time, so a long topic never sits in memory. */
+const PAGE_SIZE = 256;
+
+const RESERVE = `INSERT INTO core_queue_topics (topic, next_offset, first_offset) VALUES (?, CAST(? AS INTEGER), 0)
+  ON CONFLICT (topic) DO UPDATE SET next_offset = next_offset + excluded.next_offset RETURNING next_offset`;
+const INSERT = "INSERT INTO core_queue (topic, seq, value, ts) VALUES (?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER))";
+const READ = "SELECT seq, value, ts FROM core_queue WHERE topic = ? AND seq >= ? ORDER BY seq LIMIT CAST(? AS INTEGER)";
+const TOPIC = "SELECT next_offset AS next, first_offset AS first FROM core_queue_topics WHERE topic = ?";
+const DROP = "DELETE FROM core_queue WHERE topic = ? AND seq < ?";
+const MOVE_FIRST = "UPDATE core_queue_topics SET first_offset = CAST(? AS INTEGER) WHERE topic = ?";
+const COMMIT = `INSERT INTO core_queue_groups (topic, grp, next_offset) VALUES (?, ?, CAST(? AS INTEGER))
+  ON CONFLICT (topic, grp) DO UPDATE SET next_offset = excluded.next_offset`;
+const COMMITTED = "SELECT next_offset FROM core_queue_groups WHERE topic = ? AND grp = ?";
+
+/**
+ * Opens a topic stored in the shared `core_queue` table. Offsets come from a counter row
+ * per topic (`core_queue_topics`) bumped inside `BEGIN IMMEDIATE`, so they are dense,
+ * contiguous per batch and never reused, even with writers in other processes or after
+ * `trim`. Bucket `i` of topic `t` is stored as topic `t + "\u0000" + i`.
+ *
+ * @example
+ * ```ts
+ * const q = createSqliteQueue<string>(shared, "events");
+ * await q.put("signup"); // 0
+ * ```
+ */
+export function createSqliteQueue<V>(shared: SqliteShared, name: string, options?: QueueOptions): Queue<V> {
+  assertName(BACKEND, name, "topic name");
+  const { codec, buckets } = checkQueueOptions(options);
+  if (buckets === 1) return new SqliteQueue<V>(shared, name, name, codec);
+  const children: SqliteQueue<V>[] = [];
+  for (let i = 0; i < buckets; i++) children.push(new SqliteQueue<V>(shared, name, `${name}\u0000${i}`, codec));
+  return new BucketedSqliteQueue<V>(shared.lifecycle, children, name);
+}
+
+/** One log: an unbucketed topic, or one bucket of a bucketed one. */
+class SqliteQueue<V> implements Queue<V> {
+  readonly name: string;
+  readonly buckets = 1;
+  readonly #shared: SqliteShared;
+  readonly #topic: string;
+  readonly #codec: Codec;
+  readonly #wakeKey: string;
+
+  constructor(shared: SqliteShared, name: string, topic: string, codec: Codec) {
+    this.#shared = shared;
+    this.name = name;
+    this.#topic = topic;
+    this.#codec = codec;
+    this.#wakeKey = `queue:${topic}`;
+  }
+
+  #append(encoded: readonly string[]): number {
+    const { prepare } = this.#shared;
+    const ts = Date.now();
+    const first = this.#shared.write(() => {
+      const next = prepare(RESERVE).pluck().get(this.#topic, encoded.length) as number;
+      const start = next - encoded.length;
+      const insert = prepare(INSERT);
+      for (let i = 0; i < encoded.length; i++) insert.run(this.#topic, start + i, encoded[i], ts);
+      return start;
+    });
+    this.#shared.notifier.notify(this.#wakeKey);
+    return first;
+  }
+
+  #position(): { next: number; first: number } {
+    const row = this.#shared.prepare(TOPIC).get(this.#topic) as { next: number; first: number } | undefined;
+    return row ?? { next: 0, first: 0 };
+  }
+
+  #read(offset: number, limit: number): QueueEntry<V>[] {
+    if (limit === 0) return [];
+    const rows = this.#shared.prepare(READ).all(this.#topic, offset, limit) as {
+      seq: number;
+      value: string;
+      ts: number;
+    }[];
+    return rows.map((row) => ({ offset: row.seq, value: decodeWith(this.#codec, row.value) as V, timestamp: row.ts }));
+  }
+
+  put(value: V, options?: PutOptions): Promise<number> {
+    let encoded: string;
+    try {
+      if (options !== undefined) checkPutOptions(options);
+      encoded = encodeValue(this.#codec, value);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#shared.run(() => this.#append([encoded]));
+  }
+
+  putBatch(values: readonly V[], options?: PutOptions): Promise<{ first: number; count: number }> {
+    let encoded: string[];
+    try {
+      if (!Array.isArray(values)) throw invalidArgument(BACKEND, "putBatch needs an array of values");
+      if (options !== undefined) checkPutOptions(options);
+      // Encode everything first: one bad value means nothing of the batch is written.
+      encoded = values.map((value, i) => encodeValue(this.#codec, value, i));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#shared.run(() => {
+      if (encoded.length === 0) return { first: this.#position().next, count: 0 };
+      return { first: this.#append(encoded), count: encoded.length };
+    });
+  }
+
+  get(options?: GetOptions): Promise<QueueEntry<V>[]> {
+    try {
+      checkGetOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#shared.run(() => this.#read(options?.offset ?? 0, options?.limit ?? DEFAULT_LIMIT));
+  }
+
+  async *stream(options?: StreamOptions): AsyncGenerator<QueueEntry<V>> {
+    this.#shared.lifecycle.assertOpen();
+    checkStreamOptions(options);
+    const { notifier, lifecycle } = this.#shared;
+    const closed = lifecycle.signal;
+    const signal = options?.signal;
+    const block = options?.block === true;
+    let cursor = options?.offset ?? 0;
+    let remaining = options?.limit ?? Number.POSITIVE_INFINITY;
+    while (remaining > 0 && !signal?.aborted && !closed.aborted) {
+      const { page, mark } = await this.#shared.run(() => {
+        // Marked first: a write committed after it (here or elsewhere) wakes the wait below.
+        const mark = block ? notifier.mark(this.#wakeKey) : undefined;
+        return { page: this.#read(cursor, Math.min(remaining, PAGE_SIZE)), mark };
+      });
+      if (page.length === 0) {
+        if (mark === undefined) return;
+        await notifier.wait(this.#wakeKey, mark, signal, closed);
+        continue;
+      }
+      for (const entry of page) {
+        yield entry;
+        remaining--;
+        // The consumer may abort (or close the backend) while holding an entry.
+        if (signal?.aborted || closed.aborted) return;
+      }
+      cursor = (page[page.length - 1] as QueueEntry<V>).offset + 1;
+    }
+  }
+
+  flush(): Promise<void> {
+    // Every write is committed before its promise resolves: nothing is ever buffered.
+    return this.#shared.run(() => undefined);
+  }
+
+  count(): Promise<number> {
+    return this.#shared.run(() => this.#position().next);
+  }
+
+  stats(): Promise<QueueStats> {
+    return this.#shared.run(() => {
+      const { next, first } = this.#position();
+      return { totalCount: next, firstOffset: first, bufferedCount: 0, persistedCount: next };
+    });
+  }
+
+  commit(group: string, nextOffset: number): Promise<void> {
+    try {
+      assertName(BACKEND, group, "group");
+      assertNonNegativeInteger(BACKEND, nextOffset, "nextOffset");
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#shared.run(() => {
+      this.#shared.prepare(COMMIT).run(this.#topic, group, nextOffset);
+    });
+  }
+
+  committed(group: string): Promise<number> {
+    try {
+      assertName(BACKEND, group, "group");
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#shared.run(() => (this.#shared.prepare(COMMITTED).pluck().get(this.#topic, group) as number) ?? 0);
+  }
+
+  trim(options: TrimOptions): Promise<number> {
+    let target: (next: number) => number;
+    try {
+      target = checkTrimOptions(options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.#shared.run(() =>
+      this.#shared.write(() => {
+        const { next, first } = this.#position();
+        const before = Math.min(target(next), next);
+        if (before <= first) return 0;
+        this.#shared.prepare(DROP).run(this.#topic, before);
+        this.#shared.prepare(MOVE_FIRST).run(before, this.#topic);
+        return before - first;
+      }),
+    );
+  }
+
+  bucket(index: number): Queue<V> {
+    this.#shared.lifecycle.assertOpen();
+    assertNonNegativeInteger(BACKEND, index, "bucket index");
+    if (index !== 0) throw invalidArgument(BACKEND, `bucket index must be below 1, got ${index}`);
+    return this;
+  }
 }

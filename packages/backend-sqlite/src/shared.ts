@@ -1,7 +1,8 @@
-import type { Lifecycle } from "@core/protocols";
-import type { SqliteDatabase } from "./driver.js";
-import { toBackendError } from "./errors.js";
+import { BackendError, type Lifecycle } from "@core/protocols";
+import type { SqliteDatabase, SqliteStatement } from "./driver.js";
+import { BACKEND, toBackendError } from "./errors.js";
 import { Notifier } from "./notifier.js";
+import { sqliteMutexFor } from "./sql/mutex.js";
 
 /** Per-process counters of one cache namespace, shared by its handles. */
 export interface CacheCounters {
@@ -19,9 +20,9 @@ export interface SqliteShared {
   readonly db: SqliteDatabase;
   readonly lifecycle: Lifecycle;
   /** Prepared statements by SQL text. */
-  readonly statements: Map<string, ReturnType<SqliteDatabase["prepare"]>>;
+  readonly statements: Map<string, SqliteStatement>;
   /** Prepares (once) and returns the statement for `sql`. */
-  prepare(sql: string): ReturnType<SqliteDatabase["prepare"]>;
+  prepare(sql: string): SqliteStatement;
   /** True when the database is a file (other processes may share it). */
   readonly isFile: boolean;
   /** Wakes blocked readers (in-process at once, other processes by data_version polling). */
@@ -46,11 +47,11 @@ export interface SqliteShared {
  * ```
  */
 export function createShared(db: SqliteDatabase, lifecycle: Lifecycle, isFile: boolean): SqliteShared {
-  const statements = new Map<string, ReturnType<SqliteDatabase["prepare"]>>();
+  const statements = new Map<string, SqliteStatement>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);
     if (!statement) {
-      statement = db.prepare(sql);
+      statement = db.prepare<unknown[]>(sql);
       statements.set(sql, statement);
     }
     return statement;
@@ -59,6 +60,7 @@ export function createShared(db: SqliteDatabase, lifecycle: Lifecycle, isFile: b
   const commit = db.prepare("COMMIT");
   const rollback = db.prepare("ROLLBACK");
   const notifier = new Notifier(db, isFile);
+  const mutex = sqliteMutexFor(db);
   const exec = <T>(fn: () => T): T => {
     try {
       return fn();
@@ -75,13 +77,25 @@ export function createShared(db: SqliteDatabase, lifecycle: Lifecycle, isFile: b
     notifier,
     cacheCounters: new Map(),
     run<T>(fn: () => T): Promise<T> {
-      return lifecycle.run(async () => {
-        // A sql() transaction is open on this connection between its awaits: work started
-        // now would join it (and roll back with it), so wait until it ends.
-        while (db.inTransaction) await new Promise((resolve) => setImmediate(resolve));
-        lifecycle.assertOpen();
-        return exec(fn);
-      });
+      // Fast path: nobody holds the connection, so the synchronous work runs right now.
+      if (!mutex.locked && !db.inTransaction) return lifecycle.run(async () => exec(fn));
+      // A sql() transaction holds the connection across its awaits: work started now would
+      // join it (and commit or roll back with it), so queue behind it on the shared mutex.
+      if (mutex.heldByCaller()) {
+        return Promise.reject(
+          new BackendError(
+            "INVALID_ARGUMENT",
+            "cache, queue, record and transport calls cannot run inside sql().transaction() on the same backend: they would wait for the transaction forever; call them after it",
+            { backend: BACKEND },
+          ),
+        );
+      }
+      return lifecycle.run(() =>
+        mutex.run(() => {
+          lifecycle.assertOpen();
+          return exec(fn);
+        }),
+      );
     },
     write<T>(fn: () => T): T {
       begin.run();

@@ -19,7 +19,12 @@ function rethrow(err: unknown, code: "INVALID_ARGUMENT" | "CORRUPTION", what: st
 export function checkCodec(codec: unknown): Codec {
   if (codec === undefined) return defaultCodec;
   const shape = codec as Partial<Codec> | null;
-  if (typeof shape !== "object" || shape === null || typeof shape.encode !== "function" || typeof shape.decode !== "function") {
+  if (
+    typeof shape !== "object" ||
+    shape === null ||
+    typeof shape.encode !== "function" ||
+    typeof shape.decode !== "function"
+  ) {
     throw invalidArgument(BACKEND, "codec must be an object with encode(value) and decode(text) functions");
   }
   return codec as Codec;
@@ -40,7 +45,8 @@ export function encodeWith(codec: Codec, value: unknown, where = "value"): strin
   } catch (err) {
     rethrow(err, "INVALID_ARGUMENT", `${where} cannot be stored`);
   }
-  if (typeof text !== "string") throw invalidArgument(BACKEND, `codec ${codec.name} returned ${typeof text}, not a string`);
+  if (typeof text !== "string")
+    throw invalidArgument(BACKEND, `codec ${codec.name} returned ${typeof text}, not a string`);
   return text;
 }
 

@@ -3,7 +3,7 @@ import { postgresDialect, quoteIdentifier, sqliteDialect } from "./dialects.js";
 import { BackendError } from "./errors.js";
 import { type SqlFragment, sql, toCompiledQuery } from "./sql-tag.js";
 
-const INJECTIONS = ["'; drop table users; --", '" or 1=1 --', "?", "$1", "\\", "\u0000", "${x}"];
+const INJECTIONS = ["'; drop table users; --", '" or 1=1 --', "?", "$1", "\\", "\u0000", "$" + "{x}"];
 
 function expectInvalid(fn: () => unknown): void {
   try {

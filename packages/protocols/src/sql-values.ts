@@ -50,9 +50,13 @@ function positiveInt(backend: string, what: string, value: unknown, min: number)
  */
 export function checkColumnType(backend: string, type: unknown, params: unknown = {}): ColumnParams {
   if (!DATABASE_TYPES.includes(type as DatabaseType)) {
-    throw invalidArgument(backend, `unknown column type ${JSON.stringify(type)}; use one of ${DATABASE_TYPES.join(", ")}`);
+    throw invalidArgument(
+      backend,
+      `unknown column type ${JSON.stringify(type)}; use one of ${DATABASE_TYPES.join(", ")}`,
+    );
   }
-  if (params === null || typeof params !== "object") throw invalidArgument(backend, "column type params must be an object");
+  if (params === null || typeof params !== "object")
+    throw invalidArgument(backend, "column type params must be an object");
   const p = params as ColumnParams;
   const out: ColumnParams = {};
   const length = positiveInt(backend, "length", p.length, 1);
@@ -94,7 +98,11 @@ export function canonicalSqlValue(backend: string, value: unknown, type: Databas
   if (value === null || value === undefined) return null;
   switch (type) {
     case "integer":
-      if (typeof value === "bigint" && value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER)) {
+      if (
+        typeof value === "bigint" &&
+        value >= BigInt(Number.MIN_SAFE_INTEGER) &&
+        value <= BigInt(Number.MAX_SAFE_INTEGER)
+      ) {
         return Number(value);
       }
       if (typeof value === "number" && Number.isSafeInteger(value)) return value;

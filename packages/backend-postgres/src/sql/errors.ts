@@ -10,7 +10,16 @@ import {
 } from "@core/protocols";
 
 const BACKEND = "postgres";
-const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+const NETWORK = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "EPIPE",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+]);
 
 /**
  * Maps a pg error to the SQL error hierarchy by SQLSTATE, keeping it as `cause`:
@@ -29,17 +38,23 @@ export function mapPostgresError(err: unknown): BackendError {
   if (err instanceof BackendError) return err;
   const raw = err instanceof Error ? err.message : String(err);
   const code = typeof (err as { code?: unknown })?.code === "string" ? (err as { code: string }).code : "";
-  const detail = typeof (err as { detail?: unknown })?.detail === "string" ? ` — ${(err as { detail: string }).detail}` : "";
+  const detail =
+    typeof (err as { detail?: unknown })?.detail === "string" ? ` — ${(err as { detail: string }).detail}` : "";
   const text = redactUrl(`${raw}${detail}${code ? ` (${code})` : ""}`);
   const options = { backend: BACKEND, cause: err };
   if (code.startsWith("23")) return new IntegrityError(`constraint violated: ${text}`, options);
   if (code === "40001" || code === "40P01") {
     return new DeadlockError(`transaction conflict, retry it (option retries): ${text}`, options);
   }
-  if (code === "25006") return new TransactionError("INVALID_ARGUMENT", `write refused in a read-only transaction: ${text}`, options);
-  if (code.startsWith("25")) return new TransactionError("INVALID_ARGUMENT", `invalid transaction state: ${text}`, options);
+  if (code === "25006")
+    return new TransactionError("INVALID_ARGUMENT", `write refused in a read-only transaction: ${text}`, options);
+  if (code.startsWith("25"))
+    return new TransactionError("INVALID_ARGUMENT", `invalid transaction state: ${text}`, options);
   if (code.startsWith("28") || code === "3D000") {
-    return new ConnectionError(`cannot connect, check the connection settings: ${text}`, { ...options, retryable: false });
+    return new ConnectionError(`cannot connect, check the connection settings: ${text}`, {
+      ...options,
+      retryable: false,
+    });
   }
   if (code.startsWith("08") || /^57P0[1-3]$/.test(code) || code === "53300" || NETWORK.has(code)) {
     return new ConnectionError(`connection failed; is PostgreSQL running and reachable? ${text}`, options);

@@ -4,9 +4,9 @@ import {
   postgresDialect,
   type SqlExecutor,
   type SqlInput,
+  TransactionError,
   type TransactionOptions,
   toCompiledQuery,
-  TransactionError,
 } from "@core/protocols";
 import type { PoolClient } from "pg";
 import type { PostgresShared } from "../shared.js";
@@ -37,14 +37,19 @@ export interface PostgresScope {
  * ```
  */
 export function endedError(): TransactionError {
-  return new TransactionError("INVALID_ARGUMENT", "this transaction has already ended; use the database or a new transaction", {
-    backend: "postgres",
-  });
+  return new TransactionError(
+    "INVALID_ARGUMENT",
+    "this transaction has already ended; use the database or a new transaction",
+    {
+      backend: "postgres",
+    },
+  );
 }
 
 function checkExecuteOptions(options: unknown): void {
   if (options === undefined) return;
-  if (options === null || typeof options !== "object") throw invalidArgument("postgres", "execute options must be an object");
+  if (options === null || typeof options !== "object")
+    throw invalidArgument("postgres", "execute options must be an object");
   const returning = (options as { returning?: unknown }).returning;
   if (returning !== undefined && typeof returning !== "boolean") {
     throw invalidArgument("postgres", "execute option returning must be a boolean");
@@ -55,6 +60,8 @@ function checkExecuteOptions(options: unknown): void {
  * `execute`/`query`/`transaction` on the pool or inside a transaction. Outside a
  * transaction each statement takes any pooled connection; inside one, every statement
  * runs in order on the transaction's client; a nested `transaction` is a savepoint.
+ * `execute` always returns the rows a statement yields (SELECT or RETURNING); the
+ * `returning` option is accepted (boolean) for callers that state it, and changes nothing.
  *
  * @example
  * ```ts
@@ -74,6 +81,18 @@ export class PostgresExecutor implements SqlExecutor {
     const scope = this.#scope;
     if (scope.depth === 0) return scope.shared.lifecycle.run(fn);
     if (scope.ended) return Promise.reject(endedError());
+    // Called inside a savepoint of this transaction: waiting for the savepoint to end would hang.
+    if (scope.mutex?.heldByCaller()) {
+      return Promise.reject(
+        new TransactionError(
+          "INVALID_ARGUMENT",
+          "an outer transaction was used inside a nested one; use the tx passed to the callback",
+          {
+            backend: "postgres",
+          },
+        ),
+      );
+    }
     return fn();
   }
 

@@ -3,12 +3,12 @@ import {
   type IsolationLevel,
   invalidArgument,
   type SqlExecutor,
-  type TransactionOptions,
   TransactionError,
+  type TransactionOptions,
 } from "@core/protocols";
 import type { PoolClient } from "pg";
-import { endedError, type PostgresScope } from "./executor.js";
 import { mapPostgresError } from "./errors.js";
+import { endedError, type PostgresScope } from "./executor.js";
 import { AsyncMutex } from "./mutex.js";
 import { control } from "./statement.js";
 
@@ -30,22 +30,34 @@ export interface CheckedOptions {
  * checkTransactionOptions(fn, { isolationLevel: "serializable", retries: 3 }, false);
  * ```
  */
-export function checkTransactionOptions(fn: unknown, options: TransactionOptions | undefined, nested: boolean): CheckedOptions {
+export function checkTransactionOptions(
+  fn: unknown,
+  options: TransactionOptions | undefined,
+  nested: boolean,
+): CheckedOptions {
   if (typeof fn !== "function") throw invalidArgument("postgres", "transaction() needs a function (tx) => Promise");
   if (options === undefined) return { isolationLevel: undefined, readOnly: false, retries: 0 };
-  if (options === null || typeof options !== "object") throw invalidArgument("postgres", "transaction options must be an object");
+  if (options === null || typeof options !== "object")
+    throw invalidArgument("postgres", "transaction options must be an object");
   const { isolationLevel, readOnly = false, retries = 0 } = options;
   if (isolationLevel !== undefined && !LEVELS.includes(isolationLevel)) {
-    throw invalidArgument("postgres", `unknown isolation level ${JSON.stringify(isolationLevel)}; use one of ${LEVELS.join(", ")}`);
+    throw invalidArgument(
+      "postgres",
+      `unknown isolation level ${JSON.stringify(isolationLevel)}; use one of ${LEVELS.join(", ")}`,
+    );
   }
   if (typeof readOnly !== "boolean") throw invalidArgument("postgres", "readOnly must be a boolean");
   if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0) {
     throw invalidArgument("postgres", `retries must be a non-negative integer, got ${String(retries)}`);
   }
   if (nested && (isolationLevel !== undefined || readOnly || retries > 0)) {
-    throw new TransactionError("NOT_SUPPORTED", "isolationLevel, readOnly and retries apply to the outermost transaction only", {
-      backend: "postgres",
-    });
+    throw new TransactionError(
+      "NOT_SUPPORTED",
+      "isolationLevel, readOnly and retries apply to the outermost transaction only",
+      {
+        backend: "postgres",
+      },
+    );
   }
   return { isolationLevel, readOnly, retries };
 }
@@ -150,11 +162,17 @@ export function runNested<T>(
 ): Promise<T> {
   const { client, mutex } = parent;
   if (!client || !mutex) return Promise.reject(endedError());
-  return mutex.run(async () => {
+  return mutex.hold(async () => {
     if (parent.ended) throw endedError();
     const name = `sp_${parent.depth}`;
     await control(client, `SAVEPOINT ${name}`);
-    const scope: PostgresScope = { shared: parent.shared, client, mutex: new AsyncMutex(), depth: parent.depth + 1, ended: false };
+    const scope: PostgresScope = {
+      shared: parent.shared,
+      client,
+      mutex: new AsyncMutex(),
+      depth: parent.depth + 1,
+      ended: false,
+    };
     try {
       let result: T;
       try {
@@ -165,8 +183,10 @@ export function runNested<T>(
       await control(client, `RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (err) {
-      await control(client, `ROLLBACK TO SAVEPOINT ${name}`);
-      await control(client, `RELEASE SAVEPOINT ${name}`);
+      // fn's error is re-thrown unchanged; if the rollback fails, the next statement says so.
+      await control(client, `ROLLBACK TO SAVEPOINT ${name}`)
+        .then(() => control(client, `RELEASE SAVEPOINT ${name}`))
+        .catch(() => undefined);
       throw err;
     }
   });

@@ -1,4 +1,10 @@
-import { canonicalSqlValue, checkColumnType, type DatabaseType, invalidArgument, type TypeMapper } from "@core/protocols";
+import {
+  canonicalSqlValue,
+  checkColumnType,
+  type DatabaseType,
+  invalidArgument,
+  type TypeMapper,
+} from "@core/protocols";
 
 const BACKEND = "postgres";
 
@@ -42,7 +48,7 @@ export function postgresTypeParsers(): Promise<PgTypeParsers> {
     return {
       getTypeParser(oid: number, format: string = "text") {
         const parser = format === "text" ? own[oid] : undefined;
-        return parser ?? (defaults.getTypeParser(oid, format));
+        return parser ?? defaults.getTypeParser(oid, format);
       },
     };
   });

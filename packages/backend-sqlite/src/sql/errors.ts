@@ -34,7 +34,11 @@ export function mapSqliteError(err: unknown): BackendError {
     return new DeadlockError(`database is locked by another connection, retry the transaction: ${text}`, options);
   }
   if (code.startsWith("SQLITE_READONLY")) {
-    return new TransactionError("INVALID_ARGUMENT", `write refused, the transaction or database is read-only: ${text}`, options);
+    return new TransactionError(
+      "INVALID_ARGUMENT",
+      `write refused, the transaction or database is read-only: ${text}`,
+      options,
+    );
   }
   if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB") {
     return new BackendError("CORRUPTION", `the database file is unreadable: ${text}`, options);

@@ -4,12 +4,12 @@ import {
   type SqlExecutor,
   type SqlInput,
   sqliteDialect,
+  TransactionError,
   type TransactionOptions,
   toCompiledQuery,
-  TransactionError,
 } from "@core/protocols";
 import type { SqliteShared } from "../shared.js";
-import { SqliteMutex } from "./mutex.js";
+import type { SqliteMutex } from "./mutex.js";
 import { runStatement } from "./statement.js";
 import { checkTransactionOptions, runNested, runTopLevel } from "./transaction.js";
 import { sqliteTypes } from "./types.js";
@@ -28,7 +28,8 @@ export interface SqliteScope {
 
 function checkExecuteOptions(options: unknown): void {
   if (options === undefined) return;
-  if (options === null || typeof options !== "object") throw invalidArgument("sqlite", "execute options must be an object");
+  if (options === null || typeof options !== "object")
+    throw invalidArgument("sqlite", "execute options must be an object");
   const returning = (options as { returning?: unknown }).returning;
   if (returning !== undefined && typeof returning !== "boolean") {
     throw invalidArgument("sqlite", "execute option returning must be a boolean");
@@ -39,6 +40,8 @@ function checkExecuteOptions(options: unknown): void {
  * `execute`/`query`/`transaction` on the connection or inside a transaction. Statements
  * outside a transaction wait while one is open on the connection; inside one they run in
  * order; a nested `transaction` is a savepoint.
+ * `execute` always returns the rows a statement yields (SELECT or RETURNING); the
+ * `returning` option is accepted (boolean) for callers that state it, and changes nothing.
  *
  * @example
  * ```ts
@@ -56,9 +59,10 @@ export class SqliteExecutor implements SqlExecutor {
 
   #guard<T>(fn: () => Promise<T>): Promise<T> {
     const scope = this.#scope;
-    if (scope.depth === 0) return scope.shared.lifecycle.run(fn);
-    if (scope.ended) return Promise.reject(ended());
-    return fn();
+    if (scope.depth > 0 && scope.ended) return Promise.reject(ended());
+    // Called from inside a transaction (or savepoint) that holds this level: waiting for it would hang.
+    if (scope.mutex.heldByCaller()) return Promise.reject(wouldDeadlock(scope.depth));
+    return scope.depth === 0 ? scope.shared.lifecycle.run(fn) : fn();
   }
 
   execute<R = Record<string, unknown>>(query: SqlInput, options?: { returning?: boolean }): Promise<ExecuteResult<R>> {
@@ -80,15 +84,26 @@ export class SqliteExecutor implements SqlExecutor {
     return this.#guard(async () => {
       const checked = checkTransactionOptions(fn, options, this.#scope.depth > 0);
       const open = (scope: SqliteScope) => new SqliteExecutor(scope);
-      return this.#scope.depth === 0
-        ? runTopLevel(this.#scope, fn, checked, open)
-        : runNested(this.#scope, fn, open);
+      return this.#scope.depth === 0 ? runTopLevel(this.#scope, fn, checked, open) : runNested(this.#scope, fn, open);
     });
   }
 }
 
+function wouldDeadlock(depth: number): TransactionError {
+  const used = depth === 0 ? "the database" : "an outer transaction";
+  return new TransactionError(
+    "INVALID_ARGUMENT",
+    `${used} was used inside a transaction callback while that transaction is open; it would wait forever. Use the tx passed to the callback`,
+    { backend: "sqlite" },
+  );
+}
+
 function ended(): TransactionError {
-  return new TransactionError("INVALID_ARGUMENT", "this transaction has already ended; use the database or a new transaction", {
-    backend: "sqlite",
-  });
+  return new TransactionError(
+    "INVALID_ARGUMENT",
+    "this transaction has already ended; use the database or a new transaction",
+    {
+      backend: "sqlite",
+    },
+  );
 }

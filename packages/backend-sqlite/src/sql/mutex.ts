@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+
 /**
  * A FIFO async mutex for the one better-sqlite3 connection. better-sqlite3 runs each
  * statement synchronously, but a transaction spans `await`s: while one is open, every other
@@ -36,13 +38,59 @@ export class SqliteMutex {
     try {
       return await fn();
     } finally {
-      const next = this.#waiters.shift();
-      // The lock passes straight to the next waiter, so nobody can barge in between.
-      if (next) next();
-      else this.#locked = false;
+      this.#release();
     }
   }
+
+  /**
+   * Like {@link run}, for a callback that awaits other work while holding the lock (a
+   * transaction): code running inside it can ask {@link heldByCaller} before waiting for
+   * the lock again, which would deadlock.
+   *
+   * @example
+   * ```ts
+   * await mutex.hold(async () => { begin(); await userCallback(); commit(); });
+   * ```
+   */
+  async hold<T>(fn: () => Promise<T>): Promise<T> {
+    return this.run(async () => {
+      const hold: Hold = { mutex: this, active: true };
+      try {
+        return await holds.run([...(holds.getStore() ?? []), hold], fn);
+      } finally {
+        hold.active = false;
+      }
+    });
+  }
+
+  /**
+   * True when the calling code runs inside a {@link hold} callback of this mutex that is
+   * still holding it: waiting for the lock here would never end.
+   *
+   * @example
+   * ```ts
+   * if (mutex.heldByCaller()) throw new Error("use the transaction object");
+   * ```
+   */
+  heldByCaller(): boolean {
+    return holds.getStore()?.some((h) => h.mutex === this && h.active) === true;
+  }
+
+  #release(): void {
+    const next = this.#waiters.shift();
+    // The lock passes straight to the next waiter, so nobody can barge in between.
+    if (next) next();
+    else this.#locked = false;
+  }
 }
+
+interface Hold {
+  readonly mutex: SqliteMutex;
+  active: boolean;
+}
+
+/** The holds the current async context runs inside (one store for every mutex). */
+const holds = new AsyncLocalStorage<readonly Hold[]>();
 
 const mutexes = new WeakMap<object, SqliteMutex>();
 

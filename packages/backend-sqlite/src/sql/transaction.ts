@@ -3,8 +3,8 @@ import {
   type IsolationLevel,
   invalidArgument,
   type SqlExecutor,
-  type TransactionOptions,
   TransactionError,
+  type TransactionOptions,
 } from "@core/protocols";
 import type { SqliteScope } from "./executor.js";
 import { SqliteMutex } from "./mutex.js";
@@ -28,13 +28,21 @@ export interface CheckedOptions {
  * const { readOnly, retries } = checkTransactionOptions(fn, { retries: 3 }, false);
  * ```
  */
-export function checkTransactionOptions(fn: unknown, options: TransactionOptions | undefined, nested: boolean): CheckedOptions {
+export function checkTransactionOptions(
+  fn: unknown,
+  options: TransactionOptions | undefined,
+  nested: boolean,
+): CheckedOptions {
   if (typeof fn !== "function") throw invalidArgument("sqlite", "transaction() needs a function (tx) => Promise");
   if (options === undefined) return { readOnly: false, retries: 0 };
-  if (options === null || typeof options !== "object") throw invalidArgument("sqlite", "transaction options must be an object");
+  if (options === null || typeof options !== "object")
+    throw invalidArgument("sqlite", "transaction options must be an object");
   const { isolationLevel, readOnly = false, retries = 0 } = options;
   if (isolationLevel !== undefined && !LEVELS.includes(isolationLevel)) {
-    throw invalidArgument("sqlite", `unknown isolation level ${JSON.stringify(isolationLevel)}; use one of ${LEVELS.join(", ")}`);
+    throw invalidArgument(
+      "sqlite",
+      `unknown isolation level ${JSON.stringify(isolationLevel)}; use one of ${LEVELS.join(", ")}`,
+    );
   }
   if (typeof readOnly !== "boolean") throw invalidArgument("sqlite", "readOnly must be a boolean");
   if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0) {
@@ -48,11 +56,23 @@ export function checkTransactionOptions(fn: unknown, options: TransactionOptions
     );
   }
   if (nested && (isolationLevel !== undefined || readOnly || retries > 0)) {
-    throw new TransactionError("NOT_SUPPORTED", "isolationLevel, readOnly and retries apply to the outermost transaction only", {
-      backend: "sqlite",
-    });
+    throw new TransactionError(
+      "NOT_SUPPORTED",
+      "isolationLevel, readOnly and retries apply to the outermost transaction only",
+      {
+        backend: "sqlite",
+      },
+    );
   }
   return { readOnly, retries };
+}
+
+function quietly(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // The statement that follows reports the broken state.
+  }
 }
 
 function backoff(attempt: number): Promise<void> {
@@ -73,7 +93,7 @@ async function attempt<T>(
   options: CheckedOptions,
   open: (scope: SqliteScope) => SqlExecutor,
 ): Promise<T> {
-  return root.mutex.run(async () => {
+  return root.mutex.hold(async () => {
     const { shared } = root;
     // IMMEDIATE takes the write lock up front, so a writer never fails half-way with BUSY;
     // a read-only transaction only needs a snapshot.
@@ -90,7 +110,8 @@ async function attempt<T>(
       control(shared, "COMMIT");
       return result;
     } catch (err) {
-      if (shared.db.inTransaction) control(shared, "ROLLBACK");
+      // fn's error is re-thrown unchanged; a failing ROLLBACK must not hide it.
+      if (shared.db.inTransaction) quietly(() => control(shared, "ROLLBACK"));
       throw err;
     } finally {
       if (options.readOnly) shared.db.pragma("query_only = OFF");
@@ -141,7 +162,7 @@ export function runNested<T>(
   fn: (tx: SqlExecutor) => Promise<T>,
   open: (scope: SqliteScope) => SqlExecutor,
 ): Promise<T> {
-  return parent.mutex.run(async () => {
+  return parent.mutex.hold(async () => {
     if (parent.ended) {
       throw new TransactionError("INVALID_ARGUMENT", "this transaction has already ended", { backend: "sqlite" });
     }
@@ -160,8 +181,10 @@ export function runNested<T>(
       return result;
     } catch (err) {
       if (shared.db.inTransaction) {
-        control(shared, `ROLLBACK TO ${name}`);
-        control(shared, `RELEASE ${name}`);
+        quietly(() => {
+          control(shared, `ROLLBACK TO ${name}`);
+          control(shared, `RELEASE ${name}`);
+        });
       }
       throw err;
     }

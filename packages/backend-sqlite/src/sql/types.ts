@@ -33,7 +33,8 @@ function toBuffer(bytes: Uint8Array): Buffer {
  * Date → ISO-8601 text, Uint8Array → Buffer, arrays and plain objects → JSON text.
  */
 function untyped(value: unknown): unknown {
-  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "bigint") return value;
+  if (value === null || typeof value === "string" || typeof value === "number" || typeof value === "bigint")
+    return value;
   if (typeof value === "boolean") return value ? 1 : 0;
   if (value instanceof Date) {
     if (Number.isNaN(value.getTime())) throw invalidArgument(BACKEND, "cannot bind an invalid Date");
@@ -41,7 +42,10 @@ function untyped(value: unknown): unknown {
   }
   if (value instanceof Uint8Array) return toBuffer(value);
   if (Array.isArray(value) || isPlainObject(value)) return JSON.stringify(value);
-  throw invalidArgument(BACKEND, `cannot bind a ${typeof value} (${Object.prototype.toString.call(value)}) as a parameter`);
+  throw invalidArgument(
+    BACKEND,
+    `cannot bind a ${typeof value} (${Object.prototype.toString.call(value)}) as a parameter`,
+  );
 }
 
 function columnType(type: DatabaseType, params?: { length?: number; precision?: number; scale?: number }): string {

@@ -52,7 +52,9 @@ export function registerSqlBasics(ctx: SqlContext): void {
 
   test("affectedRows counts inserted, updated and deleted rows", async () => {
     const t = await ctx.table(idNameColumns(ctx.db));
-    const ins = await ctx.db.execute(sql`insert into ${t} (id, name) values (${1}, ${"a"}), (${2}, ${"b"}), (${3}, ${"c"})`);
+    const ins = await ctx.db.execute(
+      sql`insert into ${t} (id, name) values (${1}, ${"a"}), (${2}, ${"b"}), (${3}, ${"c"})`,
+    );
     expect(ins.affectedRows).toBe(3);
     const upd = await ctx.db.execute(sql`update ${t} set name = ${"z"} where id <= ${2}`);
     expect(upd.affectedRows).toBe(2);
@@ -106,9 +108,13 @@ export function registerSqlBasics(ctx: SqlContext): void {
   });
 
   test("IN lists through sql.join, identifiers that need quoting", async () => {
-    const t = await ctx.table(`"select" ${ctx.db.types.columnType("integer")}, "we""ird col" ${ctx.db.types.columnType("text")}`);
+    const t = await ctx.table(
+      `"select" ${ctx.db.types.columnType("integer")}, "we""ird col" ${ctx.db.types.columnType("text")}`,
+    );
     for (const i of [1, 2, 3, 4]) {
-      await ctx.db.execute(sql`insert into ${t} (${sql.id("select")}, ${sql.id('we"ird col')}) values (${i}, ${`v${i}`})`);
+      await ctx.db.execute(
+        sql`insert into ${t} (${sql.id("select")}, ${sql.id('we"ird col')}) values (${i}, ${`v${i}`})`,
+      );
     }
     const wanted = [2, 4];
     const rows = await ctx.db.query<{ v: string }>(

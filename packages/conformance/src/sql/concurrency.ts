@@ -59,7 +59,9 @@ async function writeSkew(db: SqlDatabase, t: ReturnType<typeof sql>, retries: nu
         attempts[who] = (attempts[who] ?? 0) + 1;
         await tx.query(sql`select sum(id) as s from ${t}`);
         if (attempts[who] === 1) await meet();
-        await tx.execute(sql`insert into ${t} (id, name) values (${100 + who + 10 * (attempts[who] ?? 0)}, ${`w${who}`})`);
+        await tx.execute(
+          sql`insert into ${t} (id, name) values (${100 + who + 10 * (attempts[who] ?? 0)}, ${`w${who}`})`,
+        );
       },
       { isolationLevel: "serializable", retries },
     );
@@ -114,9 +116,7 @@ export function registerSqlConcurrency(ctx: SqlContext): void {
       await gate.promise;
     });
     await inside.promise;
-    const reads = [1, 2, 3].map(() =>
-      countRows(ctx.db, t).then((n) => ({ n, committedBefore: committed })),
-    );
+    const reads = [1, 2, 3].map(() => countRows(ctx.db, t).then((n) => ({ n, committedBefore: committed })));
     await sleep(20);
     committed = true;
     gate.resolve();

@@ -65,7 +65,8 @@ export function createSqlContext(options: ConformanceOptions, caps: Capabilities
     },
     async dropTables() {
       const db = ctx.db;
-      for (const name of created.splice(0)) {
+      // Newest first: a later table may reference an earlier one.
+      for (const name of created.splice(0).reverse()) {
         await db.execute(sql`drop table if exists ${sql.id(name)}`).catch(() => undefined);
       }
     },

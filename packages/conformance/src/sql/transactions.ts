@@ -143,7 +143,9 @@ export function registerSqlTransactions(ctx: SqlContext): void {
             ran = true;
             await tx.execute(sql`insert into ${t} (id, name) values (${ALL_LEVELS.indexOf(level)}, ${level})`);
             if (ctx.dialectName === "postgres") {
-              const [row] = await tx.query<{ level: string }>(sql`select current_setting('transaction_isolation') as level`);
+              const [row] = await tx.query<{ level: string }>(
+                sql`select current_setting('transaction_isolation') as level`,
+              );
               expect(row?.level).toBe(level);
             }
           },
@@ -158,7 +160,10 @@ export function registerSqlTransactions(ctx: SqlContext): void {
       }
     }
     expect(await countRows(ctx.db, t)).toBe(ctx.caps.isolationLevels.length);
-    await expectSqlError(() => ctx.db.transaction(async () => 1, { isolationLevel: "chaos" as never }), "INVALID_ARGUMENT");
+    await expectSqlError(
+      () => ctx.db.transaction(async () => 1, { isolationLevel: "chaos" as never }),
+      "INVALID_ARGUMENT",
+    );
   });
 
   test("readOnly transactions read but reject writes", async () => {
@@ -167,7 +172,10 @@ export function registerSqlTransactions(ctx: SqlContext): void {
     const read = await ctx.db.transaction((tx) => names(tx, t), { readOnly: true });
     expect(read).toEqual(["a"]);
     await expectSqlError(
-      () => ctx.db.transaction((tx) => tx.execute(sql`insert into ${t} (id, name) values (${2}, ${"b"})`), { readOnly: true }),
+      () =>
+        ctx.db.transaction((tx) => tx.execute(sql`insert into ${t} (id, name) values (${2}, ${"b"})`), {
+          readOnly: true,
+        }),
       "INVALID_ARGUMENT",
     );
     await expectSqlError(

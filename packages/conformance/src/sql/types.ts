@@ -3,7 +3,11 @@ import { sql } from "@core/protocols";
 import { expect, test } from "vitest";
 import { expectSqlError, type SqlContext } from "./context.js";
 
-type Sample = { type: DatabaseType; params?: { length?: number; precision?: number; scale?: number }; values: unknown[] };
+type Sample = {
+  type: DatabaseType;
+  params?: { length?: number; precision?: number; scale?: number };
+  values: unknown[];
+};
 
 /** Two values per type (rows 1 and 2); row 3 is all NULL. */
 const SAMPLES: Sample[] = [
@@ -18,7 +22,13 @@ const SAMPLES: Sample[] = [
   { type: "datetime", values: [new Date("2024-02-29T13:45:30.123Z"), new Date(0)] },
   { type: "boolean", values: [true, false] },
   { type: "json", values: [{ a: [1, { b: "c" }], n: null, t: true, s: "é" }, [1, "two", { three: 3 }]] },
-  { type: "array", values: [[1, 2.5, -3], ["a", "b'c", ""]] },
+  {
+    type: "array",
+    values: [
+      [1, 2.5, -3],
+      ["a", "b'c", ""],
+    ],
+  },
   { type: "uuid", values: ["0b6f3a0e-8d6c-4a51-9a3e-6f1c2b7d9e01", "00000000-0000-0000-0000-000000000000"] },
   { type: "blob", values: [new Uint8Array([0, 1, 2, 127, 128, 255, 0]), new Uint8Array([])] },
 ];

@@ -1,0 +1,52 @@
+import type { MeasureOptions } from "./measure.js";
+
+/** How big and how long a run is. */
+export interface Profile {
+  quick: boolean;
+  measure: MeasureOptions;
+  /** Keys / entries / records stored for the read scenarios. */
+  keys: number;
+  batches: readonly number[];
+  /** Stored items of the scaling curves. */
+  scalingSizes: readonly number[];
+  /** Stop prefilling a scaling point after this long (then it is reported as not measured). */
+  prefillBudgetMs: number;
+  /** Entries of the memory (RSS) scenarios. */
+  memoryItems: number;
+  /** Writer → reader round trips of the wake-up scenarios. */
+  wakeups: number;
+}
+
+/**
+ * The quick profile (CI: seconds, small sizes) or the full one (under ~10 minutes on two
+ * cores; `huge` adds the 1M scaling point).
+ *
+ * @example
+ * ```ts
+ * const profile = makeProfile({ quick: true });
+ * ```
+ */
+export function makeProfile(options: { quick?: boolean; huge?: boolean }): Profile {
+  if (options.quick) {
+    return {
+      quick: true,
+      measure: { rounds: 2, roundMs: 10 },
+      keys: 200,
+      batches: [10, 100, 1000],
+      scalingSizes: [100, 1000],
+      prefillBudgetMs: 5_000,
+      memoryItems: 5_000,
+      wakeups: 10,
+    };
+  }
+  return {
+    quick: false,
+    measure: { rounds: 5, roundMs: 150 },
+    keys: 10_000,
+    batches: [10, 100, 1000],
+    scalingSizes: options.huge ? [1_000, 100_000, 1_000_000] : [1_000, 100_000],
+    prefillBudgetMs: options.huge ? 120_000 : 40_000,
+    memoryItems: 1_000_000,
+    wakeups: 200,
+  };
+}

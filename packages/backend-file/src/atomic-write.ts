@@ -1,0 +1,66 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, open, rename, unlink } from "node:fs/promises";
+import { dirname } from "node:path";
+
+/** Permissions of files this backend creates: owner only. */
+export const FILE_MODE = 0o600;
+/** Permissions of directories this backend creates: owner only. */
+export const DIR_MODE = 0o700;
+
+/**
+ * fsyncs a directory so a rename or a new file inside it survives a power loss.
+ *
+ * @example
+ * ```ts
+ * await syncDirectory("/data/queues/events");
+ * ```
+ */
+export async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, "r");
+  try {
+    await handle.sync();
+  } catch (err) {
+    // Some file systems refuse fsync on a directory; the rename is still atomic there.
+    if ((err as NodeJS.ErrnoException).code !== "EINVAL") throw err;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Creates a directory (and its parents) with mode 0700.
+ *
+ * @example
+ * ```ts
+ * await ensureDirectory("/data/cache/ab12");
+ * ```
+ */
+export async function ensureDirectory(path: string): Promise<void> {
+  await mkdir(path, { recursive: true, mode: DIR_MODE });
+}
+
+/**
+ * Replaces `path` atomically: writes a temporary file beside it, fsyncs it, renames it
+ * over `path` and fsyncs the directory. A crash leaves either the old or the new content,
+ * never a mix (at worst a stray `*.tmp-*` file, ignored by readers).
+ *
+ * @example
+ * ```ts
+ * await atomicWrite("/data/queues/events/meta.json", JSON.stringify(meta));
+ * ```
+ */
+export async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
+  const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+  const handle = await open(temp, "wx", FILE_MODE);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await unlink(temp).catch(() => {});
+    throw err;
+  }
+  await handle.close();
+  await rename(temp, path);
+  await syncDirectory(dirname(path));
+}

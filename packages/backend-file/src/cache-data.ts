@@ -1,0 +1,117 @@
+import type { JournalState } from "./journal.js";
+
+/** A journal operation of a cache: set (expiry outside the value), delete, clear. */
+export type CacheOp = { s: string; v: string; e: number | null } | { d: string } | { x: 1 };
+
+/** One entry: the codec's text and its absolute expiry (`Infinity` = none). */
+export interface Slot {
+  text: string;
+  expiresAt: number;
+}
+
+/**
+ * The in-memory view of one cache namespace, rebuilt from its journal. Map order is
+ * recency order as seen by this process: writes (from any process) and local reads move
+ * a key to the recent end.
+ *
+ * @example
+ * ```ts
+ * const data = new CacheData();
+ * data.apply({ s: "k", v: "1", e: null });
+ * ```
+ */
+export class CacheData implements JournalState<CacheOp> {
+  readonly entries = new Map<string, Slot>();
+  hits = 0;
+  misses = 0;
+  evictions = 0;
+  handles = 0;
+
+  reset(): void {
+    this.entries.clear();
+  }
+
+  apply(op: CacheOp): void {
+    if ("s" in op) {
+      this.entries.delete(op.s);
+      this.entries.set(op.s, { text: op.v, expiresAt: op.e ?? Number.POSITIVE_INFINITY });
+    } else if ("d" in op) this.entries.delete(op.d);
+    else this.entries.clear();
+  }
+
+  snapshot(): CacheOp[] {
+    const now = Date.now();
+    const ops: CacheOp[] = [];
+    for (const [key, slot] of this.entries) {
+      if (slot.expiresAt > now) ops.push(setOp(key, slot.text, slot.expiresAt));
+    }
+    return ops;
+  }
+
+  /** The entry of `key` unless missing or expired (expired ones are left to the sweep). */
+  live(key: string, now = Date.now()): Slot | undefined {
+    const slot = this.entries.get(key);
+    return slot !== undefined && slot.expiresAt > now ? slot : undefined;
+  }
+
+  /** Marks `key` as just used (LRU). */
+  touch(key: string, slot: Slot): void {
+    this.entries.delete(key);
+    this.entries.set(key, slot);
+  }
+
+  /** Delete operations for every expired entry. */
+  expiredOps(): CacheOp[] {
+    const now = Date.now();
+    const ops: CacheOp[] = [];
+    for (const [key, slot] of this.entries) if (slot.expiresAt <= now) ops.push({ d: key });
+    return ops;
+  }
+
+  /** True while some entry has a TTL (the sweep has work). */
+  hasExpiring(): boolean {
+    for (const slot of this.entries.values()) if (slot.expiresAt !== Number.POSITIVE_INFINITY) return true;
+    return false;
+  }
+
+  /**
+   * Delete operations that keep at most `max` entries once `writing` keys are written:
+   * expired entries first, then the least recently used. Counts live evictions.
+   */
+  evictionOps(writing: ReadonlySet<string>, max: number): CacheOp[] {
+    let size = this.entries.size;
+    for (const key of writing) if (!this.entries.has(key)) size++;
+    if (size <= max) return [];
+    const now = Date.now();
+    const ops: CacheOp[] = [];
+    const victims = new Set<string>();
+    for (const [key, slot] of this.entries) {
+      if (size <= max) break;
+      if (slot.expiresAt <= now && !writing.has(key)) {
+        victims.add(key);
+        ops.push({ d: key });
+        size--;
+      }
+    }
+    for (const key of this.entries.keys()) {
+      if (size <= max) break;
+      if (writing.has(key) || victims.has(key)) continue;
+      ops.push({ d: key });
+      this.evictions++;
+      size--;
+    }
+    return ops;
+  }
+}
+
+/**
+ * A set operation; `Infinity` is stored as `null` (JSON has no infinity).
+ *
+ * @example
+ * ```ts
+ * setOp("k", "1", Date.now() + 1000);
+ * ```
+ */
+export function setOp(key: string, text: string, expiresAt: number): CacheOp {
+  return { s: key, v: text, e: expiresAt === Number.POSITIVE_INFINITY ? null : expiresAt };
+}

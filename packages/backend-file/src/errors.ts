@@ -1,0 +1,35 @@
+import { BackendError, type ErrorCode } from "@core/protocols";
+
+/** Name every error of this package carries. */
+export const BACKEND = "file";
+
+/**
+ * A `[file]` error with a stable code.
+ *
+ * @example
+ * ```ts
+ * throw fileError("CORRUPTION", "segment 0 has a bad checksum at byte 120");
+ * ```
+ */
+export function fileError(code: ErrorCode, message: string, cause?: unknown): BackendError {
+  return new BackendError(code, message, { backend: BACKEND, cause });
+}
+
+/**
+ * Wraps a failed `fs` call: a BackendError passes through, anything else becomes
+ * `CONNECTION` (the directory is this backend's "server": missing, read-only or full).
+ *
+ * @example
+ * ```ts
+ * try { await writeFile(path, data); } catch (err) { throw fsError(err, "writing", path); }
+ * ```
+ */
+export function fsError(err: unknown, doing: string, path: string): BackendError {
+  if (err instanceof BackendError) return err;
+  const code = (err as NodeJS.ErrnoException)?.code ?? "unknown error";
+  return fileError(
+    "CONNECTION",
+    `${doing} ${path} failed (${code}); check that the directory exists, is writable and has free space`,
+    err,
+  );
+}

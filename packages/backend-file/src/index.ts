@@ -1,0 +1,101 @@
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  assertPlainObject,
+  type Backend,
+  type BackendProvider,
+  describeValue,
+  invalidArgument,
+} from "@core/protocols";
+import { ensureDirectory } from "./atomic-write.js";
+import { FileBackend, type FileBackendOptions } from "./backend.js";
+import { BACKEND, fsError } from "./errors.js";
+
+export { FileBackend, type FileBackendOptions } from "./backend.js";
+export { lockCounters } from "./lock.js";
+
+const NUMBER_OPTIONS = [
+  "sweepIntervalMs",
+  "batchSize",
+  "flushIntervalMs",
+  "maxBuffered",
+  "segmentBytes",
+  "pollIntervalMs",
+  "lockTimeoutMs",
+  "staleLockMs",
+] as const;
+
+function checkOptions(options: unknown): FileBackendOptions {
+  assertPlainObject(BACKEND, options, "options");
+  const o = options as unknown as FileBackendOptions;
+  if (typeof o.directory !== "string" || o.directory.length === 0) {
+    throw invalidArgument(BACKEND, `directory must be a non-empty path, got ${describeValue(o.directory)}`);
+  }
+  for (const name of NUMBER_OPTIONS) {
+    const value = o[name];
+    if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value) || value <= 0)) {
+      throw invalidArgument(BACKEND, `${name} must be a positive number, got ${describeValue(value)}`);
+    }
+  }
+  if (o.fsyncRecords !== undefined && typeof o.fsyncRecords !== "boolean") {
+    throw invalidArgument(BACKEND, "fsyncRecords must be a boolean");
+  }
+  return o;
+}
+
+/**
+ * Opens (creating if needed, mode 0700) a file backend in `directory`. Several backends —
+ * in this process or others — may open the same directory at once.
+ *
+ * @example
+ * ```ts
+ * import { openFileBackend } from "@core/backend-file";
+ * await using backend = await openFileBackend({ directory: "./data" });
+ * await backend.queue("events").put({ type: "signup" });
+ * ```
+ */
+export async function openFileBackend(options: FileBackendOptions): Promise<Backend> {
+  const { directory, ...rest } = checkOptions(options);
+  const absolute = resolve(directory);
+  await ensureDirectory(absolute).catch((err) => {
+    throw fsError(err, "creating", absolute);
+  });
+  return new FileBackend(absolute, rest);
+}
+
+/**
+ * The directory of a `file:` URL: `file:./data` and `file:data` are relative to the
+ * working directory, `file:///abs/dir` is absolute.
+ *
+ * @example
+ * ```ts
+ * directoryOf("file:./data"); // "./data"
+ * ```
+ */
+export function directoryOf(url: string): string {
+  if (!/^file:/i.test(url)) throw invalidArgument(BACKEND, `not a file: URL: ${JSON.stringify(url)}`);
+  if (/^file:\/\//i.test(url)) {
+    try {
+      return fileURLToPath(url);
+    } catch (cause) {
+      throw invalidArgument(BACKEND, `invalid file URL ${JSON.stringify(url)}: ${(cause as Error).message}`);
+    }
+  }
+  const path = decodeURIComponent(url.slice("file:".length));
+  if (path.length === 0) throw invalidArgument(BACKEND, "file: URL needs a directory, e.g. file:./data");
+  return path;
+}
+
+/**
+ * Provider for `openBackend("file:./data")` and `openBackend("file:///abs/dir")`.
+ *
+ * @example
+ * ```ts
+ * const backend = await openBackend("file:./data", { flushIntervalMs: 2 });
+ * ```
+ */
+export const provider: BackendProvider = {
+  name: BACKEND,
+  schemes: ["file"],
+  open: (url, options) => openFileBackend({ ...(options ?? {}), directory: directoryOf(url) } as FileBackendOptions),
+};

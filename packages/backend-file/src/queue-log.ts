@@ -1,0 +1,330 @@
+import { open, readdir, readFile, stat, truncate, unlink } from "node:fs/promises";
+import { join } from "node:path";
+import { atomicWrite, ensureDirectory, FILE_MODE, syncDirectory } from "./atomic-write.js";
+import { fileError, fsError } from "./errors.js";
+import { encodeRecords, scanRecords } from "./segment.js";
+
+/** Every this many entries a segment's sparse index keeps a byte position. */
+const INDEX_EVERY = 64;
+/** Bytes read at a time when serving a page. */
+const READ_CHUNK = 1 << 20;
+const SEGMENT = /^seg-(\d{16})\.log$/;
+
+/** One segment file: entries `base .. base + count - 1`. */
+interface Segment {
+  base: number;
+  count: number;
+  /** Bytes scanned (= end of the last whole entry). */
+  size: number;
+  /** Byte position of entry `base + i * INDEX_EVERY`. */
+  index: number[];
+  /** A later segment exists and this one was read to its end: it never changes again. */
+  sealed: boolean;
+}
+
+/** A raw entry: its offset, time and the codec's text. */
+export interface RawEntry {
+  offset: number;
+  timestamp: number;
+  text: string;
+}
+
+/** The topic's small mutable state, replaced atomically. */
+export interface TopicMeta {
+  first: number;
+  groups: Record<string, number>;
+}
+
+function segmentName(base: number): string {
+  return `seg-${String(base).padStart(16, "0")}.log`;
+}
+
+function encodeEntry(entry: RawEntry): Buffer {
+  const text = Buffer.from(entry.text, "utf8");
+  const out = Buffer.allocUnsafe(16 + text.length);
+  out.writeDoubleLE(entry.offset, 0);
+  out.writeDoubleLE(entry.timestamp, 8);
+  text.copy(out, 16);
+  return out;
+}
+
+/**
+ * The files of one topic (or bucket): append-only segments `seg-<base offset>.log` whose
+ * entries are framed with length and CRC32 and carry their own offset, a sparse in-memory
+ * index per segment (one position every 64 entries: a read finds its segment and its
+ * starting point by binary search), and `meta.json` (first kept offset, consumer groups)
+ * replaced atomically. Only the holder of the topic's lock appends, trims or truncates a
+ * torn tail; readers in other processes catch up by scanning what was appended.
+ *
+ * @example
+ * ```ts
+ * const log = new SegmentLog("/data/queue/ab12…", { segmentBytes: 8 << 20, what: "queue events" });
+ * await log.refresh(true);
+ * await log.append([{ offset: log.next, timestamp: Date.now(), text: '"a"' }], true);
+ * ```
+ */
+export class SegmentLog {
+  readonly dir: string;
+  readonly #segmentBytes: number;
+  readonly #what: string;
+  #segments: Segment[] = [];
+  #ready = false;
+  /** Bytes of torn tails cut off. */
+  truncatedBytes = 0;
+
+  constructor(dir: string, options: { segmentBytes: number; what: string }) {
+    this.dir = dir;
+    this.#segmentBytes = options.segmentBytes;
+    this.#what = options.what;
+  }
+
+  /** Entries ever appended to disk = the next offset. */
+  get next(): number {
+    const last = this.#segments.at(-1);
+    return last === undefined ? 0 : last.base + last.count;
+  }
+
+  get segmentCount(): number {
+    return this.#segments.length;
+  }
+
+  async prepare(): Promise<void> {
+    if (this.#ready) return;
+    await ensureDirectory(this.dir).catch((err) => {
+      throw fsError(err, "creating", this.dir);
+    });
+    this.#ready = true;
+  }
+
+  /**
+   * Catches up with the files: new segments, entries appended, segments trimmed away.
+   * With `locked` (the caller holds the topic lock) a torn tail is cut off and counted.
+   *
+   * @example
+   * ```ts
+   * await log.refresh(false);
+   * ```
+   */
+  async refresh(locked: boolean): Promise<void> {
+    await this.prepare();
+    const names = (await readdir(this.dir)).filter((n) => SEGMENT.test(n)).sort();
+    const bases = names.map((n) => Number((SEGMENT.exec(n) as RegExpExecArray)[1]));
+    const known = new Map(this.#segments.map((s) => [s.base, s]));
+    this.#segments = bases.map(
+      (base) => known.get(base) ?? { base, count: 0, size: 0, index: [], sealed: false },
+    );
+    for (let i = 0; i < this.#segments.length; i++) {
+      const segment = this.#segments[i] as Segment;
+      if (segment.sealed) continue;
+      const last = i === this.#segments.length - 1;
+      await this.#scan(segment, locked && last);
+      if (!last) segment.sealed = true;
+    }
+  }
+
+  async #scan(segment: Segment, locked: boolean): Promise<void> {
+    const path = join(this.dir, segmentName(segment.base));
+    let size: number;
+    try {
+      size = (await stat(path)).size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // trimmed meanwhile
+      throw fsError(err, "reading", path);
+    }
+    if (size <= segment.size) return;
+    const handle = await open(path, "r");
+    let buf: Buffer;
+    try {
+      buf = Buffer.allocUnsafe(size - segment.size);
+      const { bytesRead } = await handle.read(buf, 0, buf.length, segment.size);
+      buf = buf.subarray(0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+    const what = `${this.#what} ${segmentName(segment.base)}`;
+    const scan = scanRecords(buf, segment.size, what);
+    for (const { position, payload } of scan.records) {
+      const offset = payload.readDoubleLE(0);
+      if (offset !== segment.base + segment.count) {
+        throw fileError("CORRUPTION", `${what}: entry at byte ${position} has offset ${offset}, expected ${segment.base + segment.count}`);
+      }
+      if (segment.count % INDEX_EVERY === 0) segment.index.push(position);
+      segment.count++;
+    }
+    segment.size = scan.end;
+    if (locked && scan.tail === "torn") {
+      this.truncatedBytes += size - scan.end;
+      await truncate(path, scan.end);
+    }
+  }
+
+  /**
+   * Appends entries (the caller holds the lock and refreshed under it); rotates to a new
+   * segment once the current one passes `segmentBytes`; fsyncs when `durable`.
+   *
+   * @example
+   * ```ts
+   * await log.append(entries, true);
+   * ```
+   */
+  async append(entries: readonly RawEntry[], durable: boolean): Promise<void> {
+    if (entries.length === 0) return;
+    await this.prepare();
+    let segment = this.#segments.at(-1);
+    if (segment === undefined || segment.size >= this.#segmentBytes) {
+      if (segment) segment.sealed = true;
+      segment = { base: this.next, count: 0, size: 0, index: [], sealed: false };
+      const created = await open(join(this.dir, segmentName(segment.base)), "a", FILE_MODE);
+      await created.close();
+      await syncDirectory(this.dir);
+      this.#segments.push(segment);
+    }
+    const path = join(this.dir, segmentName(segment.base));
+    const bytes = encodeRecords(entries.map(encodeEntry));
+    const handle = await open(path, "a", FILE_MODE);
+    try {
+      await handle.write(bytes, 0, bytes.length, null);
+      if (durable) await handle.datasync();
+    } catch (err) {
+      await truncate(path, segment.size).catch(() => {});
+      throw fsError(err, "appending to", path);
+    } finally {
+      await handle.close();
+    }
+    let position = segment.size;
+    for (const entry of entries) {
+      if (segment.count % INDEX_EVERY === 0) segment.index.push(position);
+      position += 12 + 16 + Buffer.byteLength(entry.text, "utf8");
+      segment.count++;
+    }
+    segment.size = position;
+  }
+
+  /**
+   * Up to `limit` entries from `offset` (which must be at least the first kept offset).
+   *
+   * @example
+   * ```ts
+   * const page = await log.read(10, 100);
+   * ```
+   */
+  async read(offset: number, limit: number): Promise<RawEntry[]> {
+    const out: RawEntry[] = [];
+    let i = this.#find(offset);
+    while (i >= 0 && i < this.#segments.length && out.length < limit) {
+      const segment = this.#segments[i] as Segment;
+      if (offset >= segment.base + segment.count) {
+        i++;
+        continue;
+      }
+      const slot = Math.max(0, Math.floor((offset - segment.base) / INDEX_EVERY));
+      let position = segment.index[slot] ?? 0;
+      let current = segment.base + slot * INDEX_EVERY;
+      const path = join(this.dir, segmentName(segment.base));
+      let handle: Awaited<ReturnType<typeof open>>;
+      try {
+        handle = await open(path, "r");
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+          throw fileError("CORRUPTION", `${this.#what}: segment ${segmentName(segment.base)} vanished; it was trimmed meanwhile — read again`);
+        }
+        throw fsError(err, "reading", path);
+      }
+      try {
+        while (position < segment.size && out.length < limit) {
+          const length = Math.min(READ_CHUNK, segment.size - position);
+          const buf = Buffer.allocUnsafe(length);
+          await handle.read(buf, 0, length, position);
+          const scan = scanRecords(buf, position, `${this.#what} ${segmentName(segment.base)}`);
+          if (scan.records.length === 0) {
+            if (scan.end + 12 <= segment.size && length === READ_CHUNK) throw fileError("CORRUPTION", `${this.#what}: an entry larger than ${READ_CHUNK} bytes cannot be read in one chunk`);
+            break;
+          }
+          for (const { payload } of scan.records) {
+            if (current >= offset && out.length < limit) {
+              out.push({ offset: current, timestamp: payload.readDoubleLE(8), text: payload.toString("utf8", 16) });
+            }
+            current++;
+          }
+          position = scan.end;
+        }
+      } finally {
+        await handle.close();
+      }
+      offset = segment.base + segment.count;
+      i++;
+    }
+    return out;
+  }
+
+  #find(offset: number): number {
+    let lo = 0;
+    let hi = this.#segments.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.#segments[mid] as Segment).base <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found === -1 && this.#segments.length > 0 ? 0 : found;
+  }
+
+  /**
+   * Deletes whole segments entirely below `first`, never the newest one (it carries the
+   * next offset). The caller holds the lock.
+   *
+   * @example
+   * ```ts
+   * await log.dropBelow(meta.first);
+   * ```
+   */
+  async dropBelow(first: number): Promise<void> {
+    while (this.#segments.length > 1) {
+      const segment = this.#segments[0] as Segment;
+      if (segment.base + segment.count > first) break;
+      await unlink(join(this.dir, segmentName(segment.base))).catch(() => {});
+      this.#segments.shift();
+    }
+    await syncDirectory(this.dir);
+  }
+
+  /**
+   * The topic's meta (first kept offset, groups); defaults for a new topic.
+   *
+   * @example
+   * ```ts
+   * const { first } = await log.readMeta();
+   * ```
+   */
+  async readMeta(): Promise<TopicMeta> {
+    let text: string;
+    try {
+      text = await readFile(join(this.dir, "meta.json"), "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { first: 0, groups: {} };
+      throw fsError(err, "reading", join(this.dir, "meta.json"));
+    }
+    try {
+      const meta = JSON.parse(text) as TopicMeta;
+      if (typeof meta.first !== "number" || typeof meta.groups !== "object") throw new Error("bad shape");
+      return meta;
+    } catch (cause) {
+      throw fileError("CORRUPTION", `${this.#what}: meta.json is unreadable; restore from a backup`, cause);
+    }
+  }
+
+  /**
+   * Replaces the meta atomically (the caller holds the lock).
+   *
+   * @example
+   * ```ts
+   * await log.writeMeta({ first: 10, groups: { g: 12 } });
+   * ```
+   */
+  async writeMeta(meta: TopicMeta): Promise<void> {
+    await this.prepare();
+    await atomicWrite(join(this.dir, "meta.json"), JSON.stringify(meta));
+  }
+}

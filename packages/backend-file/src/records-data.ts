@@ -1,0 +1,80 @@
+import type { Sighting, StoredRecord } from "@core/protocols";
+import type { JournalState } from "./journal.js";
+
+/** A journal operation of a record store. */
+export type RecordOp = { r: StoredRecord } | { d: string } | { g: Sighting } | { x: 1 };
+
+/**
+ * The in-memory indexes of one record collection, rebuilt from its journal: records by
+ * id, ids by natural key, sightings by natural key (oldest first).
+ *
+ * @example
+ * ```ts
+ * const data = new RecordData();
+ * data.apply({ d: "id-1" });
+ * ```
+ */
+export class RecordData implements JournalState<RecordOp> {
+  readonly byId = new Map<string, StoredRecord>();
+  readonly byNaturalKey = new Map<string, string>();
+  readonly sightings = new Map<string, Sighting[]>();
+
+  reset(): void {
+    this.byId.clear();
+    this.byNaturalKey.clear();
+    this.sightings.clear();
+  }
+
+  apply(op: RecordOp): void {
+    if ("r" in op) this.put(op.r);
+    else if ("d" in op) this.remove(op.d);
+    else if ("g" in op) this.sight(op.g);
+    else this.reset();
+  }
+
+  snapshot(): RecordOp[] {
+    const ops: RecordOp[] = [];
+    for (const record of this.byId.values()) ops.push({ r: record });
+    for (const list of this.sightings.values()) for (const g of list) ops.push({ g });
+    return ops;
+  }
+
+  /** Stores `record`, moving its natural key if it changed. Returns an undo function. */
+  put(record: StoredRecord): () => void {
+    const previous = this.byId.get(record.id);
+    const previousOwner = this.byNaturalKey.get(record.naturalKey);
+    if (previous !== undefined && previous.naturalKey !== record.naturalKey) {
+      if (this.byNaturalKey.get(previous.naturalKey) === record.id) this.byNaturalKey.delete(previous.naturalKey);
+    }
+    this.byNaturalKey.set(record.naturalKey, record.id);
+    this.byId.set(record.id, record);
+    return () => {
+      if (previousOwner === undefined) this.byNaturalKey.delete(record.naturalKey);
+      else this.byNaturalKey.set(record.naturalKey, previousOwner);
+      if (previous === undefined) this.byId.delete(record.id);
+      else {
+        this.byId.set(record.id, previous);
+        this.byNaturalKey.set(previous.naturalKey, previous.id);
+      }
+    };
+  }
+
+  remove(id: string): void {
+    const record = this.byId.get(id);
+    if (record === undefined) return;
+    this.byId.delete(id);
+    if (this.byNaturalKey.get(record.naturalKey) === id) this.byNaturalKey.delete(record.naturalKey);
+  }
+
+  /** Adds a sighting: oldest first by `seenAt`, equal times in arrival order. */
+  sight(s: Sighting): void {
+    const list = this.sightings.get(s.naturalKey);
+    if (list === undefined) {
+      this.sightings.set(s.naturalKey, [s]);
+      return;
+    }
+    let i = list.length;
+    while (i > 0 && (list[i - 1] as Sighting).seenAt.getTime() > s.seenAt.getTime()) i -= 1;
+    list.splice(i, 0, s);
+  }
+}

@@ -1,0 +1,34 @@
+import type { Lifecycle } from "@core/protocols";
+import type { LockOptions } from "./lock.js";
+
+/**
+ * What one file backend shares with its stores: the directory, the lifecycle, lock
+ * settings, and per-name state so handles with the same name share one in-memory view.
+ */
+export interface FileShared {
+  readonly lifecycle: Lifecycle;
+  readonly directory: string;
+  readonly lock: LockOptions;
+  readonly sweepIntervalMs: number;
+  /** fsync every record-store write before acknowledging it. */
+  readonly fsyncRecords: boolean;
+  /** Store kind + name → its state (owned by the protocol's file). */
+  readonly stores: Map<string, unknown>;
+}
+
+/**
+ * The state of `key` in `shared.stores`, created by `create` on first use.
+ *
+ * @example
+ * ```ts
+ * const state = storeState(shared, `cache\u0000${name}`, () => new CacheData());
+ * ```
+ */
+export function storeState<T>(shared: FileShared, key: string, create: () => T): T {
+  let state = shared.stores.get(key) as T | undefined;
+  if (state === undefined) {
+    state = create();
+    shared.stores.set(key, state);
+  }
+  return state;
+}

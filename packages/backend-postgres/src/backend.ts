@@ -1,0 +1,125 @@
+import {
+  type Backend,
+  type Cache,
+  type CacheOptions,
+  type Capabilities,
+  defineCapabilities,
+  Lifecycle,
+  type Queue,
+  type QueueOptions,
+  quoteIdentifier,
+  type RecordStore,
+  type RecordStoreOptions,
+  type SqlDatabase,
+  type Transport,
+  type TransportOptions,
+} from "@core/protocols";
+import type pg from "pg";
+import { createPostgresCache } from "./cache.js";
+import { BACKEND } from "./errors.js";
+import { Listener, notifyChannel } from "./listener.js";
+import { createPostgresQueue } from "./queue.js";
+import { createPostgresRecordStore } from "./records.js";
+import type { StoreShared } from "./shared.js";
+import { createPostgresSql } from "./sql/database.js";
+import { createPostgresTransport } from "./transport.js";
+
+const CAPABILITIES: Capabilities = defineCapabilities({
+  cache: true,
+  queue: true,
+  records: true,
+  transport: true,
+  sql: true,
+  persistent: true,
+  crossProcess: true,
+  maxEntries: true,
+  blockingStream: true,
+  buckets: true,
+  delivery: "at-least-once",
+  isolationLevels: ["read uncommitted", "read committed", "repeatable read", "serializable"],
+});
+
+/**
+ * All five protocols on one PostgreSQL schema through a `pg.Pool`. A pool the backend
+ * created is ended by `close()`; a pool the user passed in is never ended. Blocking
+ * readers and subscribers share one dedicated LISTEN connection.
+ *
+ * @example
+ * ```ts
+ * const backend = new PostgresBackend(pool, { schema: "core", owned: false });
+ * await backend.cache("s").set("k", 1);
+ * ```
+ */
+export class PostgresBackend implements Backend {
+  readonly name = BACKEND;
+  readonly capabilities = CAPABILITIES;
+  readonly #shared: StoreShared;
+  #sql: SqlDatabase | undefined;
+
+  constructor(pool: pg.Pool, options: { schema: string; owned: boolean; listenerConfig: pg.ClientConfig }) {
+    const lifecycle = new Lifecycle(BACKEND);
+    const channel = notifyChannel(options.schema);
+    const listener = new Listener(options.listenerConfig, channel);
+    this.#shared = {
+      pool,
+      lifecycle,
+      schema: options.schema,
+      quotedSchema: quoteIdentifier(options.schema),
+      listener,
+      notifyChannel: channel,
+      cacheCounters: new Map(),
+    };
+    // Registered first, so they run last: after every reader and subscriber ended.
+    if (options.owned) lifecycle.onClose(() => pool.end());
+    lifecycle.onClose(() => listener.close());
+  }
+
+  /** The schema this backend's tables live in. */
+  get schema(): string {
+    return this.#shared.schema;
+  }
+
+  /** Server process id of the LISTEN connection, once started (for fault tests and diagnostics). */
+  get listenerProcessId(): number | undefined {
+    return this.#shared.listener.processId;
+  }
+
+  /** How many times the LISTEN connection was (re)established. */
+  get listenerConnections(): number {
+    return this.#shared.listener.connections;
+  }
+
+  cache<V = unknown>(name: string, options?: CacheOptions): Cache<V> {
+    this.#shared.lifecycle.assertOpen();
+    return createPostgresCache<V>(this.#shared, name, options);
+  }
+
+  queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {
+    this.#shared.lifecycle.assertOpen();
+    return createPostgresQueue<V>(this.#shared, name, options);
+  }
+
+  records(name: string, options?: RecordStoreOptions): RecordStore {
+    this.#shared.lifecycle.assertOpen();
+    return createPostgresRecordStore(this.#shared, name, options);
+  }
+
+  transport(options?: TransportOptions): Transport {
+    this.#shared.lifecycle.assertOpen();
+    return createPostgresTransport(this.#shared, options);
+  }
+
+  sql(): SqlDatabase {
+    this.#shared.lifecycle.assertOpen();
+    this.#sql ??= createPostgresSql(this.#shared);
+    return this.#sql;
+  }
+
+  close(): Promise<void> {
+    return this.#shared.lifecycle.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,75 @@
+const LIVE = "(expires_at IS NULL OR expires_at > now())";
+const EXPIRY = (p: string) => `now() + ${p}::float8 * interval '1 millisecond'`;
+
+/**
+ * The statements of a cache, built once per table. `$1` is always the namespace.
+ * Expiry uses the server's clock, so every process agrees on what is expired.
+ *
+ * @example
+ * ```ts
+ * const sql = cacheStatements('"core".cache_entries', '"core".cache_touch');
+ * await pool.query(sql.get, [ns, key]);
+ * ```
+ */
+export function cacheStatements(table: string, touchSeq: string) {
+  const touch = `nextval('${touchSeq.replaceAll("'", "''")}')`;
+  return {
+    get: `SELECT value FROM ${table} WHERE ns = $1 AND key = $2 AND ${LIVE}`,
+    getTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = $2 AND ${LIVE} RETURNING value`,
+    getMany: `SELECT key, value FROM ${table} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE}`,
+    getManyTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE} RETURNING key, value`,
+    set: `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
+      VALUES ($1, $2, $3, ${EXPIRY("$4")}, ${touch})
+      ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched`,
+    setMany: `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
+      SELECT $1, u.k, u.v, ${EXPIRY("u.ttl")}, ${touch}
+      FROM unnest($2::text[], $3::text[], $4::float8[]) WITH ORDINALITY AS u(k, v, ttl, ord) ORDER BY u.ord
+      ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched`,
+    // Writes only over an absent or expired row; a returned row means "written".
+    add: `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
+      VALUES ($1, $2, $3, ${EXPIRY("$4")}, ${touch})
+      ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched
+      WHERE t.expires_at IS NOT NULL AND t.expires_at <= now()
+      RETURNING 1`,
+    // A non-integer value fails the ::bigint cast (SQLSTATE 22P02) and nothing changes.
+    increment: `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
+      VALUES ($1, $2, ($3::bigint)::text, ${EXPIRY("$4")}, ${touch})
+      ON CONFLICT (ns, key) DO UPDATE SET
+        value = ((CASE WHEN t.expires_at IS NOT NULL AND t.expires_at <= now() THEN 0 ELSE t.value::bigint END) + $3::bigint)::text,
+        expires_at = CASE WHEN t.expires_at IS NOT NULL AND t.expires_at <= now() THEN excluded.expires_at ELSE t.expires_at END,
+        touched = excluded.touched
+      RETURNING value`,
+    deleteMany: `WITH d AS (DELETE FROM ${table} WHERE ns = $1 AND key = ANY($2::text[]) RETURNING ${LIVE} AS live)
+      SELECT count(*) FILTER (WHERE live) AS n FROM d`,
+    ttl: `SELECT CASE WHEN expires_at IS NULL THEN NULL
+        ELSE greatest(1, ceil(extract(epoch FROM (expires_at - now())) * 1000)) END AS ms
+      FROM ${table} WHERE ns = $1 AND key = $2 AND ${LIVE}`,
+    keysPage: `SELECT key FROM ${table} WHERE ns = $1 AND key > $2 AND key LIKE $3 AND ${LIVE}
+      ORDER BY key LIMIT $4`,
+    clear: `WITH d AS (DELETE FROM ${table} WHERE ns = $1 RETURNING ${LIVE} AS live)
+      SELECT count(*) FILTER (WHERE live) AS n FROM d`,
+    count: `SELECT count(*) AS n FROM ${table} WHERE ns = $1 AND ${LIVE}`,
+    sweep: `DELETE FROM ${table} WHERE ns = $1 AND expires_at <= now()`,
+    // Keeps the newest `$2` live rows; expired rows go first and are not counted as evictions.
+    evict: `WITH victims AS (
+        SELECT key, ${LIVE} AS live FROM ${table} WHERE ns = $1
+        ORDER BY ${LIVE} DESC, touched DESC OFFSET $2
+      ), d AS (
+        DELETE FROM ${table} t USING victims WHERE t.ns = $1 AND t.key = victims.key RETURNING victims.live
+      )
+      SELECT count(*) FILTER (WHERE live) AS evicted FROM d`,
+  };
+}
+
+/**
+ * A `LIKE` pattern matching every string that starts with `prefix` (`%`, `_` and `\`
+ * escaped with the default escape character).
+ *
+ * @example
+ * ```ts
+ * likePrefix("100%_"); // "100\\%\\_%"
+ * ```
+ */
+export function likePrefix(prefix: string): string {
+  return `${prefix.replace(/[\\%_]/g, "\\$&")}%`;
+}

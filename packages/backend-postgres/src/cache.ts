@@ -1,0 +1,307 @@
+import {
+  assertInteger,
+  assertKey,
+  assertKeys,
+  assertName,
+  assertPlainObject,
+  assertTtl,
+  BackendError,
+  type Cache,
+  type CacheEntry,
+  type CacheOptions,
+  type CacheStats,
+  type Codec,
+  closedError,
+  compileGlob,
+  invalidArgument,
+  type SetOptions,
+} from "@core/protocols";
+import { cacheStatements, likePrefix } from "./cache-sql.js";
+import { query } from "./db.js";
+import { BACKEND } from "./errors.js";
+import { decodeKey, encodeKey } from "./keys.js";
+import type { CacheCounters, StoreShared } from "./shared.js";
+import { checkCodec, encodeValue } from "./values.js";
+
+const KEYS_PAGE = 500;
+const DEFAULT_SWEEP_MS = 60_000;
+
+interface ResolvedCacheOptions {
+  defaultTtlMs: number | undefined;
+  maxEntries: number | undefined;
+  sweepIntervalMs: number;
+  codec: Codec;
+}
+
+function positive(value: unknown, what: string, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const ok = typeof value === "number" && value > 0 && (integer ? Number.isSafeInteger(value) : Number.isFinite(value));
+  if (!ok)
+    throw invalidArgument(
+      BACKEND,
+      `${what} must be a positive ${integer ? "integer" : "finite number"}, got ${String(value)}`,
+    );
+  return value as number;
+}
+
+function checkCacheOptions(options: CacheOptions | undefined): ResolvedCacheOptions {
+  if (options !== undefined) assertPlainObject(BACKEND, options, "cache options");
+  assertTtl(BACKEND, options?.defaultTtlMs);
+  return {
+    defaultTtlMs: options?.defaultTtlMs,
+    maxEntries: positive(options?.maxEntries, "maxEntries", true),
+    sweepIntervalMs: positive(options?.sweepIntervalMs, "sweepIntervalMs", false) ?? DEFAULT_SWEEP_MS,
+    codec: checkCodec(options?.codec),
+  };
+}
+
+function checkSetOptions(options: SetOptions | undefined): number | undefined {
+  if (options === undefined) return undefined;
+  assertPlainObject(BACKEND, options, "set options");
+  assertTtl(BACKEND, options.ttlMs);
+  return options.ttlMs;
+}
+
+/**
+ * Opens a cache namespace: rows of `cache_entries` with `ns = name`, expiry in SQL (an
+ * expired row is invisible to every read) plus an unref'd sweep, LRU by `touched` when
+ * `maxEntries` is set, `add`/`increment` as one `INSERT … ON CONFLICT` statement and
+ * batches as one statement over `unnest` arrays.
+ *
+ * @example
+ * ```ts
+ * const cache = createPostgresCache<number>(shared, "counters", { defaultTtlMs: 60_000 });
+ * await cache.increment("hits");
+ * ```
+ */
+export function createPostgresCache<V>(shared: StoreShared, name: string, options?: CacheOptions): Cache<V> {
+  assertName(BACKEND, name, "cache name");
+  return new PostgresCache<V>(shared, name, checkCacheOptions(options));
+}
+
+class PostgresCache<V> implements Cache<V> {
+  readonly name: string;
+  readonly #shared: StoreShared;
+  readonly #o: ResolvedCacheOptions;
+  readonly #sql: ReturnType<typeof cacheStatements>;
+  readonly #counters: CacheCounters;
+  readonly #timer: NodeJS.Timeout;
+  readonly #unregister: () => void;
+  #closed = false;
+
+  constructor(shared: StoreShared, name: string, options: ResolvedCacheOptions) {
+    this.name = name;
+    this.#shared = shared;
+    this.#o = options;
+    this.#sql = cacheStatements(`${shared.quotedSchema}.cache_entries`, `${shared.quotedSchema}.cache_touch`);
+    let counters = shared.cacheCounters.get(name);
+    if (!counters) shared.cacheCounters.set(name, (counters = { hits: 0, misses: 0, evictions: 0 }));
+    this.#counters = counters;
+    this.#timer = setInterval(() => void this.#sweep(), options.sweepIntervalMs);
+    this.#timer.unref();
+    this.#unregister = shared.lifecycle.onClose(() => clearInterval(this.#timer));
+  }
+
+  #open(): void {
+    if (this.#closed) throw closedError(BACKEND);
+    this.#shared.lifecycle.assertOpen();
+  }
+
+  #q(what: string, text: string, params: unknown[]) {
+    return query(this.#shared, `cache.${what}`, text, params);
+  }
+
+  async #sweep(): Promise<void> {
+    if (this.#closed || this.#shared.lifecycle.closed) return;
+    // Best effort: a failed sweep is retried at the next tick; reads never see expired rows.
+    await this.#q("sweep", this.#sql.sweep, [this.name]).catch(() => {});
+  }
+
+  // After a write that may have added a row: drop the least recently used beyond maxEntries.
+  async #evict(): Promise<void> {
+    if (this.#o.maxEntries === undefined) return;
+    const { rows } = await this.#q("evict", this.#sql.evict, [this.name, this.#o.maxEntries]);
+    this.#counters.evictions += Number(rows[0]?.evicted ?? 0);
+  }
+
+  #ttl(ttlMs: number | undefined): number | null {
+    return ttlMs ?? this.#o.defaultTtlMs ?? null;
+  }
+
+  #decode(text: string): V {
+    return this.#o.codec.decode(text) as V;
+  }
+
+  async get(key: string): Promise<V | undefined> {
+    this.#open();
+    assertKey(BACKEND, key);
+    const text = this.#o.maxEntries === undefined ? this.#sql.get : this.#sql.getTouch;
+    const { rows } = await this.#q("get", text, [this.name, encodeKey(key)]);
+    const row = rows[0];
+    if (!row) {
+      this.#counters.misses++;
+      return undefined;
+    }
+    this.#counters.hits++;
+    return this.#decode(row.value);
+  }
+
+  async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
+    this.#open();
+    assertKeys(BACKEND, keys);
+    if (keys.length === 0) return [];
+    const text = this.#o.maxEntries === undefined ? this.#sql.getMany : this.#sql.getManyTouch;
+    const { rows } = await this.#q("getMany", text, [this.name, [...new Set(keys)].map(encodeKey)]);
+    const found = new Map<string, string>(rows.map((r) => [decodeKey(r.key), r.value]));
+    return keys.map((k) => {
+      const value = found.get(k);
+      if (value === undefined) {
+        this.#counters.misses++;
+        return undefined;
+      }
+      this.#counters.hits++;
+      return this.#decode(value);
+    });
+  }
+
+  async set(key: string, value: V, options?: SetOptions): Promise<void> {
+    this.#open();
+    assertKey(BACKEND, key);
+    const ttlMs = checkSetOptions(options);
+    const text = encodeValue(this.#o.codec, value);
+    await this.#q("set", this.#sql.set, [this.name, encodeKey(key), text, this.#ttl(ttlMs)]);
+    await this.#evict();
+  }
+
+  async setMany(entries: readonly CacheEntry<V>[]): Promise<void> {
+    this.#open();
+    if (!Array.isArray(entries)) throw invalidArgument(BACKEND, "setMany needs an array of { key, value, ttlMs? }");
+    // Validate and encode everything first: one bad entry means nothing is written.
+    const last = new Map<string, [string, number | null]>();
+    entries.forEach((entry, i) => {
+      assertPlainObject(BACKEND, entry, `entries[${i}]`);
+      assertKey(BACKEND, entry.key);
+      assertTtl(BACKEND, entry.ttlMs);
+      last.delete(entry.key); // a repeated key keeps its last value (and position)
+      last.set(entry.key, [encodeValue(this.#o.codec, entry.value, i), this.#ttl(entry.ttlMs)]);
+    });
+    if (last.size === 0) return;
+    const keys = [...last.keys()];
+    const stored = keys.map(encodeKey);
+    const values = keys.map((k) => (last.get(k) as [string, number | null])[0]);
+    const ttls = keys.map((k) => (last.get(k) as [string, number | null])[1]);
+    await this.#q("setMany", this.#sql.setMany, [this.name, stored, values, ttls]);
+    await this.#evict();
+  }
+
+  async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
+    this.#open();
+    assertKey(BACKEND, key);
+    const ttlMs = checkSetOptions(options);
+    const text = encodeValue(this.#o.codec, value);
+    const { rowCount } = await this.#q("add", this.#sql.add, [this.name, encodeKey(key), text, this.#ttl(ttlMs)]);
+    if (rowCount === 0) return false;
+    await this.#evict();
+    return true;
+  }
+
+  async increment(key: string, by = 1): Promise<number> {
+    this.#open();
+    assertKey(BACKEND, key);
+    assertInteger(BACKEND, by, "by");
+    let rows: Record<string, unknown>[];
+    try {
+      ({ rows } = await this.#q("increment", this.#sql.increment, [
+        this.name,
+        encodeKey(key),
+        by,
+        this.#o.defaultTtlMs ?? null,
+      ]));
+    } catch (err) {
+      if (BackendError.is(err, "INVALID_ARGUMENT")) {
+        throw new BackendError(
+          "INVALID_ARGUMENT",
+          `[${BACKEND}] increment: the value of ${JSON.stringify(key)} is not an integer`,
+          {
+            backend: BACKEND,
+            cause: err,
+          },
+        );
+      }
+      throw err;
+    }
+    await this.#evict();
+    return Number(rows[0]?.value);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    this.#open();
+    assertKey(BACKEND, key);
+    const { rows } = await this.#q("delete", this.#sql.deleteMany, [this.name, [encodeKey(key)]]);
+    return Number(rows[0]?.n ?? 0) > 0;
+  }
+
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    this.#open();
+    assertKeys(BACKEND, keys);
+    if (keys.length === 0) return 0;
+    const { rows } = await this.#q("deleteMany", this.#sql.deleteMany, [this.name, [...new Set(keys)].map(encodeKey)]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async has(key: string): Promise<boolean> {
+    this.#open();
+    assertKey(BACKEND, key);
+    const { rowCount } = await this.#q("has", this.#sql.ttl, [this.name, encodeKey(key)]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async ttl(key: string): Promise<number | null | undefined> {
+    this.#open();
+    assertKey(BACKEND, key);
+    const { rows } = await this.#q("ttl", this.#sql.ttl, [this.name, encodeKey(key)]);
+    const row = rows[0];
+    if (!row) return undefined;
+    return row.ms === null ? null : Number(row.ms);
+  }
+
+  async *keys(options?: { match?: string }): AsyncGenerator<string> {
+    this.#open();
+    if (options !== undefined) assertPlainObject(BACKEND, options, "keys options");
+    const match = options?.match;
+    if (match !== undefined && typeof match !== "string") throw invalidArgument(BACKEND, "match must be a string");
+    const test = match === undefined ? () => true : compileGlob(match);
+    // The server narrows by the literal head of the glob; the exact glob runs here.
+    const like = likePrefix(encodeKey(match === undefined ? "" : (match.split(/[*?]/, 1)[0] ?? "")));
+    let after = "";
+    for (;;) {
+      this.#open();
+      const { rows } = await this.#q("keys", this.#sql.keysPage, [this.name, after, like, KEYS_PAGE]);
+      for (const row of rows) {
+        const key = decodeKey(row.key);
+        if (test(key)) yield key;
+      }
+      if (rows.length < KEYS_PAGE) return;
+      after = rows[rows.length - 1]?.key;
+    }
+  }
+
+  async clear(): Promise<number> {
+    this.#open();
+    const { rows } = await this.#q("clear", this.#sql.clear, [this.name]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async stats(): Promise<CacheStats> {
+    this.#open();
+    const { rows } = await this.#q("stats", this.#sql.count, [this.name]);
+    const { hits, misses, evictions } = this.#counters;
+    return { entries: Number(rows[0]?.n ?? 0), hits, misses, evictions };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    this.#unregister();
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The statements of the queue, built once per schema. `$1` is always the storage topic.
+ *
+ * `append` takes the per-topic counter row with `INSERT … ON CONFLICT DO UPDATE` (the row
+ * lock is held to commit, so commit order is offset order and a reader that sees offset n
+ * sees every offset below it), inserts the batch from `unnest` at consecutive offsets and
+ * NOTIFYs in the same transaction: one statement, one round trip.
+ *
+ * @example
+ * ```ts
+ * const sql = queueStatements('"core"');
+ * await pool.query(sql.append, [topic, texts, Date.now(), channel, `q:${topic}`]);
+ * ```
+ */
+export function queueStatements(schema: string) {
+  const topics = `${schema}.queue_topics`;
+  const entries = `${schema}.queue_entries`;
+  const groups = `${schema}.queue_groups`;
+  return {
+    append: `WITH c AS (
+        INSERT INTO ${topics} AS t (topic, next_offset) VALUES ($1, cardinality($2::text[]))
+        ON CONFLICT (topic) DO UPDATE SET next_offset = t.next_offset + cardinality($2::text[])
+        RETURNING t.next_offset - cardinality($2::text[]) AS first
+      ), ins AS (
+        INSERT INTO ${entries} (topic, "offset", value, ts)
+        SELECT $1, c.first + v.ord - 1, v.value, $3 FROM c, unnest($2::text[]) WITH ORDINALITY AS v(value, ord)
+      )
+      SELECT first, pg_notify($4, $5) FROM c`,
+    read: `SELECT "offset", value, ts FROM ${entries} WHERE topic = $1 AND "offset" >= $2 ORDER BY "offset" LIMIT $3`,
+    count: `SELECT next_offset FROM ${topics} WHERE topic = $1`,
+    stats: `SELECT coalesce((SELECT next_offset FROM ${topics} WHERE topic = $1), 0) AS total,
+        (SELECT min("offset") FROM ${entries} WHERE topic = $1) AS first`,
+    trimBefore: `DELETE FROM ${entries} WHERE topic = $1 AND "offset" < $2`,
+    trimMaxLength: `DELETE FROM ${entries} WHERE topic = $1
+        AND "offset" < (SELECT next_offset - $2 FROM ${topics} WHERE topic = $1)`,
+    commit: `INSERT INTO ${groups} (topic, grp, next_offset) VALUES ($1, $2, $3)
+        ON CONFLICT (topic, grp) DO UPDATE SET next_offset = excluded.next_offset`,
+    committed: `SELECT next_offset FROM ${groups} WHERE topic = $1 AND grp = $2`,
+  };
+}

@@ -1,0 +1,49 @@
+/**
+ * The fixed statements of the record store, built once per schema. `$1` is always the
+ * collection. Writes take `($1 ns, $2 id, $3 naturalKey, $4 layer, $5 content,
+ * $6 metadata, $7 now[, $8 expectedVersion])` and return the row plus `inserted`.
+ *
+ * @example
+ * ```ts
+ * const sql = recordStatements('"core"');
+ * ```
+ */
+export function recordStatements(schema: string) {
+  const records = `${schema}.records`;
+  const values = "VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $7, 1)";
+  const columns = "(ns, id, natural_key, layer, content, metadata, created_at, updated_at, version)";
+  // updatedAt never goes backwards, even if a client's clock does.
+  const update = `natural_key = excluded.natural_key, layer = excluded.layer, content = excluded.content,
+    metadata = excluded.metadata, updated_at = greatest(r.updated_at, excluded.updated_at), version = r.version + 1`;
+  const layerIs = "($3::text IS NULL OR layer = $3::text)";
+  return {
+    insertNew: `INSERT INTO ${records} AS r ${columns} ${values} RETURNING r.*, true AS inserted`,
+    insertSkip: `INSERT INTO ${records} AS r ${columns} ${values} ON CONFLICT DO NOTHING RETURNING r.*, true AS inserted`,
+    upsert: `INSERT INTO ${records} AS r ${columns} ${values}
+      ON CONFLICT (ns, id) DO UPDATE SET ${update}
+      RETURNING r.*, (r.xmax = 0) AS inserted`,
+    updateVersion: `UPDATE ${records} AS r SET natural_key = $3, layer = $4, content = $5::jsonb, metadata = $6::jsonb,
+        updated_at = greatest(r.updated_at, $7), version = r.version + 1
+      WHERE r.ns = $1 AND r.id = $2 AND r.version = $8
+      RETURNING r.*, false AS inserted`,
+    get: `SELECT * FROM ${records} WHERE ns = $1 AND id = $2 AND ${layerIs}`,
+    getByNaturalKey: `SELECT * FROM ${records} WHERE ns = $1 AND natural_key = $2`,
+    exists: `SELECT 1 FROM ${records} WHERE ns = $1 AND id = $2 AND ${layerIs}`,
+    existsByNaturalKey: `SELECT 1 FROM ${records} WHERE ns = $1 AND natural_key = $2`,
+    delete: `DELETE FROM ${records} WHERE ns = $1 AND id = $2 AND ${layerIs}`,
+    // The key row decides "first time": among concurrent callers exactly one inserts it.
+    recordSighting: `WITH first AS (
+        INSERT INTO ${schema}.sighting_keys (ns, natural_key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1
+      ), s AS (
+        INSERT INTO ${schema}.sightings (ns, natural_key, source, seen_at, metadata, content_hash)
+        VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+      )
+      SELECT EXISTS (SELECT 1 FROM first) AS first`,
+    getSightings: `SELECT natural_key, source, seen_at, metadata, content_hash FROM ${schema}.sightings
+      WHERE ns = $1 AND natural_key = $2 ORDER BY seen_at, seq`,
+    clear: `WITH d AS (DELETE FROM ${records} WHERE ns = $1 RETURNING 1),
+        s AS (DELETE FROM ${schema}.sightings WHERE ns = $1),
+        k AS (DELETE FROM ${schema}.sighting_keys WHERE ns = $1)
+      SELECT count(*) AS n FROM d`,
+  };
+}

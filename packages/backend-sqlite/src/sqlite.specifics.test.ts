@@ -1,0 +1,112 @@
+import { BackendError, sql } from "@core/protocols";
+import Database from "better-sqlite3";
+import { describe, expect, it } from "vitest";
+import { toBackendError } from "./errors.js";
+import { openSqliteBackend } from "./index.js";
+
+function sqliteError(code: string): Error {
+  return Object.assign(new Error(`boom ${code}`), { code });
+}
+
+describe("sqlite specifics", () => {
+  it("maps SQLite result codes to the shared error codes in one place", () => {
+    const cases: [string, string, boolean][] = [
+      ["SQLITE_BUSY", "SERIALIZATION", true],
+      ["SQLITE_BUSY_SNAPSHOT", "SERIALIZATION", true],
+      ["SQLITE_LOCKED", "LOCKED", true],
+      ["SQLITE_CONSTRAINT_UNIQUE", "CONFLICT", false],
+      ["SQLITE_CORRUPT", "CORRUPTION", false],
+      ["SQLITE_CANTOPEN", "CONNECTION", true],
+      ["SQLITE_ERROR", "INVALID_ARGUMENT", false],
+    ];
+    for (const [sqlite, code, retryable] of cases) {
+      const mapped = toBackendError(sqliteError(sqlite));
+      expect(mapped.code, sqlite).toBe(code);
+      expect(mapped.retryable, sqlite).toBe(retryable);
+      expect(mapped.message).toMatch(/^\[sqlite\] /);
+      expect(mapped.cause).toBeInstanceOf(Error);
+    }
+  });
+
+  it("uses one table per protocol with schema versions recorded, on a database the user owns", async () => {
+    const db = new Database(":memory:");
+    const backend = await openSqliteBackend({ database: db });
+    await backend.cache("a").set("k", 1);
+    await backend.cache("b").set("k", 2);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toContain("core_cache");
+    expect(tables.filter((t) => String(t).includes("a"))).not.toContain("a");
+    expect(db.prepare("SELECT name, version FROM core_meta ORDER BY name").all()).toEqual([
+      { name: "cache", version: 1 },
+      { name: "queue", version: 1 },
+      { name: "records", version: 1 },
+      { name: "transport", version: 1 },
+    ]);
+    await backend.close();
+    expect(db.open).toBe(true); // the user's database is never closed by the backend
+    // Opening again is idempotent.
+    const again = await openSqliteBackend({ database: db });
+    expect(await again.cache("a").get("k")).toBe(1);
+    await again.close();
+    db.close();
+  });
+
+  it("refuses a database whose schema is newer than this release", async () => {
+    const db = new Database(":memory:");
+    db.exec("CREATE TABLE core_meta (name TEXT PRIMARY KEY, version INTEGER NOT NULL) WITHOUT ROWID");
+    db.exec("INSERT INTO core_meta VALUES ('cache', 99)");
+    await expect(openSqliteBackend({ database: db })).rejects.toSatisfy((err) => BackendError.is(err, "CORRUPTION"));
+    db.close();
+  });
+
+  it("expired entries are swept in the background", async () => {
+    const db = new Database(":memory:");
+    const backend = await openSqliteBackend({ database: db });
+    const cache = backend.cache("s", { sweepIntervalMs: 10 });
+    await cache.set("gone", 1, { ttlMs: 5 });
+    await cache.set("kept", 1);
+    const count = () => db.prepare("SELECT count(*) FROM core_cache WHERE ns = 's'").pluck().get();
+    for (let i = 0; i < 300 && count() !== 1; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(count()).toBe(1);
+    await backend.close();
+    db.close();
+  });
+
+  it("store calls wait for an open sql() transaction instead of joining it", async () => {
+    const backend = await openSqliteBackend();
+    let sqlDb: ReturnType<typeof backend.sql>;
+    try {
+      sqlDb = backend.sql();
+    } catch (err) {
+      throw new Error(`sql() is not available yet: ${(err as Error).message}`);
+    }
+    const cache = backend.cache("c");
+    let opened!: () => void;
+    const isOpen = new Promise<void>((resolve) => (opened = resolve));
+    const transaction = sqlDb.transaction(async (tx) => {
+      await tx.execute(sql`CREATE TABLE t (x INTEGER)`);
+      // Inside the transaction a store call would wait for it forever: refused at once.
+      await expect(cache.set("inside", 1)).rejects.toSatisfy((e) => BackendError.is(e, "INVALID_ARGUMENT"));
+      opened();
+      await new Promise((r) => setTimeout(r, 20));
+      throw new Error("roll back");
+    });
+    await isOpen;
+    const write = cache.set("k", 1); // from outside: queued behind the transaction, not part of it
+    await expect(transaction).rejects.toThrow("roll back");
+    await write;
+    expect(await cache.get("k")).toBe(1);
+    // …and the transaction itself did roll back.
+    await expect(sqlDb.query(sql`SELECT * FROM t`)).rejects.toSatisfy((e) => BackendError.is(e));
+    await backend.close();
+  });
+
+  it("synchronous FULL and WAL are applied to a file database; bad options are INVALID_ARGUMENT", async () => {
+    await expect(openSqliteBackend({ synchronous: "OFF" as never })).rejects.toSatisfy((e) =>
+      BackendError.is(e, "INVALID_ARGUMENT"),
+    );
+    await expect(openSqliteBackend({ busyTimeoutMs: -1 })).rejects.toSatisfy((e) =>
+      BackendError.is(e, "INVALID_ARGUMENT"),
+    );
+  });
+});
