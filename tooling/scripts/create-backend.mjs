@@ -12,6 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { cacheTs } from "./create-backend/cache-template.mjs";
 import * as pkg from "./create-backend/package-templates.mjs";
 import * as src from "./create-backend/source-templates.mjs";
 
@@ -118,7 +119,7 @@ export function files(n) {
     "src/name.ts": src.nameTs(n),
     "src/context.ts": src.contextTs(n),
     "src/backend.ts": src.backendTs(n),
-    "src/cache.ts": src.cacheTs(n),
+    "src/cache.ts": cacheTs(n),
     [`src/${n.name}.conformance.test.ts`]: src.conformanceTestTs(n),
   };
 }

@@ -38,8 +38,8 @@ function parse(text: string): { pid: number; at: number } | undefined {
 
 function isStale(text: string, staleMs: number): boolean {
   const owner = parse(text);
-  // An unreadable or empty lock file is a holder killed between create and write.
-  if (owner === undefined) return true;
+  // Locks are created complete (see tryCreate): an unparsable one is not ours to judge by pid.
+  if (owner === undefined) return false;
   // The in-process queue guarantees no live holder in this process: our pid means leftover.
   if (owner.pid === process.pid || !isAlive(owner.pid)) return true;
   return Date.now() - owner.at > staleMs;
@@ -61,19 +61,25 @@ async function breakStale(path: string, seen: string): Promise<void> {
 }
 
 async function tryCreate(path: string, content: string): Promise<boolean> {
-  let handle: Awaited<ReturnType<typeof open>>;
+  // Write the content to a private file first and link it into place: link() fails with
+  // EEXIST atomically, and a lock file never exists without its pid (no half-written lock
+  // another process could mistake for an abandoned one).
+  const temp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
-    handle = await open(path, "wx", FILE_MODE);
+    const handle = await open(temp, "wx", FILE_MODE);
+    try {
+      await handle.writeFile(content);
+    } finally {
+      await handle.close();
+    }
+    await link(temp, path);
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw fsError(err, "creating lock", path);
-  }
-  try {
-    await handle.writeFile(content);
   } finally {
-    await handle.close();
+    await unlink(temp).catch(() => {});
   }
-  return true;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -130,7 +136,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
       if (released) return;
       released = true;
       try {
-        await unlink(path);
+        await unlink(path).catch(() => {});
       } finally {
         done();
       }

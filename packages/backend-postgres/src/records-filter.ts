@@ -15,7 +15,15 @@ function escapeOperand(value: unknown): never {
   return value as never;
 }
 
-/** Collects parameters; `add` returns the placeholder. No value ever enters SQL text. */
+/**
+ * Collects parameters; `add` returns the placeholder. No value ever enters SQL text.
+ *
+ * @example
+ * ```ts
+ * const p = new Params();
+ * const sql = `r.id = ${p.add("x")}`; // "r.id = $1", p.values = ["x"]
+ * ```
+ */
 export class Params {
   readonly values: unknown[] = [];
   add(value: unknown): string {

@@ -1,0 +1,138 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { BackendError } from "@core/protocols";
+import { afterAll, describe, expect, it } from "vitest";
+import { openFileBackend } from "./index.js";
+import { fileName } from "./names.js";
+
+// Children run the built package (Node 20 cannot import .ts): `pnpm --filter @core/backend-file build`.
+const DIST = resolve(import.meta.dirname, "../dist/index.js");
+const root = mkdtempSync(join(tmpdir(), "backend-file-crash-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const freshDir = () => join(root, `d${++n}`);
+
+function child(script: string): { proc: ChildProcess; lines: string[]; exited: Promise<number | null> } {
+  const proc = spawn(process.execPath, ["--input-type=module", "-e", `import { openFileBackend } from ${JSON.stringify(DIST)};\n${script}`], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines: string[] = [];
+  proc.stdout?.setEncoding("utf8").on("data", (chunk: string) => lines.push(...chunk.split("\n").filter(Boolean)));
+  const exited = new Promise<number | null>((done) => proc.on("exit", (code) => done(code)));
+  return { proc, lines, exited };
+}
+
+async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function segmentsOf(directory: string, topic: string): string[] {
+  const dir = join(directory, "queue", fileName(topic));
+  return readdirSync(dir).filter((f) => f.startsWith("seg-")).sort().map((f) => join(dir, f));
+}
+
+describe("file backend crash safety (real processes, SIGKILL)", () => {
+  it("keeps every flushed entry with dense offsets when a writer is killed mid-write", async () => {
+    for (let round = 0; round < 3; round++) {
+      const directory = freshDir();
+      const { proc, lines } = child(`
+        const b = await openFileBackend({ directory: ${JSON.stringify(directory)}, segmentBytes: 4096 });
+        const q = b.queue("t");
+        for (let i = 0; ; i += 50) {
+          await q.putBatch(Array.from({ length: 50 }, (_, j) => "v" + (i + j) + "x".repeat(80)));
+          await q.flush();
+          console.log(String(i + 50));
+        }`);
+      await until(() => lines.length >= 5 + round * 3, "some flushes");
+      proc.kill("SIGKILL");
+      const flushed = Number(lines.at(-1));
+      const backend = await openFileBackend({ directory });
+      const q = backend.queue<string>("t");
+      const total = await q.count();
+      expect(total).toBeGreaterThanOrEqual(flushed);
+      const all = [];
+      for await (const e of q.stream()) all.push(e);
+      expect(all.map((e) => e.offset)).toEqual(Array.from({ length: total }, (_, i) => i));
+      expect(all.every((e, i) => e.value === `v${i}${"x".repeat(80)}`)).toBe(true);
+      expect(await q.put("after")).toBe(total);
+      await backend.close();
+    }
+  });
+
+  it("truncates a torn tail and reports it; a bad checksum in the last record is a torn tail", async () => {
+    const directory = freshDir();
+    let backend = await openFileBackend({ directory });
+    await backend.queue("t").putBatch(["a", "b", "c"]);
+    await backend.close();
+    const [segment] = segmentsOf(directory, "t");
+    appendFileSync(segment as string, Buffer.from([7, 0, 0, 0, 0xf8, 0xff]));
+    backend = await openFileBackend({ directory });
+    let q = backend.queue<string>("t");
+    expect((await q.get()).map((e) => e.value)).toEqual(["a", "b", "c"]);
+    expect((await q.stats()).truncatedBytes).toBe(6);
+    await backend.close();
+    const bytes = readFileSync(segment as string);
+    bytes[bytes.length - 1] ^= 0xff; // flips a byte of the last record's value
+    writeFileSync(segment as string, bytes);
+    backend = await openFileBackend({ directory });
+    q = backend.queue<string>("t");
+    expect((await q.get()).map((e) => e.value)).toEqual(["a", "b"]);
+    expect((await q.stats()).truncatedBytes).toBeGreaterThan(0);
+    expect(await q.put("c2")).toBe(2);
+    await backend.close();
+  });
+
+  it("a corrupted byte in the middle of a segment is CORRUPTION, never wrong data", async () => {
+    const directory = freshDir();
+    let backend = await openFileBackend({ directory });
+    await backend.queue("t").putBatch(["first-value", "second-value", "third-value"]);
+    await backend.close();
+    const [segment] = segmentsOf(directory, "t");
+    const bytes = readFileSync(segment as string);
+    bytes[12 + 16 + 3] ^= 0x01; // inside the first entry's text
+    writeFileSync(segment as string, bytes);
+    backend = await openFileBackend({ directory });
+    const error = await backend.queue("t").get().catch((err: unknown) => err);
+    expect(BackendError.is(error, "CORRUPTION")).toBe(true);
+    await backend.close();
+  });
+
+  it("recovers a lock left by a SIGKILLed process", async () => {
+    const directory = freshDir();
+    const { proc, lines, exited } = child(`
+      const b = await openFileBackend({ directory: ${JSON.stringify(directory)}, flushIntervalMs: 60000, batchSize: 100000 });
+      await b.queue("t").put("buffered, never flushed");
+      console.log("holding");
+      setInterval(() => {}, 1000);`);
+    await until(() => lines.includes("holding"), "the child to hold the lock");
+    proc.kill("SIGKILL");
+    await exited;
+    const backend = await openFileBackend({ directory, lockTimeoutMs: 2000 });
+    const q = backend.queue<string>("t");
+    expect(await q.put("mine")).toBe(0);
+    await q.flush();
+    expect((await q.get()).map((e) => e.value)).toEqual(["mine"]);
+    await backend.close();
+  });
+
+  it("two processes incrementing one cache key give the exact count", async () => {
+    const directory = freshDir();
+    const script = `
+      const b = await openFileBackend({ directory: ${JSON.stringify(directory)} });
+      const c = b.cache("counters");
+      for (let i = 0; i < 200; i++) await c.increment("hits");
+      await b.close();`;
+    const children = [child(script), child(script)];
+    const codes = await Promise.all(children.map((c) => c.exited));
+    expect(codes).toEqual([0, 0]);
+    const backend = await openFileBackend({ directory });
+    expect(await backend.cache("counters").get("hits")).toBe(400);
+    await backend.close();
+  });
+});
