@@ -4,6 +4,6 @@ import { defineConfig } from "vitest/config";
 // at the root runs everything while `pnpm test` (turbo) runs per package with caching.
 export default defineConfig({
   test: {
-    projects: ["packages/*", "apps/*"],
+    projects: ["packages/*", "apps/*", "tooling/e2e", "tooling/reliability"],
   },
 });

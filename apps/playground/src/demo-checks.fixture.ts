@@ -24,9 +24,11 @@ export function expectConsistentSummary(summary: DemoSummary, items: number): vo
   expect(summary.audited).toBe(gold);
   const looked = Math.min(gold, 50);
   expect(summary.cache).toEqual({ hits: 2 * looked, misses: looked });
-  expect(summary.report).toEqual([
-    { layer: "gold", records: gold },
-    { layer: "bronze", records: bronze },
-    { layer: "silver", records: 0 },
-  ].sort((a, b) => b.records - a.records || a.layer.localeCompare(b.layer)));
+  expect(summary.report).toEqual(
+    [
+      { layer: "gold", records: gold },
+      { layer: "bronze", records: bronze },
+      { layer: "silver", records: 0 },
+    ].sort((a, b) => b.records - a.records || a.layer.localeCompare(b.layer)),
+  );
 }

@@ -35,7 +35,13 @@ const COMBINATIONS: Record<string, () => DemoOptions> = {
   "file queue and records, sqlite cache/transport/sql": () => {
     const dir = tempDir();
     const db = `sqlite:${join(dir, "x.db")}`;
-    return { queue: `file:${join(dir, "files")}`, records: `file:${join(dir, "files")}`, cache: db, transport: db, sql: db };
+    return {
+      queue: `file:${join(dir, "files")}`,
+      records: `file:${join(dir, "files")}`,
+      cache: db,
+      transport: db,
+      sql: db,
+    };
   },
   "file cache and transport, postgres queue, sqlite records": () => {
     const dir = tempDir();

@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Backend, BackendError, openBackend } from "@core/protocols";
+import { explain } from "./backends.js";
 import { type Output, table } from "./output.js";
 import { SMOKES } from "./smoke.js";
 
@@ -50,7 +51,8 @@ async function runRow(label: string, url: string, run: string): Promise<MatrixRo
   try {
     backend = await openBackend(url);
   } catch (err) {
-    openError = err;
+    // Same wording as the demo: names the URL and, for a server that is down, how to start it.
+    openError = explain(label, url, err);
   }
   for (const protocol of PROTOCOLS) {
     if (!backend) {
@@ -103,8 +105,9 @@ export async function runMatrix(urls: Record<string, string>, out: Output): Prom
     ),
   );
   for (const r of rows) {
-    for (const p of PROTOCOLS)
-      if (r.cells[p].error && r.cells[p].status !== "unreachable") out.line(`  ${r.backend} ${p}: ${r.cells[p].error}`);
+    const errors = new Set(PROTOCOLS.flatMap((p) => (r.cells[p].error ? [`  ${r.backend}: ${r.cells[p].error}`] : [])));
+    // An open failure is the same error in every cell: print it once per backend.
+    for (const error of errors) out.line(error);
   }
   return rows;
 }

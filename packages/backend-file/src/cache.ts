@@ -37,10 +37,16 @@ function checkOptions(options: CacheOptions | undefined, sweepDefault: number) {
   if (options !== undefined) assertPlainObject(BACKEND, options, "cache options");
   const { defaultTtlMs, maxEntries, sweepIntervalMs, codec } = (options ?? {}) as CacheOptions;
   assertTtl(BACKEND, defaultTtlMs);
-  if (maxEntries !== undefined && (typeof maxEntries !== "number" || !Number.isSafeInteger(maxEntries) || maxEntries < 1)) {
+  if (
+    maxEntries !== undefined &&
+    (typeof maxEntries !== "number" || !Number.isSafeInteger(maxEntries) || maxEntries < 1)
+  ) {
     throw invalidArgument(BACKEND, `maxEntries must be a positive integer, got ${describeValue(maxEntries)}`);
   }
-  if (sweepIntervalMs !== undefined && (typeof sweepIntervalMs !== "number" || !(sweepIntervalMs > 0) || !Number.isFinite(sweepIntervalMs))) {
+  if (
+    sweepIntervalMs !== undefined &&
+    (typeof sweepIntervalMs !== "number" || !(sweepIntervalMs > 0) || !Number.isFinite(sweepIntervalMs))
+  ) {
     throw invalidArgument(BACKEND, `sweepIntervalMs must be a positive number, got ${describeValue(sweepIntervalMs)}`);
   }
   return {
@@ -185,7 +191,10 @@ class FileCache<V> implements Cache<V> {
   setMany(entries: readonly CacheEntry<V>[]): Promise<void> {
     return this.#run(async () => {
       if (!Array.isArray(entries)) {
-        throw invalidArgument(BACKEND, `setMany needs an array of { key, value, ttlMs? }, got ${describeValue(entries)}`);
+        throw invalidArgument(
+          BACKEND,
+          `setMany needs an array of { key, value, ttlMs? }, got ${describeValue(entries)}`,
+        );
       }
       const texts = entries.map((entry, i) => {
         if (entry === null || typeof entry !== "object") {
@@ -226,7 +235,10 @@ class FileCache<V> implements Cache<V> {
         if (slot !== undefined) {
           const stored = decodeWith(this.#codec, slot.text);
           if (typeof stored !== "number" || !Number.isSafeInteger(stored)) {
-            throw invalidArgument(BACKEND, `cannot increment ${JSON.stringify(key)}: it holds ${describeValue(stored)}, not an integer`);
+            throw invalidArgument(
+              BACKEND,
+              `cannot increment ${JSON.stringify(key)}: it holds ${describeValue(stored)}, not an integer`,
+            );
           }
           current = stored;
         }

@@ -3,7 +3,10 @@ import { BACKEND } from "./errors.js";
 
 function rethrow(err: unknown, code: "INVALID_ARGUMENT" | "CORRUPTION", what: string): never {
   const detail = err instanceof Error ? err.message.replace(/^\[[^\]]*\] /, "") : String(err);
-  throw new BackendError(BackendError.is(err) ? err.code : code, `${what}: ${detail}`, { backend: BACKEND, cause: err });
+  throw new BackendError(BackendError.is(err) ? err.code : code, `${what}: ${detail}`, {
+    backend: BACKEND,
+    cause: err,
+  });
 }
 
 /**
@@ -17,7 +20,12 @@ function rethrow(err: unknown, code: "INVALID_ARGUMENT" | "CORRUPTION", what: st
 export function checkCodec(codec: unknown): Codec {
   if (codec === undefined) return defaultCodec;
   const shape = codec as Partial<Codec> | null;
-  if (shape === null || typeof shape !== "object" || typeof shape.encode !== "function" || typeof shape.decode !== "function") {
+  if (
+    shape === null ||
+    typeof shape !== "object" ||
+    typeof shape.encode !== "function" ||
+    typeof shape.decode !== "function"
+  ) {
     throw invalidArgument(BACKEND, "codec must be an object with encode(value) and decode(text) functions");
   }
   return codec as Codec;

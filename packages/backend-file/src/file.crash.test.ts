@@ -15,9 +15,13 @@ let n = 0;
 const freshDir = () => join(root, `d${++n}`);
 
 function child(script: string): { proc: ChildProcess; lines: string[]; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, ["--input-type=module", "-e", `import { openFileBackend } from ${JSON.stringify(DIST)};\n${script}`], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const proc = spawn(
+    process.execPath,
+    ["--input-type=module", "-e", `import { openFileBackend } from ${JSON.stringify(DIST)};\n${script}`],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const lines: string[] = [];
   proc.stdout?.setEncoding("utf8").on("data", (chunk: string) => lines.push(...chunk.split("\n").filter(Boolean)));
   const exited = new Promise<number | null>((done) => proc.on("exit", (code) => done(code)));
@@ -34,7 +38,10 @@ async function until(check: () => boolean, what: string, ms = 10_000): Promise<v
 
 function segmentsOf(directory: string, topic: string): string[] {
   const dir = join(directory, "queue", fileName(topic));
-  return readdirSync(dir).filter((f) => f.startsWith("seg-")).sort().map((f) => join(dir, f));
+  return readdirSync(dir)
+    .filter((f) => f.startsWith("seg-"))
+    .sort()
+    .map((f) => join(dir, f));
 }
 
 describe("file backend crash safety (real processes, SIGKILL)", () => {
@@ -78,7 +85,7 @@ describe("file backend crash safety (real processes, SIGKILL)", () => {
     expect((await q.stats()).truncatedBytes).toBe(6);
     await backend.close();
     const bytes = readFileSync(segment as string);
-    bytes[bytes.length - 1] ^= 0xff; // flips a byte of the last record's value
+    bytes[bytes.length - 1] = (bytes.at(-1) as number) ^ 0xff; // flips a byte of the last record's value
     writeFileSync(segment as string, bytes);
     backend = await openFileBackend({ directory });
     q = backend.queue<string>("t");
@@ -95,10 +102,13 @@ describe("file backend crash safety (real processes, SIGKILL)", () => {
     await backend.close();
     const [segment] = segmentsOf(directory, "t");
     const bytes = readFileSync(segment as string);
-    bytes[12 + 16 + 3] ^= 0x01; // inside the first entry's text
+    bytes[12 + 16 + 3] = (bytes[12 + 16 + 3] as number) ^ 0x01; // inside the first entry's text
     writeFileSync(segment as string, bytes);
     backend = await openFileBackend({ directory });
-    const error = await backend.queue("t").get().catch((err: unknown) => err);
+    const error = await backend
+      .queue("t")
+      .get()
+      .catch((err: unknown) => err);
     expect(BackendError.is(error, "CORRUPTION")).toBe(true);
     await backend.close();
   });

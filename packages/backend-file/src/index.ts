@@ -1,12 +1,6 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  assertPlainObject,
-  type Backend,
-  type BackendProvider,
-  describeValue,
-  invalidArgument,
-} from "@core/protocols";
+import { assertPlainObject, type Backend, type BackendProvider, describeValue, invalidArgument } from "@core/protocols";
 import { ensureDirectory } from "./atomic-write.js";
 import { FileBackend, type FileBackendOptions } from "./backend.js";
 import { BACKEND, fsError } from "./errors.js";

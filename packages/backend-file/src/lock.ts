@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { link, open, readFile, rename, unlink } from "node:fs/promises";
-import { fileError, fsError } from "./errors.js";
 import { FILE_MODE } from "./atomic-write.js";
+import { fileError, fsError } from "./errors.js";
 
 /** How long a lock may be waited for, and when an abandoned one counts as stale. */
 export interface LockOptions {

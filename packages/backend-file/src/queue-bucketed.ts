@@ -8,9 +8,8 @@ import {
   type QueueEntry,
   type QueueStats,
 } from "@core/protocols";
-import { checkPutOptions } from "./queue-input.js";
-
 import { BACKEND } from "./errors.js";
+import { checkPutOptions } from "./queue-input.js";
 
 /**
  * A topic split into buckets: writes route by `bucketFor(key, n)`, reads go through

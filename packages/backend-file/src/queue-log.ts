@@ -110,9 +110,7 @@ export class SegmentLog {
     const names = (await readdir(this.dir)).filter((n) => SEGMENT.test(n)).sort();
     const bases = names.map((n) => Number((SEGMENT.exec(n) as RegExpExecArray)[1]));
     const known = new Map(this.#segments.map((s) => [s.base, s]));
-    this.#segments = bases.map(
-      (base) => known.get(base) ?? { base, count: 0, size: 0, index: [], sealed: false },
-    );
+    this.#segments = bases.map((base) => known.get(base) ?? { base, count: 0, size: 0, index: [], sealed: false });
     for (let i = 0; i < this.#segments.length; i++) {
       const segment = this.#segments[i] as Segment;
       if (segment.sealed) continue;
@@ -146,7 +144,10 @@ export class SegmentLog {
     for (const { position, payload } of scan.records) {
       const offset = payload.readDoubleLE(0);
       if (offset !== segment.base + segment.count) {
-        throw fileError("CORRUPTION", `${what}: entry at byte ${position} has offset ${offset}, expected ${segment.base + segment.count}`);
+        throw fileError(
+          "CORRUPTION",
+          `${what}: entry at byte ${position} has offset ${offset}, expected ${segment.base + segment.count}`,
+        );
       }
       if (segment.count % INDEX_EVERY === 0) segment.index.push(position);
       segment.count++;
@@ -226,7 +227,10 @@ export class SegmentLog {
         handle = await open(path, "r");
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-          throw fileError("CORRUPTION", `${this.#what}: segment ${segmentName(segment.base)} vanished; it was trimmed meanwhile — read again`);
+          throw fileError(
+            "CORRUPTION",
+            `${this.#what}: segment ${segmentName(segment.base)} vanished; it was trimmed meanwhile — read again`,
+          );
         }
         throw fsError(err, "reading", path);
       }
@@ -237,7 +241,11 @@ export class SegmentLog {
           await handle.read(buf, 0, length, position);
           const scan = scanRecords(buf, position, `${this.#what} ${segmentName(segment.base)}`);
           if (scan.records.length === 0) {
-            if (scan.end + 12 <= segment.size && length === READ_CHUNK) throw fileError("CORRUPTION", `${this.#what}: an entry larger than ${READ_CHUNK} bytes cannot be read in one chunk`);
+            if (scan.end + 12 <= segment.size && length === READ_CHUNK)
+              throw fileError(
+                "CORRUPTION",
+                `${this.#what}: an entry larger than ${READ_CHUNK} bytes cannot be read in one chunk`,
+              );
             break;
           }
           for (const { payload } of scan.records) {

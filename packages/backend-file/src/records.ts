@@ -75,7 +75,9 @@ class Writer {
     const owner = this.#data.byNaturalKey.get(input.naturalKey);
     if (owner !== undefined && owner !== input.id) {
       if (onConflict === "skip") return "skipped";
-      throw conflict(`naturalKey ${JSON.stringify(input.naturalKey)} already belongs to record ${JSON.stringify(owner)}`);
+      throw conflict(
+        `naturalKey ${JSON.stringify(input.naturalKey)} already belongs to record ${JSON.stringify(owner)}`,
+      );
     }
     if (existing !== undefined && onConflict === "skip") return "skipped";
     if (existing !== undefined && onConflict === "error") {
@@ -263,7 +265,11 @@ export function createFileRecordStore(shared: FileShared, name: string, options?
   const c = storeState<Collection>(shared, `records\u0000${name}`, () => {
     const data = new RecordData();
     const dir = join(shared.directory, "records", fileName(name));
-    const journal = new Journal<RecordOp>(dir, data, { fsync: shared.fsyncRecords, lock: shared.lock, what: `records ${name}` });
+    const journal = new Journal<RecordOp>(dir, data, {
+      fsync: shared.fsyncRecords,
+      lock: shared.lock,
+      what: `records ${name}`,
+    });
     shared.lifecycle.onClose(() => journal.close());
     return { data, journal };
   });

@@ -66,7 +66,7 @@ export function scanRecords(buf: Buffer, base: number, what: string): ScanResult
     if (left < HEADER_BYTES) return { records, end: base + at, tail: "torn" };
     const length = buf.readUInt32LE(at);
     const check = buf.readUInt32LE(at + 4);
-    if ((~length >>> 0) !== check || length > MAX_RECORD_BYTES) {
+    if (~length >>> 0 !== check || length > MAX_RECORD_BYTES) {
       // A file system may extend a file with zeros it never wrote: that is a torn tail too.
       if (isZero(buf, at)) return { records, end: base + at, tail: "torn" };
       throw fileError("CORRUPTION", `${what}: damaged record header at byte ${base + at}; restore from a backup`);

@@ -1,5 +1,5 @@
-import type { MessageSource } from "./transport-subscription.js";
 import type { Topic } from "./topic.js";
+import type { MessageSource } from "./transport-subscription.js";
 
 /**
  * A consumer group of one channel in this backend: hands each message to one member,
@@ -67,7 +67,12 @@ export class GroupState {
     this.#stored = position;
     await this.#topic.exclusive(async () => {
       const meta = await this.#topic.readMeta();
-      Object.defineProperty(meta.groups, this.#name, { value: position, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(meta.groups, this.#name, {
+        value: position,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
       await this.#topic.log.writeMeta(meta);
     });
   }

@@ -49,8 +49,6 @@ export class FileSubscription implements Subscription {
   readonly #stopped = new AbortController();
   readonly #done: Promise<void>;
 
-  readonly #closed: AbortSignal;
-
   constructor(
     topic: Topic,
     source: MessageSource,
@@ -59,7 +57,6 @@ export class FileSubscription implements Subscription {
     closed: AbortSignal,
   ) {
     this.#topic = topic;
-    this.#closed = closed;
     closed.addEventListener("abort", () => this.#stopped.abort(), { once: true });
     this.#source = source;
     this.#handler = handler;

@@ -30,7 +30,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 function nonNegative(value: unknown, what: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw invalidArgument(BACKEND, `${what} must be a non-negative finite number of milliseconds, got ${describeValue(value)}`);
+    throw invalidArgument(
+      BACKEND,
+      `${what} must be a non-negative finite number of milliseconds, got ${describeValue(value)}`,
+    );
   }
   return value;
 }
@@ -46,14 +49,18 @@ function prepare(message: unknown, index: number): Prepared {
     throw invalidArgument(BACKEND, `${where} must be a message object, got ${describeValue(message)}`);
   }
   const { id, payload, headers, publishedAt, idempotencyKey } = message as Partial<Message>;
-  if (typeof id !== "string" || id.length === 0) throw invalidArgument(BACKEND, `${where}.id must be a non-empty string`);
+  if (typeof id !== "string" || id.length === 0)
+    throw invalidArgument(BACKEND, `${where}.id must be a non-empty string`);
   if (typeof publishedAt !== "number" || !Number.isFinite(publishedAt)) {
     throw invalidArgument(BACKEND, `${where}.publishedAt must be a finite number of milliseconds`);
   }
   assertPlainObject(BACKEND, headers, `${where}.headers`);
   for (const [key, value] of Object.entries(headers)) {
     if (typeof value !== "string") {
-      throw invalidArgument(BACKEND, `${where}.headers[${JSON.stringify(key)}] must be a string, got ${describeValue(value)}`);
+      throw invalidArgument(
+        BACKEND,
+        `${where}.headers[${JSON.stringify(key)}] must be a string, got ${describeValue(value)}`,
+      );
     }
   }
   if (idempotencyKey !== undefined) assertKey(BACKEND, idempotencyKey);
@@ -93,7 +100,11 @@ interface Channel {
  * await bus.send("orders", [{ id: "1", payload: 1, headers: {}, publishedAt: Date.now() }]);
  * ```
  */
-export function createFileTransport(shared: FileShared, defaults: FileQueueDefaults, options: TransportOptions = {}): Transport {
+export function createFileTransport(
+  shared: FileShared,
+  defaults: FileQueueDefaults,
+  options: TransportOptions = {},
+): Transport {
   assertPlainObject(BACKEND, options, "transport options");
   const { mode = "durable" } = options;
   if (mode !== "durable" && mode !== "ephemeral") {
@@ -115,7 +126,12 @@ class FileTransport implements Transport {
   readonly #unregister: () => void;
   #closing: Promise<void> | undefined;
 
-  constructor(shared: FileShared, defaults: FileQueueDefaults, redeliveryDelayMs: number | undefined, dedupWindowMs: number) {
+  constructor(
+    shared: FileShared,
+    defaults: FileQueueDefaults,
+    redeliveryDelayMs: number | undefined,
+    dedupWindowMs: number,
+  ) {
     this.#shared = shared;
     this.#defaults = defaults;
     this.#redeliveryDelayMs = redeliveryDelayMs;
@@ -145,7 +161,8 @@ class FileTransport implements Transport {
     return this.#shared.lifecycle.run(async () => {
       this.#assertOpen();
       assertName(BACKEND, channel, "channel");
-      if (!Array.isArray(messages)) throw invalidArgument(BACKEND, `messages must be an array, got ${describeValue(messages)}`);
+      if (!Array.isArray(messages))
+        throw invalidArgument(BACKEND, `messages must be an array, got ${describeValue(messages)}`);
       let prepared = messages.map(prepare);
       if (prepared.length === 0) return;
       const state = this.#channel(channel);
@@ -198,7 +215,13 @@ class FileTransport implements Transport {
         source = (await groupState).source();
       }
       this.#assertOpen();
-      const subscription = new FileSubscription(topic, source, handler, this.#redeliveryDelayMs, this.#shared.lifecycle.signal);
+      const subscription = new FileSubscription(
+        topic,
+        source,
+        handler,
+        this.#redeliveryDelayMs,
+        this.#shared.lifecycle.signal,
+      );
       this.#subscriptions.add(subscription);
       return {
         unsubscribe: async () => {

@@ -1,63 +1,21 @@
 import { describeSqlConformance } from "@core/conformance";
-import {
-  type Backend,
-  ConnectionError,
-  defineCapabilities,
-  Lifecycle,
-  notSupported,
-  OperationalError,
-  type SqlDatabase,
-  sql,
-  TransactionError,
-} from "@core/protocols";
+import { type Backend, ConnectionError, Lifecycle, OperationalError, sql, TransactionError } from "@core/protocols";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
-import type { PostgresShared } from "./shared.js";
+import { openPostgresBackend } from "./index.js";
 import { createPostgresSql } from "./sql/database.js";
 
 const url = process.env.POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
 
-/**
- * A minimal backend whose only protocol is SQL, so the SQL conformance suite can run while
- * the full postgres backend is written elsewhere.
- */
+/** Opens the real postgres backend; fails with how to start the server when it is down. */
 async function open(): Promise<Backend> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
   try {
-    await pool.query("select 1");
+    return await openPostgresBackend({ connectionString: url, schema: "core_sql_test" });
   } catch (err) {
-    await pool.end();
     throw new Error(`PostgreSQL is not reachable at ${url}; start it with: bash tooling/scripts/start-services.sh`, {
       cause: err,
     });
   }
-  const lifecycle = new Lifecycle("postgres");
-  lifecycle.onClose(() => pool.end());
-  const shared: PostgresShared = { pool, lifecycle, schema: "public", quotedSchema: '"public"' };
-  let db: SqlDatabase | undefined;
-  const unsupported = (what: string) => () => {
-    throw notSupported("postgres", what);
-  };
-  return {
-    name: "postgres",
-    capabilities: defineCapabilities({
-      sql: true,
-      persistent: true,
-      crossProcess: true,
-      isolationLevels: ["read uncommitted", "read committed", "repeatable read", "serializable"],
-    }),
-    cache: unsupported("cache (test backend)"),
-    queue: unsupported("queue (test backend)"),
-    records: unsupported("records (test backend)"),
-    transport: unsupported("transport (test backend)"),
-    sql() {
-      lifecycle.assertOpen();
-      db ??= createPostgresSql(shared);
-      return db;
-    },
-    close: () => lifecycle.close(),
-    [Symbol.asyncDispose]: () => lifecycle.close(),
-  };
 }
 
 describeSqlConformance({ name: "postgres", open });

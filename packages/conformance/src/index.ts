@@ -6,3 +6,8 @@ export { describeRecordStoreConformance } from "./records/suite.js";
 export { describePublisherConformance } from "./transport/publisher.js";
 export { describeTransportConformance } from "./transport/suite.js";
 export { describeSqlConformance } from "./sql/suite.js";
+// Reference models and arbitraries, for harnesses (fuzzers) that drive backends outside the suites.
+export { CacheModel, type CacheOp, globMatches, type Outcome } from "./cache/model.js";
+export { QueueModel } from "./queue/model.js";
+export { datasetArb, filterArb, queryArb, recordFrom } from "./records/arbitraries.js";
+export { RecordModel } from "./records/model.js";

@@ -3,7 +3,7 @@ import { CACHE_NAME } from "./api-cache.js";
 import { QUEUE_TOPIC } from "./api-queue.js";
 import { stringField } from "./http-errors.js";
 import type { Router } from "./router.js";
-import { PROTOCOLS, type PlaygroundSession, type Protocol } from "./session.js";
+import { type PlaygroundSession, PROTOCOLS, type Protocol } from "./session.js";
 
 /**
  * Backend routes: what is chosen, suggested URLs, switching a protocol to another URL,
@@ -30,7 +30,13 @@ export function backendRoutes(router: Router, session: PlaygroundSession, sugges
       throw invalidArgument("playground", `protocol must be one of ${PROTOCOLS.join(", ")}`);
     const url = stringField(body, "url").trim();
     const backend = await session.choose(protocol, url);
-    return { protocol, url, backend: backend.name, capabilities: backend.capabilities, supported: backend.capabilities[protocol] };
+    return {
+      protocol,
+      url,
+      backend: backend.name,
+      capabilities: backend.capabilities,
+      supported: backend.capabilities[protocol],
+    };
   });
 
   router.add("GET", "/api/stats", async () => {

@@ -1,6 +1,6 @@
 import type { Cache } from "@core/protocols";
-import type { Router } from "./router.js";
 import { intField, stringField } from "./http-errors.js";
+import type { Router } from "./router.js";
 import type { PlaygroundSession } from "./session.js";
 
 /** The cache every page action works on. */

@@ -39,7 +39,10 @@ function reviveDates(where: unknown): Filter | undefined {
     }
     out[field] = isPlainObject(spec)
       ? Object.fromEntries(
-          Object.entries(spec).map(([op, v]) => [op, Array.isArray(v) ? v.map(toDate) : op === "exists" ? v : toDate(v)]),
+          Object.entries(spec).map(([op, v]) => [
+            op,
+            Array.isArray(v) ? v.map(toDate) : op === "exists" ? v : toDate(v),
+          ]),
         )
       : toDate(spec);
   }

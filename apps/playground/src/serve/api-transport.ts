@@ -31,7 +31,8 @@ export function transportRoutes(router: Router, session: PlaygroundSession, shut
   router.add("POST", "/api/transport/publish", async (ctx) => {
     const body = await ctx.body();
     const channel = stringField(body, "channel");
-    const idempotencyKey = typeof body.idempotencyKey === "string" && body.idempotencyKey ? body.idempotencyKey : undefined;
+    const idempotencyKey =
+      typeof body.idempotencyKey === "string" && body.idempotencyKey ? body.idempotencyKey : undefined;
     return session.timed("transport", "publish", async (backend) => {
       const publisher = createPublisher({
         transports: { main: transportOf(backend) },
@@ -58,7 +59,8 @@ export function transportRoutes(router: Router, session: PlaygroundSession, shut
     // Messages may arrive before the stream is open; hold them until it is.
     let sse: SseStream | undefined;
     const early: Message[] = [];
-    const forward = (stream: SseStream, message: Message) => stream.send("message", { channel, ...message }, message.id);
+    const forward = (stream: SseStream, message: Message) =>
+      stream.send("message", { channel, ...message }, message.id);
     const subscription = await transportOf(backend).subscribe(channel, (message) => {
       if (sse) forward(sse, message);
       else early.push(message);

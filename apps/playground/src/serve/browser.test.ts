@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -15,7 +16,9 @@ let page: Page;
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: the browser test drives Debian's Chromium; install it with: apt-get install -y chromium`);
+    throw new Error(
+      `${CHROMIUM} is missing: the browser test drives Debian's Chromium; install it with: apt-get install -y chromium`,
+    );
   server = await startServer({ port: 0 });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -112,7 +115,8 @@ describe("playground serve in headless Chromium", () => {
       ctx.drawImage(img, 0, 0);
       const pixels = ctx.getImageData(0, 0, img.width, img.height).data;
       const seen = new Set<number>();
-      for (let i = 0; i < pixels.length; i += 4 * 7) seen.add((pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!);
+      for (let i = 0; i < pixels.length; i += 4 * 7)
+        seen.add((pixels[i]! << 16) | (pixels[i + 1]! << 8) | pixels[i + 2]!);
       return seen.size;
     }, base64);
     expect(colours).toBeGreaterThan(20);

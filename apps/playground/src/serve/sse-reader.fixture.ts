@@ -44,7 +44,11 @@ export async function readSse(
           fields.set(line.slice(0, at), line.slice(at + 1).trimStart());
         }
         if (!fields.has("data")) continue;
-        events.push({ event: fields.get("event") ?? "message", id: fields.get("id"), data: JSON.parse(fields.get("data")!) });
+        events.push({
+          event: fields.get("event") ?? "message",
+          id: fields.get("id"),
+          data: JSON.parse(fields.get("data")!),
+        });
         if (until(events)) {
           await opened;
           return events;

@@ -34,11 +34,17 @@ export async function serveStatic(res: ServerResponse, pathname: string, webDir:
   if (!name) return false;
   try {
     const body = await readFile(new URL(name, webDir));
-    res.writeHead(200, { "content-type": TYPES[extname(name)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.writeHead(200, {
+      "content-type": TYPES[extname(name)] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    });
     res.end(body);
   } catch (err) {
     sendJson(res, 500, {
-      error: { code: "INTERNAL", message: `web file ${name} is missing (${(err as Error).message}); rebuild the playground` },
+      error: {
+        code: "INTERNAL",
+        message: `web file ${name} is missing (${(err as Error).message}); rebuild the playground`,
+      },
     });
   }
   return true;

@@ -10,34 +10,55 @@ function stream(name, url, handlers, status) {
   streams[name]?.close();
   const source = new EventSource(url);
   streams[name] = source;
-  source.onopen = () => { status.textContent = `${name}: live`; };
-  source.onerror = () => { status.textContent = `${name}: reconnecting…`; };
+  source.onopen = () => {
+    status.textContent = `${name}: live`;
+  };
+  source.onerror = () => {
+    status.textContent = `${name}: reconnecting…`;
+  };
   for (const [event, fn] of Object.entries(handlers)) source.addEventListener(event, (e) => fn(JSON.parse(e.data)));
   return source;
 }
 
 function openQueueTail() {
   $("queue-tail").replaceChildren();
-  stream("tail", "/api/queue/tail", {
-    entry: (e) => appendLine($("queue-tail"), e.offset, JSON.stringify(e.value)),
-    failure: (err) => showError("queue", err),
-  }, $("queue-tail-status"));
+  stream(
+    "tail",
+    "/api/queue/tail",
+    {
+      entry: (e) => appendLine($("queue-tail"), e.offset, JSON.stringify(e.value)),
+      failure: (err) => showError("queue", err),
+    },
+    $("queue-tail-status"),
+  );
 }
 
 function subscribe() {
   const channel = $("transport-channel").value.trim();
   $("transport-messages").replaceChildren();
-  stream("subscriber", `/api/transport/subscribe?channel=${encodeURIComponent(channel)}`, {
-    subscribed: (s) => { $("transport-status").textContent = `subscribed to "${s.channel}" on ${s.backend}`; },
-    message: (m) => appendLine($("transport-messages"), m.channel, JSON.stringify(m.payload)),
-  }, $("transport-status"));
+  stream(
+    "subscriber",
+    `/api/transport/subscribe?channel=${encodeURIComponent(channel)}`,
+    {
+      subscribed: (s) => {
+        $("transport-status").textContent = `subscribed to "${s.channel}" on ${s.backend}`;
+      },
+      message: (m) => appendLine($("transport-messages"), m.channel, JSON.stringify(m.payload)),
+    },
+    $("transport-status"),
+  );
 }
 
 async function setupBackends() {
   const { choice, protocols, suggestions } = await api("GET", "/api/backends");
   $("backend-suggestions").replaceChildren(...suggestions.map((s) => el("option", { value: s })));
   for (const protocol of protocols) {
-    const input = el("input", { id: `backend-url-${protocol}`, list: "backend-suggestions", value: choice[protocol], "aria-label": `${protocol} backend URL` });
+    const input = el("input", {
+      id: `backend-url-${protocol}`,
+      list: "backend-suggestions",
+      value: choice[protocol],
+      "aria-label": `${protocol} backend URL`,
+    });
     const status = el("span", { id: `backend-status-${protocol}`, class: "status" });
     const use = async () => {
       status.className = "status";
@@ -53,10 +74,18 @@ async function setupBackends() {
         status.textContent = `${err.code}: ${err.message}`;
       }
     };
-    input.addEventListener("keydown", (e) => { if (e.key === "Enter") use(); });
+    input.addEventListener("keydown", (e) => {
+      if (e.key === "Enter") use();
+    });
     $("backend-rows").append(
-      el("div", { class: "backend-row" }, el("span", { class: "name" }, protocol), input,
-        el("button", { id: `backend-use-${protocol}`, onclick: use }, "Use"), status),
+      el(
+        "div",
+        { class: "backend-row" },
+        el("span", { class: "name" }, protocol),
+        input,
+        el("button", { type: "button", id: `backend-use-${protocol}`, onclick: use }, "Use"),
+        status,
+      ),
     );
   }
 }
@@ -64,38 +93,76 @@ async function setupBackends() {
 function setupCache() {
   const out = $("cache-output");
   const key = () => $("cache-key").value;
-  const show = (v) => { out.textContent = JSON.stringify(v, null, 2); };
-  $("cache-set").addEventListener("click", action("cache", async () => {
-    const ttl = $("cache-ttl").value;
-    show(await api("POST", "/api/cache/set", { key: key(), value: parseValue($("cache-value").value), ttlMs: ttl === "" ? undefined : Number(ttl) }));
-  }));
-  $("cache-get").addEventListener("click", action("cache", async () => show(await api("GET", `/api/cache/get?key=${encodeURIComponent(key())}`))));
-  $("cache-ttl-btn").addEventListener("click", action("cache", async () => show(await api("GET", `/api/cache/ttl?key=${encodeURIComponent(key())}`))));
-  $("cache-keys").addEventListener("click", action("cache", async () => show(await api("GET", "/api/cache/keys"))));
-  $("cache-delete").addEventListener("click", action("cache", async () => show(await api("POST", "/api/cache/delete", { key: key() }))));
+  const show = (v) => {
+    out.textContent = JSON.stringify(v, null, 2);
+  };
+  $("cache-set").addEventListener(
+    "click",
+    action("cache", async () => {
+      const ttl = $("cache-ttl").value;
+      show(
+        await api("POST", "/api/cache/set", {
+          key: key(),
+          value: parseValue($("cache-value").value),
+          ttlMs: ttl === "" ? undefined : Number(ttl),
+        }),
+      );
+    }),
+  );
+  $("cache-get").addEventListener(
+    "click",
+    action("cache", async () => show(await api("GET", `/api/cache/get?key=${encodeURIComponent(key())}`))),
+  );
+  $("cache-ttl-btn").addEventListener(
+    "click",
+    action("cache", async () => show(await api("GET", `/api/cache/ttl?key=${encodeURIComponent(key())}`))),
+  );
+  $("cache-keys").addEventListener(
+    "click",
+    action("cache", async () => show(await api("GET", "/api/cache/keys"))),
+  );
+  $("cache-delete").addEventListener(
+    "click",
+    action("cache", async () => show(await api("POST", "/api/cache/delete", { key: key() }))),
+  );
 }
 
 function setupQueue() {
-  $("queue-put").addEventListener("click", action("queue", async () => {
-    await api("POST", "/api/queue/put", { value: parseValue($("queue-value").value) });
-  }));
+  $("queue-put").addEventListener(
+    "click",
+    action("queue", async () => {
+      await api("POST", "/api/queue/put", { value: parseValue($("queue-value").value) });
+    }),
+  );
   openQueueTail();
 }
 
 function setupTransport() {
   $("transport-subscribe").addEventListener("click", subscribe);
-  $("transport-publish").addEventListener("click", action("transport", async () => {
-    const receipt = await api("POST", "/api/transport/publish", { channel: $("transport-channel").value.trim(), payload: parseValue($("transport-payload").value) });
-    $("transport-receipt").textContent = receipt.transports.map((t) => `${t.backend}: ${t.status} after ${t.attempts} attempt(s)`).join("\n");
-  }));
+  $("transport-publish").addEventListener(
+    "click",
+    action("transport", async () => {
+      const receipt = await api("POST", "/api/transport/publish", {
+        channel: $("transport-channel").value.trim(),
+        payload: parseValue($("transport-payload").value),
+      });
+      $("transport-receipt").textContent = receipt.transports
+        .map((t) => `${t.backend}: ${t.status} after ${t.attempts} attempt(s)`)
+        .join("\n");
+    }),
+  );
 }
 
 function setupSql() {
-  $("sql-run").addEventListener("click", action("sql", async () => {
-    const r = await api("POST", "/api/sql", { text: $("sql-text").value });
-    $("sql-summary").textContent = `${r.dialect}: ${r.rowCount} row(s), ${r.affectedRows} affected${r.truncated ? " (first 500 shown)" : ""}`;
-    renderTable($("sql-results"), r.columns, r.rows);
-  }));
+  $("sql-run").addEventListener(
+    "click",
+    action("sql", async () => {
+      const r = await api("POST", "/api/sql", { text: $("sql-text").value });
+      $("sql-summary").textContent =
+        `${r.dialect}: ${r.rowCount} row(s), ${r.affectedRows} affected${r.truncated ? " (first 500 shown)" : ""}`;
+      renderTable($("sql-results"), r.columns, r.rows);
+    }),
+  );
 }
 
 function definitions(target, result) {
@@ -103,7 +170,9 @@ function definitions(target, result) {
     target.replaceChildren(el("dt", {}, "error"), el("dd", {}, result.error));
     return;
   }
-  target.replaceChildren(...Object.entries(result.value).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))]));
+  target.replaceChildren(
+    ...Object.entries(result.value).flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, String(v))]),
+  );
 }
 
 async function refreshStats() {

@@ -26,7 +26,14 @@ export function renderLatency(container, samples) {
   for (const [protocol, color] of Object.entries(COLORS)) {
     const points = samples.flatMap((s, i) => (s.protocol === protocol ? [[x(i), y(s.ms), s]] : []));
     if (points.length > 1)
-      root.append(svg("polyline", { points: points.map(([px, py]) => `${px},${py}`).join(" "), fill: "none", stroke: color, "stroke-opacity": 0.5 }));
+      root.append(
+        svg("polyline", {
+          points: points.map(([px, py]) => `${px},${py}`).join(" "),
+          fill: "none",
+          stroke: color,
+          "stroke-opacity": 0.5,
+        }),
+      );
     for (const [px, py, s] of points) {
       const dot = svg("circle", { cx: px, cy: py, r: 3, fill: s.ok ? color : "#fff", stroke: color });
       const title = svg("title", {});

@@ -2,7 +2,16 @@
 // the `where` object of RecordStore.queryPage.
 import { $, action, api, el, renderTable } from "./api.js";
 
-const FIELDS = ["id", "naturalKey", "layer", "createdAt", "updatedAt", "content.title", "content.source", "content.score"];
+const FIELDS = [
+  "id",
+  "naturalKey",
+  "layer",
+  "createdAt",
+  "updatedAt",
+  "content.title",
+  "content.source",
+  "content.score",
+];
 const OPERATORS = ["eq", "ne", "gt", "gte", "lt", "lte", "in", "prefix", "exists"];
 
 /** A typed cell value: numbers, true/false/null as such, lists for `in`. */
@@ -41,9 +50,24 @@ export function addFilterRow(field = "content.score", op = "gte", value = "3") {
     "div",
     { class: "filter-row" },
     el("input", { class: "f-field", list: "filter-fields", value: field, "aria-label": "field", oninput: showWhere }),
-    el("select", { class: "f-op", "aria-label": "operator", onchange: showWhere }, ...OPERATORS.map((o) => el("option", {}, o))),
+    el(
+      "select",
+      { class: "f-op", "aria-label": "operator", onchange: showWhere },
+      ...OPERATORS.map((o) => el("option", {}, o)),
+    ),
     el("input", { class: "f-value", value, "aria-label": "value", oninput: showWhere }),
-    el("button", { class: "secondary", title: "remove", onclick: () => { row.remove(); showWhere(); } }, "×"),
+    el(
+      "button",
+      {
+        class: "secondary",
+        title: "remove",
+        onclick: () => {
+          row.remove();
+          showWhere();
+        },
+      },
+      "×",
+    ),
   );
   row.querySelector(".f-op").value = op;
   $("filter-rows").append(row);
@@ -70,7 +94,8 @@ export function setupRecords() {
         orderBy: $("records-order").value.trim() || undefined,
         limit: Number($("records-limit").value) || 20,
       });
-      $("records-summary").textContent = `${page.records.length} shown of ${page.total} matching${page.next ? " (more pages)" : ""}`;
+      $("records-summary").textContent =
+        `${page.records.length} shown of ${page.total} matching${page.next ? " (more pages)" : ""}`;
       renderTable($("records-results"), ["id", "layer", "title", "score", "source", "version"], page.records, (r, c) =>
         c === "id" || c === "layer" || c === "version" ? r[c] : r.content[c],
       );
