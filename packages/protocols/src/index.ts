@@ -3,6 +3,7 @@ export type { Cache, CacheEntry, CacheOptions, CacheStats, SetOptions } from "./
 export { type Capabilities, defineCapabilities } from "./capabilities.js";
 export { type Codec, defaultCodec } from "./codec.js";
 export { type CursorPosition, decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";
+export { postgresDialect, quoteIdentifier, sqliteDialect } from "./dialects.js";
 export {
   BackendError,
   type BackendErrorOptions,
@@ -63,21 +64,6 @@ export {
   type StreamOptions,
   type TrimOptions,
 } from "./queue.js";
-export {
-  type Cursor,
-  LAYERS,
-  type Layer,
-  type OnConflict,
-  type RecordField,
-  type RecordInput,
-  type RecordPage,
-  type RecordQuery,
-  type RecordStore,
-  type Sighting,
-  type SightingInput,
-  type StoreBatchResult,
-  type StoredRecord,
-} from "./records.js";
 export { countMatching, type SelectedPage, selectPage } from "./record-select.js";
 export {
   DEFAULT_MAX_LIMIT,
@@ -100,6 +86,21 @@ export {
   validateSightingInput,
   validateStoreOptions,
 } from "./record-validation.js";
+export {
+  type Cursor,
+  LAYERS,
+  type Layer,
+  type OnConflict,
+  type RecordField,
+  type RecordInput,
+  type RecordPage,
+  type RecordQuery,
+  type RecordStore,
+  type Sighting,
+  type SightingInput,
+  type StoreBatchResult,
+  type StoredRecord,
+} from "./records.js";
 export { redactUrl } from "./redact.js";
 export {
   type BackendProvider,
@@ -123,9 +124,6 @@ export type {
   TransactionOptions,
   TypeMapper,
 } from "./sql.js";
-export { postgresDialect, quoteIdentifier, sqliteDialect } from "./dialects.js";
-export { SqlFragment, sql, toCompiledQuery } from "./sql-tag.js";
-export { type ColumnParams, canonicalSqlValue, checkColumnType, DATABASE_TYPES } from "./sql-values.js";
 export {
   ConnectionError,
   DeadlockError,
@@ -134,6 +132,8 @@ export {
   QueryError,
   TransactionError,
 } from "./sql-errors.js";
+export { SqlFragment, sql, toCompiledQuery } from "./sql-tag.js";
+export { type ColumnParams, canonicalSqlValue, checkColumnType, DATABASE_TYPES } from "./sql-values.js";
 export { type TieredCacheOptions, tieredCache } from "./tiered-cache.js";
 export type {
   Message,

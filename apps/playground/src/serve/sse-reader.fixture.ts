@@ -30,8 +30,11 @@ export async function readSse(
     const opened = options.onOpen?.();
     const decoder = new TextDecoder();
     let buffer = "";
-    for await (const chunk of res.body) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    const reader = res.body.getReader();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
       let end = buffer.indexOf("\n\n");
       while (end >= 0) {
         const block = buffer.slice(0, end);
