@@ -13,7 +13,9 @@ export interface BackendChoice {
 }
 
 /**
- * The embedded defaults: nothing to start, everything in a fresh temp directory.
+ * The embedded defaults: nothing to start, everything in a fresh temp directory — the
+ * queue in files (an append-only log per topic), the rest in one SQLite database, the
+ * transport in memory.
  *
  * @example
  * ```ts
@@ -22,7 +24,7 @@ export interface BackendChoice {
  */
 export function embeddedDefaults(dataDir = mkdtempSync(join(tmpdir(), "core-playground-"))): BackendChoice {
   const db = `sqlite:${join(dataDir, "demo.db")}`;
-  return { cache: db, queue: db, records: db, transport: "memory:", sql: db };
+  return { cache: db, queue: `file:${join(dataDir, "queue")}`, records: db, transport: "memory:", sql: db };
 }
 
 const START_HINTS: Record<string, string> = {

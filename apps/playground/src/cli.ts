@@ -21,7 +21,7 @@ const USAGE = `usage: playground [demo|matrix|serve] [options]
     --port N           port on 127.0.0.1 (default 4680; 0 = any free port)
     --cache/--queue/--records/--transport/--sql URL   initial choices on the page
   --backend-package NAME   load and register a third-party backend package first
-Defaults are embedded (memory, sqlite in a temp dir): no server needed.`;
+Defaults are embedded (file queue, sqlite, memory transport in a temp dir): no server needed.`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -157,6 +157,9 @@ function setupSql() {
   $("sql-run").addEventListener(
     "click",
     action("sql", async () => {
+      // A failed statement must not leave the previous result looking like its answer.
+      $("sql-results").replaceChildren();
+      $("sql-summary").textContent = "";
       const r = await api("POST", "/api/sql", { text: $("sql-text").value });
       $("sql-summary").textContent =
         `${r.dialect}: ${r.rowCount} row(s), ${r.affectedRows} affected${r.truncated ? " (first 500 shown)" : ""}`;

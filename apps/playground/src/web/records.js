@@ -59,6 +59,7 @@ export function addFilterRow(field = "content.score", op = "gte", value = "3") {
     el(
       "button",
       {
+        type: "button",
         class: "secondary",
         title: "remove",
         onclick: () => {
