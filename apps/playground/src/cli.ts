@@ -1,4 +1,7 @@
 #!/usr/bin/env node
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { BackendError, loadProvider, registerBackend } from "@core/protocols";
 import { runDemo } from "./demo.js";
@@ -64,7 +67,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === "matrix") {
-    const rows = await runMatrix(defaultMatrixUrls(), out);
+    const dir = mkdtempSync(join(tmpdir(), "core-matrix-"));
+    const rows = await runMatrix(defaultMatrixUrls(dir), out).finally(() =>
+      rmSync(dir, { recursive: true, force: true }),
+    );
     return rows.some((r) => Object.values(r.cells).some((c) => c.status === "failed")) ? 1 : 0;
   }
   if (command === "serve") {

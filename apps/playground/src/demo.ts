@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   type Backend,
   createPublisher,
@@ -85,7 +88,9 @@ async function promote(records: RecordStore): Promise<void> {
  * ```
  */
 export async function runDemo(options: DemoOptions, out: Output): Promise<DemoSummary> {
-  const choice: BackendChoice = { ...embeddedDefaults(), ...stripUndefined(options) };
+  // Embedded data lives in a temp directory of this run only, removed when it ends.
+  const dataDir = mkdtempSync(join(tmpdir(), "core-playground-"));
+  const choice: BackendChoice = { ...embeddedDefaults(dataDir), ...stripUndefined(options) };
   const itemCount = options.items ?? 500;
   const pool = new BackendPool();
   const steps = new StepTimer();
@@ -210,6 +215,7 @@ export async function runDemo(options: DemoOptions, out: Output): Promise<DemoSu
     return summary;
   } finally {
     await pool.closeAll();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -67,6 +67,7 @@ export function suggestedUrls(dataDir: string): string[] {
  * ```
  */
 export async function startServer(options: ServeOptions = {}): Promise<PlaygroundServer> {
+  const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "core-playground-serve-"));
   const session = new PlaygroundSession({ ...embeddedDefaults(dataDir), ...options.initial });
   const shutdown = new AbortController();
@@ -115,6 +116,7 @@ export async function startServer(options: ServeOptions = {}): Promise<Playgroun
       await session.close();
       server.closeAllConnections();
       await closed;
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
