@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { BackendError, loadProvider, registerBackend } from "@core/protocols";
+import { registerBuiltinProviders } from "./builtin-providers.js";
 import { runDemo } from "./demo.js";
 import { defaultMatrixUrls, runMatrix } from "./matrix.js";
 import { terminalOutput } from "./output.js";
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  registerBuiltinProviders();
   for (const name of values["backend-package"] ?? []) registerBackend(await loadProvider(name));
   const out = terminalOutput();
   const command = positionals[0] ?? "demo";

@@ -8,6 +8,7 @@ import { memoryOutput } from "./output.js";
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
 describe("playground demo on embedded backends", () => {
   it("runs the whole pipeline and its numbers add up", async () => {
@@ -17,8 +18,8 @@ describe("playground demo on embedded backends", () => {
     expect(out.text()).toContain("notifications delivered");
   });
 
-  it("the CLI exits 0 and prints the summary table", async () => {
-    const { stdout } = await run(process.execPath, [cli, "demo", "--items", "60"], { timeout: 60_000 });
+  it("the CLI run from the repository root (as `pnpm demo` does) exits 0 and prints the summary", async () => {
+    const { stdout } = await run(process.execPath, [cli, "demo", "--items", "60"], { timeout: 60_000, cwd: repoRoot });
     expect(stdout).toContain("unique stories");
     expect(stdout).toMatch(/promote layers\s+\d+\.\d/);
   });

@@ -22,7 +22,15 @@ const queues = new Map<string, Promise<void>>();
 /** Stale locks this process broke (for stats and tests). */
 export const lockCounters = { recovered: 0 };
 
-function isAlive(pid: number): boolean {
+/**
+ * Whether process `pid` exists on this host.
+ *
+ * @example
+ * ```ts
+ * if (!isAlive(lease.pid)) takeOver();
+ * ```
+ */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -33,6 +33,17 @@ export interface RawEntry {
 export interface TopicMeta {
   first: number;
   groups: Record<string, number>;
+  /** Transport outboxes: which member instance holds each group, until when. */
+  leases?: Record<string, GroupLease>;
+}
+
+/** A transport group's lease: only its owner delivers the group's messages. */
+export interface GroupLease {
+  /** The holding group instance (pid + random). */
+  owner: string;
+  pid: number;
+  /** Milliseconds since the epoch; an expired lease may be taken over. */
+  until: number;
 }
 
 function segmentName(base: number): string {
@@ -86,6 +97,35 @@ export class SegmentLog {
 
   get segmentCount(): number {
     return this.#segments.length;
+  }
+
+  /** The oldest offset still on disk (the first segment's base). */
+  get first(): number {
+    return this.#segments[0]?.base ?? 0;
+  }
+
+  /** The offset after the first segment, or Infinity when it is the only one (never dropped). */
+  get firstSegmentEnd(): number {
+    const segment = this.#segments[0];
+    return this.#segments.length < 2 || segment === undefined ? Number.POSITIVE_INFINITY : segment.base + segment.count;
+  }
+
+  /**
+   * The base of the first segment {@link dropBelow} with `target` would keep.
+   *
+   * @example
+   * ```ts
+   * const first = log.keptFrom(next - 1000);
+   * ```
+   */
+  keptFrom(target: number): number {
+    let i = 0;
+    while (i < this.#segments.length - 1) {
+      const segment = this.#segments[i] as Segment;
+      if (segment.base + segment.count > target) break;
+      i++;
+    }
+    return this.#segments[i]?.base ?? 0;
   }
 
   async prepare(): Promise<void> {

@@ -26,9 +26,10 @@ import {
   validateStoreOptions,
 } from "@core/protocols";
 import type { PoolClient } from "pg";
-import { query, transaction } from "./db.js";
+import { query } from "./db.js";
 import { BACKEND, guard } from "./errors.js";
 import { decodeKey, encodeKey } from "./keys.js";
+import { batchStatements, writeBatch } from "./records-batch.js";
 import { afterSql, orderSql, Params, whereSql } from "./records-filter.js";
 import { recordStatements } from "./records-sql.js";
 import type { StoreShared } from "./shared.js";
@@ -91,12 +92,14 @@ class PostgresRecordStore implements RecordStore {
   readonly #shared: StoreShared;
   readonly #maxLimit: number;
   readonly #sql: ReturnType<typeof recordStatements>;
+  readonly #batchSql: ReturnType<typeof batchStatements>;
 
   constructor(shared: StoreShared, name: string, maxLimit: number) {
     this.name = name;
     this.#shared = shared;
     this.#maxLimit = maxLimit;
     this.#sql = recordStatements(shared.quotedSchema);
+    this.#batchSql = batchStatements(shared.quotedSchema);
   }
 
   #q(what: string, text: string, params: unknown[]) {
@@ -166,13 +169,8 @@ class PostgresRecordStore implements RecordStore {
     this.#shared.lifecycle.assertOpen();
     const inputs = validateRecordBatch(BACKEND, records);
     const { onConflict } = validateBatchOptions(BACKEND, options);
-    const result: StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
-    if (inputs.length === 0) return result;
-    const now = new Date();
-    await transaction(this.#shared, "records.storeBatch", async (client) => {
-      for (const input of inputs) result[(await this.#write(client, input, onConflict, now))[0]] += 1;
-    });
-    return result;
+    if (inputs.length === 0) return { inserted: 0, updated: 0, skipped: 0 };
+    return writeBatch(this.#shared, this.#batchSql, this.name, inputs, onConflict);
   }
 
   async get(id: string, layer?: Layer): Promise<StoredRecord | null> {

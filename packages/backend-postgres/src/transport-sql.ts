@@ -4,7 +4,10 @@
  * `send` is one statement: idempotency keys are claimed with `INSERT … ON CONFLICT`
  * (a key still inside its window is not returned, so its message is dropped), the
  * channel's counter row assigns consecutive sequence numbers (its lock, held to commit,
- * makes commit order sequence order) and NOTIFY wakes subscribers at commit.
+ * makes commit order sequence order) and NOTIFY wakes subscribers at commit. The same
+ * statement trims the outbox: it keeps the newest `$7` messages of the channel plus
+ * everything a group (`transport_groups`) or an in-process plain subscriber (`$8`, the
+ * lowest position, or null) has not delivered yet. `least()` ignores nulls.
  *
  * @example
  * ```ts
@@ -32,6 +35,12 @@ export function transportStatements(schema: string) {
         RETURNING t.next_seq - (SELECT count(*) FROM accepted) AS first
       ), ins AS (
         INSERT INTO ${messages} (channel, seq, body) SELECT $1, c.first + a.n - 1, a.body FROM c, accepted a
+      ), trim AS (
+        DELETE FROM ${messages} m USING c
+        WHERE m.channel = $1 AND m.seq < least(
+          c.first + (SELECT count(*) FROM accepted) - $7::bigint,
+          (SELECT min(g.next_seq) FROM ${groups} g WHERE g.channel = $1),
+          $8::bigint)
       )
       SELECT pg_notify($5, $6) FROM c`,
     sweepDedup: `DELETE FROM ${dedup} WHERE channel = $1 AND expires_at <= now()`,

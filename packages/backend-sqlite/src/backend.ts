@@ -14,12 +14,13 @@ import {
   type TransportOptions,
 } from "@core/protocols";
 import { createSqliteCache } from "./cache.js";
-import type { SqliteDatabase } from "./driver.js";
+import type { BetterSqliteDatabase } from "./driver.js";
 import { createSqliteQueue } from "./queue.js";
 import { createSqliteRecordStore } from "./records.js";
 import { applySchema } from "./schema.js";
 import { createShared, type SqliteShared } from "./shared.js";
 import { createSqliteSql } from "./sql/database.js";
+import type { SqliteDatabase } from "./sqlite-database.js";
 import { createSqliteTransport } from "./transport.js";
 
 function capabilitiesFor(isFile: boolean): Capabilities {
@@ -53,7 +54,10 @@ export class SqliteBackend implements Backend {
   readonly #shared: SqliteShared;
   #sql: SqlDatabase | undefined;
 
-  constructor(db: SqliteDatabase, options: { owned: boolean; isFile: boolean }) {
+  constructor(database: SqliteDatabase, options: { owned: boolean; isFile: boolean }) {
+    // The public type is structural (no @types/better-sqlite3 for consumers); the object is
+    // a real better-sqlite3 Database, checked by openSqliteBackend.
+    const db = database as unknown as BetterSqliteDatabase;
     const lifecycle = new Lifecycle("sqlite");
     applySchema(db);
     this.#shared = createShared(db, lifecycle, options.isFile);

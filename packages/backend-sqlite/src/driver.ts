@@ -1,10 +1,11 @@
 import type BetterSqlite3 from "better-sqlite3";
 
 /**
- * The better-sqlite3 `Database` this backend drives. Exported as its own name so users
- * can pass a database they own: `openSqliteBackend({ database })`.
+ * The better-sqlite3 `Database` with its full typings, for the backend's own modules. The
+ * public API takes the structural `SqliteDatabase` (sqlite-database.ts) instead, so consumers need no
+ * `@types/better-sqlite3`.
  */
-export type SqliteDatabase = BetterSqlite3.Database;
+export type BetterSqliteDatabase = BetterSqlite3.Database;
 
 /** A prepared statement taking positional or named parameters. */
 export type SqliteStatement = BetterSqlite3.Statement<unknown[], unknown>;

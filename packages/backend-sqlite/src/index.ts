@@ -1,16 +1,20 @@
 import { type Backend, type BackendProvider, invalidArgument } from "@core/protocols";
 import { SqliteBackend } from "./backend.js";
-import { loadDriver, type SqliteDatabase } from "./driver.js";
+import { type BetterSqliteDatabase, loadDriver } from "./driver.js";
 import { mapErrors, toBackendError } from "./errors.js";
+import { isSqliteDatabase, type SqliteDatabase } from "./sqlite-database.js";
 
 export { SqliteBackend } from "./backend.js";
-export type { SqliteDatabase } from "./driver.js";
+export type { SqliteDatabase } from "./sqlite-database.js";
 
 /** Options of {@link openSqliteBackend}. */
 export interface SqliteBackendOptions {
   /** Database file, or `":memory:"`. Ignored when `database` is given. */
   path?: string;
-  /** A better-sqlite3 Database you own; the backend never closes it. */
+  /**
+   * A better-sqlite3 Database you own; the backend never closes it and changes none of its
+   * pragmas (journal mode, `synchronous`, `busy_timeout`, `foreign_keys` stay as you set them).
+   */
   database?: SqliteDatabase;
   /** `NORMAL` (default, durable at checkpoints in WAL) or `FULL` (fsync every commit). */
   synchronous?: "NORMAL" | "FULL";
@@ -29,8 +33,11 @@ export interface SqliteBackendOptions {
  * ```
  */
 export async function openSqliteBackend(options: SqliteBackendOptions = {}): Promise<Backend> {
-  if (options.database) {
-    return new SqliteBackend(options.database, { owned: false, isFile: !options.database.memory });
+  if (options.database !== undefined) {
+    const { database } = options;
+    if (!isSqliteDatabase(database)) throw invalidArgument("sqlite", "database must be a better-sqlite3 Database");
+    if (!database.open) throw invalidArgument("sqlite", "database is closed; pass an open better-sqlite3 Database");
+    return mapErrors(() => new SqliteBackend(database, { owned: false, isFile: !database.memory }), "opening the backend");
   }
   const path = options.path ?? ":memory:";
   if (typeof path !== "string" || path.length === 0)
@@ -49,6 +56,9 @@ export async function openSqliteBackend(options: SqliteBackendOptions = {}): Pro
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     if (isFile) await enableWal(db, busyTimeoutMs);
     db.pragma(`synchronous = ${synchronous}`);
+    // SQLite's default is off; on, a foreign-key violation is an IntegrityError as on every
+    // other database. A database passed in keeps its owner's setting.
+    db.pragma("foreign_keys = ON");
     return new SqliteBackend(db, { owned: true, isFile });
   } catch (err) {
     db.close();
@@ -58,7 +68,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions = {}): Pro
 
 // Switching a new file to WAL takes an exclusive lock and may report SQLITE_BUSY without
 // waiting when another process opens the same new file at the same moment: retry.
-async function enableWal(db: SqliteDatabase, busyTimeoutMs: number): Promise<void> {
+async function enableWal(db: BetterSqliteDatabase, busyTimeoutMs: number): Promise<void> {
   const deadline = Date.now() + busyTimeoutMs;
   for (;;) {
     try {

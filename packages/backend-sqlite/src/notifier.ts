@@ -1,4 +1,4 @@
-import type { SqliteDatabase, SqliteStatement } from "./driver.js";
+import type { BetterSqliteDatabase, SqliteStatement } from "./driver.js";
 
 /** How often `PRAGMA data_version` is read while someone waits (ms). */
 export const POLL_MS = 25;
@@ -32,7 +32,7 @@ interface Waiter {
  * ```
  */
 export class Notifier {
-  readonly #db: SqliteDatabase;
+  readonly #db: BetterSqliteDatabase;
   readonly #crossProcess: boolean;
   readonly #waiters = new Set<Waiter>();
   readonly #generations = new Map<string, number>();
@@ -40,7 +40,7 @@ export class Notifier {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
-  constructor(db: SqliteDatabase, crossProcess: boolean) {
+  constructor(db: BetterSqliteDatabase, crossProcess: boolean) {
     this.#db = db;
     this.#crossProcess = crossProcess;
   }

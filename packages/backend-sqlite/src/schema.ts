@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { BackendError } from "@core/protocols";
-import type { SqliteDatabase } from "./driver.js";
+import type { BetterSqliteDatabase } from "./driver.js";
 import { BACKEND, toBackendError } from "./errors.js";
 
 /** Schema files and the version each creates. Bump a version together with a migration. */
@@ -36,7 +36,7 @@ function schemas(): { name: string; version: number; text: string }[] {
  * applySchema(db);
  * ```
  */
-export function applySchema(db: SqliteDatabase): void {
+export function applySchema(db: BetterSqliteDatabase): void {
   const files = schemas();
   const meta = load("meta");
   try {

@@ -1,5 +1,5 @@
 import { BackendError, type Lifecycle } from "@core/protocols";
-import type { SqliteDatabase, SqliteStatement } from "./driver.js";
+import type { BetterSqliteDatabase, SqliteStatement } from "./driver.js";
 import { BACKEND, toBackendError } from "./errors.js";
 import { Notifier } from "./notifier.js";
 import { sqliteMutexFor } from "./sql/mutex.js";
@@ -17,7 +17,7 @@ export interface CacheCounters {
  * notifier and the helpers every store method goes through.
  */
 export interface SqliteShared {
-  readonly db: SqliteDatabase;
+  readonly db: BetterSqliteDatabase;
   readonly lifecycle: Lifecycle;
   /** Prepared statements by SQL text. */
   readonly statements: Map<string, SqliteStatement>;
@@ -46,7 +46,7 @@ export interface SqliteShared {
  * const shared = createShared(db, new Lifecycle("sqlite"), true);
  * ```
  */
-export function createShared(db: SqliteDatabase, lifecycle: Lifecycle, isFile: boolean): SqliteShared {
+export function createShared(db: BetterSqliteDatabase, lifecycle: Lifecycle, isFile: boolean): SqliteShared {
   const statements = new Map<string, SqliteStatement>();
   const prepare = (sql: string) => {
     let statement = statements.get(sql);

@@ -1,4 +1,13 @@
-import { BackendError, sql } from "@core/protocols";
+import {
+  BackendError,
+  ConnectionError,
+  DeadlockError,
+  IntegrityError,
+  OperationalError,
+  QueryError,
+  sql,
+  TransactionError,
+} from "@core/protocols";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { toBackendError } from "./errors.js";
@@ -9,22 +18,64 @@ function sqliteError(code: string): Error {
 }
 
 describe("sqlite specifics", () => {
-  it("maps SQLite result codes to the shared error codes in one place", () => {
-    const cases: [string, string, boolean][] = [
-      ["SQLITE_BUSY", "SERIALIZATION", true],
-      ["SQLITE_BUSY_SNAPSHOT", "SERIALIZATION", true],
-      ["SQLITE_LOCKED", "LOCKED", true],
-      ["SQLITE_CONSTRAINT_UNIQUE", "CONFLICT", false],
-      ["SQLITE_CORRUPT", "CORRUPTION", false],
-      ["SQLITE_CANTOPEN", "CONNECTION", true],
-      ["SQLITE_ERROR", "INVALID_ARGUMENT", false],
+  it("maps SQLite result codes to the shared error codes and SQL error classes in one place", () => {
+    const cases: [string, string, boolean, new (...args: never[]) => BackendError][] = [
+      ["SQLITE_BUSY", "SERIALIZATION", true, DeadlockError],
+      ["SQLITE_BUSY_SNAPSHOT", "SERIALIZATION", true, DeadlockError],
+      ["SQLITE_LOCKED", "LOCKED", true, OperationalError],
+      ["SQLITE_LOCKED_SHAREDCACHE", "LOCKED", true, OperationalError],
+      ["SQLITE_CONSTRAINT_UNIQUE", "CONFLICT", false, IntegrityError],
+      ["SQLITE_CONSTRAINT_FOREIGNKEY", "CONFLICT", false, IntegrityError],
+      ["SQLITE_READONLY", "INVALID_ARGUMENT", false, TransactionError],
+      ["SQLITE_READONLY_DBMOVED", "CONNECTION", true, ConnectionError],
+      ["SQLITE_CORRUPT", "CORRUPTION", false, BackendError],
+      ["SQLITE_NOTADB", "CORRUPTION", false, BackendError],
+      ["SQLITE_CANTOPEN", "CONNECTION", true, ConnectionError],
+      ["SQLITE_IOERR_WRITE", "CONNECTION", true, ConnectionError],
+      ["SQLITE_FULL", "CONNECTION", true, ConnectionError],
+      ["SQLITE_INTERRUPT", "TIMEOUT", true, OperationalError],
+      ["SQLITE_ERROR", "INVALID_ARGUMENT", false, QueryError],
+      ["SQLITE_RANGE", "INVALID_ARGUMENT", false, QueryError],
     ];
-    for (const [sqlite, code, retryable] of cases) {
+    for (const [sqlite, code, retryable, type] of cases) {
       const mapped = toBackendError(sqliteError(sqlite));
+      expect(mapped, sqlite).toBeInstanceOf(type);
       expect(mapped.code, sqlite).toBe(code);
       expect(mapped.retryable, sqlite).toBe(retryable);
       expect(mapped.message).toMatch(/^\[sqlite\] /);
+      expect(mapped.message).toContain(sqlite);
       expect(mapped.cause).toBeInstanceOf(Error);
+    }
+    const closed = toBackendError(new TypeError("The database connection is not open"));
+    expect(closed.code).toBe("CLOSED");
+    const misuse = toBackendError(new RangeError("Too many parameter values were provided"));
+    expect(misuse).toBeInstanceOf(QueryError);
+    const own = new IntegrityError("taken", { backend: "sqlite" });
+    expect(toBackendError(own)).toBe(own);
+  });
+
+  it("a database we open enforces foreign keys; a database passed in keeps its owner's setting", async () => {
+    await using opened = await openSqliteBackend();
+    const [on] = await opened.sql().query<{ foreign_keys: number }>({ text: "PRAGMA foreign_keys" });
+    expect(on?.foreign_keys).toBe(1);
+    const db = new Database(":memory:");
+    try {
+      const backend = await openSqliteBackend({ database: db });
+      await backend.sql().query({ text: "select 1" });
+      expect(db.pragma("foreign_keys", { simple: true })).toBe(0);
+      await backend.close();
+    } finally {
+      db.close();
+    }
+  });
+
+  it("refuses a database option that is not an open better-sqlite3 Database", async () => {
+    const closed = new Database(":memory:");
+    closed.close();
+    for (const database of [closed, {}, "app.db", null]) {
+      await expect(openSqliteBackend({ database: database as never })).rejects.toSatisfy((e) =>
+        BackendError.is(e, "INVALID_ARGUMENT"),
+      );
     }
   });
 

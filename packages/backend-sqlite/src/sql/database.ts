@@ -4,10 +4,10 @@ import { SqliteExecutor } from "./executor.js";
 import { sqliteMutexFor } from "./mutex.js";
 
 /**
- * The SQL protocol on the backend's better-sqlite3 connection. Enables foreign-key
- * enforcement on the connection (SQLite's default is off) so foreign-key violations raise
- * IntegrityError like on every other database. Transactions hold the connection's
- * {@link sqliteMutexFor} mutex while open; calls outside them wait.
+ * The SQL protocol on the backend's better-sqlite3 connection. It changes no connection
+ * setting: foreign-key enforcement is switched on by `openSqliteBackend` for a database it
+ * opens, and left as the owner set it on a database passed in. Transactions hold the
+ * connection's {@link sqliteMutexFor} mutex while open; calls outside them wait.
  *
  * @example
  * ```ts
@@ -17,7 +17,5 @@ import { sqliteMutexFor } from "./mutex.js";
  */
 export function createSqliteSql(shared: SqliteShared): SqlDatabase {
   shared.lifecycle.assertOpen();
-  // A no-op inside a transaction, so only when none is open.
-  if (!shared.db.inTransaction) shared.db.pragma("foreign_keys = ON");
   return new SqliteExecutor({ shared, mutex: sqliteMutexFor(shared.db), depth: 0, ended: false });
 }

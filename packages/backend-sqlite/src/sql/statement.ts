@@ -1,7 +1,7 @@
 import type { CompiledQuery, ExecuteResult } from "@core/protocols";
 import type BetterSqlite3 from "better-sqlite3";
 import type { SqliteShared } from "../shared.js";
-import { mapSqliteError } from "./errors.js";
+import { toBackendError } from "../errors.js";
 import { narrowInteger, sqliteTypes } from "./types.js";
 
 const INSERT = /^\s*(insert|replace)\b/i;
@@ -47,7 +47,7 @@ export function runStatement<R>(shared: SqliteShared, query: CompiledQuery): Exe
     }
     return result;
   } catch (err) {
-    throw mapSqliteError(err);
+    throw toBackendError(err);
   }
 }
 
@@ -63,6 +63,6 @@ export function control(shared: SqliteShared, text: string): void {
   try {
     prepare(shared, text).run();
   } catch (err) {
-    throw mapSqliteError(err);
+    throw toBackendError(err);
   }
 }

@@ -1,0 +1,156 @@
+import { BackendError, type NormalizedRecordInput, type OnConflict, type StoreBatchResult } from "@core/protocols";
+import { query, transaction } from "./db.js";
+import { BACKEND } from "./errors.js";
+import { decodeKey, encodeKey } from "./keys.js";
+import type { StoreShared } from "./shared.js";
+
+/**
+ * The three set-based batch statements of one schema: `$1` collection, `$2…$6` parallel
+ * `text[]` arrays (id, naturalKey, layer, content JSON, metadata JSON), `$7` the batch's
+ * timestamp. Rows are inserted in array order (`ORDER BY ord`), and PostgreSQL checks
+ * the (non-deferrable) unique indexes row by row, so one statement behaves exactly like
+ * the same writes issued one after another: a record may free a natural key that a later
+ * record takes, and a later record clashing with an earlier one fails.
+ *
+ * @example
+ * ```ts
+ * const sql = batchStatements('"core"');
+ * await pool.query(sql.update, [ns, ids, keys, layers, contents, metadatas, now]);
+ * ```
+ */
+export function batchStatements(schema: string): Record<OnConflict, string> {
+  const insert = `INSERT INTO ${schema}.records AS r
+      (ns, id, natural_key, layer, content, metadata, created_at, updated_at, version)
+    SELECT $1, u.id, u.nk, u.layer, u.content::jsonb, u.metadata::jsonb, $7::timestamptz, $7::timestamptz, 1
+    FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+      WITH ORDINALITY AS u(id, nk, layer, content, metadata, ord)
+    ORDER BY u.ord`;
+  return {
+    // Any clash (existing id, taken natural key, an id repeated in the batch) is 23505.
+    error: insert,
+    // DO NOTHING without a target also skips rows clashing with rows inserted earlier in
+    // the same statement, like the sequential writes would.
+    skip: `${insert} ON CONFLICT DO NOTHING`,
+    // updatedAt never goes backwards, even if a client's clock does. ON CONFLICT DO UPDATE
+    // cannot touch one row twice in a statement: callers split repeated ids (see below).
+    update: `${insert}
+    ON CONFLICT (ns, id) DO UPDATE SET natural_key = excluded.natural_key, layer = excluded.layer,
+      content = excluded.content, metadata = excluded.metadata,
+      updated_at = greatest(r.updated_at, excluded.updated_at), version = r.version + 1
+    RETURNING (r.xmax = 0) AS inserted`,
+  };
+}
+
+/**
+ * Splits a batch into consecutive runs in which no id repeats (one `ON CONFLICT DO UPDATE`
+ * statement per run). A batch without repeated ids is one run.
+ *
+ * @example
+ * ```ts
+ * segments([{ id: "a" }, { id: "b" }, { id: "a" }]); // [[a, b], [a]]
+ * ```
+ */
+export function segments<T extends { id: string }>(inputs: readonly T[]): T[][] {
+  const runs: T[][] = [];
+  let run: T[] = [];
+  let ids = new Set<string>();
+  for (const input of inputs) {
+    if (ids.has(input.id)) {
+      runs.push(run);
+      run = [];
+      ids = new Set();
+    }
+    ids.add(input.id);
+    run.push(input);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+function columns(name: string, inputs: readonly NormalizedRecordInput[], now: Date): unknown[] {
+  return [
+    name,
+    inputs.map((r) => encodeKey(r.id)),
+    inputs.map((r) => encodeKey(r.naturalKey)),
+    inputs.map((r) => r.layer),
+    inputs.map((r) => JSON.stringify(r.content)),
+    inputs.map((r) => JSON.stringify(r.metadata)),
+    now,
+  ];
+}
+
+// 23505 on a batch: name the clashing key from the server's detail when it can be read.
+function batchConflict(err: unknown, name: string): BackendError {
+  const e = err as { constraint?: string; detail?: string };
+  const isId = e.constraint?.endsWith("pkey") === true;
+  const prefix = `Key (ns, ${isId ? "id" : "natural_key"})=(${name}, `;
+  const suffix = ") already exists.";
+  let key = "";
+  if (e.detail?.startsWith(prefix) && e.detail.endsWith(suffix)) {
+    key = ` ${JSON.stringify(decodeKey(e.detail.slice(prefix.length, -suffix.length)))}`;
+  }
+  const message = isId
+    ? `storeBatch: record${key} already exists (or is repeated in the batch)`
+    : `storeBatch: naturalKey${key} already belongs to another record`;
+  return new BackendError("CONFLICT", `[${BACKEND}] ${message}`, { backend: BACKEND, cause: err });
+}
+
+/**
+ * Writes a validated batch in as few statements as its content allows, with the
+ * semantics of writing the records one by one, in order, in one transaction:
+ *
+ * - `error` and `skip`: always one statement (one round trip, atomic on its own).
+ * - `update`: one statement per run without a repeated id — one for the usual batch;
+ *   several runs are wrapped in a transaction.
+ *
+ * @example
+ * ```ts
+ * const counts = await writeBatch(shared, batchStatements('"core"'), "feed", inputs, "update");
+ * ```
+ */
+export async function writeBatch(
+  shared: StoreShared,
+  sql: Record<OnConflict, string>,
+  name: string,
+  inputs: readonly NormalizedRecordInput[],
+  onConflict: OnConflict,
+): Promise<StoreBatchResult> {
+  const now = new Date();
+  const result: StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
+  const runs = onConflict === "update" ? segments(inputs) : [inputs as NormalizedRecordInput[]];
+  const count = (run: readonly NormalizedRecordInput[], rows: { inserted?: boolean }[], rowCount: number | null) => {
+    if (onConflict === "update") {
+      for (const row of rows) result[row.inserted ? "inserted" : "updated"] += 1;
+    } else {
+      result.inserted += rowCount ?? 0;
+      result.skipped += run.length - (rowCount ?? 0);
+    }
+  };
+  try {
+    if (runs.length === 1) {
+      const run = runs[0] as NormalizedRecordInput[];
+      const { rows, rowCount } = await query<{ inserted?: boolean }>(
+        shared,
+        "records.storeBatch",
+        sql[onConflict],
+        columns(name, run, now),
+      );
+      count(run, rows, rowCount);
+    } else {
+      await transaction(shared, "records.storeBatch", async (client) => {
+        for (const run of runs) {
+          const { rows, rowCount } = await client.query<{ inserted?: boolean }>(
+            sql[onConflict],
+            columns(name, run, now),
+          );
+          count(run, rows, rowCount);
+        }
+      });
+    }
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    if (BackendError.is(err, "CONFLICT") && cause?.code === "23505") throw batchConflict(cause, name);
+    throw err;
+  }
+  return result;
+}
