@@ -3,6 +3,7 @@ import {
   assertKey,
   assertKeys,
   assertName,
+  assertPlainObject,
   assertTtl,
   type Cache,
   type CacheEntry,
@@ -114,6 +115,7 @@ class MemoryCache<V> implements Cache<V> {
 
   async set(key: string, value: V, options?: SetOptions): Promise<void> {
     assertKey(BACKEND, key);
+    if (options !== undefined) assertPlainObject(BACKEND, options, "options");
     const ttlMs = options?.ttlMs;
     assertTtl(BACKEND, ttlMs);
     const text = encodeWith(this.#codec, value);
@@ -145,6 +147,7 @@ class MemoryCache<V> implements Cache<V> {
 
   async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
     assertKey(BACKEND, key);
+    if (options !== undefined) assertPlainObject(BACKEND, options, "options");
     const ttlMs = options?.ttlMs;
     assertTtl(BACKEND, ttlMs);
     const text = encodeWith(this.#codec, value);

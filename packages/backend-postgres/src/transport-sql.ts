@@ -35,7 +35,7 @@ export function transportStatements(schema: string) {
         RETURNING t.next_seq - (SELECT count(*) FROM accepted) AS first
       ), ins AS (
         INSERT INTO ${messages} (channel, seq, body) SELECT $1, c.first + a.n - 1, a.body FROM c, accepted a
-      ), trim AS (
+      ), trimmed AS (
         DELETE FROM ${messages} m USING c
         WHERE m.channel = $1 AND m.seq < least(
           c.first + (SELECT count(*) FROM accepted) - $7::bigint,

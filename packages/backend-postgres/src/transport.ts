@@ -21,13 +21,37 @@ import {
 import { transportStatements } from "./transport-sql.js";
 
 const BATCH = 100;
+/** Messages kept per channel beyond what groups and this process's subscribers still need. */
+export const RETAINED_MESSAGES = 1000;
+
+// Plain subscribers' positions per backend and channel, so `send` keeps what they still need.
+const plainSubscribers = new WeakMap<StoreShared, Map<string, Set<ChannelSubscription>>>();
+
+function subscribersOf(shared: StoreShared, channel: string): Set<ChannelSubscription> {
+  let channels = plainSubscribers.get(shared);
+  if (!channels) plainSubscribers.set(shared, (channels = new Map()));
+  let subs = channels.get(channel);
+  if (!subs) channels.set(channel, (subs = new Set()));
+  return subs;
+}
+
+// The lowest position an in-process plain subscriber of `channel` still has to read.
+function lowestPosition(shared: StoreShared, channel: string): number | null {
+  let lowest: number | null = null;
+  for (const sub of plainSubscribers.get(shared)?.get(channel) ?? []) {
+    lowest = lowest === null ? sub.position : Math.min(lowest, sub.position);
+  }
+  return lowest;
+}
 // Fallback only: subscribers are woken by NOTIFY; this bounds the wait if one is lost.
 const POLL_MS = 500;
 
 /**
  * Opens the durable transport: an outbox table per schema with a sequence per channel,
  * group positions in a table (claimed with `FOR UPDATE SKIP LOCKED`), idempotency keys
- * with an expiry, NOTIFY to wake subscribers. At-least-once: a handler that throws gets
+ * with an expiry, NOTIFY to wake subscribers. Each `send` trims the channel's outbox to
+ * the newest {@link RETAINED_MESSAGES} plus whatever a group or a plain subscriber of this
+ * backend has not delivered yet (in the same statement). At-least-once: a handler that throws gets
  * the message again after `redeliveryDelayMs`, and its subscriber does not move past it.
  *
  * @example
@@ -72,6 +96,8 @@ class PostgresTransport implements Transport {
       this.#options.dedupWindowMs,
       this.#shared.notifyChannel,
       `t:${channel}`,
+      RETAINED_MESSAGES,
+      lowestPosition(this.#shared, channel),
     ]);
     // Expired idempotency keys are reclaimed now and then, never on the hot path's critical part.
     if (++this.#sends % 100 === 0) {
@@ -118,6 +144,7 @@ class ChannelSubscription {
   readonly #stop = new AbortController();
   readonly #signal: AbortSignal;
   #position = 0;
+  #subscribers: Set<ChannelSubscription> | undefined;
   #loop: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #unregister: (() => void) | undefined;
@@ -142,21 +169,34 @@ class ChannelSubscription {
 
   /** Fixes the starting position (messages sent after `subscribe` resolves arrive), then loops. */
   async start(): Promise<void> {
-    if (this.#group === undefined) {
-      if (!this.#fromStart) {
-        const { rows } = await query(this.#shared, "transport.subscribe", this.#sql.head, [this.#channel]);
-        this.#position = Number(rows[0]?.next ?? 0);
+    try {
+      if (this.#group === undefined) {
+        // Registered at 0 first: nothing is trimmed under us while the head is read.
+        this.#subscribers = subscribersOf(this.#shared, this.#channel);
+        this.#subscribers.add(this);
+        if (!this.#fromStart) {
+          const { rows } = await query(this.#shared, "transport.subscribe", this.#sql.head, [this.#channel]);
+          this.#position = Number(rows[0]?.next ?? 0);
+        }
+      } else {
+        await query(this.#shared, "transport.subscribe", this.#sql.createGroup, [
+          this.#channel,
+          this.#group,
+          this.#fromStart,
+        ]);
       }
-    } else {
-      await query(this.#shared, "transport.subscribe", this.#sql.createGroup, [
-        this.#channel,
-        this.#group,
-        this.#fromStart,
-      ]);
+      await this.#shared.listener.ready();
+    } catch (err) {
+      this.#subscribers?.delete(this);
+      throw err;
     }
-    await this.#shared.listener.ready();
     this.#unregister = this.#shared.lifecycle.onClose(() => this.stop());
     this.#loop = this.#run();
+  }
+
+  /** The next sequence number this plain subscriber reads (messages below it are delivered). */
+  get position(): number {
+    return this.#position;
   }
 
   stop(): Promise<void> {
@@ -164,6 +204,7 @@ class ChannelSubscription {
       this.#unregister?.();
       this.#stop.abort();
       await this.#loop;
+      this.#subscribers?.delete(this);
     })();
     return this.#stopping;
   }

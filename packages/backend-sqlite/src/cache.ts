@@ -227,6 +227,7 @@ class SqliteCache<V> implements Cache<V> {
     let p: Params;
     try {
       assertKey(BACKEND, key);
+      if (options !== undefined) assertPlainObject(BACKEND, options, "options");
       assertTtl(BACKEND, options?.ttlMs);
       p = this.#params(key, encodeWith(this.#o.codec, value), this.#expiry(options?.ttlMs));
     } catch (err) {
@@ -275,6 +276,7 @@ class SqliteCache<V> implements Cache<V> {
     let p: Params;
     try {
       assertKey(BACKEND, key);
+      if (options !== undefined) assertPlainObject(BACKEND, options, "options");
       assertTtl(BACKEND, options?.ttlMs);
       p = this.#params(key, encodeWith(this.#o.codec, value), this.#expiry(options?.ttlMs));
     } catch (err) {

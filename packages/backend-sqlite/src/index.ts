@@ -56,7 +56,8 @@ export async function openSqliteBackend(options: SqliteBackendOptions = {}): Pro
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     if (isFile) await enableWal(db, busyTimeoutMs);
     db.pragma(`synchronous = ${synchronous}`);
-    // SQLite's default is off; on, a foreign-key violation is an IntegrityError as on every
+    // SQLite's own default is off (better-sqlite3's bundled build turns it on, a build on a
+    // system SQLite may not): on, a foreign-key violation is an IntegrityError as on every
     // other database. A database passed in keeps its owner's setting.
     db.pragma("foreign_keys = ON");
     return new SqliteBackend(db, { owned: true, isFile });

@@ -59,6 +59,7 @@ describe("sqlite specifics", () => {
     const [on] = await opened.sql().query<{ foreign_keys: number }>({ text: "PRAGMA foreign_keys" });
     expect(on?.foreign_keys).toBe(1);
     const db = new Database(":memory:");
+    db.pragma("foreign_keys = OFF"); // better-sqlite3's bundled SQLite defaults it to ON
     try {
       const backend = await openSqliteBackend({ database: db });
       await backend.sql().query({ text: "select 1" });

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Backend } from "./backend.js";
 import { BackendError, invalidArgument } from "./errors.js";
@@ -114,9 +114,21 @@ async function importPackage(specifier: string): Promise<Record<string, unknown>
     if (!isModuleNotFound(err, specifier)) throw err;
   }
   // Under strict layouts (pnpm) this package cannot see its siblings; the application
-  // that installed the backend can, so resolve from the working directory too.
-  const require = createRequire(pathToFileURL(join(process.cwd(), "noop.js")));
-  return import(pathToFileURL(require.resolve(specifier)).href);
+  // that installed the backend can, so resolve from the working directory and from the
+  // main script's directory too.
+  const bases = [join(process.cwd(), "noop.js")];
+  if (process.argv[1]) bases.push(join(dirname(process.argv[1]), "noop.js"));
+  let lastError: unknown;
+  for (const base of bases) {
+    try {
+      const resolved = createRequire(pathToFileURL(base)).resolve(specifier);
+      return await import(pathToFileURL(resolved).href);
+    } catch (err) {
+      if (!isModuleNotFound(err, specifier)) throw err;
+      lastError = err;
+    }
+  }
+  throw lastError;
 }
 
 /**

@@ -166,6 +166,8 @@ function cacheCases(): BadCase[] {
     { label: "setMany entry null", call: (s) => s.cache.setMany([{ key: "new", value: 1 }, null as never]) },
     { label: "deleteMany not an array", call: (s) => s.cache.deleteMany("a" as never) },
     { label: "set options not an object", call: (s) => s.cache.set("a", 1, "ttl" as never) },
+    { label: "set options an array", call: (s) => s.cache.set("a", 1, [1] as never) },
+    { label: "add options not an object", call: (s) => s.cache.add("fresh", 1, 5 as never) },
     { label: "keys match not a string", call: async (s) => { for await (const _ of s.cache.keys({ match: 5 as never })); } },
   );
   return out;
@@ -309,7 +311,6 @@ function transportCases(): BadCase[] {
     ["id empty", { id: "" }],
     ["headers not an object", { headers: "x" }],
     ["header value number", { headers: { a: 1 } }],
-    ["header __proto__", { headers: JSON.parse('{"__proto__": "x"}') }],
     ["publishedAt NaN", { publishedAt: Number.NaN }],
     ["publishedAt string", { publishedAt: "now" }],
     ["idempotencyKey number", { idempotencyKey: 5 }],

@@ -64,6 +64,15 @@ export function registerCacheLimits(ctx: CacheContext): void {
     for (const options of bad) await expectCode(() => ctx.cache(options as never), "INVALID_ARGUMENT");
   });
 
+  test("set and add with options that are not an object are INVALID_ARGUMENT and write nothing", async () => {
+    const cache = ctx.cache();
+    for (const options of ["ttl", 5, [1]]) {
+      await expectCode(() => cache.set("k", 1, options as never), "INVALID_ARGUMENT");
+      await expectCode(() => cache.add("k", 1, options as never), "INVALID_ARGUMENT");
+    }
+    expect(await cache.has("k")).toBe(false);
+  });
+
   test("a cache accepts a custom codec", async () => {
     const seen: string[] = [];
     const cache = ctx.cache({
