@@ -20,7 +20,7 @@ import type { LockOptions } from "./lock.js";
 import { createFileQueue, type FileQueueDefaults } from "./queue.js";
 import { createFileRecordStore } from "./records.js";
 import type { FileShared } from "./shared.js";
-import { createFileTransport } from "./transport.js";
+import { createFileTransport, type FileTransportDefaults } from "./transport.js";
 
 const CAPABILITIES: Capabilities = defineCapabilities({
   cache: true,
@@ -58,6 +58,13 @@ export interface FileBackendOptions {
   staleLockMs?: number;
   /** fsync every record-store write before acknowledging it. Default true. */
   fsyncRecords?: boolean;
+  /**
+   * Transport: a group's lease (which backend instance delivers its messages) lasts this
+   * long without renewal; a holder that hangs longer loses the group (ms). Default 10 000.
+   */
+  groupLeaseMs?: number;
+  /** Transport: messages an outbox keeps beyond what its groups still need. Default 1000. */
+  outboxRetention?: number;
 }
 
 /**
@@ -74,6 +81,7 @@ export class FileBackend implements Backend {
   readonly capabilities = CAPABILITIES;
   readonly #shared: FileShared;
   readonly #queueDefaults: FileQueueDefaults;
+  readonly #transportDefaults: FileTransportDefaults;
 
   constructor(directory: string, options: Omit<FileBackendOptions, "directory">) {
     const lock: LockOptions = {};
@@ -93,6 +101,10 @@ export class FileBackend implements Backend {
       maxBuffered: options.maxBuffered ?? 10_000,
       segmentBytes: options.segmentBytes ?? 8 * 1024 * 1024,
       pollIntervalMs: options.pollIntervalMs ?? 50,
+    };
+    this.#transportDefaults = {
+      groupLeaseMs: options.groupLeaseMs ?? 10_000,
+      outboxRetention: options.outboxRetention ?? 1000,
     };
   }
 
@@ -118,7 +130,7 @@ export class FileBackend implements Backend {
 
   transport(options?: TransportOptions): Transport {
     this.#shared.lifecycle.assertOpen();
-    return createFileTransport(this.#shared, this.#queueDefaults, options);
+    return createFileTransport(this.#shared, this.#queueDefaults, this.#transportDefaults, options);
   }
 
   sql(): SqlDatabase {

@@ -17,6 +17,8 @@ const NUMBER_OPTIONS = [
   "pollIntervalMs",
   "lockTimeoutMs",
   "staleLockMs",
+  "groupLeaseMs",
+  "outboxRetention",
 ] as const;
 
 function checkOptions(options: unknown): FileBackendOptions {

@@ -1,79 +1,211 @@
+import { randomBytes } from "node:crypto";
+import { isAlive } from "./lock.js";
+import type { GroupLease, TopicMeta } from "./queue-log.js";
 import type { Topic } from "./topic.js";
+import { setOwn, trimOutbox } from "./transport-outbox.js";
 import type { MessageSource } from "./transport-subscription.js";
 
+/** Lease and trim settings of a channel's groups. */
+export interface GroupTuning {
+  /** How long a lease lasts without renewal (ms). */
+  leaseMs: number;
+  /** Least interval between attempts to take a lease another member holds (ms). */
+  retryMs: number;
+  /** Messages an outbox keeps beyond what its groups still need. */
+  retention: number;
+}
+
 /**
- * A consumer group of one channel in this backend: hands each message to one member,
- * takes back what a leaving member did not handle, and stores the group's position (the
- * oldest message not yet handled) in the channel's `meta.json`, so it survives restarts.
+ * A consumer group of one channel as one backend instance sees it. Across instances (and
+ * processes) the group is arbitrated by a lease in the outbox's `meta.json`, taken and
+ * renewed under the channel's lock: only the holder hands out messages, so each message
+ * goes to one member. The holder renews every `leaseMs / 3` and on every ack; a lease
+ * whose holder died (its pid is gone) or that was not renewed for `leaseMs` is taken over
+ * by a member elsewhere, which resumes at the stored position (the oldest message not yet
+ * handled): at-least-once, messages handled but not yet acknowledged may come again.
+ * Within the holding instance, members compete for messages in order.
  *
  * @example
  * ```ts
- * const group = await GroupState.open(topic, "shipping", false);
- * const source = group.source();
+ * const group = await GroupState.open(topic, "shipping", false, tuning);
+ * const source = await group.join();
  * ```
  */
 export class GroupState {
   readonly #topic: Topic;
   readonly #name: string;
-  #next: number;
-  #stored: number;
+  readonly #tuning: GroupTuning;
+  readonly #owner = `${process.pid}-${randomBytes(6).toString("hex")}`;
+  #holding = false;
+  #next = 0;
+  #stored = 0;
   readonly #pending = new Set<number>();
-  readonly #returned: number[] = [];
+  #returned: number[] = [];
+  #members = 0;
+  #lastTry = 0;
+  #acquiring: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
-  private constructor(topic: Topic, name: string, next: number) {
+  private constructor(topic: Topic, name: string, tuning: GroupTuning) {
     this.#topic = topic;
     this.#name = name;
-    this.#next = next;
-    this.#stored = next;
+    this.#tuning = tuning;
   }
 
-  /** Loads the group's stored position, or starts it at the newest (or oldest kept) message. */
-  static async open(topic: Topic, name: string, fromStart: boolean): Promise<GroupState> {
-    const next = await topic.exclusive(async () => {
+  /** Creates the group's stored position if new: the newest (or oldest kept) message. */
+  static async open(topic: Topic, name: string, fromStart: boolean, tuning: GroupTuning): Promise<GroupState> {
+    await topic.exclusive(async () => {
       const meta = await topic.readMeta();
-      if (Object.hasOwn(meta.groups, name)) return meta.groups[name] as number;
-      const start = fromStart ? meta.first : topic.log.next;
-      Object.defineProperty(meta.groups, name, { value: start, enumerable: true, writable: true, configurable: true });
+      if (Object.hasOwn(meta.groups, name)) return;
+      setOwn(meta.groups, name, fromStart ? meta.first : topic.log.next);
       await topic.log.writeMeta(meta);
-      return start;
     });
-    return new GroupState(topic, name, next);
+    return new GroupState(topic, name, tuning);
   }
 
-  source(): MessageSource {
+  /** Whether this instance holds the group's lease (delivers its messages). */
+  get holding(): boolean {
+    return this.#holding;
+  }
+
+  /** Adds a member; takes the lease at once when it is free. */
+  async join(): Promise<MessageSource> {
+    this.#members++;
+    if (this.#timer === undefined) {
+      this.#timer = setInterval(() => void this.#tick().catch(() => {}), Math.max(1, this.#tuning.leaseMs / 3));
+      this.#timer.unref();
+    }
+    try {
+      await this.#tryAcquire();
+    } catch (err) {
+      await this.#leave();
+      throw err;
+    }
     return {
-      take: () => {
-        let seq = this.#returned.shift();
-        if (seq === undefined && this.#next < this.#topic.next) seq = this.#next++;
-        if (seq !== undefined) this.#pending.add(seq);
-        return seq;
-      },
+      take: () => this.#take(),
       ack: async (seq) => {
-        this.#pending.delete(seq);
-        await this.#persist();
+        if (this.#pending.delete(seq)) await this.#persist();
       },
       release: (seq) => {
-        this.#pending.delete(seq);
+        if (!this.#pending.delete(seq)) return;
         this.#returned.push(seq);
         this.#returned.sort((a, b) => a - b);
         this.#topic.wake();
       },
+      leave: () => this.#leave(),
     };
   }
 
-  async #persist(): Promise<void> {
-    const position = Math.min(this.#next, ...this.#pending, ...this.#returned);
-    if (position === this.#stored) return;
-    this.#stored = position;
-    await this.#topic.exclusive(async () => {
-      const meta = await this.#topic.readMeta();
-      Object.defineProperty(meta.groups, this.#name, {
-        value: position,
-        enumerable: true,
-        writable: true,
-        configurable: true,
+  async #take(): Promise<number | undefined> {
+    if (!this.#holding) {
+      if (Date.now() - this.#lastTry < this.#tuning.retryMs) return undefined;
+      await this.#tryAcquire();
+      if (!this.#holding) return undefined;
+    }
+    let seq = this.#returned.shift();
+    if (seq === undefined && this.#next < this.#topic.next) seq = this.#next++;
+    if (seq !== undefined) this.#pending.add(seq);
+    return seq;
+  }
+
+  #position(): number {
+    return Math.min(this.#next, ...this.#pending, ...this.#returned);
+  }
+
+  #heldByOther(lease: GroupLease | undefined, now: number): boolean {
+    if (lease === undefined || lease.owner === this.#owner || lease.until <= now) return false;
+    return lease.pid === process.pid || isAlive(lease.pid);
+  }
+
+  #leaseOf(meta: TopicMeta): GroupLease | undefined {
+    return meta.leases !== undefined && Object.hasOwn(meta.leases, this.#name) ? meta.leases[this.#name] : undefined;
+  }
+
+  #writeLease(meta: TopicMeta, lease: GroupLease | undefined): void {
+    const leases = meta.leases ?? {};
+    if (lease === undefined) Reflect.deleteProperty(leases, this.#name);
+    else setOwn(leases, this.#name, lease);
+    meta.leases = leases;
+  }
+
+  #lease(): GroupLease {
+    return { owner: this.#owner, pid: process.pid, until: Date.now() + this.#tuning.leaseMs };
+  }
+
+  #lose(): void {
+    this.#holding = false;
+    this.#pending.clear();
+    this.#returned = [];
+  }
+
+  #tryAcquire(): Promise<void> {
+    this.#acquiring ??= (async () => {
+      this.#lastTry = Date.now();
+      // A look without the lock first: a held lease costs waiting members no lock traffic.
+      if (this.#heldByOther(this.#leaseOf(await this.#topic.readMeta()), Date.now())) return;
+      await this.#topic.exclusive(async () => {
+        if (this.#holding || this.#members === 0) return;
+        const meta = await this.#topic.readMeta();
+        if (this.#heldByOther(this.#leaseOf(meta), Date.now())) return;
+        const position = Object.hasOwn(meta.groups, this.#name)
+          ? (meta.groups[this.#name] as number)
+          : this.#topic.log.next;
+        setOwn(meta.groups, this.#name, position);
+        this.#writeLease(meta, this.#lease());
+        await this.#topic.log.writeMeta(meta);
+        this.#holding = true;
+        this.#next = position;
+        this.#stored = position;
+        this.#pending.clear();
+        this.#returned = [];
       });
+      if (this.#holding) this.#topic.wake();
+    })().finally(() => {
+      this.#acquiring = undefined;
+    });
+    return this.#acquiring;
+  }
+
+  async #tick(): Promise<void> {
+    if (this.#holding) await this.#persist(true);
+    else await this.#tryAcquire();
+  }
+
+  /** Stores the position and renews the lease, if this instance still holds it. */
+  async #persist(renew = false): Promise<void> {
+    if (!renew && this.#position() === this.#stored) return;
+    await this.#topic.exclusive(async () => {
+      if (!this.#holding) return;
+      const meta = await this.#topic.readMeta();
+      if (this.#leaseOf(meta)?.owner !== this.#owner) {
+        this.#lose();
+        return;
+      }
+      const position = this.#position();
+      setOwn(meta.groups, this.#name, position);
+      this.#writeLease(meta, this.#lease());
       await this.#topic.log.writeMeta(meta);
+      this.#stored = position;
+      await trimOutbox(this.#topic.log, meta, this.#tuning.retention);
+    });
+  }
+
+  async #leave(): Promise<void> {
+    this.#members--;
+    if (this.#members > 0) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#acquiring?.catch(() => {});
+    if (!this.#holding) return;
+    await this.#topic.exclusive(async () => {
+      if (this.#members > 0 || !this.#holding) return;
+      const meta = await this.#topic.readMeta();
+      if (this.#leaseOf(meta)?.owner === this.#owner) {
+        setOwn(meta.groups, this.#name, this.#position());
+        this.#writeLease(meta, undefined);
+        await this.#topic.log.writeMeta(meta);
+      }
+      this.#lose();
     });
   }
 }

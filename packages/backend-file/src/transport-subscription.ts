@@ -4,10 +4,12 @@ import type { Topic } from "./topic.js";
 /** Where a subscription takes its messages from: its own cursor, or its group. */
 export interface MessageSource {
   /** Sequence of the next message to handle, or undefined when there is none yet. */
-  take(): number | undefined;
+  take(): Promise<number | undefined>;
   ack(seq: number): Promise<void>;
   /** The subscription left before handling `seq`. */
   release(seq: number): void;
+  /** The subscription ended (a group may hand its lease on). */
+  leave(): Promise<void>;
 }
 
 /**
@@ -70,14 +72,33 @@ export class FileSubscription implements Subscription {
 
   async #run(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.#active) {
-      await this.#topic.serial(() => this.#topic.refresh());
-      const seq = this.#source.take();
-      if (seq === undefined) {
-        await this.#topic.waitForAppend([this.#stopped.signal]);
-        continue;
+    try {
+      while (this.#active) {
+        try {
+          await this.#step();
+        } catch {
+          // A passing fault (a lock held too long, a segment trimmed under a read): the
+          // position did not move, so waiting and trying again loses nothing.
+          await this.#sleep(this.#redeliveryDelayMs ?? 100);
+        }
       }
-      if (await this.#deliver(seq)) await this.#source.ack(seq);
+    } finally {
+      await this.#source.leave();
+    }
+  }
+
+  async #step(): Promise<void> {
+    await this.#topic.serial(() => this.#topic.refresh());
+    const seq = await this.#source.take();
+    if (seq === undefined) {
+      await this.#topic.waitForAppend([this.#stopped.signal]);
+      return;
+    }
+    let handled = false;
+    try {
+      handled = await this.#deliver(seq);
+    } finally {
+      if (handled) await this.#source.ack(seq);
       else this.#source.release(seq);
     }
   }

@@ -15,15 +15,16 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { CacheData, type CacheOp, setOp } from "./cache-data.js";
 import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
 import { fileName } from "./names.js";
 import { type FileQueueDefaults, topicOf } from "./queue.js";
 import { type FileShared, storeState } from "./shared.js";
 import type { Topic } from "./topic.js";
-import { GroupState } from "./transport-group.js";
-import { FileSubscription, type MessageSource } from "./transport-subscription.js";
+import type { RawEntry } from "./queue-log.js";
+import { GroupState, type GroupTuning } from "./transport-group.js";
+import { DedupData, type DedupOp, slowestGroup, trimOutbox } from "./transport-outbox.js";
+import { decodeMessage, FileSubscription, type MessageSource } from "./transport-subscription.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -76,11 +77,27 @@ function prepare(message: unknown, index: number): Prepared {
   }
 }
 
+/** Group and outbox settings of a file backend's transports. */
+export interface FileTransportDefaults {
+  /** A group's lease lasts this long without renewal (ms). */
+  groupLeaseMs: number;
+  /** Messages an outbox keeps beyond what its groups still need. */
+  outboxRetention: number;
+}
+
+/** How many outbox entries the dedup recovery reads at a time. */
+const SCAN_PAGE = 256;
+/** How long a send trusts the slowest group position it last saw. */
+const TRIM_RECHECK_MS = 1000;
+
 interface Channel {
   topic: Topic;
-  dedup: Journal<CacheOp>;
-  dedupData: CacheData;
+  dedup: Journal<DedupOp>;
+  dedupData: DedupData;
   groups: Map<string, Promise<GroupState>>;
+  /** The slowest group position last seen here: spares sends a lock while it blocks trimming. */
+  slowest: number;
+  slowestAt: number;
 }
 
 /**
@@ -103,6 +120,7 @@ interface Channel {
 export function createFileTransport(
   shared: FileShared,
   defaults: FileQueueDefaults,
+  transportDefaults: FileTransportDefaults,
   options: TransportOptions = {},
 ): Transport {
   assertPlainObject(BACKEND, options, "transport options");
@@ -112,7 +130,13 @@ export function createFileTransport(
   }
   const dedupWindowMs = nonNegative(options.dedupWindowMs, "dedupWindowMs", DAY_MS);
   const redeliveryDelayMs = nonNegative(options.redeliveryDelayMs, "redeliveryDelayMs", 100);
-  return new FileTransport(shared, defaults, mode === "durable" ? redeliveryDelayMs : undefined, dedupWindowMs);
+  return new FileTransport(
+    shared,
+    defaults,
+    transportDefaults,
+    mode === "durable" ? redeliveryDelayMs : undefined,
+    dedupWindowMs,
+  );
 }
 
 class FileTransport implements Transport {
@@ -120,6 +144,7 @@ class FileTransport implements Transport {
   readonly delivery: "at-least-once" | "at-most-once";
   readonly #shared: FileShared;
   readonly #defaults: FileQueueDefaults;
+  readonly #tuning: GroupTuning;
   readonly #redeliveryDelayMs: number | undefined;
   readonly #dedupWindowMs: number;
   readonly #subscriptions = new Set<FileSubscription>();
@@ -129,11 +154,17 @@ class FileTransport implements Transport {
   constructor(
     shared: FileShared,
     defaults: FileQueueDefaults,
+    transportDefaults: FileTransportDefaults,
     redeliveryDelayMs: number | undefined,
     dedupWindowMs: number,
   ) {
     this.#shared = shared;
     this.#defaults = defaults;
+    this.#tuning = {
+      leaseMs: transportDefaults.groupLeaseMs,
+      retryMs: defaults.pollIntervalMs,
+      retention: transportDefaults.outboxRetention,
+    };
     this.#redeliveryDelayMs = redeliveryDelayMs;
     this.#dedupWindowMs = dedupWindowMs;
     this.delivery = redeliveryDelayMs === undefined ? "at-most-once" : "at-least-once";
@@ -148,12 +179,13 @@ class FileTransport implements Transport {
   #channel(name: string): Channel {
     const shared = this.#shared;
     return storeState<Channel>(shared, `transport\u0000${name}`, () => {
-      const dedupData = new CacheData();
+      const dedupData = new DedupData();
       const dir = join(shared.directory, "transport", fileName(name));
-      const dedup = new Journal<CacheOp>(dir, dedupData, { fsync: true, lock: shared.lock, what: `dedup ${name}` });
+      // No fsync: a key lost with the journal's tail is found again in the outbox (see DedupData).
+      const dedup = new Journal<DedupOp>(dir, dedupData, { fsync: false, lock: shared.lock, what: `dedup ${name}` });
       shared.lifecycle.onClose(() => dedup.close());
       const topic = topicOf(shared, `\u0001transport\u0000${name}`, { ...this.#defaults, batchSize: 1 });
-      return { topic, dedup, dedupData, groups: new Map() };
+      return { topic, dedup, dedupData, groups: new Map(), slowest: Number.POSITIVE_INFINITY, slowestAt: 0 };
     });
   }
 
@@ -166,24 +198,69 @@ class FileTransport implements Transport {
       let prepared = messages.map(prepare);
       if (prepared.length === 0) return;
       const state = this.#channel(channel);
-      if (prepared.some((p) => p.key !== undefined)) {
-        prepared = await state.dedup.mutate(() => {
-          const now = Date.now();
-          const seen = new Set<string>();
-          const keep = prepared.filter((p) => {
-            if (p.key === undefined) return true;
-            if (seen.has(p.key) || state.dedupData.live(p.key, now) !== undefined) return false;
-            seen.add(p.key);
-            return true;
-          });
-          const ops: CacheOp[] = [...state.dedupData.expiredOps()];
-          for (const key of seen) ops.push(setOp(key, "1", now + this.#dedupWindowMs));
-          return { result: keep, ops };
-        });
+      if (prepared.some((p) => p.key !== undefined)) await this.#sendDeduplicated(state, prepared);
+      else {
+        await state.topic.append(prepared.map((p) => p.text));
+        await state.topic.flush();
       }
-      if (prepared.length === 0) return;
-      await state.topic.append(prepared.map((p) => p.text));
-      await state.topic.flush();
+      await this.#maybeTrim(state);
+    });
+  }
+
+  /**
+   * Under the channel's lock: learns the keys of messages stored past the journal's scanned
+   * mark (a sender crashed before journalling them), drops repeats, appends and fsyncs the
+   * rest with their keys inside, then journals the keys. The message is durable before its
+   * key, so a crash can cost a journal entry (found again next time), never a message.
+   */
+  async #sendDeduplicated(state: Channel, prepared: Prepared[]): Promise<void> {
+    const { topic, dedup, dedupData } = state;
+    const window = this.#dedupWindowMs;
+    await topic.exclusive(async () => {
+      await dedup.sync();
+      const log = topic.log;
+      const now = Date.now();
+      const ops: DedupOp[] = [];
+      for (let at = Math.max(dedupData.scanned, log.first); at < log.next; ) {
+        const page = await log.read(at, SCAN_PAGE);
+        if (page.length === 0) break;
+        for (const entry of page) {
+          const key = decodeMessage(entry.text).idempotencyKey;
+          if (key !== undefined && entry.timestamp + window > now) ops.push({ k: key, e: entry.timestamp + window });
+        }
+        at = (page.at(-1) as RawEntry).offset + 1;
+      }
+      for (const op of ops) dedupData.apply(op);
+      const seen = new Set<string>();
+      const keep = prepared.filter((p) => {
+        if (p.key === undefined) return true;
+        if (seen.has(p.key) || dedupData.seen(p.key, now)) return false;
+        seen.add(p.key);
+        return true;
+      });
+      const first = log.next;
+      await log.append(
+        keep.map((p, i) => ({ offset: first + i, timestamp: now, text: p.text })),
+        true,
+      );
+      for (const key of seen) ops.push({ k: key, e: now + window });
+      ops.push({ n: log.next });
+      await dedup.mutate(() => ({ result: undefined, ops }));
+    });
+    topic.wake();
+  }
+
+  async #maybeTrim(state: Channel): Promise<void> {
+    const log = state.topic.log;
+    const end = log.firstSegmentEnd;
+    if (end > log.next - this.#tuning.retention) return;
+    // Groups move on by themselves (and trim when they ack): look again only now and then.
+    if (end > state.slowest && Date.now() - state.slowestAt < TRIM_RECHECK_MS) return;
+    await state.topic.exclusive(async () => {
+      const meta = await state.topic.readMeta();
+      state.slowest = slowestGroup(meta);
+      state.slowestAt = Date.now();
+      await trimOutbox(log, meta, this.#tuning.retention);
     });
   }
 
@@ -208,11 +285,11 @@ class FileTransport implements Transport {
       } else {
         let groupState = state.groups.get(group);
         if (groupState === undefined) {
-          groupState = GroupState.open(topic, group, fromStart);
+          groupState = GroupState.open(topic, group, fromStart, this.#tuning);
           state.groups.set(group, groupState);
           groupState.catch(() => state.groups.delete(group));
         }
-        source = (await groupState).source();
+        source = await (await groupState).join();
       }
       this.#assertOpen();
       const subscription = new FileSubscription(
@@ -245,10 +322,15 @@ class FileTransport implements Transport {
 function cursorSource(topic: Topic, start: number): MessageSource {
   let position = start;
   return {
-    take: () => (position < topic.next ? position : undefined),
+    take: async () => {
+      // Messages trimmed from the outbox before this subscriber got to them are gone.
+      position = Math.max(position, topic.log.first);
+      return position < topic.next ? position : undefined;
+    },
     ack: async (seq) => {
       position = seq + 1;
     },
     release: () => {},
+    leave: async () => {},
   };
 }

@@ -37,7 +37,10 @@ export async function openSqliteBackend(options: SqliteBackendOptions = {}): Pro
     const { database } = options;
     if (!isSqliteDatabase(database)) throw invalidArgument("sqlite", "database must be a better-sqlite3 Database");
     if (!database.open) throw invalidArgument("sqlite", "database is closed; pass an open better-sqlite3 Database");
-    return mapErrors(() => new SqliteBackend(database, { owned: false, isFile: !database.memory }), "opening the backend");
+    return mapErrors(
+      () => new SqliteBackend(database, { owned: false, isFile: !database.memory }),
+      "opening the backend",
+    );
   }
   const path = options.path ?? ":memory:";
   if (typeof path !== "string" || path.length === 0)

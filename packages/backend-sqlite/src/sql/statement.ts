@@ -1,7 +1,7 @@
 import type { CompiledQuery, ExecuteResult } from "@core/protocols";
 import type BetterSqlite3 from "better-sqlite3";
-import type { SqliteShared } from "../shared.js";
 import { toBackendError } from "../errors.js";
+import type { SqliteShared } from "../shared.js";
 import { narrowInteger, sqliteTypes } from "./types.js";
 
 const INSERT = /^\s*(insert|replace)\b/i;
