@@ -3,6 +3,7 @@ import type { Profile } from "./profile.js";
 import type { Progress } from "./progress.js";
 import type { BenchResult } from "./results.js";
 import { type BackendName, openTarget, reason } from "./targets.js";
+import { withTimeout } from "./timeout.js";
 
 // Runs in a fresh `node --expose-gc`: RSS after a full GC, before and after the work.
 const CHILD = `
@@ -44,8 +45,12 @@ process.stdout.write(JSON.stringify(out) + "\\n");
 
 const MB = 2 ** 20;
 
-async function inChild(mode: string, target: unknown, n: number): Promise<{ delta: number; count?: number }> {
-  const text = await startChild(CHILD, { mode, target, n }).exited;
+async function inChild(mode: string, target: unknown, n: number, ms: number): Promise<{ delta: number; count?: number }> {
+  const child = startChild(CHILD, { mode, target, n });
+  const text = await withTimeout(child.exited, ms, `the ${mode} child`).catch((err) => {
+    child.kill();
+    throw err;
+  });
   return JSON.parse(text.trim().split("\n").pop()!) as { delta: number; count?: number };
 }
 
@@ -66,11 +71,12 @@ const streamItems = (name: BackendName, profile: Profile) =>
 export async function runMemory(backends: readonly BackendName[], profile: Profile, progress: Progress): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   const n = profile.memoryItems;
+  const limit = profile.scenarioTimeoutMs * 5;
   if (backends.includes("memory")) {
     try {
       const target = await openTarget("memory", { raw: false });
       await target.close();
-      const [ours, map] = [await inChild("cache", target.opener, n), await inChild("map", null, n)];
+      const [ours, map] = [await inChild("cache", target.opener, n, limit), await inChild("map", null, n, limit)];
       out.push({
         kind: "memory",
         backend: "memory",
@@ -95,7 +101,7 @@ export async function runMemory(backends: readonly BackendName[], profile: Profi
       } else {
         // The child writes and reads on its own; an in-memory parent copy would be another world.
         await target.backend.close();
-        const result = await inChild("stream", target.opener, items);
+        const result = await inChild("stream", target.opener, items, limit);
         if (result.count !== items) throw new Error(`stream read ${result.count} of ${items} entries`);
         out.push({
           kind: "memory",

@@ -13,6 +13,8 @@ export interface Profile {
   prefillBudgetMs: number;
   /** Entries of the memory (RSS) scenarios. */
   memoryItems: number;
+  /** A scenario still running after this long is reported as not measured. */
+  scenarioTimeoutMs: number;
   /** Writer → reader round trips of the wake-up scenarios. */
   wakeups: number;
 }
@@ -36,6 +38,7 @@ export function makeProfile(options: { quick?: boolean; huge?: boolean }): Profi
       scalingSizes: [100, 1000],
       prefillBudgetMs: 5_000,
       memoryItems: 5_000,
+      scenarioTimeoutMs: 15_000,
       wakeups: 10,
     };
   }
@@ -47,6 +50,7 @@ export function makeProfile(options: { quick?: boolean; huge?: boolean }): Profi
     scalingSizes: options.huge ? [1_000, 100_000, 1_000_000] : [1_000, 100_000],
     prefillBudgetMs: options.huge ? 120_000 : 40_000,
     memoryItems: 1_000_000,
+    scenarioTimeoutMs: 60_000,
     wakeups: 200,
   };
 }

@@ -4,6 +4,7 @@ import type { Progress } from "./progress.js";
 import type { BenchResult } from "./results.js";
 import { buildPairs, type Protocol } from "./scenarios.js";
 import { type BackendName, openTarget, reason } from "./targets.js";
+import { withTimeout } from "./timeout.js";
 
 /**
  * How many pairs one backend has under a profile (for the progress bar and for the
@@ -55,7 +56,7 @@ export async function runPairs(name: BackendName, profile: Profile, progress: Pr
         out.push({ kind: "not-measured", section: "pairs", ...base, reason: `capability ${pair.protocol} is false`, byCapability: true });
       } else {
         try {
-          const [ours, raw] = await compare([pair.ours, pair.raw], profile.measure);
+          const [ours, raw] = await withTimeout(compare([pair.ours, pair.raw], profile.measure), profile.scenarioTimeoutMs, label);
           out.push({ kind: "pair", ...base, operation: pair.operation, protocol: pair.protocol, batch: pair.batch, baseline: target.raw.description, ours: ours!, raw: raw! });
         } catch (err) {
           out.push({ kind: "not-measured", section: "pairs", ...base, reason: reason(err), byCapability: false });

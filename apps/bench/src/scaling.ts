@@ -4,6 +4,7 @@ import type { Profile } from "./profile.js";
 import type { Progress } from "./progress.js";
 import type { BenchResult } from "./results.js";
 import { type BackendName, openTarget, reason } from "./targets.js";
+import { withTimeout } from "./timeout.js";
 import { cacheKey, recordId, recordInput, VALUE } from "./workload.js";
 
 /** The operations whose cost must stay flat or logarithmic in the stored size. */
@@ -66,7 +67,7 @@ export async function runScaling(name: BackendName, profile: Profile, progress: 
               const cursors = Array.from({ length: 64 }, (_, k) => cursorAfter(spread(k + 1, size - 100)));
               run = (i) => records.queryPage({ limit: 100, after: cursors[i % cursors.length] });
             }
-            const [ours] = await compare([{ name: "ours", run }], profile.measure);
+            const [ours] = await withTimeout(compare([{ name: "ours", run }], profile.measure), profile.scenarioTimeoutMs, operation);
             out.push({ kind: "scaling", backend: name, operation, size, ours: ours! });
           } catch (err) {
             out.push({ ...base, reason: err instanceof BudgetExceeded ? err.message : reason(err), byCapability: false });

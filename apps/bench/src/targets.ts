@@ -10,6 +10,7 @@ import { openRawPostgres } from "./raw/postgres.js";
 import { deleteByPrefix, openRawRedis } from "./raw/redis.js";
 import { openRawSqlite } from "./raw/sqlite.js";
 import type { RawDriver } from "./raw/types.js";
+import { withTimeout } from "./timeout.js";
 
 /** The backends every scenario runs on, in report order. */
 export const BACKENDS = ["memory", "file", "sqlite", "postgres", "redis"] as const;
@@ -137,8 +138,9 @@ export async function openTarget(name: BackendName, options: { raw?: boolean } =
     raw: raw.value,
     rawError: raw.error,
     close: async () => {
-      await ours.value?.close().catch(() => {});
-      await raw.value?.close().catch(() => {});
+      // A backend stuck on a hung call must not hang the run.
+      if (ours.value) await withTimeout(ours.value.close(), 10_000, `closing ${name}`).catch(() => {});
+      if (raw.value) await withTimeout(raw.value.close(), 10_000, `closing raw ${name}`).catch(() => {});
       for (const cleanup of cleanups) await Promise.resolve(cleanup()).catch(() => {});
     },
   };

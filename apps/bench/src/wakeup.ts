@@ -5,6 +5,7 @@ import type { Profile } from "./profile.js";
 import type { Progress } from "./progress.js";
 import type { BenchResult, WakeupResult } from "./results.js";
 import { type BackendName, openTarget, reason } from "./targets.js";
+import { withTimeout } from "./timeout.js";
 
 // A writer in another process: on each "go" line it appends its wall-clock send time.
 const WRITER = `
@@ -20,6 +21,8 @@ for await (const line of createInterface({ input: process.stdin })) {
 }
 await backend.close();
 `;
+
+const WAKE_TIMEOUT_MS = 5_000;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -43,13 +46,13 @@ async function measure(backend: Backend, count: number, write: () => Promise<voi
       const next = reader.next();
       await pause(3);
       await write();
-      const { value, done } = await next;
+      const { value, done } = await withTimeout(next, WAKE_TIMEOUT_MS, "a blocked stream wake-up");
       if (done) throw new Error("the blocked stream ended early");
       latencies.push(performance.timeOrigin + performance.now() - value.value.t);
     }
   } finally {
     abort.abort();
-    await reader.return?.();
+    await withTimeout(Promise.resolve(reader.return?.()), WAKE_TIMEOUT_MS, "ending the blocked stream").catch(() => {});
   }
   return latencies;
 }

@@ -182,7 +182,7 @@ class FileCache<V> implements Cache<V> {
   set(key: string, value: V, options?: SetOptions): Promise<void> {
     return this.#run(async () => {
       assertKey(BACKEND, key);
-      if (options !== undefined) assertPlainObject(BACKEND, options, "options");
+      if (options !== undefined) assertPlainObject(BACKEND, options as unknown, "options");
       assertTtl(BACKEND, options?.ttlMs);
       const text = encodeWith(this.#codec, value);
       await this.#write(() => ({ result: undefined, sets: [setOp(key, text, this.#expiry(options?.ttlMs))] }));
@@ -216,7 +216,7 @@ class FileCache<V> implements Cache<V> {
   add(key: string, value: V, options?: SetOptions): Promise<boolean> {
     return this.#run(async () => {
       assertKey(BACKEND, key);
-      if (options !== undefined) assertPlainObject(BACKEND, options, "options");
+      if (options !== undefined) assertPlainObject(BACKEND, options as unknown, "options");
       assertTtl(BACKEND, options?.ttlMs);
       const text = encodeWith(this.#codec, value);
       return this.#write((data) =>

@@ -1,40 +1,16 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { BackendError } from "@core/protocols";
 import { afterAll, describe, expect, it } from "vitest";
+import { child, sleep, until } from "./children.fixture.js";
 import { openFileBackend } from "./index.js";
 import { fileName } from "./names.js";
 
-// Children run the built package (Node 20 cannot import .ts): `pnpm --filter @core/backend-file build`.
-const DIST = resolve(import.meta.dirname, "../dist/index.js");
 const root = mkdtempSync(join(tmpdir(), "backend-file-crash-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshDir = () => join(root, `d${++n}`);
-
-function child(script: string): { proc: ChildProcess; lines: string[]; exited: Promise<number | null> } {
-  const proc = spawn(
-    process.execPath,
-    ["--input-type=module", "-e", `import { openFileBackend } from ${JSON.stringify(DIST)};\n${script}`],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
-  const lines: string[] = [];
-  proc.stdout?.setEncoding("utf8").on("data", (chunk: string) => lines.push(...chunk.split("\n").filter(Boolean)));
-  const exited = new Promise<number | null>((done) => proc.on("exit", (code) => done(code)));
-  return { proc, lines, exited };
-}
-
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 function segmentsOf(directory: string, topic: string): string[] {
   const dir = join(directory, "queue", fileName(topic));
@@ -45,19 +21,25 @@ function segmentsOf(directory: string, topic: string): string[] {
 }
 
 describe("file backend crash safety (real processes, SIGKILL)", () => {
-  it("keeps every flushed entry with dense offsets when a writer is killed mid-write", async () => {
-    for (let round = 0; round < 3; round++) {
+  it("keeps every flushed entry with dense offsets when a writer is killed at random moments", async () => {
+    // As many rounds as fit in about three seconds (at least four), each killed at a random
+    // moment: mid-write, mid-fsync, mid-rotation or between batches.
+    const started = Date.now();
+    for (let round = 0; round < 4 || (Date.now() - started < 3000 && round < 12); round++) {
       const directory = freshDir();
-      const { proc, lines } = child(`
+      const { proc, lines, exited } = child(`
         const b = await openFileBackend({ directory: ${JSON.stringify(directory)}, segmentBytes: 4096 });
         const q = b.queue("t");
+        console.log("0");
         for (let i = 0; ; i += 50) {
           await q.putBatch(Array.from({ length: 50 }, (_, j) => "v" + (i + j) + "x".repeat(80)));
           await q.flush();
           console.log(String(i + 50));
         }`);
-      await until(() => lines.length >= 5 + round * 3, "some flushes");
+      await until(() => lines.length >= 1, "the child to start");
+      await sleep(Math.random() * 80);
       proc.kill("SIGKILL");
+      await exited;
       const flushed = Number(lines.at(-1));
       const backend = await openFileBackend({ directory });
       const q = backend.queue<string>("t");

@@ -1,11 +1,8 @@
 import { join } from "node:path";
 import {
-  assertKey,
   assertName,
   assertPlainObject,
-  BackendError,
   closedError,
-  defaultCodec,
   describeValue,
   invalidArgument,
   type Message,
@@ -19,63 +16,15 @@ import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
 import { fileName } from "./names.js";
 import { type FileQueueDefaults, topicOf } from "./queue.js";
+import type { RawEntry } from "./queue-log.js";
 import { type FileShared, storeState } from "./shared.js";
 import type { Topic } from "./topic.js";
-import type { RawEntry } from "./queue-log.js";
 import { GroupState, type GroupTuning } from "./transport-group.js";
+import { nonNegative, type Prepared, prepare } from "./transport-input.js";
 import { DedupData, type DedupOp, slowestGroup, trimOutbox } from "./transport-outbox.js";
 import { decodeMessage, FileSubscription, type MessageSource } from "./transport-subscription.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-function nonNegative(value: unknown, what: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw invalidArgument(
-      BACKEND,
-      `${what} must be a non-negative finite number of milliseconds, got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
-interface Prepared {
-  text: string;
-  key?: string;
-}
-
-function prepare(message: unknown, index: number): Prepared {
-  const where = `messages[${index}]`;
-  if (message === null || typeof message !== "object" || Array.isArray(message)) {
-    throw invalidArgument(BACKEND, `${where} must be a message object, got ${describeValue(message)}`);
-  }
-  const { id, payload, headers, publishedAt, idempotencyKey } = message as Partial<Message>;
-  if (typeof id !== "string" || id.length === 0)
-    throw invalidArgument(BACKEND, `${where}.id must be a non-empty string`);
-  if (typeof publishedAt !== "number" || !Number.isFinite(publishedAt)) {
-    throw invalidArgument(BACKEND, `${where}.publishedAt must be a finite number of milliseconds`);
-  }
-  assertPlainObject(BACKEND, headers, `${where}.headers`);
-  for (const [key, value] of Object.entries(headers)) {
-    if (typeof value !== "string") {
-      throw invalidArgument(
-        BACKEND,
-        `${where}.headers[${JSON.stringify(key)}] must be a string, got ${describeValue(value)}`,
-      );
-    }
-  }
-  if (idempotencyKey !== undefined) assertKey(BACKEND, idempotencyKey);
-  const stored: Message = { id, payload, headers: { ...headers }, publishedAt };
-  if (idempotencyKey !== undefined) stored.idempotencyKey = idempotencyKey;
-  try {
-    return { text: defaultCodec.encode(stored), ...(idempotencyKey === undefined ? {} : { key: idempotencyKey }) };
-  } catch (cause) {
-    throw new BackendError("INVALID_ARGUMENT", `${where}.payload cannot be encoded: ${(cause as Error).message}`, {
-      backend: BACKEND,
-      cause,
-    });
-  }
-}
 
 /** Group and outbox settings of a file backend's transports. */
 export interface FileTransportDefaults {
@@ -104,16 +53,19 @@ interface Channel {
  * The file backend's durable transport. Each channel is an outbox in the queue's segment
  * format (`queue/<sha256("\u0001transport\0" + channel)>/`), written and fsynced by `send`
  * before it resolves; subscribers in any process read it (woken by `fs.watch`, with a
- * poll fallback). A group's position (oldest message not yet handled) is stored in the
- * outbox's `meta.json`, so groups resume after a restart. At-least-once: a handler that
- * throws gets the message again after `redeliveryDelayMs` (default 100) and the
- * subscription waits for it. Idempotency keys are kept in a journal per channel for
- * `dedupWindowMs` (default 24 h) and checked under its lock, so repeats are dropped
- * across processes too.
+ * poll fallback). A group's position (oldest message not yet handled) and its lease are
+ * stored in the outbox's `meta.json`: one backend instance at a time delivers a group's
+ * messages, and another takes over when it leaves, dies or stops renewing (see
+ * {@link GroupState}). At-least-once: a handler that throws gets the message again after
+ * `redeliveryDelayMs` (default 100) and the subscription waits for it. Outboxes are
+ * trimmed by whole segments past every group and the retention. Idempotency keys travel
+ * inside the stored messages and are journalled after them for `dedupWindowMs` (default
+ * 24 h), all under the outbox lock, so repeats are dropped across processes and a crash
+ * never loses a message.
  *
  * @example
  * ```ts
- * const bus = createFileTransport(shared, defaults, { redeliveryDelayMs: 50 });
+ * const bus = createFileTransport(shared, defaults, { groupLeaseMs: 10_000, outboxRetention: 1000 }, { redeliveryDelayMs: 50 });
  * await bus.send("orders", [{ id: "1", payload: 1, headers: {}, publishedAt: Date.now() }]);
  * ```
  */
@@ -195,7 +147,7 @@ class FileTransport implements Transport {
       assertName(BACKEND, channel, "channel");
       if (!Array.isArray(messages))
         throw invalidArgument(BACKEND, `messages must be an array, got ${describeValue(messages)}`);
-      let prepared = messages.map(prepare);
+      const prepared = messages.map(prepare);
       if (prepared.length === 0) return;
       const state = this.#channel(channel);
       if (prepared.some((p) => p.key !== undefined)) await this.#sendDeduplicated(state, prepared);

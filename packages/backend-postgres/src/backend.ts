@@ -18,6 +18,7 @@ import type pg from "pg";
 import { createPostgresCache } from "./cache.js";
 import { BACKEND } from "./errors.js";
 import { Listener, notifyChannel } from "./listener.js";
+import type { PostgresPoolLike } from "./pool.js";
 import { createPostgresQueue } from "./queue.js";
 import { createPostgresRecordStore } from "./records.js";
 import type { StoreShared } from "./shared.js";
@@ -40,9 +41,11 @@ const CAPABILITIES: Capabilities = defineCapabilities({
 });
 
 /**
- * All five protocols on one PostgreSQL schema through a `pg.Pool`. A pool the backend
- * created is ended by `close()`; a pool the user passed in is never ended. Blocking
- * readers and subscribers share one dedicated LISTEN connection.
+ * All five protocols on one PostgreSQL schema through a `pg.Pool` (any
+ * {@link PostgresPoolLike}). A pool the backend created (`owned`) is ended by `close()`;
+ * a pool the user passed in is never ended. Blocking readers and subscribers share one
+ * dedicated LISTEN connection, opened with `listenerConfig` (default: the pool's
+ * `options`). Use `openPostgresBackend`, which also creates the schema's tables.
  *
  * @example
  * ```ts
@@ -56,12 +59,14 @@ export class PostgresBackend implements Backend {
   readonly #shared: StoreShared;
   #sql: SqlDatabase | undefined;
 
-  constructor(pool: pg.Pool, options: { schema: string; owned: boolean; listenerConfig: pg.ClientConfig }) {
+  constructor(pool: PostgresPoolLike, options: { schema: string; owned: boolean; listenerConfig?: object }) {
     const lifecycle = new Lifecycle(BACKEND);
     const channel = notifyChannel(options.schema);
-    const listener = new Listener(options.listenerConfig, channel);
+    const listenerConfig = (options.listenerConfig ?? pool.options ?? {}) as pg.ClientConfig;
+    const listener = new Listener(listenerConfig, channel);
     this.#shared = {
-      pool,
+      // The stores use pg's own types; a PostgresPoolLike is what they call at run time.
+      pool: pool as unknown as pg.Pool,
       lifecycle,
       schema: options.schema,
       quotedSchema: quoteIdentifier(options.schema),

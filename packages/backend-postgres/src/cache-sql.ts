@@ -13,32 +13,58 @@ const EXPIRY = (p: string) => `now() + ${p}::float8 * interval '1 millisecond'`;
  */
 export function cacheStatements(table: string, touchSeq: string) {
   const touch = `nextval('${touchSeq.replaceAll("'", "''")}')`;
-  return {
-    get: `SELECT value FROM ${table} WHERE ns = $1 AND key = $2 AND ${LIVE}`,
-    getTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = $2 AND ${LIVE} RETURNING value`,
-    getMany: `SELECT key, value FROM ${table} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE}`,
-    getManyTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE} RETURNING key, value`,
-    set: `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
+  const set = `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
       VALUES ($1, $2, $3, ${EXPIRY("$4")}, ${touch})
-      ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched`,
-    setMany: `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
+      ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched`;
+  const setMany = `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
       SELECT $1, u.k, u.v, ${EXPIRY("u.ttl")}, ${touch}
       FROM unnest($2::text[], $3::text[], $4::float8[]) WITH ORDINALITY AS u(k, v, ttl, ord) ORDER BY u.ord
-      ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched`,
-    // Writes only over an absent or expired row; a returned row means "written".
-    add: `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
+      ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched`;
+  // Writes only over an absent or expired row; a returned row means "written".
+  const add = `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
       VALUES ($1, $2, $3, ${EXPIRY("$4")}, ${touch})
       ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched
       WHERE t.expires_at IS NOT NULL AND t.expires_at <= now()
-      RETURNING 1`,
-    // A non-integer value fails the ::bigint cast (SQLSTATE 22P02) and nothing changes.
-    increment: `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
+      RETURNING 1`;
+  // A non-integer value fails the ::bigint cast (SQLSTATE 22P02) and nothing changes.
+  const increment = `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
       VALUES ($1, $2, ($3::bigint)::text, ${EXPIRY("$4")}, ${touch})
       ON CONFLICT (ns, key) DO UPDATE SET
         value = ((CASE WHEN t.expires_at IS NOT NULL AND t.expires_at <= now() THEN 0 ELSE t.value::bigint END) + $3::bigint)::text,
         expires_at = CASE WHEN t.expires_at IS NOT NULL AND t.expires_at <= now() THEN excluded.expires_at ELSE t.expires_at END,
         touched = excluded.touched
-      RETURNING value`,
+      RETURNING value`;
+  // A write and its maxEntries eviction (`$5`) as one statement. Every part of a statement
+  // sees the same snapshot, so the written keys are invisible to the eviction: it keeps
+  // `keep` other rows (maxEntries minus the written keys) and never touches written ones.
+  const evicting = (write: string, others: string, keep: string, out: string) => `WITH w AS (${write}),
+      victims AS (
+        SELECT key, ${LIVE} AS live FROM ${table} WHERE ns = $1 AND ${others} AND EXISTS (SELECT 1 FROM w)
+        ORDER BY ${LIVE} DESC, touched DESC OFFSET ${keep}
+      ), d AS (
+        DELETE FROM ${table} t USING victims WHERE t.ns = $1 AND t.key = victims.key RETURNING victims.live
+      )
+      SELECT ${out}, (SELECT count(*) FILTER (WHERE live) FROM d) AS evicted`;
+  const one = (write: string, out: string) => evicting(write, "key <> $2", "$5::bigint - 1", out);
+  return {
+    get: `SELECT value FROM ${table} WHERE ns = $1 AND key = $2 AND ${LIVE}`,
+    getTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = $2 AND ${LIVE} RETURNING value`,
+    getMany: `SELECT key, value FROM ${table} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE}`,
+    getManyTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE} RETURNING key, value`,
+    set,
+    setEvict: one(`${set} RETURNING 1`, "1 AS written"),
+    setMany,
+    // Only when the batch has at most maxEntries distinct keys (else `setMany` + `evict`).
+    setManyEvict: evicting(
+      `${setMany} RETURNING 1`,
+      "key <> ALL($2::text[])",
+      "$5::bigint - cardinality($2::text[])",
+      "1 AS written",
+    ),
+    add,
+    addEvict: one(add, "(SELECT count(*) FROM w) AS written"),
+    increment,
+    incrementEvict: one(increment, "(SELECT value FROM w) AS value"),
     deleteMany: `WITH d AS (DELETE FROM ${table} WHERE ns = $1 AND key = ANY($2::text[]) RETURNING ${LIVE} AS live)
       SELECT count(*) FILTER (WHERE live) AS n FROM d`,
     ttl: `SELECT CASE WHEN expires_at IS NULL THEN NULL

@@ -117,11 +117,19 @@ class PostgresCache<V> implements Cache<V> {
     await this.#q("sweep", this.#sql.sweep, [this.name]).catch(() => {});
   }
 
-  // After a write that may have added a row: drop the least recently used beyond maxEntries.
-  async #evict(): Promise<void> {
-    if (this.#o.maxEntries === undefined) return;
-    const { rows } = await this.#q("evict", this.#sql.evict, [this.name, this.#o.maxEntries]);
+  // A write (`$1…$4`); with maxEntries, its evicting variant drops the least recently
+  // used rows beyond the limit in the same statement (one round trip).
+  async #write(
+    what: string,
+    plain: string,
+    evicting: string,
+    params: unknown[],
+  ): Promise<Record<string, unknown> | undefined> {
+    const max = this.#o.maxEntries;
+    if (max === undefined) return (await this.#q(what, plain, params)).rows[0];
+    const { rows } = await this.#q(what, evicting, [...params, max]);
     this.#counters.evictions += Number(rows[0]?.evicted ?? 0);
+    return rows[0];
   }
 
   #ttl(ttlMs: number | undefined): number | null {
@@ -169,8 +177,7 @@ class PostgresCache<V> implements Cache<V> {
     assertKey(BACKEND, key);
     const ttlMs = checkSetOptions(options);
     const text = encodeValue(this.#o.codec, value);
-    await this.#q("set", this.#sql.set, [this.name, encodeKey(key), text, this.#ttl(ttlMs)]);
-    await this.#evict();
+    await this.#write("set", this.#sql.set, this.#sql.setEvict, [this.name, encodeKey(key), text, this.#ttl(ttlMs)]);
   }
 
   async setMany(entries: readonly CacheEntry<V>[]): Promise<void> {
@@ -190,8 +197,15 @@ class PostgresCache<V> implements Cache<V> {
     const stored = keys.map(encodeKey);
     const values = keys.map((k) => (last.get(k) as [string, number | null])[0]);
     const ttls = keys.map((k) => (last.get(k) as [string, number | null])[1]);
+    const max = this.#o.maxEntries;
+    if (max === undefined || keys.length <= max) {
+      await this.#write("setMany", this.#sql.setMany, this.#sql.setManyEvict, [this.name, stored, values, ttls]);
+      return;
+    }
+    // More keys than fit: the eviction must see the batch's own rows, so it runs after it.
     await this.#q("setMany", this.#sql.setMany, [this.name, stored, values, ttls]);
-    await this.#evict();
+    const { rows } = await this.#q("evict", this.#sql.evict, [this.name, max]);
+    this.#counters.evictions += Number(rows[0]?.evicted ?? 0);
   }
 
   async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
@@ -199,24 +213,28 @@ class PostgresCache<V> implements Cache<V> {
     assertKey(BACKEND, key);
     const ttlMs = checkSetOptions(options);
     const text = encodeValue(this.#o.codec, value);
-    const { rowCount } = await this.#q("add", this.#sql.add, [this.name, encodeKey(key), text, this.#ttl(ttlMs)]);
-    if (rowCount === 0) return false;
-    await this.#evict();
-    return true;
+    const row = await this.#write("add", this.#sql.add, this.#sql.addEvict, [
+      this.name,
+      encodeKey(key),
+      text,
+      this.#ttl(ttlMs),
+    ]);
+    // Plain: a row means written; evicting: the count of rows written.
+    return row !== undefined && Number(row.written ?? 1) > 0;
   }
 
   async increment(key: string, by = 1): Promise<number> {
     this.#open();
     assertKey(BACKEND, key);
     assertInteger(BACKEND, by, "by");
-    let rows: Record<string, unknown>[];
+    let row: Record<string, unknown> | undefined;
     try {
-      ({ rows } = await this.#q("increment", this.#sql.increment, [
+      row = await this.#write("increment", this.#sql.increment, this.#sql.incrementEvict, [
         this.name,
         encodeKey(key),
         by,
         this.#o.defaultTtlMs ?? null,
-      ]));
+      ]);
     } catch (err) {
       if (BackendError.is(err, "INVALID_ARGUMENT")) {
         throw new BackendError(
@@ -230,8 +248,7 @@ class PostgresCache<V> implements Cache<V> {
       }
       throw err;
     }
-    await this.#evict();
-    return Number(rows[0]?.value);
+    return Number(row?.value);
   }
 
   async delete(key: string): Promise<boolean> {

@@ -2,17 +2,25 @@ import { assertPlainObject, type BackendProvider, invalidArgument, redactUrl } f
 import pg from "pg";
 import { PostgresBackend } from "./backend.js";
 import { BACKEND, toBackendError } from "./errors.js";
+import type { PostgresPoolLike, PostgresSslOptions } from "./pool.js";
 import { ensureSchema } from "./schema.js";
 
 export { PostgresBackend } from "./backend.js";
 export { codeOfSqlState, toBackendError } from "./errors.js";
+export type {
+  PostgresPoolClientLike,
+  PostgresPoolLike,
+  PostgresQueryConfigLike,
+  PostgresQueryResultLike,
+  PostgresSslOptions,
+} from "./pool.js";
 
 /** Options of {@link openPostgresBackend}. */
 export interface PostgresBackendOptions {
   /** `postgres://user:password@host:port/database` (or `postgresql://`). Default: pg's PG* environment variables. */
   connectionString?: string;
-  /** A `pg.Pool` you own: used as is and never ended by the backend. */
-  pool?: pg.Pool;
+  /** A `pg.Pool` (any {@link PostgresPoolLike}) you own: used as is and never ended by the backend. */
+  pool?: PostgresPoolLike;
   /** Schema holding the backend's tables, created if missing. Default `"core"`. */
   schema?: string;
   /** Pool size (own pool only). Default 10. */
@@ -20,7 +28,7 @@ export interface PostgresBackendOptions {
   /** Server-side `statement_timeout` in ms (own pool only); a statement running longer fails with `TIMEOUT`. */
   statementTimeoutMs?: number;
   /** TLS options passed to pg (own pool only). */
-  ssl?: pg.ClientConfig["ssl"];
+  ssl?: PostgresSslOptions;
   /** `application_name` shown in `pg_stat_activity` (own pool only). Default `"@core/backend-postgres"`. */
   applicationName?: string;
   /** Milliseconds to wait for a connection (own pool only). Default 5000. */
@@ -72,7 +80,7 @@ export async function openPostgresBackend(input: PostgresBackendOptions = {}): P
   if (options.pool !== undefined) {
     if (options.connectionString !== undefined)
       throw invalidArgument(BACKEND, "pass either connectionString or pool, not both");
-    const pool = options.pool as Partial<pg.Pool> | null;
+    const pool = options.pool as Partial<PostgresPoolLike> | null;
     if (
       typeof pool !== "object" ||
       pool === null ||
@@ -81,11 +89,9 @@ export async function openPostgresBackend(input: PostgresBackendOptions = {}): P
     ) {
       throw invalidArgument(BACKEND, "pool must be a pg.Pool");
     }
-    await ensureSchema(options.pool, schema, { unloggedCache });
-    // The LISTEN connection is a client of its own, configured like the user's pool.
-    const listenerConfig = ((options.pool as unknown as { options?: pg.ClientConfig }).options ??
-      {}) as pg.ClientConfig;
-    return new PostgresBackend(options.pool, { schema, owned: false, listenerConfig });
+    await ensureSchema(options.pool as unknown as pg.Pool, schema, { unloggedCache });
+    // The LISTEN connection is a client of its own, configured like the user's pool (its `options`).
+    return new PostgresBackend(options.pool, { schema, owned: false });
   }
   const connectionString = options.connectionString;
   if (

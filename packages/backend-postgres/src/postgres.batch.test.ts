@@ -1,28 +1,12 @@
 import { BackendError, type RecordInput } from "@core/protocols";
-import pg from "pg";
 import { afterAll, describe, expect, test } from "vitest";
 import { openPostgresBackend } from "./index.js";
-import { dropSchema, POSTGRES_URL, requireServer, testSchema } from "./postgres.fixture.js";
+import { countingPool, dropSchema, POSTGRES_URL, requireServer, testSchema } from "./postgres.fixture.js";
 import { segments } from "./records-batch.js";
 
 const schema = testSchema();
 await requireServer();
 afterAll(() => dropSchema(schema));
-
-// A real pool that counts the statements its connections send to the server.
-function countingPool() {
-  const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
-  const seen = { statements: [] as string[] };
-  pool.on("connect", (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    client.query = ((...args: unknown[]) => {
-      const text = args[0];
-      seen.statements.push(typeof text === "string" ? text.trim().split(/\s+/, 1)[0] ?? "" : "?");
-      return query(...args);
-    }) as typeof client.query;
-  });
-  return { pool, seen };
-}
 
 const rec = (id: string, naturalKey = `nk:${id}`, content: Record<string, unknown> = {}): RecordInput => ({
   id,
@@ -34,11 +18,7 @@ describe("postgres storeBatch", () => {
   test("segments split a batch only where an id repeats", () => {
     const ids = (runs: { id: string }[][]) => runs.map((r) => r.map((x) => x.id).join(""));
     expect(ids(segments([{ id: "a" }, { id: "b" }, { id: "c" }]))).toEqual(["abc"]);
-    expect(ids(segments([{ id: "a" }, { id: "b" }, { id: "a" }, { id: "c" }, { id: "a" }]))).toEqual([
-      "ab",
-      "ac",
-      "a",
-    ]);
+    expect(ids(segments([{ id: "a" }, { id: "b" }, { id: "a" }, { id: "c" }, { id: "a" }]))).toEqual(["ab", "ac", "a"]);
     expect(segments([])).toEqual([]);
   });
 
@@ -90,9 +70,10 @@ describe("postgres storeBatch", () => {
       expect(a?.createdAt.getTime()).toBe(c?.createdAt.getTime());
       expect(a?.updatedAt.getTime()).toBe(a?.createdAt.getTime());
       // A conflict in a later run rolls back the earlier runs.
-      const err = await store
-        .storeBatch([rec("d"), rec("d", "k2")])
-        .then(() => undefined, (e: unknown) => e);
+      const err = await store.storeBatch([rec("d"), rec("d", "k2")]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(BackendError.is(err, "CONFLICT"), String(err)).toBe(true);
       expect(await store.exists("d")).toBe(false);
     } finally {
@@ -106,14 +87,16 @@ describe("postgres storeBatch", () => {
     try {
       const store = backend.records("names, with a comma");
       await store.store(rec("x\u0000y", "taken"));
-      const idErr = await store
-        .storeBatch([rec("fresh"), rec("x\u0000y", "other")], { onConflict: "error" })
-        .then(() => undefined, (e: unknown) => e);
+      const idErr = await store.storeBatch([rec("fresh"), rec("x\u0000y", "other")], { onConflict: "error" }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(BackendError.is(idErr, "CONFLICT")).toBe(true);
       expect((idErr as Error).message).toContain(JSON.stringify("x\u0000y"));
-      const keyErr = await store
-        .storeBatch([rec("fresh"), rec("y", "taken")])
-        .then(() => undefined, (e: unknown) => e);
+      const keyErr = await store.storeBatch([rec("fresh"), rec("y", "taken")]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(BackendError.is(keyErr, "CONFLICT")).toBe(true);
       expect((keyErr as Error).message).toContain('naturalKey "taken"');
       expect(await store.exists("fresh")).toBe(false);

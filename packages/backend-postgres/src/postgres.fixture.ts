@@ -66,3 +66,27 @@ export async function admin(text: string, params: unknown[] = []): Promise<pg.Qu
 export async function dropSchema(schema: string): Promise<void> {
   await admin(`DROP SCHEMA IF EXISTS "${schema.replaceAll('"', '""')}" CASCADE`);
 }
+
+/**
+ * A real pool that records the first word of every statement its connections send
+ * (`BEGIN`, `INSERT`, `WITH`, …), to check how many round trips an operation takes.
+ *
+ * @example
+ * ```ts
+ * const { pool, seen } = countingPool();
+ * await openPostgresBackend({ pool, schema });
+ * ```
+ */
+export function countingPool(): { pool: pg.Pool; seen: { statements: string[] } } {
+  const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 2 });
+  const seen = { statements: [] as string[] };
+  pool.on("connect", (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    client.query = ((...args: unknown[]) => {
+      const text = args[0];
+      seen.statements.push(typeof text === "string" ? (text.trim().split(/\s+/, 1)[0] ?? "") : "?");
+      return query(...args);
+    }) as typeof client.query;
+  });
+  return { pool, seen };
+}

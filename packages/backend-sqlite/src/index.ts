@@ -1,3 +1,4 @@
+import { closeSync, constants, openSync } from "node:fs";
 import { type Backend, type BackendProvider, invalidArgument } from "@core/protocols";
 import { SqliteBackend } from "./backend.js";
 import { type BetterSqliteDatabase, loadDriver } from "./driver.js";
@@ -53,6 +54,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions = {}): Pro
     throw invalidArgument("sqlite", "busyTimeoutMs must be a non-negative integer");
   }
   const Database = await loadDriver();
+  createPrivate(path);
   const db = mapErrors(() => new Database(path), "opening the database");
   try {
     const isFile = !db.memory;
@@ -67,6 +69,17 @@ export async function openSqliteBackend(options: SqliteBackendOptions = {}): Pro
   } catch (err) {
     db.close();
     throw toBackendError(err, "opening the database");
+  }
+}
+
+// A new database file is created 0600 before the driver opens it (the driver would use
+// 0644 under the usual umask); SQLite gives its -wal and -shm files the same mode.
+function createPrivate(path: string): void {
+  if (path === ":memory:" || path.startsWith("file:")) return;
+  try {
+    closeSync(openSync(path, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600));
+  } catch {
+    // Exists already (its mode is the owner's choice) or cannot be created: the driver reports it.
   }
 }
 
