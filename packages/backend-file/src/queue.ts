@@ -3,6 +3,13 @@ import {
   assertName,
   assertNonNegativeInteger,
   type Codec,
+  checkGetOptions,
+  checkPutOptions,
+  checkQueueOptions,
+  checkStreamOptions,
+  checkTrimOptions,
+  createBucketedQueue,
+  encodeValue,
   type GetOptions,
   invalidArgument,
   type PutOptions,
@@ -16,15 +23,6 @@ import {
 import { decodeWith } from "./codec-io.js";
 import { BACKEND } from "./errors.js";
 import { fileName } from "./names.js";
-import { BucketedFileQueue } from "./queue-bucketed.js";
-import {
-  checkGetOptions,
-  checkPutOptions,
-  checkQueueOptions,
-  checkStreamOptions,
-  checkTrimOptions,
-  encodeValue,
-} from "./queue-input.js";
 import type { RawEntry } from "./queue-log.js";
 import { type FileShared, storeState } from "./shared.js";
 import { Topic } from "./topic.js";
@@ -77,7 +75,7 @@ export function createFileQueue<V>(
   defaults: FileQueueDefaults,
 ): Queue<V> {
   assertName(BACKEND, name, "topic name");
-  const { codec, buckets } = checkQueueOptions(options);
+  const { codec, buckets } = checkQueueOptions(BACKEND, options);
   const tuning: FileQueueDefaults = {
     ...defaults,
     batchSize: options?.batchSize ?? defaults.batchSize,
@@ -89,7 +87,7 @@ export function createFileQueue<V>(
   for (let i = 0; i < buckets; i++) {
     children.push(new FileQueue<V>(shared, topicOf(shared, `${name}\u0000${i}`, tuning), codec, name));
   }
-  return new BucketedFileQueue<V>(shared.lifecycle, children, name);
+  return createBucketedQueue<V>({ backend: BACKEND, lifecycle: shared.lifecycle, name, children });
 }
 
 /** One log: an unbucketed topic, or one bucket. */
@@ -117,16 +115,16 @@ class FileQueue<V> implements Queue<V> {
 
   put(value: V, options?: PutOptions): Promise<number> {
     return this.#run(async () => {
-      if (options !== undefined) checkPutOptions(options);
-      return this.#topic.append([encodeValue(this.#codec, value)]);
+      if (options !== undefined) checkPutOptions(BACKEND, options);
+      return this.#topic.append([encodeValue(BACKEND, this.#codec, value)]);
     });
   }
 
   putBatch(values: readonly V[], options?: PutOptions): Promise<{ first: number; count: number }> {
     return this.#run(async () => {
       if (!Array.isArray(values)) throw invalidArgument(BACKEND, "putBatch needs an array of values");
-      if (options !== undefined) checkPutOptions(options);
-      const encoded = values.map((v, i) => encodeValue(this.#codec, v, i));
+      if (options !== undefined) checkPutOptions(BACKEND, options);
+      const encoded = values.map((v, i) => encodeValue(BACKEND, this.#codec, v, i));
       if (encoded.length === 0) {
         const next = await this.#topic.serial(async () => {
           await this.#topic.refresh();
@@ -149,7 +147,7 @@ class FileQueue<V> implements Queue<V> {
 
   get(options?: GetOptions): Promise<QueueEntry<V>[]> {
     return this.#run(async () => {
-      checkGetOptions(options);
+      checkGetOptions(BACKEND, options);
       const raw = await this.#page(options?.offset, options?.limit ?? DEFAULT_LIMIT);
       return raw.map((r) => this.#decode(r));
     });
@@ -157,7 +155,7 @@ class FileQueue<V> implements Queue<V> {
 
   async *stream(options?: StreamOptions): AsyncGenerator<QueueEntry<V>> {
     this.#shared.lifecycle.assertOpen();
-    checkStreamOptions(options);
+    checkStreamOptions(BACKEND, options);
     const closed = this.#shared.lifecycle.signal;
     const signal = options?.signal;
     const block = options?.block === true;
@@ -236,7 +234,7 @@ class FileQueue<V> implements Queue<V> {
 
   trim(options: TrimOptions): Promise<number> {
     return this.#run(async () => {
-      const target = checkTrimOptions(options);
+      const target = checkTrimOptions(BACKEND, options);
       return this.#topic.exclusive(async () => {
         const meta = await this.#topic.readMeta();
         const next = this.#topic.log.next;

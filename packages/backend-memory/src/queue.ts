@@ -2,7 +2,14 @@ import {
   assertName,
   assertNonNegativeInteger,
   type Codec,
+  checkGetOptions,
+  checkPutOptions,
+  checkQueueOptions,
+  checkStreamOptions,
+  checkTrimOptions,
   closedError,
+  createBucketedQueue,
+  encodeValue,
   type GetOptions,
   invalidArgument,
   type Lifecycle,
@@ -14,15 +21,6 @@ import {
   type StreamOptions,
   type TrimOptions,
 } from "@core/protocols";
-import { BucketedMemoryQueue } from "./queue-bucketed.js";
-import {
-  checkGetOptions,
-  checkPutOptions,
-  checkQueueOptions,
-  checkStreamOptions,
-  checkTrimOptions,
-  encodeValue,
-} from "./queue-input.js";
 import { QueueLog } from "./queue-log.js";
 import type { MemoryShared } from "./shared.js";
 
@@ -52,13 +50,13 @@ function logOf(shared: MemoryShared, storageName: string): QueueLog {
  */
 export function createMemoryQueue<V>(shared: MemoryShared, name: string, options?: QueueOptions): Queue<V> {
   assertName(BACKEND, name, "topic name");
-  const { codec, buckets } = checkQueueOptions(options);
+  const { codec, buckets } = checkQueueOptions(BACKEND, options);
   if (buckets === 1) return new MemoryQueue<V>(shared.lifecycle, logOf(shared, name), codec, name);
   const children: MemoryQueue<V>[] = [];
   for (let i = 0; i < buckets; i++) {
     children.push(new MemoryQueue<V>(shared.lifecycle, logOf(shared, `${name}\u0000${i}`), codec, name));
   }
-  return new BucketedMemoryQueue<V>(shared.lifecycle, children, name);
+  return createBucketedQueue<V>({ backend: BACKEND, lifecycle: shared.lifecycle, name, children });
 }
 
 /** One log: an unbucketed topic, or one bucket of a bucketed one. */
@@ -81,8 +79,8 @@ class MemoryQueue<V> implements Queue<V> {
   put(value: V, options?: PutOptions): Promise<number> {
     try {
       this.#life.assertOpen();
-      if (options !== undefined) checkPutOptions(options);
-      return Promise.resolve(this.#log.append(encodeValue(this.#codec, value), Date.now()));
+      if (options !== undefined) checkPutOptions(BACKEND, options);
+      return Promise.resolve(this.#log.append(encodeValue(BACKEND, this.#codec, value), Date.now()));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -92,10 +90,10 @@ class MemoryQueue<V> implements Queue<V> {
     try {
       this.#life.assertOpen();
       if (!Array.isArray(values)) throw invalidArgument(BACKEND, "putBatch needs an array of values");
-      if (options !== undefined) checkPutOptions(options);
+      if (options !== undefined) checkPutOptions(BACKEND, options);
       // Encode everything first: one bad value means nothing of the batch is written.
       const encoded = new Array<string>(values.length);
-      for (let i = 0; i < values.length; i++) encoded[i] = encodeValue(this.#codec, values[i], i);
+      for (let i = 0; i < values.length; i++) encoded[i] = encodeValue(BACKEND, this.#codec, values[i], i);
       return Promise.resolve({ first: this.#log.appendMany(encoded, Date.now()), count: values.length });
     } catch (err) {
       return Promise.reject(err);
@@ -105,7 +103,7 @@ class MemoryQueue<V> implements Queue<V> {
   get(options?: GetOptions): Promise<QueueEntry<V>[]> {
     try {
       this.#life.assertOpen();
-      checkGetOptions(options);
+      checkGetOptions(BACKEND, options);
       const offset = options?.offset ?? this.#log.first;
       return Promise.resolve(this.#log.read<V>(offset, options?.limit ?? DEFAULT_LIMIT, this.#codec));
     } catch (err) {
@@ -115,7 +113,7 @@ class MemoryQueue<V> implements Queue<V> {
 
   async *stream(options?: StreamOptions): AsyncGenerator<QueueEntry<V>> {
     this.#life.assertOpen();
-    checkStreamOptions(options);
+    checkStreamOptions(BACKEND, options);
     const log = this.#log;
     const closed = this.#life.signal;
     const signal = options?.signal;
@@ -183,7 +181,7 @@ class MemoryQueue<V> implements Queue<V> {
   trim(options: TrimOptions): Promise<number> {
     try {
       this.#life.assertOpen();
-      const before = checkTrimOptions(options)(this.#log.next);
+      const before = checkTrimOptions(BACKEND, options)(this.#log.next);
       return Promise.resolve(this.#log.trimBefore(before));
     } catch (err) {
       return Promise.reject(err);

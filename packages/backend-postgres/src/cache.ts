@@ -11,8 +11,10 @@ import {
   type CacheOptions,
   type CacheStats,
   type Codec,
+  checkCodec,
   closedError,
   compileGlob,
+  encodeValue,
   invalidArgument,
   type SetOptions,
 } from "@core/protocols";
@@ -21,7 +23,6 @@ import { query } from "./db.js";
 import { BACKEND } from "./errors.js";
 import { decodeKey, encodeKey } from "./keys.js";
 import type { CacheCounters, StoreShared } from "./shared.js";
-import { checkCodec, encodeValue } from "./values.js";
 
 const KEYS_PAGE = 500;
 const DEFAULT_SWEEP_MS = 60_000;
@@ -51,7 +52,7 @@ function checkCacheOptions(options: CacheOptions | undefined): ResolvedCacheOpti
     defaultTtlMs: options?.defaultTtlMs,
     maxEntries: positive(options?.maxEntries, "maxEntries", true),
     sweepIntervalMs: positive(options?.sweepIntervalMs, "sweepIntervalMs", false) ?? DEFAULT_SWEEP_MS,
-    codec: checkCodec(options?.codec),
+    codec: checkCodec(BACKEND, options?.codec),
   };
 }
 
@@ -176,7 +177,7 @@ class PostgresCache<V> implements Cache<V> {
     this.#open();
     assertKey(BACKEND, key);
     const ttlMs = checkSetOptions(options);
-    const text = encodeValue(this.#o.codec, value);
+    const text = encodeValue(BACKEND, this.#o.codec, value);
     await this.#write("set", this.#sql.set, this.#sql.setEvict, [this.name, encodeKey(key), text, this.#ttl(ttlMs)]);
   }
 
@@ -190,7 +191,7 @@ class PostgresCache<V> implements Cache<V> {
       assertKey(BACKEND, entry.key);
       assertTtl(BACKEND, entry.ttlMs);
       last.delete(entry.key); // a repeated key keeps its last value (and position)
-      last.set(entry.key, [encodeValue(this.#o.codec, entry.value, i), this.#ttl(entry.ttlMs)]);
+      last.set(entry.key, [encodeValue(BACKEND, this.#o.codec, entry.value, i), this.#ttl(entry.ttlMs)]);
     });
     if (last.size === 0) return;
     const keys = [...last.keys()];
@@ -212,7 +213,7 @@ class PostgresCache<V> implements Cache<V> {
     this.#open();
     assertKey(BACKEND, key);
     const ttlMs = checkSetOptions(options);
-    const text = encodeValue(this.#o.codec, value);
+    const text = encodeValue(BACKEND, this.#o.codec, value);
     const row = await this.#write("add", this.#sql.add, this.#sql.addEvict, [
       this.name,
       encodeKey(key),

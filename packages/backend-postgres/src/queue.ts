@@ -3,6 +3,13 @@ import {
   assertNonNegativeInteger,
   BackendError,
   type Codec,
+  checkGetOptions,
+  checkPutOptions,
+  checkQueueOptions,
+  checkStreamOptions,
+  checkTrimOptions,
+  createBucketedQueue,
+  encodeValue,
   type GetOptions,
   invalidArgument,
   type PutOptions,
@@ -15,17 +22,8 @@ import {
 } from "@core/protocols";
 import { pause, query } from "./db.js";
 import { BACKEND } from "./errors.js";
-import { BucketedPostgresQueue } from "./queue-bucketed.js";
-import {
-  checkGetOptions,
-  checkPutOptions,
-  checkQueueOptions,
-  checkStreamOptions,
-  checkTrimOptions,
-} from "./queue-input.js";
 import { queueStatements } from "./queue-sql.js";
 import type { StoreShared } from "./shared.js";
-import { encodeValue } from "./values.js";
 
 const DEFAULT_LIMIT = 100;
 const PAGE = 256;
@@ -46,11 +44,11 @@ const RETRY_MS = [20, 50, 100, 200, 500, 1000];
  */
 export function createPostgresQueue<V>(shared: StoreShared, name: string, options?: QueueOptions): Queue<V> {
   assertName(BACKEND, name, "topic name");
-  const { codec, buckets } = checkQueueOptions(options);
+  const { codec, buckets } = checkQueueOptions(BACKEND, options);
   if (buckets === 1) return new PostgresQueue<V>(shared, name, name, codec);
   const children: Queue<V>[] = [];
   for (let i = 0; i < buckets; i++) children.push(new PostgresQueue<V>(shared, name, `${name}\u001f${i}`, codec));
-  return new BucketedPostgresQueue<V>(shared, name, children);
+  return createBucketedQueue<V>({ backend: BACKEND, lifecycle: shared.lifecycle, name, children });
 }
 
 interface EntryRow {
@@ -82,16 +80,16 @@ class PostgresQueue<V> implements Queue<V> {
 
   async put(value: V, options?: PutOptions): Promise<number> {
     this.#shared.lifecycle.assertOpen();
-    if (options !== undefined) checkPutOptions(options);
-    return this.#append([encodeValue(this.#codec, value)]);
+    if (options !== undefined) checkPutOptions(BACKEND, options);
+    return this.#append([encodeValue(BACKEND, this.#codec, value)]);
   }
 
   async putBatch(values: readonly V[], options?: PutOptions): Promise<{ first: number; count: number }> {
     this.#shared.lifecycle.assertOpen();
     if (!Array.isArray(values)) throw invalidArgument(BACKEND, "putBatch needs an array of values");
-    if (options !== undefined) checkPutOptions(options);
+    if (options !== undefined) checkPutOptions(BACKEND, options);
     // Encode everything first: one bad value means nothing of the batch is written.
-    const encoded = values.map((v, i) => encodeValue(this.#codec, v, i));
+    const encoded = values.map((v, i) => encodeValue(BACKEND, this.#codec, v, i));
     if (encoded.length === 0) return { first: await this.count(), count: 0 };
     return { first: await this.#append(encoded), count: encoded.length };
   }
@@ -116,7 +114,7 @@ class PostgresQueue<V> implements Queue<V> {
 
   async get(options?: GetOptions): Promise<QueueEntry<V>[]> {
     this.#shared.lifecycle.assertOpen();
-    checkGetOptions(options);
+    checkGetOptions(BACKEND, options);
     const limit = options?.limit ?? DEFAULT_LIMIT;
     if (limit === 0) return [];
     const { rows } = await this.#q("get", this.#sql.read, [options?.offset ?? 0, limit]);
@@ -125,7 +123,7 @@ class PostgresQueue<V> implements Queue<V> {
 
   async *stream(options?: StreamOptions): AsyncGenerator<QueueEntry<V>> {
     this.#shared.lifecycle.assertOpen();
-    checkStreamOptions(options);
+    checkStreamOptions(BACKEND, options);
     const shared = this.#shared;
     const stop = options?.signal ? AbortSignal.any([options.signal, shared.lifecycle.signal]) : shared.lifecycle.signal;
     if (stop.aborted) return;
@@ -202,7 +200,7 @@ class PostgresQueue<V> implements Queue<V> {
 
   async trim(options: TrimOptions): Promise<number> {
     this.#shared.lifecycle.assertOpen();
-    checkTrimOptions(options);
+    checkTrimOptions(BACKEND, options);
     const { rowCount } =
       "maxLength" in options && options.maxLength !== undefined
         ? await this.#q("trim", this.#sql.trimMaxLength, [options.maxLength])

@@ -10,8 +10,10 @@ import {
   type CacheOptions,
   type CacheStats,
   type Codec,
+  checkCodec,
   closedError,
   compileGlob,
+  encodeValue,
   invalidArgument,
   notSupported,
   type SetOptions,
@@ -21,7 +23,6 @@ import { escapeGlob, namespaceKey } from "./keys.js";
 import { scanKeys } from "./scan.js";
 import { scripts } from "./scripts.js";
 import { type RedisShared, run } from "./shared.js";
-import { checkCodec, encodeValue } from "./values.js";
 
 const MAX_PX = Number.MAX_SAFE_INTEGER;
 
@@ -30,7 +31,7 @@ function px(ttlMs: number): number {
 }
 
 function checkCacheOptions(options: CacheOptions | undefined): { defaultTtlMs: number | undefined; codec: Codec } {
-  if (options === undefined) return { defaultTtlMs: undefined, codec: checkCodec(undefined) };
+  if (options === undefined) return { defaultTtlMs: undefined, codec: checkCodec(BACKEND, undefined) };
   assertPlainObject(BACKEND, options, "cache options");
   if (options.maxEntries !== undefined) {
     throw notSupported(BACKEND, "maxEntries (configure the server's maxmemory-policy for eviction)");
@@ -43,7 +44,7 @@ function checkCacheOptions(options: CacheOptions | undefined): { defaultTtlMs: n
       throw invalidArgument(BACKEND, "sweepIntervalMs must be a positive finite number");
     }
   }
-  return { defaultTtlMs: options.defaultTtlMs, codec: checkCodec(options.codec) };
+  return { defaultTtlMs: options.defaultTtlMs, codec: checkCodec(BACKEND, options.codec) };
 }
 
 /**
@@ -128,7 +129,7 @@ class RedisCache<V> implements Cache<V> {
     this.#open();
     assertKey(BACKEND, key);
     const ttlMs = checkSetOptions(options);
-    const text = encodeValue(this.#codec, value);
+    const text = encodeValue(BACKEND, this.#codec, value);
     await run(this.#shared, "cache.set", () =>
       this.#shared.client.call("SET", this.#key(key), text, ...this.#ttlArgs(ttlMs)),
     );
@@ -142,7 +143,7 @@ class RedisCache<V> implements Cache<V> {
       assertPlainObject(BACKEND, entry, `entries[${i}]`);
       assertKey(BACKEND, entry.key);
       assertTtl(BACKEND, entry.ttlMs);
-      return [this.#key(entry.key), encodeValue(this.#codec, entry.value, i), ...this.#ttlArgs(entry.ttlMs)];
+      return [this.#key(entry.key), encodeValue(BACKEND, this.#codec, entry.value, i), ...this.#ttlArgs(entry.ttlMs)];
     });
     if (commands.length === 0) return;
     await run(this.#shared, "cache.setMany", async () => {
@@ -156,7 +157,7 @@ class RedisCache<V> implements Cache<V> {
     this.#open();
     assertKey(BACKEND, key);
     const ttlMs = checkSetOptions(options);
-    const text = encodeValue(this.#codec, value);
+    const text = encodeValue(BACKEND, this.#codec, value);
     const reply = await run(this.#shared, "cache.add", () =>
       this.#shared.client.call("SET", this.#key(key), text, "NX", ...this.#ttlArgs(ttlMs)),
     );

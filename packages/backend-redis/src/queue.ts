@@ -1,8 +1,14 @@
 import {
   assertName,
   assertNonNegativeInteger,
-  bucketFor,
   type Codec,
+  checkGetOptions,
+  checkPutOptions,
+  checkQueueOptions,
+  checkStreamOptions,
+  checkTrimOptions,
+  createBucketedQueue,
+  encodeValue,
   type GetOptions,
   invalidArgument,
   type PutOptions,
@@ -15,17 +21,9 @@ import {
 } from "@core/protocols";
 import { BACKEND } from "./errors.js";
 import { namespaceKey } from "./keys.js";
-import {
-  checkGetOptions,
-  checkPutOptions,
-  checkQueueOptions,
-  checkStreamOptions,
-  checkTrimOptions,
-} from "./queue-input.js";
 import { decodeEntries, idOf, type RawEntry, readRange, streamEntries } from "./queue-stream.js";
 import { scripts } from "./scripts.js";
 import { type RedisShared, run } from "./shared.js";
-import { encodeValue } from "./values.js";
 
 const DEFAULT_LIMIT = 100;
 
@@ -42,11 +40,11 @@ const DEFAULT_LIMIT = 100;
  */
 export function createRedisQueue<V>(shared: RedisShared, name: string, options?: QueueOptions): Queue<V> {
   assertName(BACKEND, name, "topic name");
-  const { codec, buckets } = checkQueueOptions(options);
+  const { codec, buckets } = checkQueueOptions(BACKEND, options);
   if (buckets === 1) return new RedisQueue<V>(shared, name, name, codec);
   const children: RedisQueue<V>[] = [];
   for (let i = 0; i < buckets; i++) children.push(new RedisQueue<V>(shared, name, `${name}\u0000${i}`, codec));
-  return new BucketedRedisQueue<V>(shared, name, children);
+  return createBucketedQueue<V>({ backend: BACKEND, lifecycle: shared.lifecycle, name, children });
 }
 
 /** One log: an unbucketed topic, or one bucket of a bucketed one. */
@@ -71,17 +69,17 @@ class RedisQueue<V> implements Queue<V> {
 
   async put(value: V, options?: PutOptions): Promise<number> {
     this.#shared.lifecycle.assertOpen();
-    if (options !== undefined) checkPutOptions(options);
-    const text = encodeValue(this.#codec, value);
+    if (options !== undefined) checkPutOptions(BACKEND, options);
+    const text = encodeValue(BACKEND, this.#codec, value);
     return this.#append([text]);
   }
 
   async putBatch(values: readonly V[], options?: PutOptions): Promise<{ first: number; count: number }> {
     this.#shared.lifecycle.assertOpen();
     if (!Array.isArray(values)) throw invalidArgument(BACKEND, "putBatch needs an array of values");
-    if (options !== undefined) checkPutOptions(options);
+    if (options !== undefined) checkPutOptions(BACKEND, options);
     // Encode everything first: one bad value means nothing of the batch is written.
-    const encoded = values.map((v, i) => encodeValue(this.#codec, v, i));
+    const encoded = values.map((v, i) => encodeValue(BACKEND, this.#codec, v, i));
     if (encoded.length === 0) return { first: await this.count(), count: 0 };
     return { first: await this.#append(encoded), count: encoded.length };
   }
@@ -95,7 +93,7 @@ class RedisQueue<V> implements Queue<V> {
 
   async get(options?: GetOptions): Promise<QueueEntry<V>[]> {
     this.#shared.lifecycle.assertOpen();
-    checkGetOptions(options);
+    checkGetOptions(BACKEND, options);
     const limit = options?.limit ?? DEFAULT_LIMIT;
     if (limit === 0) return [];
     const raw = await run(this.#shared, "queue.get", () =>
@@ -108,7 +106,7 @@ class RedisQueue<V> implements Queue<V> {
 
   async *stream(options?: StreamOptions): AsyncGenerator<QueueEntry<V>> {
     this.#shared.lifecycle.assertOpen();
-    checkStreamOptions(options);
+    checkStreamOptions(BACKEND, options);
     const source = {
       shared: this.#shared,
       key: this.#stream,
@@ -162,7 +160,7 @@ class RedisQueue<V> implements Queue<V> {
 
   async trim(options: TrimOptions): Promise<number> {
     this.#shared.lifecycle.assertOpen();
-    const beforeOf = checkTrimOptions(options);
+    const beforeOf = checkTrimOptions(BACKEND, options);
     if ("maxLength" in options && options.maxLength !== undefined) {
       const maxLength = options.maxLength;
       return (await run(this.#shared, "queue.trim", () =>
@@ -180,91 +178,5 @@ class RedisQueue<V> implements Queue<V> {
     assertNonNegativeInteger(BACKEND, index, "bucket index");
     if (index !== 0) throw invalidArgument(BACKEND, `bucket index must be below 1, got ${index}`);
     return this;
-  }
-}
-
-/** A topic split into buckets: writes route by key, reads go through `bucket(i)`. */
-class BucketedRedisQueue<V> implements Queue<V> {
-  readonly name: string;
-  readonly buckets: number;
-  readonly #shared: RedisShared;
-  readonly #children: RedisQueue<V>[];
-
-  constructor(shared: RedisShared, name: string, children: RedisQueue<V>[]) {
-    this.name = name;
-    this.#shared = shared;
-    this.#children = children;
-    this.buckets = children.length;
-  }
-
-  #route(options: PutOptions | undefined): RedisQueue<V> {
-    this.#shared.lifecycle.assertOpen();
-    const key = checkPutOptions(options);
-    if (key === undefined) {
-      throw invalidArgument(BACKEND, `topic ${JSON.stringify(this.name)} has buckets: pass { key } to route the write`);
-    }
-    return this.#children[bucketFor(key, this.buckets)] as RedisQueue<V>;
-  }
-
-  #parentRead(method: string): never {
-    this.#shared.lifecycle.assertOpen();
-    throw invalidArgument(BACKEND, `${method} on a bucketed topic: use queue.bucket(i).${method}`);
-  }
-
-  async put(value: V, options?: PutOptions): Promise<number> {
-    return this.#route(options).put(value);
-  }
-
-  async putBatch(values: readonly V[], options?: PutOptions): Promise<{ first: number; count: number }> {
-    return this.#route(options).putBatch(values);
-  }
-
-  async get(): Promise<QueueEntry<V>[]> {
-    this.#parentRead("get");
-  }
-
-  // biome-ignore lint/correctness/useYield: a bucketed topic's parent refuses to stream
-  async *stream(): AsyncGenerator<QueueEntry<V>> {
-    this.#parentRead("stream");
-  }
-
-  async flush(): Promise<void> {
-    this.#shared.lifecycle.assertOpen();
-  }
-
-  async count(): Promise<number> {
-    let total = 0;
-    for (const n of await Promise.all(this.#children.map((c) => c.count()))) total += n;
-    return total;
-  }
-
-  async stats(): Promise<QueueStats> {
-    const sum: QueueStats = { totalCount: 0, firstOffset: 0, bufferedCount: 0, persistedCount: 0 };
-    for (const stats of await Promise.all(this.#children.map((c) => c.stats()))) {
-      sum.totalCount += stats.totalCount;
-      sum.firstOffset += stats.firstOffset;
-      sum.persistedCount += stats.persistedCount;
-    }
-    return sum;
-  }
-
-  async commit(): Promise<void> {
-    this.#parentRead("commit");
-  }
-
-  async committed(): Promise<number> {
-    this.#parentRead("committed");
-  }
-
-  async trim(): Promise<number> {
-    this.#parentRead("trim");
-  }
-
-  bucket(index: number): Queue<V> {
-    this.#shared.lifecycle.assertOpen();
-    assertNonNegativeInteger(BACKEND, index, "bucket index");
-    if (index >= this.buckets)
-      throw invalidArgument(BACKEND, `bucket index must be below ${this.buckets}, got ${index}`);
-    return this.#children[index] as RedisQueue<V>;
   }
 }

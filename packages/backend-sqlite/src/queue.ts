@@ -2,6 +2,13 @@ import {
   assertName,
   assertNonNegativeInteger,
   type Codec,
+  checkGetOptions,
+  checkPutOptions,
+  checkQueueOptions,
+  checkStreamOptions,
+  checkTrimOptions,
+  createBucketedQueue,
+  encodeValue,
   type GetOptions,
   invalidArgument,
   type PutOptions,
@@ -13,15 +20,6 @@ import {
   type TrimOptions,
 } from "@core/protocols";
 import { BACKEND } from "./errors.js";
-import { BucketedSqliteQueue } from "./queue-bucketed.js";
-import {
-  checkGetOptions,
-  checkPutOptions,
-  checkQueueOptions,
-  checkStreamOptions,
-  checkTrimOptions,
-  encodeValue,
-} from "./queue-input.js";
 import type { SqliteShared } from "./shared.js";
 import { decodeWith } from "./values.js";
 
@@ -54,11 +52,11 @@ const COMMITTED = "SELECT next_offset FROM core_queue_groups WHERE topic = ? AND
  */
 export function createSqliteQueue<V>(shared: SqliteShared, name: string, options?: QueueOptions): Queue<V> {
   assertName(BACKEND, name, "topic name");
-  const { codec, buckets } = checkQueueOptions(options);
+  const { codec, buckets } = checkQueueOptions(BACKEND, options);
   if (buckets === 1) return new SqliteQueue<V>(shared, name, name, codec);
   const children: SqliteQueue<V>[] = [];
   for (let i = 0; i < buckets; i++) children.push(new SqliteQueue<V>(shared, name, `${name}\u0000${i}`, codec));
-  return new BucketedSqliteQueue<V>(shared.lifecycle, children, name);
+  return createBucketedQueue<V>({ backend: BACKEND, lifecycle: shared.lifecycle, name, children });
 }
 
 /** One log: an unbucketed topic, or one bucket of a bucketed one. */
@@ -110,8 +108,8 @@ class SqliteQueue<V> implements Queue<V> {
   put(value: V, options?: PutOptions): Promise<number> {
     let encoded: string;
     try {
-      if (options !== undefined) checkPutOptions(options);
-      encoded = encodeValue(this.#codec, value);
+      if (options !== undefined) checkPutOptions(BACKEND, options);
+      encoded = encodeValue(BACKEND, this.#codec, value);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -122,9 +120,9 @@ class SqliteQueue<V> implements Queue<V> {
     let encoded: string[];
     try {
       if (!Array.isArray(values)) throw invalidArgument(BACKEND, "putBatch needs an array of values");
-      if (options !== undefined) checkPutOptions(options);
+      if (options !== undefined) checkPutOptions(BACKEND, options);
       // Encode everything first: one bad value means nothing of the batch is written.
-      encoded = values.map((value, i) => encodeValue(this.#codec, value, i));
+      encoded = values.map((value, i) => encodeValue(BACKEND, this.#codec, value, i));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -136,7 +134,7 @@ class SqliteQueue<V> implements Queue<V> {
 
   get(options?: GetOptions): Promise<QueueEntry<V>[]> {
     try {
-      checkGetOptions(options);
+      checkGetOptions(BACKEND, options);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -145,7 +143,7 @@ class SqliteQueue<V> implements Queue<V> {
 
   async *stream(options?: StreamOptions): AsyncGenerator<QueueEntry<V>> {
     this.#shared.lifecycle.assertOpen();
-    checkStreamOptions(options);
+    checkStreamOptions(BACKEND, options);
     const { notifier, lifecycle } = this.#shared;
     const closed = lifecycle.signal;
     const signal = options?.signal;
@@ -213,7 +211,7 @@ class SqliteQueue<V> implements Queue<V> {
   trim(options: TrimOptions): Promise<number> {
     let target: (next: number) => number;
     try {
-      target = checkTrimOptions(options);
+      target = checkTrimOptions(BACKEND, options);
     } catch (err) {
       return Promise.reject(err);
     }

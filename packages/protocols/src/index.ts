@@ -1,4 +1,6 @@
+export { AsyncMutex } from "./async-mutex.js";
 export type { Backend, RecordStoreOptions } from "./backend.js";
+export { type BucketedQueueOptions, createBucketedQueue } from "./bucketed-queue.js";
 export type { Cache, CacheEntry, CacheOptions, CacheStats, SetOptions } from "./cache.js";
 export { type Capabilities, defineCapabilities } from "./capabilities.js";
 export { type Codec, defaultCodec } from "./codec.js";
@@ -64,6 +66,16 @@ export {
   type StreamOptions,
   type TrimOptions,
 } from "./queue.js";
+export {
+  checkCodec,
+  checkGetOptions,
+  checkPutOptions,
+  checkQueueOptions,
+  checkStreamOptions,
+  checkTrimOptions,
+  encodeValue,
+  MAX_BUCKETS,
+} from "./queue-input.js";
 export { countMatching, type SelectedPage, selectPage } from "./record-select.js";
 export {
   DEFAULT_MAX_LIMIT,
@@ -133,6 +145,15 @@ export {
   TransactionError,
 } from "./sql-errors.js";
 export { SqlFragment, sql, toCompiledQuery } from "./sql-tag.js";
+export {
+  type CheckedTransactionOptions,
+  checkTransactionOptions,
+  ISOLATION_LEVELS,
+  runInScope,
+  runWithRetries,
+  savepointName,
+  type TransactionScope,
+} from "./sql-transaction.js";
 export { type ColumnParams, canonicalSqlValue, checkColumnType, DATABASE_TYPES } from "./sql-values.js";
 export { type TieredCacheOptions, tieredCache } from "./tiered-cache.js";
 export type {
@@ -143,6 +164,14 @@ export type {
   Transport,
   TransportOptions,
 } from "./transport.js";
+export {
+  type CheckedSubscribe,
+  checkNonNegativeMs,
+  encodeMessageBody,
+  validateMessage,
+  validateSend,
+  validateSubscribe,
+} from "./transport-input.js";
 export {
   assertInteger,
   assertKey,

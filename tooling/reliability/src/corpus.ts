@@ -73,12 +73,21 @@ export const BAD_VALUES: readonly [string, () => unknown][] = [
 ];
 
 /** TTLs every backend must reject. */
-export const BAD_TTLS: readonly unknown[] = [0, -1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, "10", null];
+export const BAD_TTLS: readonly unknown[] = [
+  0,
+  -1,
+  Number.NaN,
+  Number.POSITIVE_INFINITY,
+  Number.NEGATIVE_INFINITY,
+  "10",
+  null,
+];
 
 /** Offsets and counts (non-negative integers) every backend must reject. */
 export const BAD_COUNTS: readonly unknown[] = [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, "1", null];
 
-const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v) : String(v));
+const show = (v: unknown) =>
+  typeof v === "string" ? JSON.stringify(v.length > 20 ? `${v.slice(0, 20)}…` : v) : String(v);
 
 function names(): BadCase[] {
   const out: BadCase[] = [];
@@ -87,7 +96,10 @@ function names(): BadCase[] {
     out.push(
       { label: `cache name ${label}`, call: (s) => s.backend.cache(n).set("k", 1) },
       { label: `queue name ${label}`, call: (s) => s.backend.queue(n).put(1) },
-      { label: `records name ${label}`, call: (s) => s.backend.records(n).store({ id: "i", naturalKey: "k", content: {} }) },
+      {
+        label: `records name ${label}`,
+        call: (s) => s.backend.records(n).store({ id: "i", naturalKey: "k", content: {} }),
+      },
       { label: `channel name ${label}`, call: (s) => s.transport.send(n, [message()]) },
       { label: `subscribe channel ${label}`, call: (s) => s.transport.subscribe(n, () => {}) },
       { label: `subscribe group ${label}`, call: (s) => s.transport.subscribe("seed-ch", () => {}, { group: n }) },
@@ -95,7 +107,10 @@ function names(): BadCase[] {
     );
   }
   for (const bad of [0, -1, 1.5, "8", Number.NaN]) {
-    out.push({ label: `buckets ${show(bad)}`, call: (s) => s.backend.queue("seed-q2", { buckets: bad as number }).put(1) });
+    out.push({
+      label: `buckets ${show(bad)}`,
+      call: (s) => s.backend.queue("seed-q2", { buckets: bad as number }).put(1),
+    });
   }
   for (const bad of BAD_TTLS) {
     out.push({
@@ -116,7 +131,10 @@ function names(): BadCase[] {
   out.push(
     { label: "cache options not an object", call: (s) => s.backend.cache("seed-c2", "x" as never).set("k", 1) },
     { label: "queue options not an object", call: (s) => s.backend.queue("seed-q2", 5 as never).put(1) },
-    { label: "transport mode unknown", call: (s) => s.backend.transport({ mode: "sometimes" as never }).send("seed-ch", [message()]) },
+    {
+      label: "transport mode unknown",
+      call: (s) => s.backend.transport({ mode: "sometimes" as never }).send("seed-ch", [message()]),
+    },
     { label: "records maxLimit -1", call: (s) => s.backend.records("seed-r2", { maxLimit: -1 }).count() },
   );
   return out;
@@ -130,7 +148,14 @@ function cacheCases(): BadCase[] {
       { label: `get key ${label}`, call: (s) => s.cache.get(k) },
       { label: `getMany key ${label}`, call: (s) => s.cache.getMany(["a", k]) },
       { label: `set key ${label}`, call: (s) => s.cache.set(k, 1) },
-      { label: `setMany key ${label}`, call: (s) => s.cache.setMany([{ key: "new", value: 1 }, { key: k, value: 1 }]) },
+      {
+        label: `setMany key ${label}`,
+        call: (s) =>
+          s.cache.setMany([
+            { key: "new", value: 1 },
+            { key: k, value: 1 },
+          ]),
+      },
       { label: `add key ${label}`, call: (s) => s.cache.add(k, 1) },
       { label: `increment key ${label}`, call: (s) => s.cache.increment(k) },
       { label: `delete key ${label}`, call: (s) => s.cache.delete(k) },
@@ -143,7 +168,14 @@ function cacheCases(): BadCase[] {
     out.push(
       { label: `set value ${label}`, call: (s) => s.cache.set("a", value()) },
       { label: `set new key value ${label}`, call: (s) => s.cache.set("fresh", value()) },
-      { label: `setMany value ${label}`, call: (s) => s.cache.setMany([{ key: "new", value: 1 }, { key: "b", value: value() }]) },
+      {
+        label: `setMany value ${label}`,
+        call: (s) =>
+          s.cache.setMany([
+            { key: "new", value: 1 },
+            { key: "b", value: value() },
+          ]),
+      },
       { label: `add value ${label}`, call: (s) => s.cache.add("fresh", value()) },
     );
   }
@@ -152,7 +184,14 @@ function cacheCases(): BadCase[] {
     out.push(
       { label: `set ttl ${show(ttl)}`, call: (s) => s.cache.set("a", 2, { ttlMs: t }) },
       { label: `add ttl ${show(ttl)}`, call: (s) => s.cache.add("fresh", 2, { ttlMs: t }) },
-      { label: `setMany ttl ${show(ttl)}`, call: (s) => s.cache.setMany([{ key: "new", value: 1 }, { key: "a", value: 2, ttlMs: t }]) },
+      {
+        label: `setMany ttl ${show(ttl)}`,
+        call: (s) =>
+          s.cache.setMany([
+            { key: "new", value: 1 },
+            { key: "a", value: 2, ttlMs: t },
+          ]),
+      },
     );
   }
   for (const by of [1.5, Number.NaN, Number.POSITIVE_INFINITY, "1", 2 ** 53]) {
@@ -168,7 +207,12 @@ function cacheCases(): BadCase[] {
     { label: "set options not an object", call: (s) => s.cache.set("a", 1, "ttl" as never) },
     { label: "set options an array", call: (s) => s.cache.set("a", 1, [1] as never) },
     { label: "add options not an object", call: (s) => s.cache.add("fresh", 1, 5 as never) },
-    { label: "keys match not a string", call: async (s) => { for await (const _ of s.cache.keys({ match: 5 as never })); } },
+    {
+      label: "keys match not a string",
+      call: async (s) => {
+        for await (const _ of s.cache.keys({ match: 5 as never }));
+      },
+    },
   );
   return out;
 }
@@ -186,7 +230,12 @@ function queueCases(): BadCase[] {
     out.push(
       { label: `get offset ${show(bad)}`, call: (s) => s.queue.get({ offset: b }) },
       { label: `get limit ${show(bad)}`, call: (s) => s.queue.get({ limit: b }) },
-      { label: `stream offset ${show(bad)}`, call: async (s) => { for await (const _ of s.queue.stream({ offset: b })); } },
+      {
+        label: `stream offset ${show(bad)}`,
+        call: async (s) => {
+          for await (const _ of s.queue.stream({ offset: b }));
+        },
+      },
       { label: `commit ${show(bad)}`, call: (s) => s.queue.commit("g", b) },
       { label: `trim before ${show(bad)}`, call: (s) => s.queue.trim({ before: b }) },
       { label: `trim maxLength ${show(bad)}`, call: (s) => s.queue.trim({ maxLength: b }) },
@@ -202,7 +251,10 @@ function queueCases(): BadCase[] {
     { label: "bucket 1 of an unbucketed queue", call: (s) => s.queue.bucket(1).put(1) },
     { label: "bucket -1", call: (s) => s.queue.bucket(-1).put(1) },
     { label: "put key on bucketed queue missing", call: (s) => s.backend.queue("seed-qb", { buckets: 2 }).put(1) },
-    { label: "put bucket key not a string", call: (s) => s.backend.queue("seed-qb", { buckets: 2 }).put(1, { key: 5 as never }) },
+    {
+      label: "put bucket key not a string",
+      call: (s) => s.backend.queue("seed-qb", { buckets: 2 }).put(1, { key: 5 as never }),
+    },
     { label: "get on a bucketed parent", call: (s) => s.backend.queue("seed-qb", { buckets: 2 }).get() },
   );
   return out;
@@ -236,11 +288,17 @@ function recordCases(): BadCase[] {
   for (const [label, extra] of bad) {
     out.push(
       { label: `store ${label}`, call: (s) => s.records.store(rec(extra)) },
-      { label: `storeBatch with ${label} last`, call: (s) => s.records.storeBatch([rec({ id: "ok", naturalKey: "ok" }), rec(extra)]) },
+      {
+        label: `storeBatch with ${label} last`,
+        call: (s) => s.records.storeBatch([rec({ id: "ok", naturalKey: "ok" }), rec(extra)]),
+      },
     );
   }
   for (const v of [-1, 1.5, "1", Number.NaN]) {
-    out.push({ label: `expectedVersion ${show(v)}`, call: (s) => s.records.store(rec({}), { expectedVersion: v as number }) });
+    out.push({
+      label: `expectedVersion ${show(v)}`,
+      call: (s) => s.records.store(rec({}), { expectedVersion: v as number }),
+    });
   }
   const filters: [string, unknown][] = [
     ["unknown field", { colour: "red" }],
@@ -285,26 +343,55 @@ function recordCases(): BadCase[] {
     { label: "delete bad layer", call: (s) => s.records.delete("r1", "platinum" as never) },
     { label: "delete number id", call: (s) => s.records.delete(5 as never) },
     { label: "storeBatch not an array", call: (s) => s.records.storeBatch("x" as never) },
-    { label: "storeBatch onConflict merge", call: (s) => s.records.storeBatch([rec({})], { onConflict: "merge" as never }) },
+    {
+      label: "storeBatch onConflict merge",
+      call: (s) => s.records.storeBatch([rec({})], { onConflict: "merge" as never }),
+    },
     { label: "sighting empty naturalKey", call: (s) => s.records.recordSighting({ naturalKey: "", source: "s" }) },
     { label: "sighting empty source", call: (s) => s.records.recordSighting({ naturalKey: "nk", source: "" }) },
-    { label: "sighting invalid date", call: (s) => s.records.recordSighting({ naturalKey: "nk", source: "s", seenAt: new Date(Number.NaN) }) },
-    { label: "sighting metadata string", call: (s) => s.records.recordSighting({ naturalKey: "nk", source: "s", metadata: "x" as never }) },
-    { label: "sighting metadata __proto__", call: (s) => s.records.recordSighting({ naturalKey: "nk", source: "s", metadata: JSON.parse('{"__proto__": {"polluted": 1}}') }) },
-    { label: "sighting contentHash number", call: (s) => s.records.recordSighting({ naturalKey: "nk", source: "s", contentHash: 5 as never }) },
+    {
+      label: "sighting invalid date",
+      call: (s) => s.records.recordSighting({ naturalKey: "nk", source: "s", seenAt: new Date(Number.NaN) }),
+    },
+    {
+      label: "sighting metadata string",
+      call: (s) => s.records.recordSighting({ naturalKey: "nk", source: "s", metadata: "x" as never }),
+    },
+    {
+      label: "sighting metadata __proto__",
+      call: (s) =>
+        s.records.recordSighting({
+          naturalKey: "nk",
+          source: "s",
+          metadata: JSON.parse('{"__proto__": {"polluted": 1}}'),
+        }),
+    },
+    {
+      label: "sighting contentHash number",
+      call: (s) => s.records.recordSighting({ naturalKey: "nk", source: "s", contentHash: 5 as never }),
+    },
   );
   return out;
 }
 
 /** A valid message, optionally with fields replaced. */
 export function message(extra: Partial<Record<keyof Message, unknown>> = {}): Message {
-  return { id: `m-${Math.random().toString(36).slice(2)}`, payload: { ok: true }, headers: {}, publishedAt: Date.now(), ...extra } as Message;
+  return {
+    id: `m-${Math.random().toString(36).slice(2)}`,
+    payload: { ok: true },
+    headers: {},
+    publishedAt: Date.now(),
+    ...extra,
+  } as Message;
 }
 
 function transportCases(): BadCase[] {
   const out: BadCase[] = [];
   for (const [label, value] of BAD_VALUES) {
-    out.push({ label: `payload ${label} second of two`, call: (s) => s.transport.send("seed-ch", [message(), message({ payload: value() })]) });
+    out.push({
+      label: `payload ${label} second of two`,
+      call: (s) => s.transport.send("seed-ch", [message(), message({ payload: value() })]),
+    });
   }
   const fields: [string, Partial<Record<keyof Message, unknown>>][] = [
     ["id number", { id: 5 }],
@@ -323,7 +410,10 @@ function transportCases(): BadCase[] {
     { label: "send a null message", call: (s) => s.transport.send("seed-ch", [message(), null as never]) },
     { label: "subscribe handler not a function", call: (s) => s.transport.subscribe("seed-ch", "h" as never) },
     { label: "subscribe options not an object", call: (s) => s.transport.subscribe("seed-ch", () => {}, 5 as never) },
-    { label: "subscribe fromStart not boolean", call: (s) => s.transport.subscribe("seed-ch", () => {}, { fromStart: "yes" as never }) },
+    {
+      label: "subscribe fromStart not boolean",
+      call: (s) => s.transport.subscribe("seed-ch", () => {}, { fromStart: "yes" as never }),
+    },
   );
   return out;
 }
@@ -337,5 +427,11 @@ function transportCases(): BadCase[] {
  * ```
  */
 export function corpus(): Record<Group, BadCase[]> {
-  return { names: names(), cache: cacheCases(), queue: queueCases(), records: recordCases(), transport: transportCases() };
+  return {
+    names: names(),
+    cache: cacheCases(),
+    queue: queueCases(),
+    records: recordCases(),
+    transport: transportCases(),
+  };
 }

@@ -96,7 +96,10 @@ describe("faults: connection killed by the server", () => {
 
     const admin = new pg.Client({ connectionString: POSTGRES_URL });
     await admin.connect();
-    const killed = await admin.query("select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1", [app]);
+    const killed = await admin.query(
+      "select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1",
+      [app],
+    );
     await admin.end();
     expect(killed.rowCount).toBeGreaterThan(0);
 

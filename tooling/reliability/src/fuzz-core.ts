@@ -97,7 +97,13 @@ export function cacheProperty(clients: () => Promise<Backend[]>): fc.IAsyncPrope
 
 const big = (_k: string, v: unknown) => (typeof v === "bigint" ? `${v}n` : v);
 
-type QueueOp = { kind: "put"; v: unknown } | { kind: "batch"; vs: unknown[] } | { kind: "get"; offset: number; limit: number } | { kind: "trim"; before: number } | { kind: "commit"; g: string; n: number } | { kind: "committed"; g: string };
+type QueueOp =
+  | { kind: "put"; v: unknown }
+  | { kind: "batch"; vs: unknown[] }
+  | { kind: "get"; offset: number; limit: number }
+  | { kind: "trim"; before: number }
+  | { kind: "commit"; g: string; n: number }
+  | { kind: "committed"; g: string };
 const queueOp: fc.Arbitrary<QueueOp> = fc.oneof(
   fc.record({ kind: fc.constant("put" as const), v: value }),
   fc.record({ kind: fc.constant("batch" as const), vs: fc.array(value, { maxLength: 5 }) }),
@@ -133,7 +139,10 @@ export function queueProperty(clients: () => Promise<Backend[]>): fc.IAsyncPrope
           break;
         }
         case "trim":
-          check(step, await answer(async () => q.trim({ before: op.before })), { ok: true, value: model.trim({ before: op.before }) });
+          check(step, await answer(async () => q.trim({ before: op.before })), {
+            ok: true,
+            value: model.trim({ before: op.before }),
+          });
           break;
         case "commit":
           await q.commit(op.g, op.n);
@@ -173,17 +182,23 @@ export function recordsProperty(clients: () => Promise<Backend[]>): fc.IAsyncPro
       if (op.kind === "store") {
         const expected = model.expectStore(op.r);
         const got = await answer(() => s.store(op.r));
-        if (expected.kind === "conflict") check(step, got.ok ? got : { ok: false, code: got.code }, { ok: false, code: "CONFLICT" });
-        else if (!got.ok) throw new Error(`${step}: backend failed with ${got.code}, the model expected ${expected.kind}`);
+        if (expected.kind === "conflict")
+          check(step, got.ok ? got : { ok: false, code: got.code }, { ok: false, code: "CONFLICT" });
+        else if (!got.ok)
+          throw new Error(`${step}: backend failed with ${got.code}, the model expected ${expected.kind}`);
         else {
           const stored = got.value as StoredRecord;
-          if (stored.version !== (expected as { version: number }).version) throw new Error(`${step}: version ${stored.version}`);
+          if (stored.version !== (expected as { version: number }).version)
+            throw new Error(`${step}: version ${stored.version}`);
           model.put(stored);
         }
       } else if (op.kind === "delete") {
         check(step, await answer(() => s.delete(op.id)), { ok: true, value: model.delete(op.id, undefined) });
       } else if (op.kind === "sight") {
-        check(step, await answer(() => s.recordSighting({ naturalKey: op.nk, source: "fuzz" })), { ok: true, value: model.sight(op.nk) });
+        check(step, await answer(() => s.recordSighting({ naturalKey: op.nk, source: "fuzz" })), {
+          ok: true,
+          value: model.sight(op.nk),
+        });
       } else {
         check(step, await answer(() => s.queryPage(op.q)), { ok: true, value: model.queryPage(op.q) });
       }
@@ -193,22 +208,33 @@ export function recordsProperty(clients: () => Promise<Backend[]>): fc.IAsyncPro
 
 /** Concurrent increments and adds from every client at once: exact sum, exactly one `add` winner. */
 export function concurrentProperty(clients: () => Promise<Backend[]>): fc.IAsyncPropertyWithHooks<[number[], number]> {
-  return fc.asyncProperty(fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 20 }), fc.integer({ min: 2, max: 8 }), async (bys, adders) => {
-    const backends = await clients();
-    const name = fresh("conc");
-    const cache = (i: number) => (backends[i % backends.length] as Backend).cache(name);
-    const results = await Promise.all(bys.map((by, i) => cache(i).increment("n", by)));
-    const sum = bys.reduce((a, b) => a + b, 0);
-    if ((await cache(0).get("n")) !== sum) throw new Error(`increments ${JSON.stringify(bys)} ended at ${String(await cache(0).get("n"))}, not ${sum}`);
-    if (!results.includes(sum)) throw new Error(`no increment returned the final ${sum}: ${JSON.stringify(results)}`);
-    const wins = await Promise.all(Array.from({ length: adders }, (_, i) => cache(i).add("once", i)));
-    if (wins.filter(Boolean).length !== 1) throw new Error(`add winners: ${JSON.stringify(wins)}`);
-    const queue = (i: number) => (backends[i % backends.length] as Backend).queue(name);
-    const batches = await Promise.all(bys.map((_, i) => queue(i).putBatch([i, i, i])));
-    const firsts = batches.map((b) => b.first).sort((a, b) => a - b);
-    if (firsts.some((f, i) => f !== i * 3)) throw new Error(`batch offsets not dense and contiguous: ${JSON.stringify(firsts)}`);
-  });
+  return fc.asyncProperty(
+    fc.array(fc.integer({ min: -5, max: 5 }), { minLength: 1, maxLength: 20 }),
+    fc.integer({ min: 2, max: 8 }),
+    async (bys, adders) => {
+      const backends = await clients();
+      const name = fresh("conc");
+      const cache = (i: number) => (backends[i % backends.length] as Backend).cache(name);
+      const results = await Promise.all(bys.map((by, i) => cache(i).increment("n", by)));
+      const sum = bys.reduce((a, b) => a + b, 0);
+      if ((await cache(0).get("n")) !== sum)
+        throw new Error(`increments ${JSON.stringify(bys)} ended at ${String(await cache(0).get("n"))}, not ${sum}`);
+      if (!results.includes(sum)) throw new Error(`no increment returned the final ${sum}: ${JSON.stringify(results)}`);
+      const wins = await Promise.all(Array.from({ length: adders }, (_, i) => cache(i).add("once", i)));
+      if (wins.filter(Boolean).length !== 1) throw new Error(`add winners: ${JSON.stringify(wins)}`);
+      const queue = (i: number) => (backends[i % backends.length] as Backend).queue(name);
+      const batches = await Promise.all(bys.map((_, i) => queue(i).putBatch([i, i, i])));
+      const firsts = batches.map((b) => b.first).sort((a, b) => a - b);
+      if (firsts.some((f, i) => f !== i * 3))
+        throw new Error(`batch offsets not dense and contiguous: ${JSON.stringify(firsts)}`);
+    },
+  );
 }
 
 /** Every property, by name, for the runners. */
-export const PROPERTIES = { cache: cacheProperty, queue: queueProperty, records: recordsProperty, concurrent: concurrentProperty } as const;
+export const PROPERTIES = {
+  cache: cacheProperty,
+  queue: queueProperty,
+  records: recordsProperty,
+  concurrent: concurrentProperty,
+} as const;

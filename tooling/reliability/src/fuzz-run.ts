@@ -38,7 +38,8 @@ export async function fuzzOnce(
     const details = await fc.check(prop, { seed: options.seed, numRuns: options.numRuns, endOnFailure: false });
     const result: FuzzResult = { backend, property, seed: options.seed, numRuns: options.numRuns };
     if (details.failed) {
-      const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+      const error =
+        details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
       result.failure = `${error}\ncounterexample: ${fc.stringify(details.counterexample)}\npath: ${details.counterexamplePath}`;
     }
     return result;

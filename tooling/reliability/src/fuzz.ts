@@ -26,8 +26,10 @@ const minutes = Number(values.minutes);
 const runs = Number(values.runs);
 const backends = (values.backend ?? [...BACKENDS]) as BackendName[];
 const properties = (values.property ?? Object.keys(PROPERTIES)) as PropertyName[];
-for (const b of backends) if (!BACKENDS.includes(b)) throw new Error(`unknown backend ${b}; one of ${BACKENDS.join(", ")}`);
-for (const p of properties) if (!(p in PROPERTIES)) throw new Error(`unknown property ${p}; one of ${Object.keys(PROPERTIES).join(", ")}`);
+for (const b of backends)
+  if (!BACKENDS.includes(b)) throw new Error(`unknown backend ${b}; one of ${BACKENDS.join(", ")}`);
+for (const p of properties)
+  if (!(p in PROPERTIES)) throw new Error(`unknown property ${p}; one of ${Object.keys(PROPERTIES).join(", ")}`);
 
 let seed = values.seed === undefined ? Date.now() % 2 ** 31 : Number(values.seed);
 const deadline = Date.now() + minutes * 60_000;
@@ -39,7 +41,9 @@ do {
       const r = await fuzzOnce(backend, property, { seed, numRuns: runs });
       console.log(`${r.failure ? "FAIL" : "ok  "} ${backend} ${property} seed ${seed} (${runs} runs)`);
       if (r.failure) {
-        console.error(`\n${r.failure}\n\nreplay: pnpm fuzz --seed ${seed} --backend ${backend} --property ${property} --minutes 0`);
+        console.error(
+          `\n${r.failure}\n\nreplay: pnpm fuzz --seed ${seed} --backend ${backend} --property ${property} --minutes 0`,
+        );
         process.exit(1);
       }
     }

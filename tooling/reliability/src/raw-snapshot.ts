@@ -27,9 +27,9 @@ async function sqliteRaw(path: string): Promise<unknown> {
   // Read-only: the snapshot itself must not write (it reads through the WAL).
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
-    const tables = db
-      .prepare("select name from sqlite_master where type = 'table' order by name")
-      .all() as { name: string }[];
+    const tables = db.prepare("select name from sqlite_master where type = 'table' order by name").all() as {
+      name: string;
+    }[];
     const out: Record<string, unknown> = {};
     for (const { name } of tables) {
       const rows = db.prepare(`select * from "${name.replaceAll('"', '""')}"`).all();

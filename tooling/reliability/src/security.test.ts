@@ -24,17 +24,43 @@ describe("security: connection strings are redacted in every error and log line"
   const logged: string[] = [];
   beforeAll(() => {
     for (const method of ["log", "warn", "error", "info", "debug"] as const) {
-      vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
+      vi.spyOn(console, method).mockImplementation(
+        (...args: unknown[]) => void logged.push(args.map(String).join(" ")),
+      );
     }
   });
   afterAll(() => vi.restoreAllMocks());
 
   const cases: [string, () => Promise<unknown>][] = [
-    ["postgres, wrong user and password", () => openPostgresBackend({ connectionString: `postgres://nobody:${SECRET}@127.0.0.1:5432/test`, connectTimeoutMs: 3000 })],
-    ["postgres, unreachable port", () => openPostgresBackend({ connectionString: `postgres://root:${SECRET}@127.0.0.1:1/test`, connectTimeoutMs: 2000 })],
-    ["postgres, wrong scheme", () => openPostgresBackend({ connectionString: `mysql://root:${SECRET}@127.0.0.1/test` })],
-    ["postgres, password in a query parameter", () => openPostgresBackend({ connectionString: `postgres://127.0.0.1:1/test?password=${SECRET}`, connectTimeoutMs: 2000 })],
-    ["redis, unreachable port", () => openRedisBackend({ url: `redis://default:${SECRET}@127.0.0.1:1`, connectTimeoutMs: 2000 })],
+    [
+      "postgres, wrong user and password",
+      () =>
+        openPostgresBackend({
+          connectionString: `postgres://nobody:${SECRET}@127.0.0.1:5432/test`,
+          connectTimeoutMs: 3000,
+        }),
+    ],
+    [
+      "postgres, unreachable port",
+      () =>
+        openPostgresBackend({ connectionString: `postgres://root:${SECRET}@127.0.0.1:1/test`, connectTimeoutMs: 2000 }),
+    ],
+    [
+      "postgres, wrong scheme",
+      () => openPostgresBackend({ connectionString: `mysql://root:${SECRET}@127.0.0.1/test` }),
+    ],
+    [
+      "postgres, password in a query parameter",
+      () =>
+        openPostgresBackend({
+          connectionString: `postgres://127.0.0.1:1/test?password=${SECRET}`,
+          connectTimeoutMs: 2000,
+        }),
+    ],
+    [
+      "redis, unreachable port",
+      () => openRedisBackend({ url: `redis://default:${SECRET}@127.0.0.1:1`, connectTimeoutMs: 2000 }),
+    ],
     ["redis, wrong scheme", () => openRedisBackend({ url: `http://default:${SECRET}@127.0.0.1:6379` })],
   ];
   for (const [label, open] of cases) {
@@ -124,7 +150,9 @@ for (const name of BACKENDS) {
       for (const where of [{ "content.__proto__": 1 }, JSON.parse('{"__proto__": {"polluted": 1}}')]) {
         expect((await outcome(() => records.count({ where }))).ok).toBe(false);
       }
-      await backend.transport().send("proto", [message({ headers: JSON.parse('{"__proto__": "x", "constructor": "y"}') })]);
+      await backend
+        .transport()
+        .send("proto", [message({ headers: JSON.parse('{"__proto__": "x", "constructor": "y"}') })]);
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       expect(Object.keys(Object.prototype)).toEqual([]);
     });
@@ -142,7 +170,7 @@ for (const name of BACKENDS) {
       expect(seen).toBe(20_000);
       const cache = backend.cache("big");
       await cache.setMany(Array.from({ length: 5_000 }, (_, i) => ({ key: `k${i}`, value: i })));
-      expect((await cache.getMany(["k0", "k4999"]))).toEqual([0, 4999]);
+      expect(await cache.getMany(["k0", "k4999"])).toEqual([0, 4999]);
       expect(await cache.deleteMany(Array.from({ length: 5_000 }, (_, i) => `k${i}`))).toBe(5_000);
       const records = backend.records("big");
       const batch = Array.from({ length: 2_000 }, (_, i) => ({ id: `r${i}`, naturalKey: `n${i}`, content: { i } }));
