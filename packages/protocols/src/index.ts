@@ -185,3 +185,4 @@ export {
   MAX_KEY_BYTES,
   MAX_NAME_LENGTH,
 } from "./validation.js";
+export { limitValueSize } from "./value-limit.js";

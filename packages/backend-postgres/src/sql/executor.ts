@@ -1,4 +1,5 @@
 import {
+  type AsyncMutex,
   type ExecuteResult,
   invalidArgument,
   postgresDialect,
@@ -10,7 +11,6 @@ import {
 } from "@core/protocols";
 import type { PoolClient } from "pg";
 import type { PostgresShared } from "../shared.js";
-import type { AsyncMutex } from "./mutex.js";
 import { runStatement } from "./statement.js";
 import { checkTransactionOptions, runNested, runTopLevel } from "./transaction.js";
 import { postgresTypes } from "./types.js";

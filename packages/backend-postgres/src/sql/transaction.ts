@@ -1,25 +1,20 @@
 import {
-  BackendError,
-  type IsolationLevel,
-  invalidArgument,
+  AsyncMutex,
+  type CheckedTransactionOptions,
+  checkTransactionOptions as checkOptions,
+  runInScope,
+  runWithRetries,
   type SqlExecutor,
-  TransactionError,
+  savepointName,
   type TransactionOptions,
 } from "@core/protocols";
 import type { PoolClient } from "pg";
 import { mapPostgresError } from "./errors.js";
 import { endedError, type PostgresScope } from "./executor.js";
-import { AsyncMutex } from "./mutex.js";
 import { control } from "./statement.js";
 
-const LEVELS: readonly IsolationLevel[] = ["read uncommitted", "read committed", "repeatable read", "serializable"];
-
 /** Validated transaction options. */
-export interface CheckedOptions {
-  isolationLevel: IsolationLevel | undefined;
-  readOnly: boolean;
-  retries: number;
-}
+export type CheckedOptions = CheckedTransactionOptions;
 
 /**
  * Rejects bad options before anything runs; options on a nested transaction are
@@ -35,43 +30,7 @@ export function checkTransactionOptions(
   options: TransactionOptions | undefined,
   nested: boolean,
 ): CheckedOptions {
-  if (typeof fn !== "function") throw invalidArgument("postgres", "transaction() needs a function (tx) => Promise");
-  if (options === undefined) return { isolationLevel: undefined, readOnly: false, retries: 0 };
-  if (options === null || typeof options !== "object")
-    throw invalidArgument("postgres", "transaction options must be an object");
-  const { isolationLevel, readOnly = false, retries = 0 } = options;
-  if (isolationLevel !== undefined && !LEVELS.includes(isolationLevel)) {
-    throw invalidArgument(
-      "postgres",
-      `unknown isolation level ${JSON.stringify(isolationLevel)}; use one of ${LEVELS.join(", ")}`,
-    );
-  }
-  if (typeof readOnly !== "boolean") throw invalidArgument("postgres", "readOnly must be a boolean");
-  if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0) {
-    throw invalidArgument("postgres", `retries must be a non-negative integer, got ${String(retries)}`);
-  }
-  if (nested && (isolationLevel !== undefined || readOnly || retries > 0)) {
-    throw new TransactionError(
-      "NOT_SUPPORTED",
-      "isolationLevel, readOnly and retries apply to the outermost transaction only",
-      {
-        backend: "postgres",
-      },
-    );
-  }
-  return { isolationLevel, readOnly, retries };
-}
-
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.min(5 * 2 ** attempt, 250) * (0.5 + Math.random());
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Waits for the scope's queued statements, then marks it ended. */
-async function finish(scope: PostgresScope): Promise<void> {
-  await scope.mutex?.run(() => {
-    scope.ended = true;
-  });
+  return checkOptions("postgres", fn, options, nested);
 }
 
 function beginText(options: CheckedOptions): string {
@@ -98,12 +57,7 @@ async function attempt<T>(
     await control(client, beginText(options));
     const scope: PostgresScope = { shared: root.shared, client, mutex: new AsyncMutex(), depth: 1, ended: false };
     try {
-      let result: T;
-      try {
-        result = await fn(open(scope));
-      } finally {
-        await finish(scope);
-      }
+      const result = await runInScope(scope, fn, open);
       await control(client, "COMMIT");
       return result;
     } catch (err) {
@@ -129,20 +83,13 @@ async function attempt<T>(
  * await runTopLevel(scope, fn, { isolationLevel: "serializable", readOnly: false, retries: 3 }, open);
  * ```
  */
-export async function runTopLevel<T>(
+export function runTopLevel<T>(
   root: PostgresScope,
   fn: (tx: SqlExecutor) => Promise<T>,
   options: CheckedOptions,
   open: (scope: PostgresScope) => SqlExecutor,
 ): Promise<T> {
-  for (let tries = 0; ; tries += 1) {
-    try {
-      return await attempt(root, fn, options, open);
-    } catch (err) {
-      if (tries >= options.retries || !BackendError.is(err, "SERIALIZATION")) throw err;
-      await backoff(tries);
-    }
-  }
+  return runWithRetries(() => attempt(root, fn, options, open), options.retries, 250);
 }
 
 /**
@@ -164,7 +111,7 @@ export function runNested<T>(
   if (!client || !mutex) return Promise.reject(endedError());
   return mutex.hold(async () => {
     if (parent.ended) throw endedError();
-    const name = `sp_${parent.depth}`;
+    const name = savepointName(parent.depth);
     await control(client, `SAVEPOINT ${name}`);
     const scope: PostgresScope = {
       shared: parent.shared,
@@ -174,12 +121,7 @@ export function runNested<T>(
       ended: false,
     };
     try {
-      let result: T;
-      try {
-        result = await fn(open(scope));
-      } finally {
-        await finish(scope);
-      }
+      const result = await runInScope(scope, fn, open);
       await control(client, `RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (err) {

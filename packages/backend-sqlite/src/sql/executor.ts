@@ -1,4 +1,5 @@
 import {
+  type AsyncMutex,
   type ExecuteResult,
   invalidArgument,
   type SqlExecutor,
@@ -9,7 +10,6 @@ import {
   toCompiledQuery,
 } from "@core/protocols";
 import type { SqliteShared } from "../shared.js";
-import type { SqliteMutex } from "./mutex.js";
 import { runStatement } from "./statement.js";
 import { checkTransactionOptions, runNested, runTopLevel } from "./transaction.js";
 import { sqliteTypes } from "./types.js";
@@ -21,7 +21,7 @@ import { sqliteTypes } from "./types.js";
  */
 export interface SqliteScope {
   readonly shared: SqliteShared;
-  readonly mutex: SqliteMutex;
+  readonly mutex: AsyncMutex;
   readonly depth: number;
   ended: boolean;
 }

@@ -1,22 +1,19 @@
 import {
-  BackendError,
-  type IsolationLevel,
-  invalidArgument,
+  AsyncMutex,
+  type CheckedTransactionOptions,
+  checkTransactionOptions as checkOptions,
+  runInScope,
+  runWithRetries,
   type SqlExecutor,
+  savepointName,
   TransactionError,
   type TransactionOptions,
 } from "@core/protocols";
 import type { SqliteScope } from "./executor.js";
-import { SqliteMutex } from "./mutex.js";
 import { control } from "./statement.js";
 
-const LEVELS: readonly IsolationLevel[] = ["read uncommitted", "read committed", "repeatable read", "serializable"];
-
 /** Validated transaction options. */
-export interface CheckedOptions {
-  readOnly: boolean;
-  retries: number;
-}
+export type CheckedOptions = CheckedTransactionOptions;
 
 /**
  * Rejects bad options before anything runs: unknown levels → INVALID_ARGUMENT, levels
@@ -33,38 +30,9 @@ export function checkTransactionOptions(
   options: TransactionOptions | undefined,
   nested: boolean,
 ): CheckedOptions {
-  if (typeof fn !== "function") throw invalidArgument("sqlite", "transaction() needs a function (tx) => Promise");
-  if (options === undefined) return { readOnly: false, retries: 0 };
-  if (options === null || typeof options !== "object")
-    throw invalidArgument("sqlite", "transaction options must be an object");
-  const { isolationLevel, readOnly = false, retries = 0 } = options;
-  if (isolationLevel !== undefined && !LEVELS.includes(isolationLevel)) {
-    throw invalidArgument(
-      "sqlite",
-      `unknown isolation level ${JSON.stringify(isolationLevel)}; use one of ${LEVELS.join(", ")}`,
-    );
-  }
-  if (typeof readOnly !== "boolean") throw invalidArgument("sqlite", "readOnly must be a boolean");
-  if (typeof retries !== "number" || !Number.isInteger(retries) || retries < 0) {
-    throw invalidArgument("sqlite", `retries must be a non-negative integer, got ${String(retries)}`);
-  }
-  if (isolationLevel !== undefined && isolationLevel !== "serializable") {
-    throw new TransactionError(
-      "NOT_SUPPORTED",
-      `isolation level "${isolationLevel}" is not supported: SQLite transactions are always serializable`,
-      { backend: "sqlite" },
-    );
-  }
-  if (nested && (isolationLevel !== undefined || readOnly || retries > 0)) {
-    throw new TransactionError(
-      "NOT_SUPPORTED",
-      "isolationLevel, readOnly and retries apply to the outermost transaction only",
-      {
-        backend: "sqlite",
-      },
-    );
-  }
-  return { readOnly, retries };
+  return checkOptions("sqlite", fn, options, nested, (level) =>
+    level === "serializable" ? undefined : "SQLite transactions are always serializable",
+  );
 }
 
 function quietly(fn: () => void): void {
@@ -73,18 +41,6 @@ function quietly(fn: () => void): void {
   } catch {
     // The statement that follows reports the broken state.
   }
-}
-
-function backoff(attempt: number): Promise<void> {
-  const ms = Math.min(5 * 2 ** attempt, 200) * (0.5 + Math.random());
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Waits for the scope's queued statements, then marks it ended. */
-async function finish(scope: SqliteScope): Promise<void> {
-  await scope.mutex.run(() => {
-    scope.ended = true;
-  });
 }
 
 async function attempt<T>(
@@ -99,14 +55,9 @@ async function attempt<T>(
     // a read-only transaction only needs a snapshot.
     control(shared, options.readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
     if (options.readOnly) shared.db.pragma("query_only = ON");
-    const scope: SqliteScope = { shared, mutex: new SqliteMutex(), depth: 1, ended: false };
+    const scope: SqliteScope = { shared, mutex: new AsyncMutex(), depth: 1, ended: false };
     try {
-      let result: T;
-      try {
-        result = await fn(open(scope));
-      } finally {
-        await finish(scope);
-      }
+      const result = await runInScope(scope, fn, open);
       control(shared, "COMMIT");
       return result;
     } catch (err) {
@@ -131,20 +82,13 @@ async function attempt<T>(
  * await runTopLevel(scope, fn, { readOnly: false, retries: 3 }, (s) => new SqliteExecutor(s));
  * ```
  */
-export async function runTopLevel<T>(
+export function runTopLevel<T>(
   root: SqliteScope,
   fn: (tx: SqlExecutor) => Promise<T>,
   options: CheckedOptions,
   open: (scope: SqliteScope) => SqlExecutor,
 ): Promise<T> {
-  for (let tries = 0; ; tries += 1) {
-    try {
-      return await attempt(root, fn, options, open);
-    } catch (err) {
-      if (tries >= options.retries || !BackendError.is(err, "SERIALIZATION")) throw err;
-      await backoff(tries);
-    }
-  }
+  return runWithRetries(() => attempt(root, fn, options, open), options.retries, 200);
 }
 
 /**
@@ -167,16 +111,11 @@ export function runNested<T>(
       throw new TransactionError("INVALID_ARGUMENT", "this transaction has already ended", { backend: "sqlite" });
     }
     const { shared } = parent;
-    const name = `sp_${parent.depth}`;
+    const name = savepointName(parent.depth);
     control(shared, `SAVEPOINT ${name}`);
-    const scope: SqliteScope = { shared, mutex: new SqliteMutex(), depth: parent.depth + 1, ended: false };
+    const scope: SqliteScope = { shared, mutex: new AsyncMutex(), depth: parent.depth + 1, ended: false };
     try {
-      let result: T;
-      try {
-        result = await fn(open(scope));
-      } finally {
-        await finish(scope);
-      }
+      const result = await runInScope(scope, fn, open);
       control(shared, `RELEASE ${name}`);
       return result;
     } catch (err) {
