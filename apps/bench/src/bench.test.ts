@@ -15,15 +15,23 @@ describe("bench quick mode", () => {
   it("every scenario of every backend produces a number, or is not measured because the backend lacks the capability", async () => {
     const { results, profile, seconds } = await runBench({ quick: true });
     const failures = results.filter((r) => r.kind === "not-measured" && !r.byCapability);
-    expect(failures.map((r) => r.kind === "not-measured" && `${r.backend} ${r.section} ${r.operation}: ${r.reason}`)).toEqual([]);
+    expect(
+      failures.map((r) => r.kind === "not-measured" && `${r.backend} ${r.section} ${r.operation}: ${r.reason}`),
+    ).toEqual([]);
 
     const count = (backend: string, kinds: BenchResult["kind"][], section?: string) =>
-      results.filter((r) => r.backend === backend && kinds.includes(r.kind) && (r.kind !== "not-measured" || r.section === section)).length;
+      results.filter(
+        (r) => r.backend === backend && kinds.includes(r.kind) && (r.kind !== "not-measured" || r.section === section),
+      ).length;
     for (const backend of BACKENDS) {
       expect(count(backend, ["pair", "not-measured"], "pairs"), `${backend} pairs`).toBe(pairCount(profile));
-      expect(count(backend, ["scaling", "not-measured"], "scaling"), `${backend} scaling`).toBe(profile.scalingSizes.length * SCALING_OPERATIONS.length);
+      expect(count(backend, ["scaling", "not-measured"], "scaling"), `${backend} scaling`).toBe(
+        profile.scalingSizes.length * SCALING_OPERATIONS.length,
+      );
       expect(count(backend, ["wakeup", "not-measured"], "wakeup"), `${backend} wake-up`).toBe(2);
-      expect(count(backend, ["memory", "not-measured"], "memory"), `${backend} memory`).toBe(backend === "memory" ? 2 : 1);
+      expect(count(backend, ["memory", "not-measured"], "memory"), `${backend} memory`).toBe(
+        backend === "memory" ? 2 : 1,
+      );
     }
     for (const r of results) {
       const label = `${r.backend} ${r.kind} ${"operation" in r ? r.operation : ""}`;

@@ -51,7 +51,11 @@ export function ratioChart(title: string, bars: readonly (readonly [string, numb
  * lineChart("cache get p50", "µs", [{ name: "sqlite", points: [[1000, 4], [100000, 5]] }]);
  * ```
  */
-export function lineChart(title: string, unit: string, series: readonly { name: string; points: readonly (readonly [number, number])[] }[]): string {
+export function lineChart(
+  title: string,
+  unit: string,
+  series: readonly { name: string; points: readonly (readonly [number, number])[] }[],
+): string {
   const width = 640;
   const height = 360;
   const [l, r, t, b] = [70, 130, 36, 40];
@@ -68,7 +72,10 @@ export function lineChart(title: string, unit: string, series: readonly { name: 
   ];
   for (let e = y0; e <= y1; e++) {
     const y = py(10 ** e);
-    parts.push(`<line x1="${l}" y1="${y}" x2="${width - r}" y2="${y}" stroke="#ddd"/>`, `<text x="${l - 6}" y="${y + 4}" text-anchor="end">${10 ** e} ${esc(unit)}</text>`);
+    parts.push(
+      `<line x1="${l}" y1="${y}" x2="${width - r}" y2="${y}" stroke="#ddd"/>`,
+      `<text x="${l - 6}" y="${y + 4}" text-anchor="end">${10 ** e} ${esc(unit)}</text>`,
+    );
   }
   for (const v of [...new Set(xs)].sort((a, c) => a - c)) {
     parts.push(`<text x="${px(v)}" y="${height - b + 16}" text-anchor="middle">${v.toLocaleString("en-US")}</text>`);
@@ -78,8 +85,12 @@ export function lineChart(title: string, unit: string, series: readonly { name: 
     const color = COLORS[i % COLORS.length];
     const path = s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(" ");
     parts.push(`<polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
-    for (const [x, y] of s.points) parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${color}"/>`);
-    parts.push(`<rect x="${width - r + 10}" y="${t + i * 18}" width="12" height="12" fill="${color}"/>`, `<text x="${width - r + 28}" y="${t + i * 18 + 10}">${esc(s.name)}</text>`);
+    for (const [x, y] of s.points)
+      parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${color}"/>`);
+    parts.push(
+      `<rect x="${width - r + 10}" y="${t + i * 18}" width="12" height="12" fill="${color}"/>`,
+      `<text x="${width - r + 28}" y="${t + i * 18 + 10}">${esc(s.name)}</text>`,
+    );
   });
   parts.push("</svg>");
   return parts.join("\n");

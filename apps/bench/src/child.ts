@@ -60,7 +60,10 @@ export function startChild(code: string, input: unknown): Child {
     nextLine: () => {
       const line = lines.shift();
       if (line !== undefined) return Promise.resolve(line);
-      return Promise.race([new Promise<string>((resolve) => waiters.push(resolve)), exited.then(() => Promise.reject(new Error("child exited early")))]);
+      return Promise.race([
+        new Promise<string>((resolve) => waiters.push(resolve)),
+        exited.then(() => Promise.reject(new Error("child exited early"))),
+      ]);
     },
     exited,
     kill: () => void proc.kill("SIGKILL"),

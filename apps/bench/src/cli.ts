@@ -42,7 +42,9 @@ export interface BenchOptions {
  * const { results } = await runBench({ quick: true });
  * ```
  */
-export async function runBench(options: BenchOptions = {}): Promise<{ results: BenchResult[]; profile: Profile; seconds: number }> {
+export async function runBench(
+  options: BenchOptions = {},
+): Promise<{ results: BenchResult[]; profile: Profile; seconds: number }> {
   const profile = makeProfile(options);
   const backends = options.backends ?? BACKENDS;
   const sections = new Set(options.sections ?? SECTIONS);
@@ -54,15 +56,21 @@ export async function runBench(options: BenchOptions = {}): Promise<{ results: B
   const progress = new Progress(steps, { silent: !options.progress });
   const started = performance.now();
   const results: BenchResult[] = [];
-  if (sections.has("pairs")) for (const name of backends) results.push(...(await runPairs(name, profile, progress, options.filter)));
-  if (sections.has("scaling")) for (const name of backends) results.push(...(await runScaling(name, profile, progress)));
+  if (sections.has("pairs"))
+    for (const name of backends) results.push(...(await runPairs(name, profile, progress, options.filter)));
+  if (sections.has("scaling"))
+    for (const name of backends) results.push(...(await runScaling(name, profile, progress)));
   if (sections.has("memory")) results.push(...(await runMemory(backends, profile, progress)));
   if (sections.has("wakeup")) for (const name of backends) results.push(...(await runWakeup(name, profile, progress)));
   progress.done();
   return { results, profile, seconds: (performance.now() - started) / 1000 };
 }
 
-const slug = (s: string) => s.replace(/[^a-z0-9]+/gi, "-").replace(/^-|-$/g, "").toLowerCase();
+const slug = (s: string) =>
+  s
+    .replace(/[^a-z0-9]+/gi, "-")
+    .replace(/^-|-$/g, "")
+    .toLowerCase();
 
 /**
  * Writes the SVG charts (ratio per backend, scaling curves) into `dir`; returns their paths.
@@ -77,7 +85,9 @@ export function writeCharts(results: readonly BenchResult[], dir: string): strin
   const files: string[] = [];
   const pairs = results.filter((r): r is PairResult => r.kind === "pair");
   for (const backend of BACKENDS) {
-    const bars = pairs.filter((p) => p.backend === backend).map((p) => [`${p.protocol} ${p.operation}`, ratio(p)] as const);
+    const bars = pairs
+      .filter((p) => p.backend === backend)
+      .map((p) => [`${p.protocol} ${p.operation}`, ratio(p)] as const);
     if (bars.length === 0) continue;
     const file = join(dir, `ratio-${backend}.svg`);
     writeFileSync(file, ratioChart(`${backend}: our throughput ÷ raw driver (same run)`, bars));
@@ -87,7 +97,9 @@ export function writeCharts(results: readonly BenchResult[], dir: string): strin
   for (const operation of SCALING_OPERATIONS) {
     const series = BACKENDS.map((b) => ({
       name: b,
-      points: points.filter((p) => p.backend === b && p.operation === operation).map((p) => [p.size, p.ours.p50Us] as const),
+      points: points
+        .filter((p) => p.backend === b && p.operation === operation)
+        .map((p) => [p.size, p.ours.p50Us] as const),
     })).filter((s) => s.points.length > 0);
     if (series.length === 0) continue;
     const file = join(dir, `scaling-${slug(operation)}.svg`);
@@ -126,13 +138,23 @@ async function main(): Promise<void> {
   };
   const { results, profile, seconds } = await runBench(options);
   // A quick run is a smoke test: it must not overwrite the real report.
-  const report = values.out ?? (values.quick ? join(tmpdir(), "core-bench-quick", "BENCHMARKS.md") : join(root, "BENCHMARKS.md"));
+  const report =
+    values.out ?? (values.quick ? join(tmpdir(), "core-bench-quick", "BENCHMARKS.md") : join(root, "BENCHMARKS.md"));
   const chartDir = join(dirname(report), "docs/bench");
   const charts = writeCharts(results, chartDir).map((f) => relative(dirname(report), f));
-  const text = renderReport(results, { date: new Date().toISOString().slice(0, 10), profile, machine: machineLine(), servers: await serverVersions(), seconds, charts });
+  const text = renderReport(results, {
+    date: new Date().toISOString().slice(0, 10),
+    profile,
+    machine: machineLine(),
+    servers: await serverVersions(),
+    seconds,
+    charts,
+  });
   writeFileSync(report, text);
   const missing = results.filter((r) => r.kind === "not-measured");
-  console.log(`wrote ${report} and ${charts.length} charts in ${Math.round(seconds)} s; ${missing.length} scenario(s) not measured`);
+  console.log(
+    `wrote ${report} and ${charts.length} charts in ${Math.round(seconds)} s; ${missing.length} scenario(s) not measured`,
+  );
   for (const r of missing) console.log(`  not measured: ${r.backend} ${r.section} ${r.operation}: ${r.reason}`);
 }
 

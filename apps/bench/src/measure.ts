@@ -80,7 +80,8 @@ export async function compare(cases: readonly Case[], options: MeasureOptions): 
   for (let round = 0; round < options.rounds; round++) {
     // Each round may fill only its share of the sample budget, so every round is represented.
     const cap = Math.floor((MAX_SAMPLES / options.rounds) * (round + 1));
-    for (const [index] of cases.entries()) rates[index]!.push(await runFor(index, options.roundMs, samples[index]!, cap));
+    for (const [index] of cases.entries())
+      rates[index]!.push(await runFor(index, options.roundMs, samples[index]!, cap));
   }
   return cases.map((_, index) => {
     const sorted = samples[index]!.sort((a, b) => a - b);

@@ -45,7 +45,12 @@ process.stdout.write(JSON.stringify(out) + "\\n");
 
 const MB = 2 ** 20;
 
-async function inChild(mode: string, target: unknown, n: number, ms: number): Promise<{ delta: number; count?: number }> {
+async function inChild(
+  mode: string,
+  target: unknown,
+  n: number,
+  ms: number,
+): Promise<{ delta: number; count?: number }> {
   const child = startChild(CHILD, { mode, target, n });
   const text = await withTimeout(child.exited, ms, `the ${mode} child`).catch((err) => {
     child.kill();
@@ -68,7 +73,11 @@ const streamItems = (name: BackendName, profile: Profile) =>
  * const results = await runMemory(makeProfile({ quick: true }), progress);
  * ```
  */
-export async function runMemory(backends: readonly BackendName[], profile: Profile, progress: Progress): Promise<BenchResult[]> {
+export async function runMemory(
+  backends: readonly BackendName[],
+  profile: Profile,
+  progress: Progress,
+): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   const n = profile.memoryItems;
   const limit = profile.scenarioTimeoutMs * 5;
@@ -87,7 +96,14 @@ export async function runMemory(backends: readonly BackendName[], profile: Profi
         note: `${((ours.delta / n) | 0).toLocaleString("en-US")} B/entry vs Map ${((map.delta / n) | 0).toLocaleString("en-US")} B/entry`,
       });
     } catch (err) {
-      out.push({ kind: "not-measured", backend: "memory", section: "memory", operation: "cache holding N entries", reason: reason(err), byCapability: false });
+      out.push({
+        kind: "not-measured",
+        backend: "memory",
+        section: "memory",
+        operation: "cache holding N entries",
+        reason: reason(err),
+        byCapability: false,
+      });
     }
     progress.step("memory cache RSS");
   }
@@ -97,7 +113,14 @@ export async function runMemory(backends: readonly BackendName[], profile: Profi
     try {
       if (!target.backend) throw new Error(`backend could not be opened: ${target.error}`);
       if (!target.backend.capabilities.queue) {
-        out.push({ kind: "not-measured", backend: name, section: "memory", operation: "queue stream", reason: "capability queue is false", byCapability: true });
+        out.push({
+          kind: "not-measured",
+          backend: name,
+          section: "memory",
+          operation: "queue stream",
+          reason: "capability queue is false",
+          byCapability: true,
+        });
       } else {
         // The child writes and reads on its own; an in-memory parent copy would be another world.
         await target.backend.close();
@@ -113,7 +136,14 @@ export async function runMemory(backends: readonly BackendName[], profile: Profi
         });
       }
     } catch (err) {
-      out.push({ kind: "not-measured", backend: name, section: "memory", operation: "queue stream", reason: reason(err), byCapability: false });
+      out.push({
+        kind: "not-measured",
+        backend: name,
+        section: "memory",
+        operation: "queue stream",
+        reason: reason(err),
+        byCapability: false,
+      });
     } finally {
       await target.close();
     }

@@ -48,7 +48,7 @@ export function makeProfile(options: { quick?: boolean; huge?: boolean }): Profi
     keys: 10_000,
     batches: [10, 100, 1000],
     scalingSizes: options.huge ? [1_000, 100_000, 1_000_000] : [1_000, 100_000],
-    prefillBudgetMs: options.huge ? 120_000 : 40_000,
+    prefillBudgetMs: options.huge ? 120_000 : 20_000,
     memoryItems: 1_000_000,
     scenarioTimeoutMs: 60_000,
     wakeups: 200,

@@ -1,5 +1,13 @@
 import type { Profile } from "./profile.js";
-import { type BenchResult, type MemoryResult, type NotMeasured, type PairResult, ratio, type ScalingResult, type WakeupResult } from "./results.js";
+import {
+  type BenchResult,
+  type MemoryResult,
+  type NotMeasured,
+  type PairResult,
+  ratio,
+  type ScalingResult,
+  type WakeupResult,
+} from "./results.js";
 import { BACKENDS } from "./targets.js";
 import { checkTargets } from "./targets-check.js";
 
@@ -41,7 +49,10 @@ function details(pairs: readonly PairResult[]): string[] {
     const rows = pairs.filter((p) => p.backend === backend);
     if (rows.length === 0) continue;
     out.push(`### ${backend}`, "", `Raw baseline: ${rows[0]!.baseline}.`, "");
-    out.push("| operation | ours calls/s (min–max) | ours items/s | raw calls/s | ratio | ours p50 / p99 µs | raw p50 / p99 µs |", "|---|---:|---:|---:|---:|---:|---:|");
+    out.push(
+      "| operation | ours calls/s (min–max) | ours items/s | raw calls/s | ratio | ours p50 / p99 µs | raw p50 / p99 µs |",
+      "|---|---:|---:|---:|---:|---:|---:|",
+    );
     for (const r of rows) {
       out.push(
         `| ${r.protocol} ${r.operation} | ${fmt(r.ours.opsPerSec)} (${fmt(r.ours.minOpsPerSec)}–${fmt(r.ours.maxOpsPerSec)}) | ${fmt(r.ours.opsPerSec * r.batch)} | ${fmt(r.raw.opsPerSec)} | **${ratio(r).toFixed(2)}** | ${us(r.ours.p50Us)} / ${us(r.ours.p99Us)} | ${us(r.raw.p50Us)} / ${us(r.raw.p99Us)} |`,
@@ -54,7 +65,10 @@ function details(pairs: readonly PairResult[]): string[] {
 
 function scaling(points: readonly ScalingResult[]): string[] {
   const sizes = [...new Set(points.map((p) => p.size))].sort((a, b) => a - b);
-  const out = [`| backend | operation | ${sizes.map((s) => `p50 µs @ ${s.toLocaleString("en-US")}`).join(" | ")} | growth first→last |`, `|---|---|${sizes.map(() => "---:").join("|")}|---:|`];
+  const out = [
+    `| backend | operation | ${sizes.map((s) => `p50 µs @ ${s.toLocaleString("en-US")}`).join(" | ")} | growth first→last |`,
+    `|---|---|${sizes.map(() => "---:").join("|")}|---:|`,
+  ];
   for (const backend of BACKENDS) {
     for (const op of [...new Set(points.map((p) => p.operation))]) {
       const row = sizes.map((s) => points.find((p) => p.backend === backend && p.operation === op && p.size === s));
@@ -70,21 +84,29 @@ function scaling(points: readonly ScalingResult[]): string[] {
 function memory(rows: readonly MemoryResult[]): string[] {
   const out = ["| backend | scenario | N | RSS growth | baseline | note |", "|---|---|---:|---:|---:|---|"];
   for (const r of rows) {
-    out.push(`| ${r.backend} | ${r.scenario} | ${r.items.toLocaleString("en-US")} | ${mb(r.rssDeltaBytes)} | ${r.baselineDeltaBytes === undefined ? "—" : `${mb(r.baselineDeltaBytes)} (Map)`} | ${r.note} |`);
+    out.push(
+      `| ${r.backend} | ${r.scenario} | ${r.items.toLocaleString("en-US")} | ${mb(r.rssDeltaBytes)} | ${r.baselineDeltaBytes === undefined ? "—" : `${mb(r.baselineDeltaBytes)} (Map)`} | ${r.note} |`,
+    );
   }
   return out;
 }
 
 function wakeup(rows: readonly WakeupResult[]): string[] {
   const out = ["| backend | writer → reader | samples | p50 ms | p99 ms | max ms |", "|---|---|---:|---:|---:|---:|"];
-  for (const r of rows) out.push(`| ${r.backend} | ${r.mode} | ${r.samples} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.maxMs.toFixed(2)} |`);
+  for (const r of rows)
+    out.push(
+      `| ${r.backend} | ${r.mode} | ${r.samples} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.maxMs.toFixed(2)} |`,
+    );
   return out;
 }
 
 function notMeasured(rows: readonly NotMeasured[]): string[] {
   if (rows.length === 0) return ["Every scenario produced a number."];
   const out = ["| backend | section | scenario | reason |", "|---|---|---|---|"];
-  for (const r of rows) out.push(`| ${r.backend} | ${r.section} | ${r.operation} | ${r.byCapability ? "by capability: " : ""}${r.reason.replace(/\|/g, "\\|")} |`);
+  for (const r of rows)
+    out.push(
+      `| ${r.backend} | ${r.section} | ${r.operation} | ${r.byCapability ? "by capability: " : ""}${r.reason.replace(/\|/g, "\\|")} |`,
+    );
   return out;
 }
 
@@ -119,7 +141,10 @@ export function renderReport(results: readonly BenchResult[], meta: ReportMeta):
     "",
     "| backend | target | verdict | measured |",
     "|---|---|---|---|",
-    ...checkTargets(results).map((t) => `| ${t.backend} | ${t.target} | ${t.verdict === "met" ? "✅ met" : t.verdict === "not met" ? "❌ not met" : "— not measured"} | ${t.measured} |`),
+    ...checkTargets(results).map(
+      (t) =>
+        `| ${t.backend} | ${t.target} | ${t.verdict === "met" ? "✅ met" : t.verdict === "not met" ? "❌ not met" : "— not measured"} | ${t.measured} |`,
+    ),
     "",
     "## Per backend",
     "",

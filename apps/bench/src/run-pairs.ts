@@ -32,14 +32,28 @@ const PROTOCOLS: readonly Protocol[] = ["cache", "queue", "records"];
  * const results = await runPairs("sqlite", makeProfile({ quick: true }), progress);
  * ```
  */
-export async function runPairs(name: BackendName, profile: Profile, progress: Progress, filter?: string): Promise<BenchResult[]> {
+export async function runPairs(
+  name: BackendName,
+  profile: Profile,
+  progress: Progress,
+  filter?: string,
+): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   const target = await openTarget(name);
   try {
     if (!target.backend || !target.raw) {
-      const why = target.backend ? `raw baseline failed: ${target.rawError}` : `backend could not be opened: ${target.error}`;
+      const why = target.backend
+        ? `raw baseline failed: ${target.rawError}`
+        : `backend could not be opened: ${target.error}`;
       for (const protocol of PROTOCOLS) {
-        out.push({ kind: "not-measured", backend: name, section: "pairs", operation: `${protocol} (every pair)`, reason: why, byCapability: false });
+        out.push({
+          kind: "not-measured",
+          backend: name,
+          section: "pairs",
+          operation: `${protocol} (every pair)`,
+          reason: why,
+          byCapability: false,
+        });
       }
       for (let i = 0; i < pairCount(profile); i++) progress.step(`${name}: not measured`);
       return out;
@@ -53,11 +67,30 @@ export async function runPairs(name: BackendName, profile: Profile, progress: Pr
       }
       const base = { backend: name, operation: `${pair.protocol} ${pair.operation}` };
       if (!target.backend.capabilities[pair.protocol]) {
-        out.push({ kind: "not-measured", section: "pairs", ...base, reason: `capability ${pair.protocol} is false`, byCapability: true });
+        out.push({
+          kind: "not-measured",
+          section: "pairs",
+          ...base,
+          reason: `capability ${pair.protocol} is false`,
+          byCapability: true,
+        });
       } else {
         try {
-          const [ours, raw] = await withTimeout(compare([pair.ours, pair.raw], profile.measure), profile.scenarioTimeoutMs, label);
-          out.push({ kind: "pair", ...base, operation: pair.operation, protocol: pair.protocol, batch: pair.batch, baseline: target.raw.description, ours: ours!, raw: raw! });
+          const [ours, raw] = await withTimeout(
+            compare([pair.ours, pair.raw], profile.measure),
+            profile.scenarioTimeoutMs,
+            label,
+          );
+          out.push({
+            kind: "pair",
+            ...base,
+            operation: pair.operation,
+            protocol: pair.protocol,
+            batch: pair.batch,
+            baseline: target.raw.description,
+            ours: ours!,
+            raw: raw!,
+          });
         } catch (err) {
           out.push({ kind: "not-measured", section: "pairs", ...base, reason: reason(err), byCapability: false });
         }

@@ -8,7 +8,11 @@ import { withTimeout } from "./timeout.js";
 import { cacheKey, recordId, recordInput, VALUE } from "./workload.js";
 
 /** The operations whose cost must stay flat or logarithmic in the stored size. */
-export const SCALING_OPERATIONS = ["cache get (hit)", "queue get(offset, limit 10)", "records keyset page(100)"] as const;
+export const SCALING_OPERATIONS = [
+  "cache get (hit)",
+  "queue get(offset, limit 10)",
+  "records keyset page(100)",
+] as const;
 
 const CHUNK = 1000;
 // Cursors are built by the shared helper, so one made here pages any backend.
@@ -34,7 +38,12 @@ export async function runScaling(name: BackendName, profile: Profile, progress: 
     const backend = target.backend;
     try {
       for (const operation of SCALING_OPERATIONS) {
-        const base = { kind: "not-measured" as const, backend: name, section: "scaling" as const, operation: `${operation} @ ${size}` };
+        const base = {
+          kind: "not-measured" as const,
+          backend: name,
+          section: "scaling" as const,
+          operation: `${operation} @ ${size}`,
+        };
         const protocol = operation.split(" ")[0] as "cache" | "queue" | "records";
         if (!backend) {
           out.push({ ...base, reason: `backend could not be opened: ${target.error}`, byCapability: false });
@@ -45,7 +54,10 @@ export async function runScaling(name: BackendName, profile: Profile, progress: 
             const deadline = performance.now() + profile.prefillBudgetMs;
             const fill = async (write: (from: number, n: number) => Promise<unknown>) => {
               for (let from = 0; from < size; from += CHUNK) {
-                if (performance.now() > deadline) throw new BudgetExceeded(`prefilling ${size} items took longer than ${profile.prefillBudgetMs / 1000} s`);
+                if (performance.now() > deadline)
+                  throw new BudgetExceeded(
+                    `prefilling ${size} items took longer than ${profile.prefillBudgetMs / 1000} s`,
+                  );
                 await write(from, Math.min(CHUNK, size - from));
               }
             };
@@ -54,7 +66,9 @@ export async function runScaling(name: BackendName, profile: Profile, progress: 
             let run: (i: number) => Promise<unknown>;
             if (protocol === "cache") {
               const cache = backend.cache("scale");
-              await fill((from, n) => cache.setMany(ids(from, n).map((i) => ({ key: cacheKey(i, size), value: VALUE }))));
+              await fill((from, n) =>
+                cache.setMany(ids(from, n).map((i) => ({ key: cacheKey(i, size), value: VALUE }))),
+              );
               run = (i) => cache.get(cacheKey(spread(i, size), size));
             } else if (protocol === "queue") {
               const queue = backend.queue("scale");
@@ -67,10 +81,18 @@ export async function runScaling(name: BackendName, profile: Profile, progress: 
               const cursors = Array.from({ length: 64 }, (_, k) => cursorAfter(spread(k + 1, size - 100)));
               run = (i) => records.queryPage({ limit: 100, after: cursors[i % cursors.length] });
             }
-            const [ours] = await withTimeout(compare([{ name: "ours", run }], profile.measure), profile.scenarioTimeoutMs, operation);
+            const [ours] = await withTimeout(
+              compare([{ name: "ours", run }], profile.measure),
+              profile.scenarioTimeoutMs,
+              operation,
+            );
             out.push({ kind: "scaling", backend: name, operation, size, ours: ours! });
           } catch (err) {
-            out.push({ ...base, reason: err instanceof BudgetExceeded ? err.message : reason(err), byCapability: false });
+            out.push({
+              ...base,
+              reason: err instanceof BudgetExceeded ? err.message : reason(err),
+              byCapability: false,
+            });
           }
         }
         progress.step(`${name} scaling ${operation} @ ${size}`);

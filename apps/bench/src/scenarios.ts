@@ -53,18 +53,59 @@ export function buildPairs(backend: Backend, raw: RawDriver, sizes: PairSizes): 
   const text = encode(VALUE);
   const range = (n: number, from: number) => Array.from({ length: n }, (_, j) => from + j);
   const pairs: Pair[] = [];
-  const add = (protocol: Protocol, operation: string, batch: number, ours: Case["run"], rawRun: Case["run"], setup?: [() => Promise<void>, () => Promise<void>]) =>
-    pairs.push({ protocol, operation, batch, ours: { name: "ours", run: ours, setup: setup?.[0] }, raw: { name: "raw", run: rawRun, setup: setup?.[1] } });
+  const add = (
+    protocol: Protocol,
+    operation: string,
+    batch: number,
+    ours: Case["run"],
+    rawRun: Case["run"],
+    setup?: [() => Promise<void>, () => Promise<void>],
+  ) =>
+    pairs.push({
+      protocol,
+      operation,
+      batch,
+      ours: { name: "ours", run: ours, setup: setup?.[0] },
+      raw: { name: "raw", run: rawRun, setup: setup?.[1] },
+    });
 
   const cacheFill: [() => Promise<void>, () => Promise<void>] = [
-    once(() => chunks(keys, 500, (from, n) => cache.setMany(range(n, from).map((i) => ({ key: cacheKey(i, keys), value: VALUE }))))),
-    once(() => chunks(keys, 500, async (from, n) => raw.cacheSetMany(range(n, from).map((i) => [cacheKey(i, keys), encode(VALUE)] as const)))),
+    once(() =>
+      chunks(keys, 500, (from, n) =>
+        cache.setMany(range(n, from).map((i) => ({ key: cacheKey(i, keys), value: VALUE }))),
+      ),
+    ),
+    once(() =>
+      chunks(keys, 500, async (from, n) =>
+        raw.cacheSetMany(range(n, from).map((i) => [cacheKey(i, keys), encode(VALUE)] as const)),
+      ),
+    ),
   ];
-  add("cache", "set", 1, (i) => cache.set(cacheKey(i, keys), VALUE), (i) => raw.cacheSet(cacheKey(i, keys), encode(VALUE)));
-  add("cache", "get (hit)", 1, (i) => cache.get(cacheKey(i, keys)), async (i) => decode(await raw.cacheGet(cacheKey(i, keys))), cacheFill);
+  add(
+    "cache",
+    "set",
+    1,
+    (i) => cache.set(cacheKey(i, keys), VALUE),
+    (i) => raw.cacheSet(cacheKey(i, keys), encode(VALUE)),
+  );
+  add(
+    "cache",
+    "get (hit)",
+    1,
+    (i) => cache.get(cacheKey(i, keys)),
+    async (i) => decode(await raw.cacheGet(cacheKey(i, keys))),
+    cacheFill,
+  );
   for (const n of sizes.batches) {
     const batchKeys = (i: number) => range(n, i * n).map((j) => cacheKey(j, keys));
-    add("cache", `getMany(${n})`, n, (i) => cache.getMany(batchKeys(i)), async (i) => (await raw.cacheGetMany(batchKeys(i))).map(decode), cacheFill);
+    add(
+      "cache",
+      `getMany(${n})`,
+      n,
+      (i) => cache.getMany(batchKeys(i)),
+      async (i) => (await raw.cacheGetMany(batchKeys(i))).map(decode),
+      cacheFill,
+    );
     add(
       "cache",
       `setMany(${n})`,
@@ -74,15 +115,29 @@ export function buildPairs(backend: Backend, raw: RawDriver, sizes: PairSizes): 
     );
   }
 
-  add("queue", "put", 1, () => queue.put(VALUE), () => raw.queuePut(encode(VALUE)));
+  add(
+    "queue",
+    "put",
+    1,
+    () => queue.put(VALUE),
+    () => raw.queuePut(encode(VALUE)),
+  );
   for (const n of sizes.batches) {
     const values = Array.from({ length: n }, () => VALUE);
     // A topic per batch size keeps each log (and the memory backend's heap) smaller.
     const topic = backend.queue<typeof VALUE>(`bench-${n}`);
-    add("queue", `putBatch(${n})`, n, () => topic.putBatch(values), () => raw.queuePutBatch(values.map(encode)));
+    add(
+      "queue",
+      `putBatch(${n})`,
+      n,
+      () => topic.putBatch(values),
+      () => raw.queuePutBatch(values.map(encode)),
+    );
   }
   const queueFill: [() => Promise<void>, () => Promise<void>] = [
-    once(() => chunks(keys, 1000, (_, n) => reads.putBatch(Array.from({ length: n }, () => VALUE)).then(() => reads.flush()))),
+    once(() =>
+      chunks(keys, 1000, (_, n) => reads.putBatch(Array.from({ length: n }, () => VALUE)).then(() => reads.flush())),
+    ),
     once(() => chunks(keys, 1000, async (_, n) => raw.queuePutBatch(Array.from({ length: n }, () => text)))),
   ];
   for (const n of [1, ...sizes.batches]) {
@@ -94,7 +149,12 @@ export function buildPairs(backend: Backend, raw: RawDriver, sizes: PairSizes): 
       `get(offset, limit ${n})`,
       n,
       (i) => reads.get({ offset: offset(i), limit: n }),
-      async (i) => (await raw.queueGet(offset(i), n)).map((e) => ({ offset: e.offset, value: decode(e.text), timestamp: e.timestamp })),
+      async (i) =>
+        (await raw.queueGet(offset(i), n)).map((e) => ({
+          offset: e.offset,
+          value: decode(e.text),
+          timestamp: e.timestamp,
+        })),
       queueFill,
     );
   }
@@ -103,11 +163,24 @@ export function buildPairs(backend: Backend, raw: RawDriver, sizes: PairSizes): 
     once(() => chunks(keys, 500, (from, n) => records.storeBatch(range(n, from).map(recordInput)))),
     once(() => chunks(keys, 500, async (from, n) => raw.recordStoreBatch(range(n, from).map(rawRecordInput)))),
   ];
-  add("records", "store (upsert)", 1, (i) => records.store(recordInput(i % keys)), async (i) => toStored(await raw.recordStore(rawRecordInput(i % keys))));
-  add("records", "get", 1, (i) => records.get(recordId(i % keys)), async (i) => {
-    const row = await raw.recordGet(recordId(i % keys));
-    return row && toStored(row);
-  }, recordFill);
+  add(
+    "records",
+    "store (upsert)",
+    1,
+    (i) => records.store(recordInput(i % keys)),
+    async (i) => toStored(await raw.recordStore(rawRecordInput(i % keys))),
+  );
+  add(
+    "records",
+    "get",
+    1,
+    (i) => records.get(recordId(i % keys)),
+    async (i) => {
+      const row = await raw.recordGet(recordId(i % keys));
+      return row && toStored(row);
+    },
+    recordFill,
+  );
   for (const n of sizes.batches) {
     add(
       "records",

@@ -13,11 +13,20 @@ export interface TargetVerdict {
 const SINGLE = ["cache get (hit)", "cache set", "queue put", "queue get(offset, limit 1)"];
 
 function pair(results: readonly BenchResult[], backend: string, operation: string): PairResult | undefined {
-  return results.find((r): r is PairResult => r.kind === "pair" && r.backend === backend && `${r.protocol} ${r.operation}` === operation);
+  return results.find(
+    (r): r is PairResult => r.kind === "pair" && r.backend === backend && `${r.protocol} ${r.operation}` === operation,
+  );
 }
 
-function judge(backend: string, target: string, value: number | undefined, ok: (v: number) => boolean, show: (v: number) => string): TargetVerdict {
-  if (value === undefined || !Number.isFinite(value)) return { backend, target, verdict: "not measured", measured: "—" };
+function judge(
+  backend: string,
+  target: string,
+  value: number | undefined,
+  ok: (v: number) => boolean,
+  show: (v: number) => string,
+): TargetVerdict {
+  if (value === undefined || !Number.isFinite(value))
+    return { backend, target, verdict: "not measured", measured: "—" };
   return { backend, target, verdict: ok(value) ? "met" : "not met", measured: show(value) };
 }
 
@@ -29,7 +38,10 @@ function worstSingleRatio(results: readonly BenchResult[], backend: string): [nu
 
 function batchGain(results: readonly BenchResult[], backend: string): [number, string] | undefined {
   const gains: [number, string][] = [];
-  for (const [single, batch] of [["cache set", "cache setMany(1000)"], ["queue put", "queue putBatch(1000)"]] as const) {
+  for (const [single, batch] of [
+    ["cache set", "cache setMany(1000)"],
+    ["queue put", "queue putBatch(1000)"],
+  ] as const) {
     const s = pair(results, backend, single);
     const m = pair(results, backend, batch);
     if (!s || !m) return undefined;
@@ -39,7 +51,9 @@ function batchGain(results: readonly BenchResult[], backend: string): [number, s
 }
 
 function putBatchRate(results: readonly BenchResult[], backend: string): number | undefined {
-  const rates = results.filter((r): r is PairResult => r.kind === "pair" && r.backend === backend && r.operation.startsWith("putBatch")).map((r) => r.ours.opsPerSec * r.batch);
+  const rates = results
+    .filter((r): r is PairResult => r.kind === "pair" && r.backend === backend && r.operation.startsWith("putBatch"))
+    .map((r) => r.ours.opsPerSec * r.batch);
   return rates.length ? Math.max(...rates) : undefined;
 }
 
@@ -72,7 +86,13 @@ export function checkTargets(results: readonly BenchResult[]): TargetVerdict[] {
   for (const [backend, single, gain, rate, p99, p99x] of rules) {
     if (!Number.isNaN(single)) {
       const worst = worstSingleRatio(results, backend);
-      const v = judge(backend, `single-op ratio ours/raw ≥ ${single}× (worst of cache get/set, queue put/get)`, worst?.[0], (r) => r >= single, x);
+      const v = judge(
+        backend,
+        `single-op ratio ours/raw ≥ ${single}× (worst of cache get/set, queue put/get)`,
+        worst?.[0],
+        (r) => r >= single,
+        x,
+      );
       out.push(worst ? { ...v, measured: `${v.measured} (${worst[1]})` } : v);
     }
     if (!Number.isNaN(gain)) {
@@ -80,12 +100,48 @@ export function checkTargets(results: readonly BenchResult[]): TargetVerdict[] {
       const v = judge(backend, `batch of 1000 vs single op ≥ ${gain}× items/s`, g?.[0], (r) => r >= gain, x);
       out.push(g ? { ...v, measured: `${v.measured} (${g[1]})` } : v);
     }
-    if (rate !== undefined) out.push(judge(backend, `putBatch ≥ ${rate.toLocaleString("en-US")} entries/s`, putBatchRate(results, backend), (r) => r >= rate, perSec));
-    if (p99 !== undefined) out.push(judge(backend, `stream wake-up p99 ≤ ${p99} ms (same process)`, wakeP99(results, backend, "same process"), (r) => r <= p99, ms));
-    if (p99x !== undefined) out.push(judge(backend, `stream wake-up p99 ≤ ${p99x} ms (across processes)`, wakeP99(results, backend, "across processes"), (r) => r <= p99x, ms));
+    if (rate !== undefined)
+      out.push(
+        judge(
+          backend,
+          `putBatch ≥ ${rate.toLocaleString("en-US")} entries/s`,
+          putBatchRate(results, backend),
+          (r) => r >= rate,
+          perSec,
+        ),
+      );
+    if (p99 !== undefined)
+      out.push(
+        judge(
+          backend,
+          `stream wake-up p99 ≤ ${p99} ms (same process)`,
+          wakeP99(results, backend, "same process"),
+          (r) => r <= p99,
+          ms,
+        ),
+      );
+    if (p99x !== undefined)
+      out.push(
+        judge(
+          backend,
+          `stream wake-up p99 ≤ ${p99x} ms (across processes)`,
+          wakeP99(results, backend, "across processes"),
+          (r) => r <= p99x,
+          ms,
+        ),
+      );
   }
-  for (const [backend, peer, want] of [["sqlite", "Keyv SQLite", "3×"], ["postgres", "Keyv Postgres", "1.2×"], ["redis", "Keyv Redis / unstorage", "1.0×"]]) {
-    out.push({ backend: backend!, target: `cache vs ${peer} ≥ ${want}`, verdict: "not measured", measured: "peers are not benchmarked yet" });
+  for (const [backend, peer, want] of [
+    ["sqlite", "Keyv SQLite", "3×"],
+    ["postgres", "Keyv Postgres", "1.2×"],
+    ["redis", "Keyv Redis / unstorage", "1.0×"],
+  ]) {
+    out.push({
+      backend: backend!,
+      target: `cache vs ${peer} ≥ ${want}`,
+      verdict: "not measured",
+      measured: "peers are not benchmarked yet",
+    });
   }
   return out;
 }

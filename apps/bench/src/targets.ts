@@ -52,7 +52,9 @@ let sequence = 0;
  */
 export function reason(err: unknown): string {
   const e = err as { code?: string; message?: string };
-  const message = String(e?.message ?? err).split("\n")[0]!.slice(0, 200);
+  const message = String(e?.message ?? err)
+    .split("\n")[0]!
+    .slice(0, 200);
   return e?.code ? `${e.code}: ${message}` : message;
 }
 
@@ -110,7 +112,11 @@ export async function openTarget(name: BackendName, options: { raw?: boolean } =
     if (withRaw) raw = await settle(async () => (name === "file" ? openRawFile(dir) : openRawSqlite(dir)));
   } else if (name === "postgres") {
     const schema = `bench_${tag}`;
-    opener = { spec: "@core/backend-postgres", opener: "openPostgresBackend", options: { connectionString: POSTGRES_URL, schema } };
+    opener = {
+      spec: "@core/backend-postgres",
+      opener: "openPostgresBackend",
+      options: { connectionString: POSTGRES_URL, schema },
+    };
     cleanups.push(async () => {
       const client = new pg.Client({ connectionString: POSTGRES_URL });
       await client.connect();

@@ -20,6 +20,7 @@ for await (const line of createInterface({ input: process.stdin })) {
   await queue.flush();
 }
 await backend.close();
+process.exit(0);
 `;
 
 const WAKE_TIMEOUT_MS = 5_000;
@@ -28,7 +29,15 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function summarise(backend: string, mode: WakeupResult["mode"], ms: number[]): WakeupResult {
   const sorted = [...ms].sort((a, b) => a - b);
-  return { kind: "wakeup", backend, mode, samples: ms.length, p50Ms: percentile(sorted, 50), p99Ms: percentile(sorted, 99), maxMs: sorted.at(-1) ?? 0 };
+  return {
+    kind: "wakeup",
+    backend,
+    mode,
+    samples: ms.length,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.at(-1) ?? 0,
+  };
 }
 
 /**
@@ -39,7 +48,9 @@ function summarise(backend: string, mode: WakeupResult["mode"], ms: number[]): W
 async function measure(backend: Backend, count: number, write: () => Promise<void>): Promise<number[]> {
   const queue = backend.queue<{ t: number }>("wake");
   const abort = new AbortController();
-  const reader = queue.stream({ offset: await queue.count(), block: true, signal: abort.signal })[Symbol.asyncIterator]();
+  const reader = queue
+    .stream({ offset: await queue.count(), block: true, signal: abort.signal })
+    [Symbol.asyncIterator]();
   const latencies: number[] = [];
   try {
     for (let k = 0; k < count; k++) {
@@ -82,11 +93,26 @@ export async function runWakeup(name: BackendName, profile: Profile, progress: P
     }
     const blocking = backend.capabilities.queue && backend.capabilities.blockingStream;
     if (!blocking) {
-      out.push({ ...base, operation: "same process", reason: "capability blockingStream is false", byCapability: true });
+      out.push({
+        ...base,
+        operation: "same process",
+        reason: "capability blockingStream is false",
+        byCapability: true,
+      });
     } else {
       try {
         const queue = backend.queue<{ t: number }>("wake");
-        out.push(summarise(name, "same process", await measure(backend, profile.wakeups, async () => void (await queue.put({ t: performance.timeOrigin + performance.now() })))));
+        out.push(
+          summarise(
+            name,
+            "same process",
+            await measure(
+              backend,
+              profile.wakeups,
+              async () => void (await queue.put({ t: performance.timeOrigin + performance.now() })),
+            ),
+          ),
+        );
       } catch (err) {
         out.push({ ...base, operation: "same process", reason: reason(err), byCapability: false });
       }
@@ -94,14 +120,26 @@ export async function runWakeup(name: BackendName, profile: Profile, progress: P
     progress.step(`${name} wake-up same process`);
     if (!blocking || !backend.capabilities.crossProcess) {
       const missing = blocking ? "crossProcess" : "blockingStream";
-      out.push({ ...base, operation: "across processes", reason: `capability ${missing} is false`, byCapability: true });
+      out.push({
+        ...base,
+        operation: "across processes",
+        reason: `capability ${missing} is false`,
+        byCapability: true,
+      });
     } else {
       const child = startChild(WRITER, { target: target.opener });
       try {
-        if ((await child.nextLine()) !== "ready") throw new Error("writer did not start");
-        out.push(summarise(name, "across processes", await measure(backend, profile.wakeups, async () => child.send("go"))));
+        if ((await withTimeout(child.nextLine(), WAKE_TIMEOUT_MS * 2, "starting the writer process")) !== "ready")
+          throw new Error("writer did not start");
+        const result = summarise(
+          name,
+          "across processes",
+          await measure(backend, profile.wakeups, async () => child.send("go")),
+        );
         child.send("end");
-        await child.exited;
+        // The numbers are in; a writer slow to exit is ended rather than failing the row.
+        await withTimeout(child.exited, WAKE_TIMEOUT_MS * 2, "the writer process exit").catch(() => child.kill());
+        out.push(result);
       } catch (err) {
         child.kill();
         out.push({ ...base, operation: "across processes", reason: reason(err), byCapability: false });

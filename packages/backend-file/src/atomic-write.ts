@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, open, rename, unlink } from "node:fs/promises";
+import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /** Permissions of files this backend creates: owner only. */
@@ -37,6 +37,29 @@ export async function syncDirectory(path: string): Promise<void> {
  */
 export async function ensureDirectory(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: DIR_MODE });
+}
+
+/**
+ * Writes all of `bytes` at the handle's position (the end, for a handle opened with "a").
+ * `write()` may write only part of a buffer without failing, typically on a nearly full
+ * disk; the rest is retried, so either everything is written or an error (ENOSPC) is
+ * thrown. The caller cuts what a failed call left behind.
+ *
+ * @example
+ * ```ts
+ * await writeAll(handle, encodeRecords(payloads));
+ * ```
+ */
+export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, null);
+    if (bytesWritten <= 0) {
+      // No progress and no error: fail rather than spin.
+      throw Object.assign(new Error("write() wrote nothing"), { code: "ESHORTWRITE" });
+    }
+    done += bytesWritten;
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type CacheOptions,
   type CacheStats,
   type Codec,
+  checkCodec,
   closedError,
   compileGlob,
   describeValue,
@@ -18,7 +19,7 @@ import {
   type SetOptions,
 } from "@core/protocols";
 import { CacheData, type CacheOp, setOp } from "./cache-data.js";
-import { checkCodec, decodeWith, encodeWith } from "./codec-io.js";
+import { decodeWith, encodeWith } from "./codec-io.js";
 import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
 import { fileName } from "./names.js";
@@ -53,7 +54,7 @@ function checkOptions(options: CacheOptions | undefined, sweepDefault: number) {
     defaultTtlMs,
     maxEntries: maxEntries ?? NEVER,
     sweepIntervalMs: sweepIntervalMs ?? sweepDefault,
-    codec: checkCodec(codec),
+    codec: checkCodec(BACKEND, codec),
   };
 }
 

@@ -1,4 +1,4 @@
-import { BackendError, type Codec, defaultCodec, describeValue, invalidArgument } from "@core/protocols";
+import { BackendError, type Codec, describeValue, invalidArgument } from "@core/protocols";
 import { BACKEND } from "./errors.js";
 
 function rethrow(err: unknown, code: "INVALID_ARGUMENT" | "CORRUPTION", what: string): never {
@@ -7,28 +7,6 @@ function rethrow(err: unknown, code: "INVALID_ARGUMENT" | "CORRUPTION", what: st
     backend: BACKEND,
     cause: err,
   });
-}
-
-/**
- * Checks a user codec (INVALID_ARGUMENT unless it has encode and decode).
- *
- * @example
- * ```ts
- * const codec = checkCodec(options.codec);
- * ```
- */
-export function checkCodec(codec: unknown): Codec {
-  if (codec === undefined) return defaultCodec;
-  const shape = codec as Partial<Codec> | null;
-  if (
-    shape === null ||
-    typeof shape !== "object" ||
-    typeof shape.encode !== "function" ||
-    typeof shape.decode !== "function"
-  ) {
-    throw invalidArgument(BACKEND, "codec must be an object with encode(value) and decode(text) functions");
-  }
-  return codec as Codec;
 }
 
 /**

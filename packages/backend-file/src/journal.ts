@@ -1,7 +1,7 @@
 import { open, stat, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCodec } from "@core/protocols";
-import { atomicWrite, ensureDirectory, FILE_MODE, syncDirectory } from "./atomic-write.js";
+import { atomicWrite, ensureDirectory, FILE_MODE, syncDirectory, writeAll } from "./atomic-write.js";
 import { fileError, fsError } from "./errors.js";
 import { acquireLock, type LockOptions } from "./lock.js";
 import { encodeRecords, scanRecords } from "./segment.js";
@@ -121,10 +121,12 @@ export class Journal<Op> {
     let handle: Handle | undefined;
     try {
       handle = await open(this.#log, "a", FILE_MODE);
-      await handle.write(bytes, 0, bytes.length, null);
+      await writeAll(handle, bytes);
       if (this.#options.fsync) await handle.datasync();
     } catch (err) {
-      // A partial write would be a torn tail: cut it so the next record starts clean.
+      // A partial write (a full disk) would be a torn tail, or whole records the caller is
+      // told failed: cut back to where this append started so the log holds only whole,
+      // acknowledged records and the next append (once space is freed) starts clean.
       await truncate(this.#log, this.#position).catch(() => {});
       // State the caller already changed is no longer what the log says: reload next time.
       if (applied) this.#ino = -1;
@@ -143,7 +145,14 @@ export class Journal<Op> {
     const snapshot = this.#state.snapshot();
     if (this.#records < COMPACT_SLACK + 2 * snapshot.length) return;
     const bytes = encodeRecords(snapshot.map((op) => Buffer.from(defaultCodec.encode(op), "utf8")));
-    await atomicWrite(this.#log, bytes);
+    try {
+      await atomicWrite(this.#log, bytes);
+    } catch {
+      // The append before this is already durable, so the call must not fail (a full disk
+      // refuses the snapshot): keep the long log and try again after a later append. Had
+      // the rename happened, the next catch-up sees the new inode and reloads.
+      return;
+    }
     await this.#reopen();
     this.#position = bytes.length;
     this.#records = snapshot.length;

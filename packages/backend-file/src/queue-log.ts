@@ -1,6 +1,6 @@
 import { open, readdir, readFile, stat, truncate, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { atomicWrite, ensureDirectory, FILE_MODE, syncDirectory } from "./atomic-write.js";
+import { atomicWrite, ensureDirectory, FILE_MODE, syncDirectory, writeAll } from "./atomic-write.js";
 import { fileError, fsError } from "./errors.js";
 import { encodeRecords, scanRecords } from "./segment.js";
 
@@ -215,18 +215,23 @@ export class SegmentLog {
     if (segment === undefined || segment.size >= this.#segmentBytes) {
       if (segment) segment.sealed = true;
       segment = { base: this.next, count: 0, size: 0, index: [], sealed: false };
-      const created = await open(join(this.dir, segmentName(segment.base)), "a", FILE_MODE);
-      await created.close();
-      await syncDirectory(this.dir);
+      const created = join(this.dir, segmentName(segment.base));
+      try {
+        await (await open(created, "a", FILE_MODE)).close();
+        await syncDirectory(this.dir);
+      } catch (err) {
+        throw fsError(err, "creating", created);
+      }
       this.#segments.push(segment);
     }
     const path = join(this.dir, segmentName(segment.base));
     const bytes = encodeRecords(entries.map(encodeEntry));
     const handle = await open(path, "a", FILE_MODE);
     try {
-      await handle.write(bytes, 0, bytes.length, null);
+      await writeAll(handle, bytes);
       if (durable) await handle.datasync();
     } catch (err) {
+      // Cut a partial append (a full disk) so the segment holds only whole entries.
       await truncate(path, segment.size).catch(() => {});
       throw fsError(err, "appending to", path);
     } finally {

@@ -1,16 +1,16 @@
 import { join } from "node:path";
 import {
-  assertName,
-  assertPlainObject,
   closedError,
-  describeValue,
-  invalidArgument,
+  encodeMessageBody,
   type Message,
   type MessageHandler,
+  resolveTransportOptions,
   type SubscribeOptions,
   type Subscription,
   type Transport,
   type TransportOptions,
+  validateSend,
+  validateSubscribe,
 } from "@core/protocols";
 import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
@@ -20,11 +20,8 @@ import type { RawEntry } from "./queue-log.js";
 import { type FileShared, storeState } from "./shared.js";
 import type { Topic } from "./topic.js";
 import { GroupState, type GroupTuning } from "./transport-group.js";
-import { nonNegative, type Prepared, prepare } from "./transport-input.js";
 import { DedupData, type DedupOp, slowestGroup, trimOutbox } from "./transport-outbox.js";
 import { decodeMessage, FileSubscription, type MessageSource } from "./transport-subscription.js";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Group and outbox settings of a file backend's transports. */
 export interface FileTransportDefaults {
@@ -47,6 +44,17 @@ interface Channel {
   /** The slowest group position last seen here: spares sends a lock while it blocks trimming. */
   slowest: number;
   slowestAt: number;
+}
+
+/** An encoded message (the whole message, stored as one log entry) and its idempotency key. */
+interface Prepared {
+  text: string;
+  key?: string;
+}
+
+function prepare(message: Message, index: number): Prepared {
+  const text = encodeMessageBody(BACKEND, message, index);
+  return message.idempotencyKey === undefined ? { text } : { text, key: message.idempotencyKey };
 }
 
 /**
@@ -75,20 +83,8 @@ export function createFileTransport(
   transportDefaults: FileTransportDefaults,
   options: TransportOptions = {},
 ): Transport {
-  assertPlainObject(BACKEND, options, "transport options");
-  const { mode = "durable" } = options;
-  if (mode !== "durable" && mode !== "ephemeral") {
-    throw invalidArgument(BACKEND, `mode must be "durable" or "ephemeral", got ${describeValue(mode)}`);
-  }
-  const dedupWindowMs = nonNegative(options.dedupWindowMs, "dedupWindowMs", DAY_MS);
-  const redeliveryDelayMs = nonNegative(options.redeliveryDelayMs, "redeliveryDelayMs", 100);
-  return new FileTransport(
-    shared,
-    defaults,
-    transportDefaults,
-    mode === "durable" ? redeliveryDelayMs : undefined,
-    dedupWindowMs,
-  );
+  const { redeliveryDelayMs, dedupWindowMs } = resolveTransportOptions(BACKEND, options);
+  return new FileTransport(shared, defaults, transportDefaults, redeliveryDelayMs, dedupWindowMs);
 }
 
 class FileTransport implements Transport {
@@ -144,10 +140,7 @@ class FileTransport implements Transport {
   send(channel: string, messages: readonly Message[]): Promise<void> {
     return this.#shared.lifecycle.run(async () => {
       this.#assertOpen();
-      assertName(BACKEND, channel, "channel");
-      if (!Array.isArray(messages))
-        throw invalidArgument(BACKEND, `messages must be an array, got ${describeValue(messages)}`);
-      const prepared = messages.map(prepare);
+      const prepared = validateSend(BACKEND, channel, messages, prepare);
       if (prepared.length === 0) return;
       const state = this.#channel(channel);
       if (prepared.some((p) => p.key !== undefined)) await this.#sendDeduplicated(state, prepared);
@@ -219,12 +212,7 @@ class FileTransport implements Transport {
   subscribe(channel: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
     return this.#shared.lifecycle.run(async () => {
       this.#assertOpen();
-      assertName(BACKEND, channel, "channel");
-      if (typeof handler !== "function") throw invalidArgument(BACKEND, "handler must be a function");
-      assertPlainObject(BACKEND, options, "subscribe options");
-      const { group, fromStart = false } = options;
-      if (group !== undefined) assertName(BACKEND, group, "group");
-      if (typeof fromStart !== "boolean") throw invalidArgument(BACKEND, "fromStart must be a boolean");
+      const { group, fromStart } = validateSubscribe(BACKEND, channel, handler, options);
       const state = this.#channel(channel);
       const topic = state.topic;
       let source: MessageSource;

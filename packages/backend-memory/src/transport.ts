@@ -1,36 +1,21 @@
 import {
-  assertKey,
-  assertName,
-  assertPlainObject,
-  BackendError,
   closedError,
-  defaultCodec,
-  describeValue,
-  invalidArgument,
+  encodeMessageBody,
   type Message,
   type MessageHandler,
+  resolveTransportOptions,
   type SubscribeOptions,
   type Subscription,
   type Transport,
   type TransportOptions,
+  validateSend,
+  validateSubscribe,
 } from "@core/protocols";
 import type { MemoryShared } from "./shared.js";
 import { MemoryChannel, type StoredMessage } from "./transport-channel.js";
 import { cursorSource, groupSource, MemorySubscription } from "./transport-subscription.js";
 
 const NAME = "memory";
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-function nonNegative(value: unknown, what: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw invalidArgument(
-      NAME,
-      `${what} must be a non-negative finite number of milliseconds, got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
 
 function channelOf(shared: MemoryShared, name: string): MemoryChannel {
   let channel = shared.channels.get(name) as MemoryChannel | undefined;
@@ -41,37 +26,11 @@ function channelOf(shared: MemoryShared, name: string): MemoryChannel {
   return channel;
 }
 
-/** Validates and encodes one message; throws INVALID_ARGUMENT naming its index. */
-function prepare(message: unknown, index: number): StoredMessage {
-  const where = `messages[${index}]`;
-  if (message === null || typeof message !== "object" || Array.isArray(message)) {
-    throw invalidArgument(NAME, `${where} must be a message object, got ${describeValue(message)}`);
-  }
-  const { id, payload, headers, publishedAt, idempotencyKey } = message as Partial<Message>;
-  if (typeof id !== "string" || id.length === 0) throw invalidArgument(NAME, `${where}.id must be a non-empty string`);
-  if (typeof publishedAt !== "number" || !Number.isFinite(publishedAt)) {
-    throw invalidArgument(NAME, `${where}.publishedAt must be a finite number of milliseconds`);
-  }
-  assertPlainObject(NAME, headers, `${where}.headers`);
-  for (const [key, value] of Object.entries(headers)) {
-    if (typeof value !== "string") {
-      throw invalidArgument(
-        NAME,
-        `${where}.headers[${JSON.stringify(key)}] must be a string, got ${describeValue(value)}`,
-      );
-    }
-  }
-  if (idempotencyKey !== undefined) assertKey(NAME, idempotencyKey);
-  let text: string;
-  try {
-    text = defaultCodec.encode(payload);
-  } catch (cause) {
-    throw new BackendError("INVALID_ARGUMENT", `${where}.payload cannot be encoded: ${(cause as Error).message}`, {
-      backend: NAME,
-      cause,
-    });
-  }
-  const stored: StoredMessage = { id, text, headers: Object.freeze({ ...headers }), publishedAt };
+/** Encodes one validated message for the channel log. */
+function prepare(message: Message, index: number): StoredMessage {
+  const { id, payload, headers, publishedAt, idempotencyKey } = message;
+  const text = encodeMessageBody(NAME, payload, index);
+  const stored: StoredMessage = { id, text, headers: Object.freeze(headers), publishedAt };
   return idempotencyKey === undefined ? stored : { ...stored, idempotencyKey };
 }
 
@@ -94,14 +53,8 @@ function prepare(message: unknown, index: number): StoredMessage {
  * ```
  */
 export function createMemoryTransport(shared: MemoryShared, options: TransportOptions = {}): Transport {
-  assertPlainObject(NAME, options, "transport options");
-  const { mode = "durable" } = options;
-  if (mode !== "durable" && mode !== "ephemeral") {
-    throw invalidArgument(NAME, `mode must be "durable" or "ephemeral", got ${describeValue(mode)}`);
-  }
-  const dedupWindowMs = nonNegative(options.dedupWindowMs, "dedupWindowMs", DAY_MS);
-  const redeliveryDelayMs = nonNegative(options.redeliveryDelayMs, "redeliveryDelayMs", 100);
-  return new MemoryTransport(shared, mode === "durable" ? redeliveryDelayMs : undefined, dedupWindowMs);
+  const { redeliveryDelayMs, dedupWindowMs } = resolveTransportOptions(NAME, options);
+  return new MemoryTransport(shared, redeliveryDelayMs, dedupWindowMs);
 }
 
 class MemoryTransport implements Transport {
@@ -130,10 +83,7 @@ class MemoryTransport implements Transport {
   send(channel: string, messages: readonly Message[]): Promise<void> {
     return this.#shared.lifecycle.run(async () => {
       this.#assertOpen();
-      assertName(NAME, channel, "channel");
-      if (!Array.isArray(messages))
-        throw invalidArgument(NAME, `messages must be an array, got ${describeValue(messages)}`);
-      const prepared = messages.map(prepare);
+      const prepared = validateSend(NAME, channel, messages, prepare);
       if (prepared.length > 0) channelOf(this.#shared, channel).append(prepared, this.#dedupWindowMs);
     });
   }
@@ -141,12 +91,7 @@ class MemoryTransport implements Transport {
   subscribe(channel: string, handler: MessageHandler, options: SubscribeOptions = {}): Promise<Subscription> {
     return this.#shared.lifecycle.run(async () => {
       this.#assertOpen();
-      assertName(NAME, channel, "channel");
-      if (typeof handler !== "function") throw invalidArgument(NAME, "handler must be a function");
-      assertPlainObject(NAME, options, "subscribe options");
-      const { group, fromStart = false } = options;
-      if (group !== undefined) assertName(NAME, group, "group");
-      if (typeof fromStart !== "boolean") throw invalidArgument(NAME, "fromStart must be a boolean");
+      const { group, fromStart } = validateSubscribe(NAME, channel, handler, options);
       const state = channelOf(this.#shared, channel);
       const source = group === undefined ? cursorSource(state, fromStart) : groupSource(state, group, fromStart);
       const subscription = new MemorySubscription(state, source, handler, this.#redeliveryDelayMs);

@@ -1,4 +1,6 @@
 const LIVE = "(expires_at IS NULL OR expires_at > now())";
+// Number.MAX_SAFE_INTEGER: counters beyond it would come back inexact.
+const SAFE = "9007199254740991";
 const EXPIRY = (p: string) => `now() + ${p}::float8 * interval '1 millisecond'`;
 
 /**
@@ -26,13 +28,17 @@ export function cacheStatements(table: string, touchSeq: string) {
       ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched
       WHERE t.expires_at IS NOT NULL AND t.expires_at <= now()
       RETURNING 1`;
-  // A non-integer value fails the ::bigint cast (SQLSTATE 22P02) and nothing changes.
+  // A non-integer value fails the ::bigint cast (SQLSTATE 22P02) and nothing changes. A
+  // stored value or a result outside the safe-integer range fails the WHERE: no row comes
+  // back (the caller's INVALID_ARGUMENT) and nothing changes. A new row holds `$3`, already safe.
+  const current = "(CASE WHEN t.expires_at IS NOT NULL AND t.expires_at <= now() THEN 0 ELSE t.value::bigint END)";
   const increment = `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
       VALUES ($1, $2, ($3::bigint)::text, ${EXPIRY("$4")}, ${touch})
       ON CONFLICT (ns, key) DO UPDATE SET
-        value = ((CASE WHEN t.expires_at IS NOT NULL AND t.expires_at <= now() THEN 0 ELSE t.value::bigint END) + $3::bigint)::text,
+        value = (${current} + $3::bigint)::text,
         expires_at = CASE WHEN t.expires_at IS NOT NULL AND t.expires_at <= now() THEN excluded.expires_at ELSE t.expires_at END,
         touched = excluded.touched
+      WHERE abs(${current}) <= ${SAFE} AND abs(${current} + $3::bigint) <= ${SAFE}
       RETURNING value`;
   // A write and its maxEntries eviction (`$5`) as one statement. Every part of a statement
   // sees the same snapshot, so the written keys are invisible to the eviction: it keeps

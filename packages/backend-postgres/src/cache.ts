@@ -249,7 +249,15 @@ class PostgresCache<V> implements Cache<V> {
       }
       throw err;
     }
-    return Number(row?.value);
+    // No value back: the WHERE guard refused a result outside the safe-integer range.
+    if (row?.value === undefined || row.value === null) {
+      throw new BackendError(
+        "INVALID_ARGUMENT",
+        `[${BACKEND}] increment: adding ${by} to ${JSON.stringify(key)} leaves the safe integer range (value unchanged)`,
+        { backend: BACKEND },
+      );
+    }
+    return Number(row.value);
   }
 
   async delete(key: string): Promise<boolean> {

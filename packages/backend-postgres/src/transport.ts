@@ -6,13 +6,13 @@ import {
   type Subscription,
   type Transport,
   type TransportOptions,
+  validateSubscribe,
 } from "@core/protocols";
 import type { PoolClient } from "pg";
 import { pause, query, transaction } from "./db.js";
 import { BACKEND } from "./errors.js";
 import type { StoreShared } from "./shared.js";
 import {
-  checkSubscribe,
   checkTransportOptions,
   decodeMessage,
   encodeMessages,
@@ -107,7 +107,7 @@ class PostgresTransport implements Transport {
 
   async subscribe(channel: string, handler: MessageHandler, options?: SubscribeOptions): Promise<Subscription> {
     this.#open();
-    checkSubscribe(channel, handler, options);
+    validateSubscribe(BACKEND, channel, handler, options);
     const sub = new ChannelSubscription(this.#shared, this.#sql, this.#options, channel, handler, options ?? {});
     await sub.start();
     this.#subscriptions.add(sub);

@@ -5,16 +5,11 @@ import {
   type SubscribeOptions,
   type Subscription,
   type Transport,
+  validateSubscribe,
 } from "@core/protocols";
 import { BACKEND } from "./errors.js";
 import { type DedicatedConnection, openDedicated, type RedisShared, run } from "./shared.js";
-import {
-  channelKeys,
-  checkSubscribe,
-  decodeMessage,
-  type ResolvedTransportOptions,
-  sendMessages,
-} from "./transport-input.js";
+import { channelKeys, decodeMessage, type ResolvedTransportOptions, sendMessages } from "./transport-input.js";
 
 interface Subscriber {
   handler: MessageHandler;
@@ -106,7 +101,7 @@ class EphemeralTransport implements Transport {
 
   async subscribe(channel: string, handler: MessageHandler, options?: SubscribeOptions): Promise<Subscription> {
     this.#open();
-    checkSubscribe(channel, handler, options);
+    validateSubscribe(BACKEND, channel, handler, options);
     const name = channelKeys(this.#shared, channel).pubsub;
     const conn = await this.#connection();
     const subscriber: Subscriber = { handler, group: options?.group, tail: Promise.resolve(), active: true };

@@ -1,15 +1,12 @@
 import {
-  assertKey,
-  assertName,
   assertNonNegativeInteger,
   assertPlainObject,
-  BackendError,
   defaultCodec,
+  encodeMessageBody,
   invalidArgument,
   type Message,
-  type MessageHandler,
-  type SubscribeOptions,
   type TransportOptions,
+  validateSend,
 } from "@core/protocols";
 import { BACKEND } from "./errors.js";
 import { namespaceKey } from "./keys.js";
@@ -62,40 +59,6 @@ export function checkTransportOptions(input: RedisTransportOptions | undefined):
   return resolved;
 }
 
-/**
- * Validates `subscribe` arguments.
- *
- * @example
- * ```ts
- * checkSubscribe("orders", handler, { group: "billing" });
- * ```
- */
-export function checkSubscribe(channel: string, handler: MessageHandler, options: SubscribeOptions | undefined): void {
-  assertName(BACKEND, channel, "channel");
-  if (typeof handler !== "function") throw invalidArgument(BACKEND, "handler must be a function");
-  if (options === undefined) return;
-  assertPlainObject(BACKEND, options, "subscribe options");
-  if (options.group !== undefined) assertName(BACKEND, options.group, "group");
-  if (options.fromStart !== undefined && typeof options.fromStart !== "boolean") {
-    throw invalidArgument(BACKEND, "fromStart must be a boolean");
-  }
-}
-
-function checkMessage(message: unknown, i: number): asserts message is Message {
-  assertPlainObject(BACKEND, message, `messages[${i}]`);
-  const m = message as unknown as Message;
-  if (typeof m.id !== "string" || m.id.length === 0)
-    throw invalidArgument(BACKEND, `messages[${i}].id must be a string`);
-  if (typeof m.publishedAt !== "number" || !Number.isFinite(m.publishedAt)) {
-    throw invalidArgument(BACKEND, `messages[${i}].publishedAt must be a number (ms since the epoch)`);
-  }
-  assertPlainObject(BACKEND, m.headers, `messages[${i}].headers`);
-  for (const value of Object.values(m.headers)) {
-    if (typeof value !== "string") throw invalidArgument(BACKEND, `messages[${i}].headers values must be strings`);
-  }
-  if (m.idempotencyKey !== undefined) assertKey(BACKEND, m.idempotencyKey);
-}
-
 /** Keys of one channel: `{prefix}:{t:<channel>}:s` (stream), `:p` (pub/sub), `:d:<key>` (dedup). */
 export function channelKeys(shared: RedisShared, channel: string) {
   const base = namespaceKey(shared.prefix, "t", channel);
@@ -118,29 +81,19 @@ export async function sendMessages(
   messages: readonly Message[],
   mode: "stream" | "publish",
 ): Promise<void> {
-  assertName(BACKEND, channel, "channel");
-  if (!Array.isArray(messages)) throw invalidArgument(BACKEND, "messages must be an array");
+  // Everything is validated and encoded before any key is built or anything is sent.
+  const prepared = validateSend(BACKEND, channel, messages, (message, i) => ({
+    text: encodeMessageBody(BACKEND, message, i),
+    key: message.idempotencyKey,
+  }));
+  if (prepared.length === 0) return;
   const keys = channelKeys(shared, channel);
   const scriptKeys = [keys.stream];
   const args: (string | number)[] = [mode, options.dedupWindowMs, keys.pubsub];
-  messages.forEach((message, i) => {
-    checkMessage(message, i);
-    const { id, payload, headers, publishedAt, idempotencyKey } = message;
-    const wire: Message = { id, payload, headers: { ...headers }, publishedAt };
-    if (idempotencyKey !== undefined) wire.idempotencyKey = idempotencyKey;
-    let text: string;
-    try {
-      text = defaultCodec.encode(wire);
-    } catch (cause) {
-      throw new BackendError("INVALID_ARGUMENT", `[${BACKEND}] messages[${i}] cannot be sent: ${String(cause)}`, {
-        backend: BACKEND,
-        cause,
-      });
-    }
-    scriptKeys.push(idempotencyKey === undefined ? keys.stream : keys.dedup(idempotencyKey));
-    args.push(idempotencyKey === undefined ? "0" : "1", text);
-  });
-  if (messages.length === 0) return;
+  for (const { text, key } of prepared) {
+    scriptKeys.push(key === undefined ? keys.stream : keys.dedup(key));
+    args.push(key === undefined ? "0" : "1", text);
+  }
   await scripts().transportSend.run(shared.client, scriptKeys, args);
 }
 

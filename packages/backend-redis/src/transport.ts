@@ -1,10 +1,9 @@
 import type { Message, MessageHandler, SubscribeOptions, Subscription, Transport } from "@core/protocols";
-import { closedError } from "@core/protocols";
+import { closedError, validateSubscribe } from "@core/protocols";
 import { BACKEND } from "./errors.js";
 import { type RedisShared, run } from "./shared.js";
 import { createEphemeralTransport } from "./transport-ephemeral.js";
 import {
-  checkSubscribe,
   checkTransportOptions,
   type RedisTransportOptions,
   type ResolvedTransportOptions,
@@ -56,7 +55,7 @@ class DurableTransport implements Transport {
 
   async subscribe(channel: string, handler: MessageHandler, options?: SubscribeOptions): Promise<Subscription> {
     this.#open();
-    checkSubscribe(channel, handler, options);
+    validateSubscribe(BACKEND, channel, handler, options);
     const sub = new StreamSubscription(this.#shared, this.#options, channel, handler, options ?? {});
     await sub.start();
     this.#subscriptions.add(sub);

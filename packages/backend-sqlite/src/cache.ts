@@ -10,6 +10,7 @@ import {
   type CacheOptions,
   type CacheStats,
   type Codec,
+  checkCodec,
   closedError,
   compileGlob,
   describeValue,
@@ -19,7 +20,7 @@ import {
 import * as Q from "./cache-sql.js";
 import { BACKEND } from "./errors.js";
 import type { CacheCounters, SqliteShared } from "./shared.js";
-import { checkCodec, decodeWith, encodeWith, integersAsText } from "./values.js";
+import { decodeWith, encodeWith, integersAsText } from "./values.js";
 
 /** Default period of the background sweep of expired entries (ms). */
 export const DEFAULT_SWEEP_MS = 30_000;
@@ -38,7 +39,7 @@ function checkOptions(options: CacheOptions | undefined): Checked {
       defaultTtlMs: undefined,
       maxEntries: undefined,
       sweepIntervalMs: DEFAULT_SWEEP_MS,
-      codec: checkCodec(undefined),
+      codec: checkCodec(BACKEND, undefined),
     };
   }
   assertPlainObject(BACKEND, options as unknown, "cache options");
@@ -60,7 +61,7 @@ function checkOptions(options: CacheOptions | undefined): Checked {
     defaultTtlMs,
     maxEntries,
     sweepIntervalMs: sweepIntervalMs ?? DEFAULT_SWEEP_MS,
-    codec: checkCodec(options.codec),
+    codec: checkCodec(BACKEND, options.codec),
   };
 }
 

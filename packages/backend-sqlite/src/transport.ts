@@ -1,25 +1,21 @@
 import {
-  assertKey,
-  assertName,
-  assertPlainObject,
-  BackendError,
   closedError,
-  defaultCodec,
-  describeValue,
-  invalidArgument,
+  encodeMessageBody,
   type Message,
   type MessageHandler,
+  resolveTransportOptions,
   type SubscribeOptions,
   type Subscription,
   type Transport,
   type TransportOptions,
+  validateSend,
+  validateSubscribe,
 } from "@core/protocols";
 import { BACKEND } from "./errors.js";
 import type { SqliteShared } from "./shared.js";
 import * as Q from "./transport-sql.js";
 import { cursorSource, groupSource, SqliteSubscription } from "./transport-subscription.js";
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** Messages kept per channel beyond what groups and subscribers still need, for `fromStart`. */
 export const RETAINED_MESSAGES = 1000;
 
@@ -48,48 +44,10 @@ function cursorsOf(shared: SqliteShared, channel: string): Set<{ position: numbe
   return cursors;
 }
 
-function nonNegative(value: unknown, what: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw invalidArgument(
-      BACKEND,
-      `${what} must be a non-negative finite number of milliseconds, got ${describeValue(value)}`,
-    );
-  }
-  return value;
-}
-
-/** Validates and encodes one message; throws INVALID_ARGUMENT naming its index. */
-function prepare(message: unknown, index: number): Prepared {
-  const where = `messages[${index}]`;
-  if (message === null || typeof message !== "object" || Array.isArray(message)) {
-    throw invalidArgument(BACKEND, `${where} must be a message object, got ${describeValue(message)}`);
-  }
-  const { id, payload, headers, publishedAt, idempotencyKey } = message as Partial<Message>;
-  if (typeof id !== "string" || id.length === 0)
-    throw invalidArgument(BACKEND, `${where}.id must be a non-empty string`);
-  if (typeof publishedAt !== "number" || !Number.isFinite(publishedAt)) {
-    throw invalidArgument(BACKEND, `${where}.publishedAt must be a finite number of milliseconds`);
-  }
-  assertPlainObject(BACKEND, headers, `${where}.headers`);
-  for (const [key, value] of Object.entries(headers)) {
-    if (typeof value !== "string") {
-      throw invalidArgument(
-        BACKEND,
-        `${where}.headers[${JSON.stringify(key)}] must be a string, got ${describeValue(value)}`,
-      );
-    }
-  }
-  if (idempotencyKey !== undefined) assertKey(BACKEND, idempotencyKey);
-  let text: string;
-  try {
-    text = defaultCodec.encode(payload);
-  } catch (cause) {
-    throw new BackendError("INVALID_ARGUMENT", `${where}.payload cannot be encoded: ${(cause as Error).message}`, {
-      backend: BACKEND,
-      cause,
-    });
-  }
+/** Encodes one validated message for the outbox row. */
+function prepare(message: Message, index: number): Prepared {
+  const { id, payload, headers, publishedAt, idempotencyKey } = message;
+  const text = encodeMessageBody(BACKEND, payload, index);
   return { id, payload: text, headers: JSON.stringify(headers), publishedAt, idempotencyKey: idempotencyKey ?? null };
 }
 
@@ -110,14 +68,8 @@ function prepare(message: unknown, index: number): Prepared {
  * ```
  */
 export function createSqliteTransport(shared: SqliteShared, options: TransportOptions = {}): Transport {
-  assertPlainObject(BACKEND, options, "transport options");
-  const { mode = "durable" } = options;
-  if (mode !== "durable" && mode !== "ephemeral") {
-    throw invalidArgument(BACKEND, `mode must be "durable" or "ephemeral", got ${describeValue(mode)}`);
-  }
-  const dedupWindowMs = nonNegative(options.dedupWindowMs, "dedupWindowMs", DAY_MS);
-  const redeliveryDelayMs = nonNegative(options.redeliveryDelayMs, "redeliveryDelayMs", 100);
-  return new SqliteTransport(shared, mode === "durable" ? redeliveryDelayMs : undefined, dedupWindowMs);
+  const { redeliveryDelayMs, dedupWindowMs } = resolveTransportOptions(BACKEND, options);
+  return new SqliteTransport(shared, redeliveryDelayMs, dedupWindowMs);
 }
 
 class SqliteTransport implements Transport {
@@ -147,10 +99,7 @@ class SqliteTransport implements Transport {
     let prepared: Prepared[];
     try {
       this.#assertOpen();
-      assertName(BACKEND, channel, "channel");
-      if (!Array.isArray(messages))
-        throw invalidArgument(BACKEND, `messages must be an array, got ${describeValue(messages)}`);
-      prepared = messages.map(prepare);
+      prepared = validateSend(BACKEND, channel, messages, prepare);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -194,14 +143,7 @@ class SqliteTransport implements Transport {
     let fromStart: boolean;
     try {
       this.#assertOpen();
-      assertName(BACKEND, channel, "channel");
-      if (typeof handler !== "function") throw invalidArgument(BACKEND, "handler must be a function");
-      assertPlainObject(BACKEND, options, "subscribe options");
-      const checked = options as SubscribeOptions;
-      group = checked.group;
-      if (group !== undefined) assertName(BACKEND, group, "group");
-      fromStart = checked.fromStart ?? false;
-      if (typeof fromStart !== "boolean") throw invalidArgument(BACKEND, "fromStart must be a boolean");
+      ({ group, fromStart } = validateSubscribe(BACKEND, channel, handler, options));
     } catch (err) {
       return Promise.reject(err);
     }

@@ -9,28 +9,6 @@ function rethrow(err: unknown, code: "INVALID_ARGUMENT" | "CORRUPTION", what: st
 }
 
 /**
- * Validates an optional codec option; returns it or the default codec.
- *
- * @example
- * ```ts
- * const codec = checkCodec(options.codec);
- * ```
- */
-export function checkCodec(codec: unknown): Codec {
-  if (codec === undefined) return defaultCodec;
-  const shape = codec as Partial<Codec> | null;
-  if (
-    typeof shape !== "object" ||
-    shape === null ||
-    typeof shape.encode !== "function" ||
-    typeof shape.decode !== "function"
-  ) {
-    throw invalidArgument(BACKEND, "codec must be an object with encode(value) and decode(text) functions");
-  }
-  return codec as Codec;
-}
-
-/**
  * Encodes a value, turning any codec failure into a `[sqlite]` INVALID_ARGUMENT.
  *
  * @example

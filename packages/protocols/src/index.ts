@@ -166,8 +166,9 @@ export type {
 } from "./transport.js";
 export {
   type CheckedSubscribe,
-  checkNonNegativeMs,
   encodeMessageBody,
+  type ResolvedTransportOptions,
+  resolveTransportOptions,
   validateMessage,
   validateSend,
   validateSubscribe,

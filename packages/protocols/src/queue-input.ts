@@ -24,7 +24,7 @@ export function checkCodec(backend: string, codec: unknown): Codec {
     typeof shape.encode !== "function" ||
     typeof shape.decode !== "function"
   ) {
-    throw invalidArgument(backend, "codec must be an object with encode and decode functions");
+    throw invalidArgument(backend, "codec must be an object with encode(value) and decode(text) functions");
   }
   return codec as Codec;
 }

@@ -1,18 +1,11 @@
 import { defaultCodec } from "./codec.js";
 import { BackendError, invalidArgument } from "./errors.js";
-import type { Message, MessageHandler, SubscribeOptions } from "./transport.js";
+import type { Message, MessageHandler, SubscribeOptions, TransportOptions } from "./transport.js";
 import { assertKey, assertName, assertPlainObject, describeValue } from "./validation.js";
 
-/**
- * A transport option in milliseconds: `fallback` when undefined, else a non-negative
- * finite number (INVALID_ARGUMENT otherwise).
- *
- * @example
- * ```ts
- * const window = checkNonNegativeMs("memory", options.dedupWindowMs, "dedupWindowMs", 86_400_000);
- * ```
- */
-export function checkNonNegativeMs(backend: string, value: unknown, what: string, fallback: number): number {
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function nonNegativeMs(backend: string, value: unknown, what: string, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw invalidArgument(
@@ -21,6 +14,35 @@ export function checkNonNegativeMs(backend: string, value: unknown, what: string
     );
   }
   return value;
+}
+
+/** Transport options with their defaults: `redeliveryDelayMs` is undefined in ephemeral mode. */
+export interface ResolvedTransportOptions {
+  /** Delay before a failed delivery is retried; `undefined` means at-most-once (ephemeral). */
+  redeliveryDelayMs: number | undefined;
+  dedupWindowMs: number;
+}
+
+/**
+ * Validates `backend.transport(options)` for an in-process log transport: `mode`
+ * `"durable"` (default) or `"ephemeral"`, `dedupWindowMs` (default 24 h) and
+ * `redeliveryDelayMs` (default 100) non-negative finite milliseconds.
+ *
+ * @example
+ * ```ts
+ * const { redeliveryDelayMs, dedupWindowMs } = resolveTransportOptions("memory", { mode: "ephemeral" });
+ * const delivery = redeliveryDelayMs === undefined ? "at-most-once" : "at-least-once";
+ * ```
+ */
+export function resolveTransportOptions(backend: string, options: TransportOptions): ResolvedTransportOptions {
+  assertPlainObject(backend, options, "transport options");
+  const { mode = "durable" } = options;
+  if (mode !== "durable" && mode !== "ephemeral") {
+    throw invalidArgument(backend, `mode must be "durable" or "ephemeral", got ${describeValue(mode)}`);
+  }
+  const dedupWindowMs = nonNegativeMs(backend, options.dedupWindowMs, "dedupWindowMs", DAY_MS);
+  const redeliveryDelayMs = nonNegativeMs(backend, options.redeliveryDelayMs, "redeliveryDelayMs", 100);
+  return { redeliveryDelayMs: mode === "durable" ? redeliveryDelayMs : undefined, dedupWindowMs };
 }
 
 /**

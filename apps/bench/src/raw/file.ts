@@ -1,17 +1,16 @@
-import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readSync, writeSync } from "node:fs";
-import { open, readFile, rename } from "node:fs/promises";
+import { closeSync, fdatasyncSync, openSync, readSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { RawDriver, RawEntry, RawRecord } from "./types.js";
 
 const HEADER = 16; // length (4) + timestamp (8) + reserved (4)
 
 /**
- * Baseline of the file backend with plain `fs`: a cache file per key (hashed name,
- * written to a temp file, fsynced, renamed — the crash safety the file backend
- * promises), the queue as one append-only segment with length-prefixed records and an
- * in-memory offset index (written to the page cache; no fsync per put, like a group
- * commit), records as an append-only JSON-lines log with an in-memory index.
+ * Baseline of the file backend with plain `fs`, same durability as ours: the cache as an
+ * append-only journal (no fsync) replayed into a `Map`; the queue as one append-only
+ * segment with length-prefixed records and an in-memory offset index (page cache, no
+ * fsync per put, like a group commit); records as an append-only JSON-lines log with
+ * `fdatasync` per write and an in-memory index. No lock file: ours pays for cross-process
+ * safety, the baseline does not.
  *
  * @example
  * ```ts
@@ -19,28 +18,16 @@ const HEADER = 16; // length (4) + timestamp (8) + reserved (4)
  * ```
  */
 export function openRawFile(directory: string): RawDriver {
-  const cacheDir = join(directory, "cache");
-  mkdirSync(cacheDir, { recursive: true });
-  const path = (key: string) => join(cacheDir, createHash("sha256").update(key).digest("hex"));
-  let tmp = 0;
-  const write = async (key: string, text: string) => {
-    const temp = join(cacheDir, `.tmp-${process.pid}-${tmp++}`);
-    const handle = await open(temp, "w");
-    try {
-      await handle.writeFile(text);
-      await handle.datasync();
-    } finally {
-      await handle.close();
+  // Like the file backend's cache: an append-only journal (no fsync) replayed into memory.
+  const cacheLog = openSync(join(directory, "cache.log"), "a");
+  const cache = new Map<string, string>();
+  const journal = (entries: readonly (readonly [string, string])[]) => {
+    let text = "";
+    for (const [key, value] of entries) {
+      cache.set(key, value);
+      text += `${JSON.stringify([key, value, null])}\n`;
     }
-    await rename(temp, path(key));
-  };
-  const read = async (key: string) => {
-    try {
-      return await readFile(path(key), "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw err;
-    }
+    writeSync(cacheLog, text);
   };
 
   const segment = openSync(join(directory, "queue.seg"), "a+");
@@ -72,7 +59,11 @@ export function openRawFile(directory: string): RawDriver {
     const out: RawEntry[] = [];
     for (let at = 0, o = offset; at < buffer.length; o++) {
       const length = buffer.readUInt32LE(at);
-      out.push({ offset: o, timestamp: buffer.readDoubleLE(at + 4), text: buffer.toString("utf8", at + HEADER, at + HEADER + length) });
+      out.push({
+        offset: o,
+        timestamp: buffer.readDoubleLE(at + 4),
+        text: buffer.toString("utf8", at + HEADER, at + HEADER + length),
+      });
       at += HEADER + length;
     }
     return out;
@@ -106,23 +97,23 @@ export function openRawFile(directory: string): RawDriver {
   };
   return {
     description:
-      "`fs`: cache = file per hashed key (temp + fdatasync + rename); queue = length-prefixed segment append + offset index; records = JSON-lines log + in-memory index",
-    cacheGet: read,
-    cacheGetMany: (keys) => Promise.all(keys.map(read)),
-    cacheSet: write,
-    cacheSetMany: async (entries) => {
-      await Promise.all(entries.map(([k, v]) => write(k, v)));
-    },
+      "`fs`: cache = append-only journal (no fsync) + `Map`; queue = length-prefixed segment append + offset index (no fsync); records = JSON-lines log, fdatasync per write, + in-memory index; no cross-process lock",
+    cacheGet: (key) => cache.get(key),
+    cacheGetMany: (keys) => keys.map((k) => cache.get(k)),
+    cacheSet: (key, text) => journal([[key, text]]),
+    cacheSetMany: journal,
     queuePut: (text) => append([text]),
     queuePutBatch: append,
     queueGet: readEntries,
     recordStore: (r) => {
       const row = store(r);
       writeSync(recordLog, `${records.get(r.id)!}\n`);
+      fdatasyncSync(recordLog);
       return row;
     },
     recordStoreBatch: (rows) => {
       storeLines(rows);
+      fdatasyncSync(recordLog);
     },
     recordGet: (id) => {
       const line = records.get(id);
@@ -134,6 +125,7 @@ export function openRawFile(directory: string): RawDriver {
       return ids.slice(start, start + limit).map((id) => JSON.parse(records.get(id)!) as RawRecord);
     },
     close: async () => {
+      closeSync(cacheLog);
       closeSync(segment);
       closeSync(recordLog);
     },

@@ -70,9 +70,15 @@ export async function openRawPostgres(connectionString: string, schema: string):
       return keys.map((k) => found.get(k));
     },
     cacheSet: async (key, text) => {
-      await q("c_set", `insert into ${s}.cache (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value, expires_at = null`, [key, text]);
+      await q(
+        "c_set",
+        `insert into ${s}.cache (key, value) values ($1, $2) on conflict (key) do update set value = excluded.value, expires_at = null`,
+        [key, text],
+      );
     },
-    cacheSetMany: async (entries) => {
+    cacheSetMany: async (input) => {
+      // One statement cannot update a row twice: the last write of a key wins, as in ours.
+      const entries = [...new Map(input.map(([k, v]) => [k, v])).entries()];
       await q(
         "c_setmany",
         `insert into ${s}.cache (key, value) select * from unnest($1::text[], $2::text[]) on conflict (key) do update set value = excluded.value, expires_at = null`,
@@ -80,7 +86,11 @@ export async function openRawPostgres(connectionString: string, schema: string):
       );
     },
     queuePut: async (text) => {
-      const [row] = await q<{ off: string }>("q_put", `insert into ${s}.queue (off, value, ts) values (nextval('${s}.queue_seq'), $1, $2) returning off`, [text, Date.now()]);
+      const [row] = await q<{ off: string }>(
+        "q_put",
+        `insert into ${s}.queue (off, value, ts) values (nextval('${s}.queue_seq'), $1, $2) returning off`,
+        [text, Date.now()],
+      );
       return Number(row!.off);
     },
     queuePutBatch: async (texts) => {
@@ -92,9 +102,13 @@ export async function openRawPostgres(connectionString: string, schema: string):
       return Number(rows[0]!.off);
     },
     queueGet: async (offset, limit) =>
-      (await q<{ off: string; value: string; ts: string }>("q_get", `select off, value, ts from ${s}.queue where off >= $1 order by off limit $2`, [offset, limit])).map(
-        (r) => ({ offset: Number(r.off), text: r.value, timestamp: Number(r.ts) }),
-      ),
+      (
+        await q<{ off: string; value: string; ts: string }>(
+          "q_get",
+          `select off, value, ts from ${s}.queue where off >= $1 order by off limit $2`,
+          [offset, limit],
+        )
+      ).map((r) => ({ offset: Number(r.off), text: r.value, timestamp: Number(r.ts) })),
     recordStore: async (r) => {
       const [row] = await q<Row>(
         "r_store",

@@ -48,7 +48,19 @@ export async function openRawRedis(url: string, prefix: string): Promise<RawDriv
   };
   const store = (tx: ReturnType<Redis["multi"]>, r: RawRecord) => {
     tx.hsetnx(rec(r.id), "ca", r.createdAt);
-    tx.hset(rec(r.id), "nk", r.naturalKey, "layer", r.layer, "content", r.content, "metadata", r.metadata, "ua", r.updatedAt);
+    tx.hset(
+      rec(r.id),
+      "nk",
+      r.naturalKey,
+      "layer",
+      r.layer,
+      "content",
+      r.content,
+      "metadata",
+      r.metadata,
+      "ua",
+      r.updatedAt,
+    );
     tx.hincrby(rec(r.id), "v", 1);
     tx.hset(k("nk"), r.naturalKey, r.id);
     tx.zadd(k("ids"), 0, r.id);

@@ -62,7 +62,9 @@ export function openRawSqlite(directory: string): RawDriver {
   const setMany = db.transaction((entries: readonly (readonly [string, string])[]) => {
     for (const [k, v] of entries) set.run(k, v);
   });
-  const put = db.prepare("insert into queue (offset, value, ts) values ((select coalesce(max(offset) + 1, 0) from queue), ?, ?)");
+  const put = db.prepare(
+    "insert into queue (offset, value, ts) values ((select coalesce(max(offset) + 1, 0) from queue), ?, ?)",
+  );
   const putBatch = db.transaction((texts: readonly string[]) => {
     const first = Number(put.run(texts[0]!, Date.now()).lastInsertRowid);
     for (let i = 1; i < texts.length; i++) put.run(texts[i]!, Date.now());

@@ -78,6 +78,20 @@ export function registerCacheAtomic(ctx: CacheContext): void {
     expect(await cache.has("missing")).toBe(false);
   });
 
+  test("increment whose result leaves the safe-integer range is INVALID_ARGUMENT, value unchanged", async () => {
+    const cache = ctx.cache();
+    await cache.set("n", 41);
+    await expectCode(() => cache.increment("n", Number.MAX_SAFE_INTEGER), "INVALID_ARGUMENT");
+    expect(await cache.get("n")).toBe(41);
+    await cache.set("low", -41);
+    await expectCode(() => cache.increment("low", -Number.MAX_SAFE_INTEGER), "INVALID_ARGUMENT");
+    expect(await cache.get("low")).toBe(-41);
+    await cache.set("top", Number.MAX_SAFE_INTEGER - 1);
+    expect(await cache.increment("top")).toBe(Number.MAX_SAFE_INTEGER);
+    await expectCode(() => cache.increment("top"), "INVALID_ARGUMENT");
+    expect(await cache.get("top")).toBe(Number.MAX_SAFE_INTEGER);
+  });
+
   test("50 concurrent increments give 50; of 20 concurrent adds exactly one wins", async () => {
     await race([ctx.cache()]);
   });
