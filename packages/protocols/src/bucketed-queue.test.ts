@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createBucketedQueue } from "./bucketed-queue.js";
-import { BackendError } from "./errors.js";
 import { rejectionCodeOf } from "./error-code.fixture.js";
+import { BackendError } from "./errors.js";
 import { Lifecycle } from "./lifecycle.js";
 import { bucketFor, type Queue } from "./queue.js";
 
