@@ -17,6 +17,8 @@ export interface Profile {
   scenarioTimeoutMs: number;
   /** Writer → reader round trips of the wake-up scenarios. */
   wakeups: number;
+  /** Peer comparisons: keys stored for reads, the batch size, and the latency samples (capped by a time budget). */
+  peers: { keys: number; batch: number; latencySamples: number; latencyBudgetMs: number };
 }
 
 /**
@@ -40,6 +42,7 @@ export function makeProfile(options: { quick?: boolean; huge?: boolean }): Profi
       memoryItems: 5_000,
       scenarioTimeoutMs: 15_000,
       wakeups: 10,
+      peers: { keys: 100, batch: 10, latencySamples: 4, latencyBudgetMs: 3_000 },
     };
   }
   return {
@@ -52,5 +55,7 @@ export function makeProfile(options: { quick?: boolean; huge?: boolean }): Profi
     memoryItems: 1_000_000,
     scenarioTimeoutMs: 60_000,
     wakeups: 200,
+    // Keyv SQLite writes one fsync'd transaction per key, so a 1,000-key prefill already takes seconds.
+    peers: { keys: 1_000, batch: 100, latencySamples: 100, latencyBudgetMs: 15_000 },
   };
 }

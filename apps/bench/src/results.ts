@@ -47,6 +47,40 @@ export interface WakeupResult {
   maxMs: number;
 }
 
+/** Ours versus a peer library (Keyv, unstorage, BullMQ, pg-boss) on the same server, same run. */
+export interface PeerResult {
+  kind: "peer";
+  backend: string;
+  /** Our protocol on this row: the cache, the queue or the transport. */
+  protocol: "cache" | "queue" | "transport";
+  /** What both sides do (e.g. "get (hit)", "enqueue batch(100)"). */
+  operation: string;
+  batch: number;
+  /** The calls on each side (e.g. "put" and "add"). */
+  oursCall: string;
+  peerCall: string;
+  /** Peer name and pinned version, e.g. "Keyv Redis 5.1.6". */
+  peer: string;
+  ours: Measurement;
+  theirs: Measurement;
+}
+
+/** End-to-end latency enqueue → worker/handler of one subject (ours or a peer). */
+export interface PeerLatencyResult {
+  kind: "peer-latency";
+  backend: string;
+  /** The peer this latency group is compared with (e.g. "BullMQ 6.7.0"). */
+  peer: string;
+  /** Who is measured: "ours queue", "ours transport" or the peer itself. */
+  subject: string;
+  /** The path measured, e.g. "put → blocked stream". */
+  path: string;
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
 /**
  * A scenario that produced no number, and why. `byCapability` is true only when the
  * backend declares it lacks the protocol; anything else is a failure to report.
@@ -54,13 +88,20 @@ export interface WakeupResult {
 export interface NotMeasured {
   kind: "not-measured";
   backend: string;
-  section: "pairs" | "scaling" | "memory" | "wakeup";
+  section: "pairs" | "scaling" | "memory" | "wakeup" | "peers";
   operation: string;
   reason: string;
   byCapability: boolean;
 }
 
-export type BenchResult = PairResult | ScalingResult | MemoryResult | WakeupResult | NotMeasured;
+export type BenchResult =
+  | PairResult
+  | ScalingResult
+  | MemoryResult
+  | WakeupResult
+  | PeerResult
+  | PeerLatencyResult
+  | NotMeasured;
 
 /**
  * Ratio of our throughput to the raw driver's (1.00 = as fast as raw).
@@ -72,4 +113,16 @@ export type BenchResult = PairResult | ScalingResult | MemoryResult | WakeupResu
  */
 export function ratio(r: PairResult): number {
   return r.ours.opsPerSec / r.raw.opsPerSec;
+}
+
+/**
+ * Ratio of our throughput to a peer's (above 1.00 = ours is faster).
+ *
+ * @example
+ * ```ts
+ * peerRatio(result).toFixed(2);
+ * ```
+ */
+export function peerRatio(r: PeerResult): number {
+  return r.ours.opsPerSec / r.theirs.opsPerSec;
 }

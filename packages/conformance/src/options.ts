@@ -23,3 +23,10 @@ export interface ConformanceOptions {
   /** fast-check runs per property. Default 25. */
   numRuns?: number;
 }
+
+/**
+ * Per-test timeout of every suite. Generous on purpose: property runs and cross-client
+ * tests are slow on a loaded machine (a CI runner running many packages at once), and a
+ * timeout there would be noise, not a finding. Timing is never asserted.
+ */
+export const SUITE_TEST_TIMEOUT_MS = 60_000;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, test } from "vitest";
 import { freshName } from "../names.js";
 import type { ConformanceOptions } from "../options.js";
+import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerCacheAtomic } from "./atomic.js";
 import { createCacheContext, expectCode } from "./context.js";
 import { registerCacheKeys } from "./keys.js";
@@ -26,7 +27,7 @@ import { registerCacheValues } from "./values.js";
  * ```
  */
 export function describeCacheConformance(options: ConformanceOptions): void {
-  describe(`cache conformance: ${options.name}`, async () => {
+  describe(`cache conformance: ${options.name}`, { timeout: SUITE_TEST_TIMEOUT_MS }, async () => {
     const probe = await options.open();
     const caps = probe.capabilities;
     await probe.close();

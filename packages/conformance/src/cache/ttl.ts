@@ -120,7 +120,11 @@ export function registerCacheTtl(ctx: CacheContext): void {
     await cache.increment("n");
     // "n" is written after "k", so under load it may outlive "k" by a little: wait for both.
     await waitFor(async () => !(await cache.has("k")), ctx.waitMs, "the default TTL to expire the entry");
-    await waitFor(async () => (await cache.get("n")) === undefined, ctx.waitMs, "the default TTL to expire the counter");
+    await waitFor(
+      async () => (await cache.get("n")) === undefined,
+      ctx.waitMs,
+      "the default TTL to expire the counter",
+    );
     expect(await cache.ttl("k")).toBeUndefined();
   });
 

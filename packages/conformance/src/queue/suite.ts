@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, test } from "vitest";
 import { freshName } from "../names.js";
 import type { ConformanceOptions } from "../options.js";
+import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerQueueBasics } from "./basics.js";
 import { registerQueueBuckets } from "./buckets.js";
 import { registerQueueClients } from "./clients.js";
@@ -21,7 +22,7 @@ import { registerQueueValidation } from "./validation.js";
  * ```
  */
 export function describeQueueConformance(options: ConformanceOptions): void {
-  describe(`queue conformance: ${options.name}`, async () => {
+  describe(`queue conformance: ${options.name}`, { timeout: SUITE_TEST_TIMEOUT_MS }, async () => {
     const probe = await options.open();
     const caps = probe.capabilities;
     await probe.close();

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, test } from "vitest";
 import { freshName } from "../names.js";
 import type { ConformanceOptions } from "../options.js";
+import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerRecordBasics } from "./basics.js";
 import { registerRecordBatch } from "./batch.js";
 import { registerRecordClients } from "./clients.js";
@@ -26,7 +27,7 @@ import { registerRecordValidation } from "./validation.js";
  * ```
  */
 export function describeRecordStoreConformance(options: ConformanceOptions): void {
-  describe(`record store conformance: ${options.name}`, async () => {
+  describe(`record store conformance: ${options.name}`, { timeout: SUITE_TEST_TIMEOUT_MS }, async () => {
     const probe = await options.open();
     const caps = probe.capabilities;
     await probe.close();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { ConformanceOptions } from "../options.js";
+import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerSqlBasics } from "./basics.js";
 import { registerSqlConcurrency } from "./concurrency.js";
 import { createSqlContext, expectSqlError } from "./context.js";
@@ -20,7 +21,7 @@ import { registerSqlTypes } from "./types.js";
  * ```
  */
 export function describeSqlConformance(options: ConformanceOptions): void {
-  describe(`sql conformance: ${options.name}`, async () => {
+  describe(`sql conformance: ${options.name}`, { timeout: SUITE_TEST_TIMEOUT_MS }, async () => {
     const probe = await options.open();
     const caps = probe.capabilities;
     await probe.close();

@@ -9,6 +9,7 @@ import {
 import { describe, expect } from "vitest";
 import { freshName } from "../names.js";
 import type { ConformanceOptions } from "../options.js";
+import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { REDELIVERY_MS, transportHarness, transportTest } from "./harness.js";
 
 const fast = { initialMs: 1, maxMs: 5 };
@@ -24,7 +25,7 @@ const fast = { initialMs: 1, maxMs: 5 };
  * ```
  */
 export function describePublisherConformance(options: ConformanceOptions): void {
-  describe(`publisher conformance: ${options.name}`, () => {
+  describe(`publisher conformance: ${options.name}`, { timeout: SUITE_TEST_TIMEOUT_MS }, () => {
     const h = transportHarness(options);
 
     transportTest(

@@ -1,5 +1,6 @@
 import { describe } from "vitest";
 import type { ConformanceOptions } from "../options.js";
+import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerDeliveryTests } from "./delivery.js";
 import { registerDurabilityTests } from "./durability.js";
 import { transportHarness } from "./harness.js";
@@ -19,7 +20,7 @@ import { registerLifecycleTests } from "./lifecycle.js";
  * ```
  */
 export function describeTransportConformance(options: ConformanceOptions): void {
-  describe(`transport conformance: ${options.name}`, () => {
+  describe(`transport conformance: ${options.name}`, { timeout: SUITE_TEST_TIMEOUT_MS }, () => {
     const h = transportHarness(options);
     registerDeliveryTests(h);
     registerDurabilityTests(h);
