@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runBench, writeCharts } from "./cli.js";
+import { peerPlan, resultLabel } from "./peers/plan.js";
 import { renderReport } from "./report.js";
 import type { BenchResult } from "./results.js";
 import { pairCount } from "./run-pairs.js";
@@ -33,6 +34,15 @@ describe("bench quick mode", () => {
         backend === "memory" ? 2 : 1,
       );
     }
+    // Every installed peer: each scenario of the plan has exactly one result.
+    const plan = peerPlan(profile, BACKENDS);
+    expect(plan.length).toBeGreaterThan(0);
+    expect(
+      results
+        .map(resultLabel)
+        .filter((l) => l !== undefined)
+        .sort(),
+    ).toEqual([...plan].sort());
     for (const r of results) {
       const label = `${r.backend} ${r.kind} ${"operation" in r ? r.operation : ""}`;
       if (r.kind === "pair") {
@@ -44,6 +54,14 @@ describe("bench quick mode", () => {
         expect(positive(r.ours.opsPerSec), label).toBe(true);
       } else if (r.kind === "memory") {
         expect(Number.isFinite(r.rssDeltaBytes), label).toBe(true);
+      } else if (r.kind === "peer") {
+        for (const m of [r.ours, r.theirs]) {
+          expect(positive(m.opsPerSec) && m.samples > 0, `${label} vs ${r.peer}`).toBe(true);
+          expect(m.p99Us, label).toBeGreaterThanOrEqual(m.p50Us);
+        }
+      } else if (r.kind === "peer-latency") {
+        expect(r.samples, `${label} ${r.subject}`).toBeGreaterThan(0);
+        expect(r.p50Ms >= 0 && r.p99Ms >= r.p50Ms, `${label} ${r.subject}`).toBe(true);
       } else if (r.kind === "wakeup") {
         expect(r.samples, label).toBe(profile.wakeups);
         expect(r.p50Ms >= 0 && r.p99Ms >= r.p50Ms, label).toBe(true);
@@ -59,6 +77,10 @@ describe("bench quick mode", () => {
       const text = renderReport(results, { date: "today", profile, machine: "m", servers: "s", seconds, charts });
       expect(text).toContain("## Ratio ours / raw");
       expect(text).toContain("## Targets of the backend issues");
+      expect(text).toContain("## vs the peers");
+      expect(
+        charts.some((f) => f.endsWith("peers-cache.svg")) && charts.some((f) => f.endsWith("peers-queue.svg")),
+      ).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

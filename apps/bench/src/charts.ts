@@ -11,9 +11,14 @@ const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replac
  * writeFileSync("ratio.svg", ratioChart("sqlite: ours / raw", [["cache get", 0.93]]));
  * ```
  */
-export function ratioChart(title: string, bars: readonly (readonly [string, number])[]): string {
-  const left = 200;
-  const width = 640;
+export function ratioChart(
+  title: string,
+  bars: readonly (readonly [string, number])[],
+  reference = "1.0 = raw driver",
+): string {
+  // Long labels (peer names) widen the label column instead of running off the left edge.
+  const left = Math.max(200, ...bars.map(([label]) => Math.ceil(label.length * 6.5) + 12));
+  const width = left + 440;
   const row = 20;
   const top = 36;
   const height = top + bars.length * row + 30;
@@ -36,7 +41,7 @@ export function ratioChart(title: string, bars: readonly (readonly [string, numb
   const one = x(1);
   parts.push(
     `<line x1="${one}" y1="${top - 4}" x2="${one}" y2="${height - 24}" stroke="#333" stroke-dasharray="4 3"/>`,
-    `<text x="${one}" y="${height - 10}" text-anchor="middle">1.0 = raw driver</text>`,
+    `<text x="${one}" y="${height - 10}" text-anchor="middle">${esc(reference)}</text>`,
     "</svg>",
   );
   return parts.join("\n");

@@ -7,17 +7,19 @@ import { parseArgs } from "node:util";
 import { lineChart, ratioChart } from "./charts.js";
 import { machineLine, serverVersions } from "./machine.js";
 import { runMemory } from "./memory-rss.js";
+import { peerPlan } from "./peers/plan.js";
+import { runPeers } from "./peers/run-peers.js";
 import { makeProfile, type Profile } from "./profile.js";
 import { Progress } from "./progress.js";
 import { renderReport } from "./report.js";
-import { type BenchResult, type PairResult, ratio, type ScalingResult } from "./results.js";
+import { type BenchResult, type PairResult, type PeerResult, peerRatio, ratio, type ScalingResult } from "./results.js";
 import { pairCount, runPairs } from "./run-pairs.js";
 import { runScaling, SCALING_OPERATIONS } from "./scaling.js";
 import { BACKENDS, type BackendName } from "./targets.js";
 import { runWakeup } from "./wakeup.js";
 
 /** The parts of a run. */
-export const SECTIONS = ["pairs", "scaling", "memory", "wakeup"] as const;
+export const SECTIONS = ["pairs", "scaling", "memory", "wakeup", "peers"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Options of {@link runBench}. */
@@ -52,7 +54,8 @@ export async function runBench(
     (sections.has("pairs") ? backends.length * pairCount(profile) : 0) +
     (sections.has("scaling") ? backends.length * profile.scalingSizes.length * SCALING_OPERATIONS.length : 0) +
     (sections.has("memory") ? backends.length + (backends.includes("memory") ? 1 : 0) : 0) +
-    (sections.has("wakeup") ? backends.length * 2 : 0);
+    (sections.has("wakeup") ? backends.length * 2 : 0) +
+    (sections.has("peers") ? peerPlan(profile, backends).length : 0);
   const progress = new Progress(steps, { silent: !options.progress });
   const started = performance.now();
   const results: BenchResult[] = [];
@@ -62,6 +65,7 @@ export async function runBench(
     for (const name of backends) results.push(...(await runScaling(name, profile, progress)));
   if (sections.has("memory")) results.push(...(await runMemory(backends, profile, progress)));
   if (sections.has("wakeup")) for (const name of backends) results.push(...(await runWakeup(name, profile, progress)));
+  if (sections.has("peers")) results.push(...(await runPeers(backends, profile, progress, options.filter)));
   progress.done();
   return { results, profile, seconds: (performance.now() - started) / 1000 };
 }
@@ -73,7 +77,8 @@ const slug = (s: string) =>
     .toLowerCase();
 
 /**
- * Writes the SVG charts (ratio per backend, scaling curves) into `dir`; returns their paths.
+ * Writes the SVG charts (ratio per backend, ratio to the peers, scaling curves) into `dir`;
+ * returns their paths.
  *
  * @example
  * ```ts
@@ -91,6 +96,22 @@ export function writeCharts(results: readonly BenchResult[], dir: string): strin
     if (bars.length === 0) continue;
     const file = join(dir, `ratio-${backend}.svg`);
     writeFileSync(file, ratioChart(`${backend}: our throughput ÷ raw driver (same run)`, bars));
+    files.push(file);
+  }
+  const peers = results.filter((r): r is PeerResult => r.kind === "peer");
+  for (const [name, rows] of [
+    ["cache", peers.filter((p) => p.protocol === "cache")],
+    ["queue", peers.filter((p) => p.protocol !== "cache")],
+  ] as const) {
+    if (rows.length === 0) continue;
+    const file = join(dir, `peers-${name}.svg`);
+    const bars = rows.map(
+      (p) => [`${p.backend} ${p.protocol} ${p.operation} vs ${p.peer.replace(/ [^ ]+$/, "")}`, peerRatio(p)] as const,
+    );
+    writeFileSync(
+      file,
+      ratioChart(`${name}: our throughput ÷ the peer's (same run)`, bars, "1.0 = as fast as the peer"),
+    );
     files.push(file);
   }
   const points = results.filter((r): r is ScalingResult => r.kind === "scaling");

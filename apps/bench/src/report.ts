@@ -1,3 +1,4 @@
+import { renderPeers } from "./peers/report-peers.js";
 import type { Profile } from "./profile.js";
 import {
   type BenchResult,
@@ -112,7 +113,8 @@ function notMeasured(rows: readonly NotMeasured[]): string[] {
 
 /**
  * The whole BENCHMARKS.md: machine, method, headline ratios, targets, per-backend
- * tables, scaling, memory, wake-up latency and what was not measured (with the reason).
+ * tables, scaling, memory, wake-up latency, the peers and what was not measured (with the
+ * reason).
  *
  * @example
  * ```ts
@@ -165,6 +167,7 @@ export function renderReport(results: readonly BenchResult[], meta: ReportMeta):
     "",
     ...wakeup(of(results, "wakeup")),
     "",
+    ...renderPeers(results),
     "## Not measured",
     "",
     ...notMeasured(of(results, "not-measured")),
