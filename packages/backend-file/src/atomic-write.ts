@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { writeSync } from "node:fs";
 import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -59,6 +60,24 @@ export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<v
       throw Object.assign(new Error("write() wrote nothing"), { code: "ESHORTWRITE" });
     }
     done += bytesWritten;
+  }
+}
+
+/**
+ * {@link writeAll} on a descriptor, synchronously: for small appends to the page cache,
+ * where a thread-pool round trip would cost more than the write itself.
+ *
+ * @example
+ * ```ts
+ * writeAllSync(fd, encodeRecords(payloads));
+ * ```
+ */
+export function writeAllSync(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) {
+    const written = writeSync(fd, bytes, done, bytes.length - done);
+    if (written <= 0) throw Object.assign(new Error("write() wrote nothing"), { code: "ESHORTWRITE" });
+    done += written;
   }
 }
 

@@ -39,6 +39,10 @@ export class CacheData implements JournalState<CacheOp> {
     else this.entries.clear();
   }
 
+  size(): number {
+    return this.entries.size;
+  }
+
   snapshot(): CacheOp[] {
     const now = Date.now();
     const ops: CacheOp[] = [];

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { link, open, readFile, rename, unlink } from "node:fs/promises";
+import { closeSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { link, readFile, rename, unlink } from "node:fs/promises";
 import { FILE_MODE } from "./atomic-write.js";
 import { fileError, fsError } from "./errors.js";
 
@@ -68,25 +69,30 @@ async function breakStale(path: string, seen: string): Promise<void> {
   await unlink(aside).catch(() => {});
 }
 
-async function tryCreate(path: string, content: string): Promise<boolean> {
+function tryCreate(path: string, content: string): boolean {
   // Write the content to a private file first and link it into place: link() fails with
   // EEXIST atomically, and a lock file never exists without its pid (no half-written lock
-  // another process could mistake for an abandoned one).
+  // another process could mistake for an abandoned one). Synchronous: five metadata
+  // syscalls cost less than five thread-pool round trips, and this runs on every write.
   const temp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}`;
   try {
-    const handle = await open(temp, "wx", FILE_MODE);
+    const fd = openSync(temp, "wx", FILE_MODE);
     try {
-      await handle.writeFile(content);
+      writeSync(fd, content);
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
-    await link(temp, path);
+    linkSync(temp, path);
     return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw fsError(err, "creating lock", path);
   } finally {
-    await unlink(temp).catch(() => {});
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Never created (open failed): nothing to remove.
+    }
   }
 }
 
@@ -122,7 +128,7 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
     const deadline = Date.now() + timeoutMs;
     let delay = 1;
     for (;;) {
-      if (await tryCreate(path, `${process.pid} ${Date.now()}`)) break;
+      if (tryCreate(path, `${process.pid} ${Date.now()}`)) break;
       const seen = await readFile(path, "utf8").catch(() => undefined);
       if (seen !== undefined && isStale(seen, staleMs)) {
         await breakStale(path, seen);
@@ -144,7 +150,9 @@ export async function acquireLock(path: string, options: LockOptions = {}): Prom
       if (released) return;
       released = true;
       try {
-        await unlink(path).catch(() => {});
+        unlinkSync(path);
+      } catch {
+        // Already gone (broken as stale by another process): nothing to release.
       } finally {
         done();
       }

@@ -1,13 +1,24 @@
+import { type BigIntStats, closeSync, existsSync, openSync, read, readSync, statSync } from "node:fs";
 import { open, readdir, readFile, stat, truncate, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import { atomicWrite, ensureDirectory, FILE_MODE, syncDirectory, writeAll } from "./atomic-write.js";
 import { fileError, fsError } from "./errors.js";
-import { encodeRecords, scanRecords } from "./segment.js";
+import { encodeRecords, recordAt, scanRecords } from "./segment.js";
 
 /** Every this many entries a segment's sparse index keeps a byte position. */
 const INDEX_EVERY = 64;
 /** Bytes read at a time when serving a page. */
 const READ_CHUNK = 1 << 20;
+/** Reads up to this size are synchronous (page cache: cheaper than a thread-pool trip). */
+const SYNC_READ_BYTES = 256 * 1024;
+/** Read descriptors kept open per topic (segments read again soon are not reopened). */
+const OPEN_SEGMENTS = 8;
+/**
+ * A cached `meta.json` is trusted only once its mtime is this far in the past: on a file
+ * system with coarse timestamps, a replacement within the same tick could otherwise look
+ * unchanged (the "racy timestamp" problem).
+ */
+const RACY_MS = 2000;
 const SEGMENT = /^seg-(\d{16})\.log$/;
 
 /** One segment file: entries `base .. base + count - 1`. */
@@ -46,6 +57,14 @@ export interface GroupLease {
   until: number;
 }
 
+function readAt(fd: number, length: number, position: number): Promise<Buffer> | Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  if (length <= SYNC_READ_BYTES) return buf.subarray(0, readSync(fd, buf, 0, length, position));
+  return new Promise((resolve, reject) =>
+    read(fd, buf, 0, length, position, (err, bytesRead) => (err ? reject(err) : resolve(buf.subarray(0, bytesRead)))),
+  );
+}
+
 function segmentName(base: number): string {
   return `seg-${String(base).padStart(16, "0")}.log`;
 }
@@ -80,6 +99,10 @@ export class SegmentLog {
   readonly #what: string;
   #segments: Segment[] = [];
   #ready = false;
+  /** Segment base → open read descriptor (at most {@link OPEN_SEGMENTS}). */
+  readonly #fds = new Map<number, number>();
+  /** `meta.json`'s identity (inode, size, times) and its `first`, when safe to reuse. */
+  #meta: { key: string; first: number } | undefined;
   /** Bytes of torn tails cut off. */
   truncatedBytes = 0;
 
@@ -146,11 +169,14 @@ export class SegmentLog {
    * ```
    */
   async refresh(locked: boolean): Promise<void> {
+    if (!locked && this.#unchanged()) return;
     await this.prepare();
     const names = (await readdir(this.dir)).filter((n) => SEGMENT.test(n)).sort();
     const bases = names.map((n) => Number((SEGMENT.exec(n) as RegExpExecArray)[1]));
     const known = new Map(this.#segments.map((s) => [s.base, s]));
     this.#segments = bases.map((base) => known.get(base) ?? { base, count: 0, size: 0, index: [], sealed: false });
+    const kept = new Set(bases);
+    for (const base of this.#fds.keys()) if (!kept.has(base)) this.#closeFd(base);
     for (let i = 0; i < this.#segments.length; i++) {
       const segment = this.#segments[i] as Segment;
       if (segment.sealed) continue;
@@ -158,6 +184,67 @@ export class SegmentLog {
       await this.#scan(segment, locked && last);
       if (!last) segment.sealed = true;
     }
+  }
+
+  /**
+   * True when nothing was appended since the last scan, in two `stat`s instead of a
+   * directory listing: the last segment has the size scanned (appends from any process
+   * change it), and the segment a rotation would create (`seg-<next>`) does not exist. A
+   * trim elsewhere is caught by `meta.json` ({@link firstKept}).
+   */
+  #unchanged(): boolean {
+    const last = this.#segments.at(-1);
+    if (last === undefined) return false;
+    try {
+      const info = statSync(`${this.dir}${sep}${segmentName(last.base)}`, { throwIfNoEntry: false });
+      if (info === undefined || info.size !== last.size) return false;
+      return !existsSync(`${this.dir}${sep}${segmentName(last.base + last.count)}`);
+    } catch {
+      return false;
+    }
+  }
+
+  #fd(segment: Segment): number {
+    let fd = this.#fds.get(segment.base);
+    if (fd !== undefined) return fd;
+    const path = join(this.dir, segmentName(segment.base));
+    try {
+      fd = openSync(path, "r");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+        throw fileError(
+          "CORRUPTION",
+          `${this.#what}: segment ${segmentName(segment.base)} vanished; it was trimmed meanwhile — read again`,
+        );
+      }
+      throw fsError(err, "reading", path);
+    }
+    if (this.#fds.size >= OPEN_SEGMENTS) this.#closeFd(this.#fds.keys().next().value as number);
+    this.#fds.set(segment.base, fd);
+    return fd;
+  }
+
+  #closeFd(base: number): void {
+    const fd = this.#fds.get(base);
+    if (fd === undefined) return;
+    this.#fds.delete(base);
+    try {
+      closeSync(fd);
+    } catch {
+      // A read-only descriptor: nothing can be lost by a failed close.
+    }
+  }
+
+  /**
+   * Closes the read descriptors.
+   *
+   * @example
+   * ```ts
+   * log.close();
+   * ```
+   */
+  close(): void {
+    for (const base of [...this.#fds.keys()]) this.#closeFd(base);
   }
 
   async #scan(segment: Segment, locked: boolean): Promise<void> {
@@ -263,46 +350,53 @@ export class SegmentLog {
         i++;
         continue;
       }
-      const slot = Math.max(0, Math.floor((offset - segment.base) / INDEX_EVERY));
+      // The sparse index bounds the bytes to read: from the indexed entry at or before
+      // `offset` to the indexed entry after the last one wanted (at most 2 × 64 extra).
+      const from = Math.max(0, offset - segment.base);
+      const slot = Math.floor(from / INDEX_EVERY);
+      const lastWanted = Math.min(segment.count, from + (limit - out.length)) - 1;
       let position = segment.index[slot] ?? 0;
+      const end = segment.index[Math.floor(lastWanted / INDEX_EVERY) + 1] ?? segment.size;
       let current = segment.base + slot * INDEX_EVERY;
-      const path = join(this.dir, segmentName(segment.base));
-      let handle: Awaited<ReturnType<typeof open>>;
-      try {
-        handle = await open(path, "r");
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+      const what = `${this.#what} ${segmentName(segment.base)}`;
+      const fd = this.#fd(segment);
+      while (position < end && out.length < limit) {
+        const length = Math.min(READ_CHUNK, end - position);
+        let buf: Buffer;
+        try {
+          buf = await readAt(fd, length, position);
+        } catch (err) {
+          throw fsError(err, "reading", join(this.dir, segmentName(segment.base)));
+        }
+        if (buf.length === 0) {
+          throw fileError("CORRUPTION", `${what}: the segment is shorter than its scanned size; restore from a backup`);
+        }
+        // [position, end) holds whole records only (scanned before): a record cut short
+        // here is damage, unless the chunk limit cut it (then it is read next round).
+        let at = 0;
+        while (at < buf.length && out.length < limit) {
+          const wanted = current >= offset;
+          const record = recordAt(buf, at, position, what, wanted);
+          if (record === undefined) break;
+          if (wanted) {
+            const { payload } = record;
+            out.push({ offset: current, timestamp: payload.readDoubleLE(8), text: payload.toString("utf8", 16) });
+          }
+          current++;
+          at = record.next;
+        }
+        if (at === 0) {
           throw fileError(
             "CORRUPTION",
-            `${this.#what}: segment ${segmentName(segment.base)} vanished; it was trimmed meanwhile — read again`,
+            length === READ_CHUNK
+              ? `${this.#what}: an entry larger than ${READ_CHUNK} bytes cannot be read in one chunk`
+              : `${what}: damaged record at byte ${position}; restore from a backup`,
           );
         }
-        throw fsError(err, "reading", path);
-      }
-      try {
-        while (position < segment.size && out.length < limit) {
-          const length = Math.min(READ_CHUNK, segment.size - position);
-          const buf = Buffer.allocUnsafe(length);
-          await handle.read(buf, 0, length, position);
-          const scan = scanRecords(buf, position, `${this.#what} ${segmentName(segment.base)}`);
-          if (scan.records.length === 0) {
-            if (scan.end + 12 <= segment.size && length === READ_CHUNK)
-              throw fileError(
-                "CORRUPTION",
-                `${this.#what}: an entry larger than ${READ_CHUNK} bytes cannot be read in one chunk`,
-              );
-            break;
-          }
-          for (const { payload } of scan.records) {
-            if (current >= offset && out.length < limit) {
-              out.push({ offset: current, timestamp: payload.readDoubleLE(8), text: payload.toString("utf8", 16) });
-            }
-            current++;
-          }
-          position = scan.end;
+        if (at < buf.length && out.length < limit && length < READ_CHUNK) {
+          throw fileError("CORRUPTION", `${what}: damaged record at byte ${position + at}; restore from a backup`);
         }
-      } finally {
-        await handle.close();
+        position += at;
       }
       offset = segment.base + segment.count;
       i++;
@@ -337,10 +431,38 @@ export class SegmentLog {
     while (this.#segments.length > 1) {
       const segment = this.#segments[0] as Segment;
       if (segment.base + segment.count > first) break;
+      this.#closeFd(segment.base);
       await unlink(join(this.dir, segmentName(segment.base))).catch(() => {});
       this.#segments.shift();
     }
     await syncDirectory(this.dir);
+  }
+
+  /**
+   * The first kept offset (`meta.json`'s `first`, 0 for a new topic). The parsed value is
+   * reused while `meta.json` is the same file (inode, size, mtime and ctime in ns), which
+   * one `stat` checks: a trim in any process replaces the file.
+   *
+   * @example
+   * ```ts
+   * const first = await log.firstKept();
+   * ```
+   */
+  async firstKept(): Promise<number> {
+    const path = join(this.dir, "meta.json");
+    let info: BigIntStats | undefined;
+    try {
+      info = statSync(path, { bigint: true, throwIfNoEntry: false });
+    } catch (err) {
+      throw fsError(err, "reading", path);
+    }
+    if (info === undefined) return 0;
+    const key = `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+    if (this.#meta?.key === key) return this.#meta.first;
+    const { first } = await this.readMeta();
+    const settled = Date.now() - Number(info.mtimeMs) > RACY_MS && Date.now() - Number(info.ctimeMs) > RACY_MS;
+    this.#meta = settled ? { key, first } : undefined;
+    return first;
   }
 
   /**
@@ -377,6 +499,7 @@ export class SegmentLog {
    * ```
    */
   async writeMeta(meta: TopicMeta): Promise<void> {
+    this.#meta = undefined;
     await this.prepare();
     await atomicWrite(join(this.dir, "meta.json"), JSON.stringify(meta));
   }

@@ -140,7 +140,7 @@ class FileQueue<V> implements Queue<V> {
   #page(offset: number | undefined, limit: number): Promise<RawEntry[]> {
     return this.#topic.serial(async () => {
       await this.#topic.refresh();
-      const { first } = await this.#topic.readMeta();
+      const first = await this.#topic.log.firstKept();
       return this.#topic.read(Math.max(offset ?? first, first), limit);
     });
   }
@@ -199,7 +199,7 @@ class FileQueue<V> implements Queue<V> {
     return this.#run(() =>
       this.#topic.serial(async () => {
         await this.#topic.refresh();
-        const { first } = await this.#topic.readMeta();
+        const first = await this.#topic.log.firstKept();
         return {
           totalCount: this.#topic.next,
           firstOffset: Math.min(first, this.#topic.next),

@@ -1,5 +1,6 @@
 import type { Sighting, StoredRecord } from "@core/protocols";
 import type { JournalState } from "./journal.js";
+import { IdIndex } from "./records-index.js";
 
 /** A journal operation of a record store. */
 export type RecordOp = { r: StoredRecord } | { d: string } | { g: Sighting } | { x: 1 };
@@ -18,8 +19,13 @@ export class RecordData implements JournalState<RecordOp> {
   readonly byId = new Map<string, StoredRecord>();
   readonly byNaturalKey = new Map<string, string>();
   readonly sightings = new Map<string, Sighting[]>();
+  /** The ids of `byId` in code-point order (keyset pages by id). */
+  readonly ids = new IdIndex();
+  #sighted = 0;
 
   reset(): void {
+    this.#sighted = 0;
+    this.ids.clear();
     this.byId.clear();
     this.byNaturalKey.clear();
     this.sightings.clear();
@@ -30,6 +36,10 @@ export class RecordData implements JournalState<RecordOp> {
     else if ("d" in op) this.remove(op.d);
     else if ("g" in op) this.sight(op.g);
     else this.reset();
+  }
+
+  size(): number {
+    return this.byId.size + this.#sighted;
   }
 
   snapshot(): RecordOp[] {
@@ -48,11 +58,14 @@ export class RecordData implements JournalState<RecordOp> {
     }
     this.byNaturalKey.set(record.naturalKey, record.id);
     this.byId.set(record.id, record);
+    if (previous === undefined) this.ids.add(record.id);
     return () => {
       if (previousOwner === undefined) this.byNaturalKey.delete(record.naturalKey);
       else this.byNaturalKey.set(record.naturalKey, previousOwner);
-      if (previous === undefined) this.byId.delete(record.id);
-      else {
+      if (previous === undefined) {
+        this.byId.delete(record.id);
+        this.ids.remove(record.id);
+      } else {
         this.byId.set(record.id, previous);
         this.byNaturalKey.set(previous.naturalKey, previous.id);
       }
@@ -63,11 +76,13 @@ export class RecordData implements JournalState<RecordOp> {
     const record = this.byId.get(id);
     if (record === undefined) return;
     this.byId.delete(id);
+    this.ids.remove(id);
     if (this.byNaturalKey.get(record.naturalKey) === id) this.byNaturalKey.delete(record.naturalKey);
   }
 
   /** Adds a sighting: oldest first by `seenAt`, equal times in arrival order. */
   sight(s: Sighting): void {
+    this.#sighted++;
     const list = this.sightings.get(s.naturalKey);
     if (list === undefined) {
       this.sightings.set(s.naturalKey, [s]);

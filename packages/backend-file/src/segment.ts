@@ -83,3 +83,35 @@ export function scanRecords(buf: Buffer, base: number, what: string): ScanResult
   }
   return { records, end: base + at, tail: "clean" };
 }
+
+/**
+ * The record starting at index `at` of `buf` (file bytes from position `base`), or
+ * `undefined` when the buffer ends inside it. For ranges an earlier scan found whole: a
+ * damaged header, or with `verify` a checksum mismatch, is `CORRUPTION` (bit rot since),
+ * never a torn tail. Records a reader skips need no checksum: they are not returned.
+ *
+ * @example
+ * ```ts
+ * const record = recordAt(bytes, 0, 4096, "segment 0", true);
+ * ```
+ */
+export function recordAt(
+  buf: Buffer,
+  at: number,
+  base: number,
+  what: string,
+  verify: boolean,
+): { payload: Buffer; next: number } | undefined {
+  if (buf.length - at < HEADER_BYTES) return undefined;
+  const length = buf.readUInt32LE(at);
+  if (~length >>> 0 !== buf.readUInt32LE(at + 4) || length > MAX_RECORD_BYTES) {
+    throw fileError("CORRUPTION", `${what}: damaged record header at byte ${base + at}; restore from a backup`);
+  }
+  const next = at + HEADER_BYTES + length;
+  if (next > buf.length) return undefined;
+  const payload = buf.subarray(at + HEADER_BYTES, next);
+  if (verify && crc32(payload) !== buf.readUInt32LE(at + 8)) {
+    throw fileError("CORRUPTION", `${what}: checksum mismatch at byte ${base + at}; restore from a backup`);
+  }
+  return { payload, next };
+}

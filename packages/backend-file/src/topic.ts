@@ -217,6 +217,7 @@ export class Topic {
       this.#closed = true;
       this.wake();
       this.#stopWatching();
+      this.log.close();
     }
   }
 }
