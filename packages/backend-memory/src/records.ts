@@ -2,7 +2,6 @@ import {
   assertKey,
   assertName,
   BackendError,
-  countMatching,
   type Layer,
   type NormalizedRecordInput,
   normalizeCountQuery,
@@ -19,44 +18,25 @@ import {
   type SightingInput,
   type StoreBatchResult,
   type StoredRecord,
-  selectPage,
   validateBatchOptions,
   validateRecordBatch,
   validateRecordInput,
   validateSightingInput,
   validateStoreOptions,
 } from "@core/protocols";
+import { RecordCollection } from "./record-collection.js";
+import { copyOut, copySighting } from "./record-copy.js";
 import type { MemoryShared } from "./shared.js";
 
 const BACKEND = "memory";
 
-/** One collection's data, shared by every handle with the same name. */
-interface Collection {
-  readonly byId: Map<string, StoredRecord>;
-  /** naturalKey → id of the record holding it. */
-  readonly byNaturalKey: Map<string, string>;
-  /** naturalKey → sightings, oldest first. */
-  readonly sightings: Map<string, Sighting[]>;
-}
-
-function collectionOf(shared: MemoryShared, name: string): Collection {
-  let collection = shared.records.get(name) as Collection | undefined;
+function collectionOf(shared: MemoryShared, name: string): RecordCollection {
+  let collection = shared.records.get(name) as RecordCollection | undefined;
   if (collection === undefined) {
-    collection = { byId: new Map(), byNaturalKey: new Map(), sightings: new Map() };
+    collection = new RecordCollection();
     shared.records.set(name, collection);
   }
   return collection;
-}
-
-// Stored records are never handed out: callers get copies, so mutating one changes nothing.
-function copyOut(record: StoredRecord): StoredRecord {
-  return {
-    ...record,
-    content: structuredClone(record.content),
-    metadata: structuredClone(record.metadata),
-    createdAt: new Date(record.createdAt.getTime()),
-    updatedAt: new Date(record.updatedAt.getTime()),
-  };
 }
 
 function conflict(message: string): BackendError {
@@ -66,76 +46,81 @@ function conflict(message: string): BackendError {
 type Outcome = "inserted" | "updated" | "skipped";
 
 /**
- * The writes of one call, applied at once and undone together if any record conflicts,
- * so `storeBatch` is all-or-nothing. Validated input is already a private copy.
+ * What a batch changed, newest last, so a conflict can undo all of it: flat triples
+ * (RECORD, id, previous record) or (KEY, naturalKey, previous owner), no object per change.
  */
-class Writer {
-  readonly #c: Collection;
-  readonly #undo: (() => void)[] = [];
-  readonly #now = Date.now();
+type UndoLog = unknown[];
+const RECORD = 0;
+const KEY = 1;
 
-  constructor(collection: Collection) {
-    this.#c = collection;
-  }
-
-  write(input: NormalizedRecordInput, onConflict: OnConflict, expectedVersion?: number): Outcome {
-    const existing = this.#c.byId.get(input.id);
-    if (expectedVersion !== undefined && (existing?.version ?? 0) !== expectedVersion) {
-      throw conflict(
-        `record ${JSON.stringify(input.id)} is at version ${existing?.version ?? 0}, not ${expectedVersion}; read it again and retry`,
-      );
-    }
-    const owner = this.#c.byNaturalKey.get(input.naturalKey);
-    if (owner !== undefined && owner !== input.id) {
-      if (onConflict === "skip") return "skipped";
-      throw conflict(
-        `naturalKey ${JSON.stringify(input.naturalKey)} already belongs to record ${JSON.stringify(owner)}`,
-      );
-    }
-    if (existing !== undefined && onConflict === "skip") return "skipped";
-    if (existing !== undefined && onConflict === "error") {
-      throw conflict(`record ${JSON.stringify(input.id)} already exists (onConflict: "error")`);
-    }
-    // updatedAt never goes backwards, even if the clock does.
-    const now = existing === undefined ? this.#now : Math.max(this.#now, existing.updatedAt.getTime());
-    const record: StoredRecord = {
-      ...input,
-      createdAt: existing?.createdAt ?? new Date(now),
-      updatedAt: new Date(now),
-      version: (existing?.version ?? 0) + 1,
-    };
-    if (existing !== undefined && existing.naturalKey !== input.naturalKey) {
-      this.#setKey(existing.naturalKey, undefined);
-    }
-    this.#setKey(input.naturalKey, input.id);
-    this.#setRecord(input.id, record);
-    return existing === undefined ? "inserted" : "updated";
-  }
-
-  rollback(): void {
-    for (const undo of this.#undo.splice(0).reverse()) undo();
-  }
-
-  #setRecord(id: string, record: StoredRecord): void {
-    const previous = this.#c.byId.get(id);
-    this.#undo.push(() => (previous === undefined ? this.#c.byId.delete(id) : this.#c.byId.set(id, previous)));
-    this.#c.byId.set(id, record);
-  }
-
-  #setKey(naturalKey: string, id: string | undefined): void {
-    const previous = this.#c.byNaturalKey.get(naturalKey);
-    this.#undo.push(() =>
-      previous === undefined ? this.#c.byNaturalKey.delete(naturalKey) : this.#c.byNaturalKey.set(naturalKey, previous),
+/**
+ * Applies one validated record (already a private copy). Every check runs before the
+ * first change, so a throw leaves the collection as it was; `undo` (batches) records each
+ * change so earlier records of the batch can be rolled back.
+ */
+function write(
+  c: RecordCollection,
+  input: NormalizedRecordInput,
+  now: Date,
+  onConflict: OnConflict,
+  expectedVersion: number | undefined,
+  undo: UndoLog | undefined,
+): Outcome {
+  const existing = c.byId.get(input.id);
+  if (expectedVersion !== undefined && (existing?.version ?? 0) !== expectedVersion) {
+    throw conflict(
+      `record ${JSON.stringify(input.id)} is at version ${existing?.version ?? 0}, not ${expectedVersion}; read it again and retry`,
     );
-    if (id === undefined) this.#c.byNaturalKey.delete(naturalKey);
-    else this.#c.byNaturalKey.set(naturalKey, id);
+  }
+  const owner = c.byNaturalKey.get(input.naturalKey);
+  if (owner !== undefined && owner !== input.id) {
+    if (onConflict === "skip") return "skipped";
+    throw conflict(`naturalKey ${JSON.stringify(input.naturalKey)} already belongs to record ${JSON.stringify(owner)}`);
+  }
+  if (existing !== undefined && onConflict === "skip") return "skipped";
+  if (existing !== undefined && onConflict === "error") {
+    throw conflict(`record ${JSON.stringify(input.id)} already exists (onConflict: "error")`);
+  }
+  // updatedAt never goes backwards, even if the clock does. Stored Dates are never handed
+  // out or changed (callers get copies), so records of one call share one.
+  const at = existing === undefined || now.getTime() >= existing.updatedAt.getTime() ? now : existing.updatedAt;
+  const record: StoredRecord = {
+    id: input.id,
+    naturalKey: input.naturalKey,
+    layer: input.layer,
+    content: input.content,
+    metadata: input.metadata,
+    createdAt: existing?.createdAt ?? at,
+    updatedAt: at,
+    version: (existing?.version ?? 0) + 1,
+  };
+  if (existing !== undefined && existing.naturalKey !== input.naturalKey) {
+    undo?.push(KEY, existing.naturalKey, existing.id);
+    c.byNaturalKey.delete(existing.naturalKey);
+  }
+  if (owner !== input.id) {
+    undo?.push(KEY, input.naturalKey, owner);
+    c.byNaturalKey.set(input.naturalKey, input.id);
+  }
+  undo?.push(RECORD, input.id, existing);
+  c.put(input.id, existing, record);
+  return existing === undefined ? "inserted" : "updated";
+}
+
+function rollback(c: RecordCollection, undo: UndoLog): void {
+  for (let i = undo.length - 3; i >= 0; i -= 3) {
+    const key = undo[i + 1] as string;
+    const previous = undo[i + 2];
+    if (undo[i] === RECORD) c.put(key, c.byId.get(key), previous as StoredRecord | undefined);
+    else if (previous === undefined) c.byNaturalKey.delete(key);
+    else c.byNaturalKey.set(key, previous as string);
   }
 }
 
 class MemoryRecordStore implements RecordStore {
   readonly name: string;
   readonly #shared: MemoryShared;
-  readonly #c: Collection;
+  readonly #c: RecordCollection;
   readonly #maxLimit: number;
 
   constructor(shared: MemoryShared, name: string, maxLimit: number) {
@@ -145,9 +130,16 @@ class MemoryRecordStore implements RecordStore {
     this.#maxLimit = maxLimit;
   }
 
-  // Every method body is synchronous inside `run`, which makes each call atomic here.
+  // Every method body is synchronous, which makes each call atomic here and leaves no
+  // in-flight work for close() to wait for: checking the state up front is all
+  // Lifecycle.run would add.
   #run<T>(fn: () => T): Promise<T> {
-    return this.#shared.lifecycle.run(async () => fn());
+    try {
+      this.#shared.lifecycle.assertOpen();
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   #find(id: unknown, layer: unknown): StoredRecord | undefined {
@@ -161,7 +153,7 @@ class MemoryRecordStore implements RecordStore {
     return this.#run(() => {
       const input = validateRecordInput(BACKEND, record);
       const { expectedVersion } = validateStoreOptions(BACKEND, options);
-      new Writer(this.#c).write(input, "update", expectedVersion);
+      write(this.#c, input, new Date(), "update", expectedVersion, undefined);
       return copyOut(this.#c.byId.get(input.id)!);
     });
   }
@@ -171,11 +163,12 @@ class MemoryRecordStore implements RecordStore {
       const inputs = validateRecordBatch(BACKEND, records);
       const { onConflict } = validateBatchOptions(BACKEND, options);
       const result: StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
-      const writer = new Writer(this.#c);
+      const now = new Date();
+      const undo: UndoLog = [];
       try {
-        for (const input of inputs) result[writer.write(input, onConflict)] += 1;
+        for (const input of inputs) result[write(this.#c, input, now, onConflict, undefined, undo)] += 1;
       } catch (err) {
-        writer.rollback();
+        rollback(this.#c, undo);
         throw err;
       }
       return result;
@@ -212,7 +205,7 @@ class MemoryRecordStore implements RecordStore {
     return this.#run(() => {
       const record = this.#find(id, layer);
       if (record === undefined) return false;
-      this.#c.byId.delete(record.id);
+      this.#c.put(record.id, record, undefined);
       this.#c.byNaturalKey.delete(record.naturalKey);
       return true;
     });
@@ -225,13 +218,13 @@ class MemoryRecordStore implements RecordStore {
 
   queryPage(query?: RecordQuery): Promise<RecordPage> {
     return this.#run(() => {
-      const page = selectPage(this.#c.byId.values(), normalizeQuery(BACKEND, query, this.#maxLimit));
+      const page = this.#c.page(normalizeQuery(BACKEND, query, this.#maxLimit));
       return { records: page.records.map(copyOut), next: page.next };
     });
   }
 
   count(query?: Pick<RecordQuery, "layer" | "where">): Promise<number> {
-    return this.#run(() => countMatching(this.#c.byId.values(), normalizeCountQuery(BACKEND, query)));
+    return this.#run(() => this.#c.count(normalizeCountQuery(BACKEND, query)));
   }
 
   recordSighting(sighting: SightingInput): Promise<boolean> {
@@ -253,28 +246,19 @@ class MemoryRecordStore implements RecordStore {
   getSightings(naturalKey: string): Promise<Sighting[]> {
     return this.#run(() => {
       assertKey(BACKEND, naturalKey);
-      return (this.#c.sightings.get(naturalKey) ?? []).map((s) => ({
-        ...s,
-        seenAt: new Date(s.seenAt.getTime()),
-        metadata: structuredClone(s.metadata),
-      }));
+      return (this.#c.sightings.get(naturalKey) ?? []).map(copySighting);
     });
   }
 
   clear(): Promise<number> {
-    return this.#run(() => {
-      const removed = this.#c.byId.size;
-      this.#c.byId.clear();
-      this.#c.byNaturalKey.clear();
-      this.#c.sightings.clear();
-      return removed;
-    });
+    return this.#run(() => this.#c.clear());
   }
 }
 
 /**
  * A record store in this process's memory. Handles with the same name on one backend
- * share data; queries scan the collection (fine for tests and small data sets).
+ * share data. Pages in id order (the default) seek an id index; other orderings sort once
+ * and reuse the sorted view until the next write; filters scan.
  *
  * @example
  * ```ts

@@ -130,8 +130,11 @@ class RedisCache<V> implements Cache<V> {
     assertKey(BACKEND, key);
     const ttlMs = checkSetOptions(options);
     const text = encodeValue(BACKEND, this.#codec, value);
+    const full = this.#key(key);
+    const ttl = ttlMs ?? this.#defaultTtlMs;
+    const client = this.#shared.client;
     await run(this.#shared, "cache.set", () =>
-      this.#shared.client.call("SET", this.#key(key), text, ...this.#ttlArgs(ttlMs)),
+      ttl === undefined ? client.call("SET", full, text) : client.call("SET", full, text, "PX", px(ttl)),
     );
   }
 
@@ -139,13 +142,26 @@ class RedisCache<V> implements Cache<V> {
     this.#open();
     if (!Array.isArray(entries)) throw invalidArgument(BACKEND, "setMany needs an array of { key, value, ttlMs? }");
     // Validate and encode everything first: one bad entry means nothing is written.
+    let expiring = false;
     const commands = entries.map((entry, i) => {
       assertPlainObject(BACKEND, entry, `entries[${i}]`);
       assertKey(BACKEND, entry.key);
       assertTtl(BACKEND, entry.ttlMs);
-      return [this.#key(entry.key), encodeValue(BACKEND, this.#codec, entry.value, i), ...this.#ttlArgs(entry.ttlMs)];
+      const args: (string | number)[] = [this.#key(entry.key), encodeValue(BACKEND, this.#codec, entry.value, i)];
+      const ttl = this.#ttlArgs(entry.ttlMs);
+      if (ttl.length > 0) {
+        expiring = true;
+        args.push(...ttl);
+      }
+      return args;
     });
     if (commands.length === 0) return;
+    if (!expiring) {
+      // MSET is atomic and clears TTLs like SET: one command instead of MULTI + n SETs + EXEC.
+      // The keys share the namespace's hash tag, so this works on a cluster too.
+      await run(this.#shared, "cache.setMany", () => this.#shared.client.call("MSET", ...commands.flat()));
+      return;
+    }
     await run(this.#shared, "cache.setMany", async () => {
       const tx = this.#shared.client.multi();
       for (const args of commands) tx.call("SET", ...args);

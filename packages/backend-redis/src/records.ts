@@ -273,6 +273,13 @@ class RedisRecordStore implements RecordStore {
 
   /** Records by id, in order, fetched in pipelined chunks; missing ids are left out. */
   async #load(ids: readonly string[]): Promise<StoredRecord[]> {
+    if (ids.length === 1) {
+      // One record (get): a plain command, without building a pipeline for it.
+      const record = parseRecord(
+        (await this.#client.call("HMGET", this.#rec(ids[0]!), ...FIELDS)) as (string | null)[],
+      );
+      return record ? [record] : [];
+    }
     const out: StoredRecord[] = [];
     for (let start = 0; start < ids.length; start += CHUNK) {
       const pipeline = this.#client.pipeline();

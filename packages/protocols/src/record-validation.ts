@@ -2,6 +2,7 @@ import type { RecordStoreOptions } from "./backend.js";
 import { type CursorPosition, decodeCursor } from "./cursor.js";
 import { invalidArgument } from "./errors.js";
 import { type Condition, compileFilter, type Ordering, parseOrderBy } from "./filter.js";
+import { fastCopyJsonObject } from "./json-fast-copy.js";
 import { LAYERS, type Layer, type OnConflict } from "./records.js";
 import { assertKey, describeValue, isPlainObject } from "./validation.js";
 
@@ -170,7 +171,8 @@ function copyObject(
 export function validateJsonObject(backend: string, value: unknown, what: string): Record<string, unknown> {
   if (!isPlainObject(value))
     throw invalidArgument(backend, `${what} must be a JSON object, got ${typeName(value)}; records hold JSON`);
-  return copyObject(backend, value, what, 1, new Set([value]));
+  // Valid input (the common case) skips the error paths; anything else gets the precise error.
+  return fastCopyJsonObject(value, MAX_JSON_DEPTH) ?? copyObject(backend, value, what, 1, new Set([value]));
 }
 
 /**

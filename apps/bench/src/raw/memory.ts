@@ -13,8 +13,8 @@ function lowerBound(sorted: readonly string[], id: string): number {
 
 /**
  * Baseline of the memory backend: a `Map` for the cache and records, an array for the
- * queue, holding encoded text (the same copy-on-write/copy-on-read our backend makes), and
- * a sorted id array for keyset pages.
+ * queue, holding encoded text (the same copy-on-write/copy-on-read our backend makes), a
+ * natural-key map (uniqueness, as every store enforces) and a sorted id array for keyset pages.
  *
  * @example
  * ```ts
@@ -25,9 +25,15 @@ export function openRawMemory(): RawDriver {
   const cache = new Map<string, string>();
   const log: RawEntry[] = [];
   const records = new Map<string, RawRecord>();
+  // naturalKey → id: the uniqueness every record store enforces (the SQL baselines' unique index).
+  const naturalKeys = new Map<string, string>();
   const ids: string[] = [];
   const store = (r: RawRecord): RawRecord => {
     const old = records.get(r.id);
+    const owner = naturalKeys.get(r.naturalKey);
+    if (owner !== undefined && owner !== r.id) throw new Error(`naturalKey ${r.naturalKey} belongs to ${owner}`);
+    if (old && old.naturalKey !== r.naturalKey) naturalKeys.delete(old.naturalKey);
+    if (owner === undefined) naturalKeys.set(r.naturalKey, r.id);
     const row = { ...r, version: (old?.version ?? 0) + 1, createdAt: old?.createdAt ?? r.createdAt };
     if (!old) {
       if (ids.length === 0 || ids[ids.length - 1]! < r.id) ids.push(r.id);
@@ -37,7 +43,8 @@ export function openRawMemory(): RawDriver {
     return { ...row };
   };
   return {
-    description: "`Map` / array holding the codec's text (same copies as ours)",
+    description:
+      "`Map` / array holding the codec's text (same copies as ours); records also keep a natural-key map and a sorted id array",
     cacheGet: (key) => cache.get(key),
     cacheGetMany: (keys) => keys.map((k) => cache.get(k)),
     cacheSet: (key, text) => void cache.set(key, text),
@@ -67,6 +74,7 @@ export function openRawMemory(): RawDriver {
     close: async () => {
       cache.clear();
       records.clear();
+      naturalKeys.clear();
     },
   };
 }

@@ -1,0 +1,170 @@
+import {
+  compareRecords,
+  countMatching,
+  encodeCursor,
+  isAfterCursor,
+  type Layer,
+  matchesFilter,
+  type NormalizedCountQuery,
+  type NormalizedQuery,
+  type Ordering,
+  type SelectedPage,
+  type Sighting,
+  type StoredRecord,
+  selectPage,
+} from "@core/protocols";
+import { SortedIds } from "./sorted-ids.js";
+
+// Sorted views of other orderings are kept until the next write; a few are plenty.
+const MAX_VIEWS = 8;
+
+/**
+ * One collection's data, shared by every handle with the same name: records by id, the
+ * natural-key index, sightings, an id-ordered index overall and per layer (keyset pages
+ * by id are a seek), and sorted views of other orderings cached until the next write.
+ *
+ * @example
+ * ```ts
+ * const c = new RecordCollection();
+ * c.put(record.id, undefined, record);
+ * c.page(normalizeQuery("memory", { limit: 10 }, 1000));
+ * ```
+ */
+export class RecordCollection {
+  readonly byId = new Map<string, StoredRecord>();
+  /** naturalKey → id of the record holding it. */
+  readonly byNaturalKey = new Map<string, string>();
+  /** naturalKey → sightings, oldest first. */
+  readonly sightings = new Map<string, Sighting[]>();
+  readonly #ids = new SortedIds();
+  readonly #layers = new Map<Layer, SortedIds>();
+  /** Ordering key → records in that order, valid until the next write. */
+  readonly #views = new Map<string, StoredRecord[]>();
+  /** Orderings queried once since the last write: the second query builds the view. */
+  readonly #asked = new Set<string>();
+
+  /** Replaces the record `id` (`prev` → `next`; `undefined` = absent), keeping every index. */
+  put(id: string, prev: StoredRecord | undefined, next: StoredRecord | undefined): void {
+    if (next === undefined) this.byId.delete(id);
+    else this.byId.set(id, next);
+    if (prev === undefined) {
+      if (next !== undefined) this.#ids.insert(id);
+    } else if (next === undefined) {
+      this.#ids.delete(id);
+    }
+    if (prev?.layer !== next?.layer) {
+      if (prev !== undefined) this.#layer(prev.layer).delete(id);
+      if (next !== undefined) this.#layer(next.layer).insert(id);
+    }
+    this.#written();
+  }
+
+  /** Removes every record and sighting; returns the number of records removed. */
+  clear(): number {
+    const removed = this.byId.size;
+    this.byId.clear();
+    this.byNaturalKey.clear();
+    this.sightings.clear();
+    this.#ids.clear();
+    this.#layers.clear();
+    this.#written();
+    return removed;
+  }
+
+  /** Runs a normalized query: the same result as `selectPage` over every record. */
+  page(query: NormalizedQuery): SelectedPage<StoredRecord> {
+    const { ordering, layer } = query;
+    if (ordering.parsed.root === "id") {
+      const ids = layer === undefined ? this.#ids : this.#layers.get(layer);
+      if (ids === undefined) return { records: [], next: null };
+      return this.#walk(this.#byIdOrder(ids, query), query, false);
+    }
+    const view = this.#view(ordering);
+    if (view === undefined) return selectPage(this.byId.values(), query);
+    let start = 0;
+    const after = query.after;
+    if (after !== undefined) {
+      // The view is in query order, so "after the cursor" is a suffix of it.
+      let hi = view.length;
+      while (start < hi) {
+        const mid = (start + hi) >>> 1;
+        if (isAfterCursor(view[mid]!, after, ordering)) hi = mid;
+        else start = mid + 1;
+      }
+    }
+    return this.#walk(slice(view, start), query, layer !== undefined);
+  }
+
+  /** Counts records matching a normalized count query. */
+  count(query: NormalizedCountQuery): number {
+    if (query.conditions.length === 0) {
+      return query.layer === undefined ? this.byId.size : (this.#layers.get(query.layer)?.size ?? 0);
+    }
+    return countMatching(this.byId.values(), query);
+  }
+
+  // Records in id order (ascending or descending as the query asks), from after the cursor.
+  *#byIdOrder(ids: SortedIds, query: NormalizedQuery): Generator<StoredRecord> {
+    const { after, ordering } = query;
+    const byId = this.byId;
+    if (ordering.descending) {
+      // Stored ascending: the records after a descending cursor are a prefix, walked backwards.
+      const before =
+        after === undefined ? ids.end() : ids.firstWhere((id) => !isAfterCursor(byId.get(id)!, after, ordering));
+      for (const id of ids.descending(before)) yield byId.get(id)!;
+    } else {
+      const from =
+        after === undefined ? ids.start() : ids.firstWhere((id) => isAfterCursor(byId.get(id)!, after, ordering));
+      for (const id of ids.ascending(from)) yield byId.get(id)!;
+    }
+  }
+
+  // Filters, skips `offset`, takes `limit`, and looks one match further for `next`.
+  #walk(records: Iterable<StoredRecord>, query: NormalizedQuery, checkLayer: boolean): SelectedPage<StoredRecord> {
+    const { conditions, layer, limit, ordering } = query;
+    let skip = query.offset;
+    const page: StoredRecord[] = [];
+    for (const record of records) {
+      if (checkLayer && record.layer !== layer) continue;
+      if (conditions.length > 0 && !matchesFilter(record, conditions)) continue;
+      if (skip > 0) {
+        skip -= 1;
+        continue;
+      }
+      if (page.length === limit) return { records: page, next: encodeCursor(ordering, page[limit - 1]!) };
+      page.push(record);
+    }
+    return { records: page, next: null };
+  }
+
+  // The records sorted for `ordering`, or undefined the first time it is asked since a write.
+  #view(ordering: Ordering): StoredRecord[] | undefined {
+    const key = `${ordering.descending ? "-" : ""}${ordering.field}`;
+    let view = this.#views.get(key);
+    if (view !== undefined) return view;
+    // One query sorts only its matches (selectPage); paging on builds the whole view once.
+    if (!this.#asked.has(key) || this.#views.size >= MAX_VIEWS) {
+      if (this.#asked.size >= 4 * MAX_VIEWS) this.#asked.clear();
+      this.#asked.add(key);
+      return undefined;
+    }
+    view = [...this.byId.values()].sort((a, b) => compareRecords(a, b, ordering));
+    this.#views.set(key, view);
+    return view;
+  }
+
+  #layer(layer: Layer): SortedIds {
+    let ids = this.#layers.get(layer);
+    if (ids === undefined) this.#layers.set(layer, (ids = new SortedIds()));
+    return ids;
+  }
+
+  #written(): void {
+    if (this.#views.size > 0) this.#views.clear();
+    if (this.#asked.size > 0) this.#asked.clear();
+  }
+}
+
+function* slice<T>(items: readonly T[], from: number): Generator<T> {
+  for (let i = from; i < items.length; i++) yield items[i]!;
+}
