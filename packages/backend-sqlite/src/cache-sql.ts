@@ -1,12 +1,16 @@
 // Statement texts of the cache, prepared once per connection (shared.prepare).
 // @ns = namespace everywhere; "live" = no expiry or expiry in the future (?now).
 
-const NEXT_ACCESS = "coalesce((SELECT max(accessed) FROM core_cache WHERE ns = @ns), 0) + 1";
+// A seek to the newest entry of core_cache_recency: `max(accessed)` with `ns = ?` would
+// scan every entry of the namespace on each write.
+const NEXT_ACCESS = "coalesce((SELECT accessed FROM core_cache WHERE ns = @ns ORDER BY accessed DESC LIMIT 1), 0) + 1";
+/** {@link NEXT_ACCESS} with a positional namespace. */
+const NEXT_ACCESS_AT = NEXT_ACCESS.replace("@ns", "?");
 const LIVE = "(expires_at IS NULL OR expires_at > @now)";
 const EXPIRED = "core_cache.expires_at <= @now";
 
-/** @key → value, expires_at. */
-export const GET = "SELECT value, expires_at FROM core_cache WHERE ns = @ns AND key = @key";
+/** Positional (ns, key) → value, expires_at: the hot read binds two values, not an object. */
+export const GET = "SELECT value, expires_at FROM core_cache WHERE ns = ? AND key = ?";
 
 /** @key, @now: read and refresh recency in one statement (maxEntries caches). */
 export const GET_TOUCH = `UPDATE core_cache SET accessed = ${NEXT_ACCESS}
@@ -18,10 +22,34 @@ export const DELETE_EXPIRED_KEY = "DELETE FROM core_cache WHERE ns = @ns AND key
 /** @now: the periodic sweep. */
 export const SWEEP = "DELETE FROM core_cache WHERE ns = @ns AND expires_at <= @now";
 
-/** @key, @value, @expires. */
+/** Positional (ns, key, value, expires, ns): a write that refreshes recency (maxEntries caches). */
 export const SET = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
-  VALUES (@ns, @key, @value, @expires, ${NEXT_ACCESS})
+  VALUES (?, ?, ?, ?, ${NEXT_ACCESS_AT})
   ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, accessed = excluded.accessed`;
+
+/**
+ * Positional (ns, key, value, expires, ns): a write of a cache without maxEntries. A new entry still gets
+ * the next recency (another handle of the namespace may evict), but an overwrite leaves
+ * `accessed` alone: moving its core_cache_recency entry on every write costs more pages
+ * per commit (and so more checkpoints) than the whole rest of the write.
+ */
+export const SET_KEEP_RECENCY = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
+  VALUES (?, ?, ?, ?, ${NEXT_ACCESS_AT})
+  ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`;
+
+/** @ns → the next recency value (read once per batch, inside its write transaction). */
+export const NEXT_ACCESS_VALUE = `SELECT ${NEXT_ACCESS}`;
+
+/**
+ * Positional (ns, key, value, expires, accessed): {@link SET} for batches, which take the
+ * recency values from one {@link NEXT_ACCESS_VALUE} read instead of a seek per entry.
+ */
+export const SET_AT = `INSERT INTO core_cache (ns, key, value, expires_at, accessed) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, accessed = excluded.accessed`;
+
+/** {@link SET_AT} of a cache without maxEntries (see SET_KEEP_RECENCY). */
+export const SET_AT_KEEP_RECENCY = `INSERT INTO core_cache (ns, key, value, expires_at, accessed) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`;
 
 /** @key, @value, @expires, @now: insert unless a live entry exists; a row back = written. */
 export const ADD = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
@@ -36,17 +64,23 @@ export const ADD = `INSERT INTO core_cache (ns, key, value, expires_at, accessed
  * safe range gets `by` added and keeps its TTL; anything else is left alone and no row
  * comes back (the caller then reports INVALID_ARGUMENT).
  */
-export const INCREMENT = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
+const incrementSql = (touch: boolean) => `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
   VALUES (@ns, @key, CAST(CAST(@by AS INTEGER) AS TEXT), @expires, ${NEXT_ACCESS})
   ON CONFLICT (ns, key) DO UPDATE SET
     value = CASE WHEN ${EXPIRED} THEN excluded.value
                  ELSE CAST(CAST(core_cache.value AS INTEGER) + CAST(@by AS INTEGER) AS TEXT) END,
-    expires_at = CASE WHEN ${EXPIRED} THEN excluded.expires_at ELSE core_cache.expires_at END,
-    accessed = excluded.accessed
+    expires_at = CASE WHEN ${EXPIRED} THEN excluded.expires_at ELSE core_cache.expires_at END
+    ${touch ? ", accessed = excluded.accessed" : ""}
   WHERE ${EXPIRED}
      OR (CAST(CAST(core_cache.value AS INTEGER) AS TEXT) = core_cache.value
          AND abs(CAST(core_cache.value AS INTEGER) + CAST(@by AS INTEGER)) <= 9007199254740991)
   RETURNING value`;
+
+/** See incrementSql: the increment of a maxEntries cache (refreshes recency). */
+export const INCREMENT = incrementSql(true);
+
+/** {@link INCREMENT} of a cache without maxEntries: recency stays (see SET_KEEP_RECENCY). */
+export const INCREMENT_KEEP_RECENCY = incrementSql(false);
 
 /** @key → expires_at of the deleted row. */
 export const DELETE = "DELETE FROM core_cache WHERE ns = @ns AND key = @key RETURNING expires_at";
@@ -69,3 +103,14 @@ export const CLEAR = "DELETE FROM core_cache WHERE ns = @ns";
 /** @limit: evicts the least recently used entries, returning their expiry. */
 export const EVICT = `DELETE FROM core_cache WHERE ns = @ns AND key IN
   (SELECT key FROM core_cache WHERE ns = @ns ORDER BY accessed LIMIT CAST(@limit AS INTEGER)) RETURNING expires_at`;
+
+/** Key slots of the batched read statements; unused slots are bound to NULL (never equal). */
+export const GET_MANY_SIZES = [16, 128, 1024] as const;
+
+/** By size: ns, then `size` keys → key, value, expires_at of the stored ones. Built once. */
+export const GET_MANY: ReadonlyMap<number, string> = new Map(
+  GET_MANY_SIZES.map((size) => [
+    size,
+    `SELECT key, value, expires_at FROM core_cache WHERE ns = ? AND key IN (${Array(size).fill("?").join(", ")})`,
+  ]),
+);

@@ -101,6 +101,10 @@ class SqliteCache<V> implements Cache<V> {
   readonly #o: Checked;
   readonly #counters: CacheCounters;
   readonly #sqlIncrement: boolean;
+  /** Write statements: maxEntries caches refresh recency on every write, others only on insert. */
+  readonly #setSql: string;
+  readonly #incrementSql: string;
+  readonly #setAtSql: string;
   #sweep: NodeJS.Timeout | undefined;
   #unregister: (() => void) | undefined;
   #closed = false;
@@ -110,6 +114,10 @@ class SqliteCache<V> implements Cache<V> {
     this.#shared = shared;
     this.#o = options;
     this.#sqlIncrement = integersAsText(options.codec);
+    const lru = options.maxEntries !== undefined;
+    this.#setSql = lru ? Q.SET : Q.SET_KEEP_RECENCY;
+    this.#incrementSql = lru ? Q.INCREMENT : Q.INCREMENT_KEEP_RECENCY;
+    this.#setAtSql = lru ? Q.SET_AT : Q.SET_AT_KEEP_RECENCY;
     let counters = shared.cacheCounters.get(name);
     if (counters === undefined) {
       counters = { hits: 0, misses: 0, evictions: 0 };
@@ -188,7 +196,7 @@ class SqliteCache<V> implements Cache<V> {
       text = prepare(Q.GET_TOUCH).pluck().get(p) as string | undefined;
       if (text === undefined) prepare(Q.DELETE_EXPIRED_KEY).run(p);
     } else {
-      const row = prepare(Q.GET).get(p) as { value: string; expires_at: number | null } | undefined;
+      const row = prepare(Q.GET).get(p.ns, p.key) as { value: string; expires_at: number | null } | undefined;
       if (row !== undefined && row.expires_at !== null && row.expires_at <= p.now) {
         prepare(Q.DELETE_EXPIRED_KEY).run(p);
       } else {
@@ -220,8 +228,49 @@ class SqliteCache<V> implements Cache<V> {
     }
     return this.#run(() => {
       const readAll = () => keys.map((key) => this.#read(this.#params(key)));
-      return keys.length > 1 ? this.#shared.write(readAll) : readAll();
+      if (keys.length <= 1) return readAll();
+      // maxEntries reads write (recency), so they need the write transaction.
+      return this.#o.maxEntries !== undefined ? this.#shared.write(readAll) : this.#readMany(keys);
     });
+  }
+
+  /**
+   * One `key IN (…)` statement per up to 1024 keys instead of a statement per key; the few
+   * expired entries met are deleted afterwards (each delete re-checks the expiry itself).
+   */
+  #readMany(keys: readonly string[]): (V | undefined)[] {
+    const now = Date.now();
+    const found = new Map<string, { value: string; expires_at: number | null }>();
+    const largest = Q.GET_MANY_SIZES[Q.GET_MANY_SIZES.length - 1] as number;
+    for (let from = 0; from < keys.length; from += largest) {
+      const count = Math.min(largest, keys.length - from);
+      const size = Q.GET_MANY_SIZES.find((n) => n >= count) as number;
+      const params: (string | null)[] = new Array(size + 1).fill(null);
+      params[0] = this.name;
+      for (let i = 0; i < count; i++) params[i + 1] = keys[from + i] as string;
+      const rows = this.#shared.prepare(Q.GET_MANY.get(size) as string).all(params) as {
+        key: string;
+        value: string;
+        expires_at: number | null;
+      }[];
+      for (const row of rows) found.set(row.key, row);
+    }
+    let expired: string[] | undefined;
+    const values = keys.map((key) => {
+      const row = found.get(key);
+      if (row !== undefined && (row.expires_at === null || row.expires_at > now)) {
+        this.#counters.hits++;
+        return decodeWith(this.#o.codec, row.value) as V;
+      }
+      if (row !== undefined) (expired ??= []).push(key);
+      this.#counters.misses++;
+      return undefined;
+    });
+    if (expired !== undefined) {
+      const remove = this.#shared.prepare(Q.DELETE_EXPIRED_KEY);
+      for (const key of expired) remove.run({ ...this.#params(key), now });
+    }
+    return values;
   }
 
   set(key: string, value: V, options?: SetOptions): Promise<void> {
@@ -235,12 +284,12 @@ class SqliteCache<V> implements Cache<V> {
       return Promise.reject(err);
     }
     return this.#run(() => {
-      this.#write(p, () => this.#shared.prepare(Q.SET).run(p));
+      this.#write(p, () => this.#shared.prepare(this.#setSql).run(p.ns, p.key, p.value, p.expires, p.ns));
     });
   }
 
   setMany(entries: readonly CacheEntry<V>[]): Promise<void> {
-    const all: Params[] = [];
+    const all: [key: string, text: string, expires: number | null][] = [];
     try {
       if (!Array.isArray(entries)) {
         throw invalidArgument(
@@ -256,19 +305,20 @@ class SqliteCache<V> implements Cache<V> {
         }
         assertKey(BACKEND, entry.key);
         assertTtl(BACKEND, entry.ttlMs);
-        all.push(
-          this.#params(entry.key, encodeWith(this.#o.codec, entry.value, `entry ${i}`), this.#expiry(entry.ttlMs)),
-        );
+        all.push([entry.key, encodeWith(this.#o.codec, entry.value, `entry ${i}`), this.#expiry(entry.ttlMs)]);
       }
     } catch (err) {
       return Promise.reject(err);
     }
     return this.#run(() => {
       if (all.length === 0) return;
+      const p = this.#params();
       this.#shared.write(() => {
-        const set = this.#shared.prepare(Q.SET);
-        for (const p of all) set.run(p);
-        this.#evict(all[0] as Params);
+        // The write lock is held: no other writer can take these recency values meanwhile.
+        let access = this.#shared.prepare(Q.NEXT_ACCESS_VALUE).pluck().get(p) as number;
+        const set = this.#shared.prepare(this.#setAtSql);
+        for (const [key, text, expires] of all) set.run(this.name, key, text, expires, access++);
+        this.#evict(p);
       });
     });
   }
@@ -301,17 +351,19 @@ class SqliteCache<V> implements Cache<V> {
   }
 
   #incrementInSql(p: Params): number {
-    const text = this.#shared.prepare(Q.INCREMENT).pluck().get(p) as string | undefined;
+    const text = this.#shared.prepare(this.#incrementSql).pluck().get(p) as string | undefined;
     if (text !== undefined) return decodeWith(this.#o.codec, text) as number;
     // No row back: a live entry that is not a safe integer, or the sum would leave the range.
-    const row = this.#shared.prepare(Q.GET).get(p) as { value: string } | undefined;
+    const row = this.#shared.prepare(Q.GET).get(p.ns, p.key) as { value: string } | undefined;
     const stored = row === undefined ? undefined : decodeWith(this.#o.codec, row.value);
     return this.#refuse(p, stored);
   }
 
   #incrementInTransaction(p: Params): number {
     return this.#shared.write(() => {
-      const row = this.#shared.prepare(Q.GET).get(p) as { value: string; expires_at: number | null } | undefined;
+      const row = this.#shared.prepare(Q.GET).get(p.ns, p.key) as
+        | { value: string; expires_at: number | null }
+        | undefined;
       const live = row !== undefined && (row.expires_at === null || row.expires_at > p.now);
       const current = live ? decodeWith(this.#o.codec, row.value) : 0;
       if (typeof current !== "number" || !Number.isSafeInteger(current) || !Number.isSafeInteger(current + p.by)) {
@@ -319,7 +371,7 @@ class SqliteCache<V> implements Cache<V> {
       }
       const next = current + p.by;
       const expires = live ? row.expires_at : p.expires;
-      this.#shared.prepare(Q.SET).run({ ...p, value: encodeWith(this.#o.codec, next), expires });
+      this.#shared.prepare(this.#setSql).run(p.ns, p.key, encodeWith(this.#o.codec, next), expires, p.ns);
       return next;
     });
   }
@@ -373,7 +425,7 @@ class SqliteCache<V> implements Cache<V> {
     }
     return this.#run(() => {
       const p = this.#params(key);
-      const row = this.#shared.prepare(Q.GET).get(p) as { expires_at: number | null } | undefined;
+      const row = this.#shared.prepare(Q.GET).get(p.ns, p.key) as { expires_at: number | null } | undefined;
       if (row === undefined) return undefined;
       if (row.expires_at === null) return null;
       if (row.expires_at > p.now) return row.expires_at - p.now;

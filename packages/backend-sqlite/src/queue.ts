@@ -27,22 +27,33 @@ const DEFAULT_LIMIT = 100;
 /** Entries a stream reads at a time, so a long topic never sits in memory. */
 const PAGE_SIZE = 256;
 
-const RESERVE = `INSERT INTO core_queue_topics (topic, next_offset, first_offset) VALUES (?, CAST(? AS INTEGER), 0)
-  ON CONFLICT (topic) DO UPDATE SET next_offset = next_offset + excluded.next_offset RETURNING next_offset`;
+// The next offset is one past the newest entry (a seek to the end of the primary key);
+// when trim has emptied the log it is the `next_offset` trim recorded in core_queue_topics.
+// Offsets are therefore dense and never reused, and a single put is one statement: atomic
+// across processes without a transaction and writing one page, not two tables.
+const NEXT = `coalesce((SELECT seq + 1 FROM core_queue WHERE topic = @topic ORDER BY seq DESC LIMIT 1),
+  (SELECT next_offset FROM core_queue_topics WHERE topic = @topic), 0)`;
+// Positional (topic, topic, topic, value, ts): the hot single put binds values, not an object.
+const PUT = `INSERT INTO core_queue (topic, seq, value, ts) VALUES (?, ${NEXT.replaceAll("@topic", "?")}, ?, CAST(? AS INTEGER))
+  RETURNING seq`;
+const NEXT_OFFSET = `SELECT ${NEXT}`;
 const INSERT = "INSERT INTO core_queue (topic, seq, value, ts) VALUES (?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER))";
 const READ = "SELECT seq, value, ts FROM core_queue WHERE topic = ? AND seq >= ? ORDER BY seq LIMIT CAST(? AS INTEGER)";
-const TOPIC = "SELECT next_offset AS next, first_offset AS first FROM core_queue_topics WHERE topic = ?";
+const POSITION = `SELECT ${NEXT} AS next,
+  coalesce((SELECT first_offset FROM core_queue_topics WHERE topic = @topic), 0) AS first`;
 const DROP = "DELETE FROM core_queue WHERE topic = ? AND seq < ?";
-const MOVE_FIRST = "UPDATE core_queue_topics SET first_offset = CAST(? AS INTEGER) WHERE topic = ?";
+const TRIMMED = `INSERT INTO core_queue_topics (topic, next_offset, first_offset) VALUES (?, CAST(? AS INTEGER), CAST(? AS INTEGER))
+  ON CONFLICT (topic) DO UPDATE SET next_offset = excluded.next_offset, first_offset = excluded.first_offset`;
 const COMMIT = `INSERT INTO core_queue_groups (topic, grp, next_offset) VALUES (?, ?, CAST(? AS INTEGER))
   ON CONFLICT (topic, grp) DO UPDATE SET next_offset = excluded.next_offset`;
 const COMMITTED = "SELECT next_offset FROM core_queue_groups WHERE topic = ? AND grp = ?";
 
 /**
- * Opens a topic stored in the shared `core_queue` table. Offsets come from a counter row
- * per topic (`core_queue_topics`) bumped inside `BEGIN IMMEDIATE`, so they are dense,
- * contiguous per batch and never reused, even with writers in other processes or after
- * `trim`. Bucket `i` of topic `t` is stored as topic `t + "\u0000" + i`.
+ * Opens a topic stored in the shared `core_queue` table. The next offset is one past the
+ * newest entry (or, once trim emptied the log, the position trim recorded in
+ * `core_queue_topics`), taken inside the writing statement or `BEGIN IMMEDIATE`
+ * transaction, so offsets are dense, contiguous per batch and never reused, even with
+ * writers in other processes or after `trim`. Bucket `i` of topic `t` is stored as topic `t + "\u0000" + i`.
  *
  * @example
  * ```ts
@@ -79,20 +90,28 @@ class SqliteQueue<V> implements Queue<V> {
   #append(encoded: readonly string[]): number {
     const { prepare } = this.#shared;
     const ts = Date.now();
-    const first = this.#shared.write(() => {
-      const next = prepare(RESERVE).pluck().get(this.#topic, encoded.length) as number;
-      const start = next - encoded.length;
-      const insert = prepare(INSERT);
-      for (let i = 0; i < encoded.length; i++) insert.run(this.#topic, start + i, encoded[i], ts);
-      return start;
-    });
+    let first: number;
+    if (encoded.length === 1) {
+      const topic = this.#topic;
+      first = prepare(PUT).pluck().get(topic, topic, topic, encoded[0], ts) as number;
+    } else {
+      first = this.#shared.write(() => {
+        const start = prepare(NEXT_OFFSET).pluck().get({ topic: this.#topic }) as number;
+        const insert = prepare(INSERT);
+        for (let i = 0; i < encoded.length; i++) insert.run(this.#topic, start + i, encoded[i], ts);
+        return start;
+      });
+    }
     this.#shared.notifier.notify(this.#wakeKey);
     return first;
   }
 
+  #next(): number {
+    return this.#shared.prepare(NEXT_OFFSET).pluck().get({ topic: this.#topic }) as number;
+  }
+
   #position(): { next: number; first: number } {
-    const row = this.#shared.prepare(TOPIC).get(this.#topic) as { next: number; first: number } | undefined;
-    return row ?? { next: 0, first: 0 };
+    return this.#shared.prepare(POSITION).get({ topic: this.#topic }) as { next: number; first: number };
   }
 
   #read(offset: number, limit: number): QueueEntry<V>[] {
@@ -127,7 +146,7 @@ class SqliteQueue<V> implements Queue<V> {
       return Promise.reject(err);
     }
     return this.#shared.run(() => {
-      if (encoded.length === 0) return { first: this.#position().next, count: 0 };
+      if (encoded.length === 0) return { first: this.#next(), count: 0 };
       return { first: this.#append(encoded), count: encoded.length };
     });
   }
@@ -177,7 +196,7 @@ class SqliteQueue<V> implements Queue<V> {
   }
 
   count(): Promise<number> {
-    return this.#shared.run(() => this.#position().next);
+    return this.#shared.run(() => this.#next());
   }
 
   stats(): Promise<QueueStats> {
@@ -221,7 +240,8 @@ class SqliteQueue<V> implements Queue<V> {
         const before = Math.min(target(next), next);
         if (before <= first) return 0;
         this.#shared.prepare(DROP).run(this.#topic, before);
-        this.#shared.prepare(MOVE_FIRST).run(before, this.#topic);
+        // Recorded so the offsets go on from `next` even if the log is now empty.
+        this.#shared.prepare(TRIMMED).run(this.#topic, next, before);
         return before - first;
       }),
     );

@@ -1,6 +1,7 @@
 import {
   type Condition,
   type CursorPosition,
+  compareCodePoints,
   type FilterValue,
   type NormalizedCountQuery,
   type NormalizedQuery,
@@ -175,6 +176,57 @@ function afterClause(position: CursorPosition, descending: boolean): SqlPart {
   };
 }
 
+const SELECTED = "id, natural_key, layer, content, metadata, created_at, updated_at, version";
+
+/**
+ * Rows strictly after the cursor when ordering by a column (constant type rank): a range
+ * on (column, id) that an index on (ns, column, id) — or the primary key for `id` — can
+ * seek to, instead of computing a rank and value per row and filtering them.
+ */
+function columnAfter(top: { column: string; kind: Kind }, position: CursorPosition, descending: boolean): SqlPart {
+  const columnRank = top.kind === "date" ? 2 : 3;
+  const rank = typeRank(position.value);
+  if (rank !== columnRank) {
+    // Every row has the column's rank: all of them sort after the cursor, or none.
+    const after = descending ? columnRank < rank : columnRank > rank;
+    return { text: after ? "1" : "0", params: [] };
+  }
+  const raw = position.value;
+  const value = raw instanceof Date ? raw.getTime() : raw;
+  if (top.column === "id") {
+    // After (v, pid) by id: ids beyond v, and v itself only when v sorts after pid.
+    const inclusive = compareCodePoints(value as string, position.id) > 0;
+    const op = descending ? (inclusive ? "<=" : "<") : inclusive ? ">=" : ">";
+    return { text: `id ${op} ?`, params: [value] };
+  }
+  if (!descending) return { text: `(${top.column}, id) > (?, ?)`, params: [value, position.id] };
+  // Descending column, ties by id ascending: the leading range still narrows the index scan.
+  return {
+    text: `${top.column} <= ? AND (${top.column} < ? OR id > ?)`,
+    params: [value, value, position.id],
+  };
+}
+
+function columnPageQuery(ns: string, query: NormalizedQuery, top: { column: string; kind: Kind }): SqlPart {
+  const where = whereClause(ns, query);
+  const { descending } = query.ordering;
+  const dir = descending ? "DESC" : "ASC";
+  // Without statistics the planner walks the primary key and filters by layer, reading every
+  // record of the other layers; the layer index (ns, layer, id) seeks straight to the page.
+  const index = top.column === "id" && query.layer !== undefined ? " INDEXED BY core_records_layer" : "";
+  let text = `SELECT ${SELECTED} FROM core_records${index} WHERE ${where.text}`;
+  const params = [...where.params];
+  if (query.after !== undefined) {
+    const after = columnAfter(top, query.after, descending);
+    text += ` AND ${after.text}`;
+    params.push(...after.params);
+  }
+  text += top.column === "id" ? ` ORDER BY id ${dir}` : ` ORDER BY ${top.column} ${dir}, id ASC`;
+  text += " LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)";
+  params.push(query.limit + 1, query.offset);
+  return { text, params };
+}
+
 /**
  * The page query: filtered rows with their sort rank `r` and value `v`, strictly after the
  * cursor (if any), ordered like `compareRecords` (ties by id), `limit + 1` rows so the
@@ -186,8 +238,10 @@ function afterClause(position: CursorPosition, descending: boolean): SqlPart {
  * ```
  */
 export function pageQuery(ns: string, query: NormalizedQuery): SqlPart {
-  const where = whereClause(ns, query);
   const ordering: Ordering = query.ordering;
+  const top = ordering.parsed.path.length === 0 ? COLUMNS[ordering.parsed.root] : undefined;
+  if (top !== undefined) return columnPageQuery(ns, query, top);
+  const where = whereClause(ns, query);
   const { rank, value } = new FieldSql(ordering.parsed).sortKeys();
   const inner = `SELECT *, ${rank.text} AS r, ${value.text} AS v FROM core_records WHERE ${where.text}`;
   const params = [...rank.params, ...value.params, ...where.params];

@@ -32,11 +32,19 @@ import type { SqliteShared } from "./shared.js";
 const COLUMNS = "id, natural_key, layer, content, metadata, created_at, updated_at, version";
 const BY_ID = `SELECT ${COLUMNS} FROM core_records WHERE ns = ? AND id = ?`;
 const BY_ID_LAYER = `SELECT ${COLUMNS} FROM core_records WHERE ns = ? AND id = ? AND layer = ?`;
+/** What a write needs to know of the current row (not its JSON). */
+const CURRENT = "SELECT natural_key, layer, created_at, updated_at, version FROM core_records WHERE ns = ? AND id = ?";
 const BY_KEY = `SELECT ${COLUMNS} FROM core_records WHERE ns = ? AND natural_key = ?`;
 const OWNER = "SELECT id FROM core_records WHERE ns = ? AND natural_key = ?";
-const UPSERT = `INSERT INTO core_records (ns, ${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))
-  ON CONFLICT (ns, id) DO UPDATE SET natural_key = excluded.natural_key, layer = excluded.layer,
-    content = excluded.content, metadata = excluded.metadata, updated_at = excluded.updated_at, version = excluded.version`;
+const INSERT = `INSERT INTO core_records (ns, ${COLUMNS})
+  VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))`;
+// Updates name only the columns they change: SQLite maintains every index whose columns
+// appear in SET, so rewriting an unchanged natural_key or layer would rewrite (and log to
+// the WAL) their index pages on every store.
+const UPDATE_CONTENT = `UPDATE core_records SET content = ?, metadata = ?, updated_at = CAST(? AS INTEGER),
+  version = CAST(? AS INTEGER) WHERE ns = ? AND id = ?`;
+const UPDATE_ALL = `UPDATE core_records SET natural_key = ?, layer = ?, content = ?, metadata = ?,
+  updated_at = CAST(? AS INTEGER), version = CAST(? AS INTEGER) WHERE ns = ? AND id = ?`;
 const DELETE = "DELETE FROM core_records WHERE ns = ? AND id = ?";
 const DELETE_LAYER = "DELETE FROM core_records WHERE ns = ? AND id = ? AND layer = ?";
 const FIRST_SIGHTING = "INSERT INTO core_first_sightings (ns, natural_key) VALUES (?, ?) ON CONFLICT DO NOTHING";
@@ -62,6 +70,8 @@ interface Row {
   updated_at: number;
   version: number;
 }
+
+type Current = Pick<Row, "natural_key" | "layer" | "created_at" | "updated_at" | "version">;
 
 function toRecord(row: Row): StoredRecord {
   return {
@@ -130,13 +140,17 @@ class SqliteRecordStore implements RecordStore {
     now: number,
     expectedVersion?: number,
   ): [Outcome, StoredRecord?] {
-    const existing = this.#prepare(BY_ID).get(this.name, input.id) as Row | undefined;
+    const existing = this.#prepare(CURRENT).get(this.name, input.id) as Current | undefined;
     if (expectedVersion !== undefined && (existing?.version ?? 0) !== expectedVersion) {
       throw conflict(
         `record ${JSON.stringify(input.id)} is at version ${existing?.version ?? 0}, not ${expectedVersion}; read it again and retry`,
       );
     }
-    const owner = this.#prepare(OWNER).pluck().get(this.name, input.naturalKey) as string | undefined;
+    // A record keeping its natural key owns it: only a new or changed key needs the lookup.
+    const owner =
+      existing?.natural_key === input.naturalKey
+        ? input.id
+        : (this.#prepare(OWNER).pluck().get(this.name, input.naturalKey) as string | undefined);
     if (owner !== undefined && owner !== input.id) {
       if (onConflict === "skip") return ["skipped"];
       throw conflict(
@@ -155,17 +169,34 @@ class SqliteRecordStore implements RecordStore {
       updatedAt: new Date(updatedAt),
       version: (existing?.version ?? 0) + 1,
     };
-    this.#prepare(UPSERT).run(
-      this.name,
-      record.id,
-      record.naturalKey,
-      record.layer,
-      JSON.stringify(record.content),
-      JSON.stringify(record.metadata),
-      record.createdAt.getTime(),
-      updatedAt,
-      record.version,
-    );
+    const content = JSON.stringify(record.content);
+    const metadata = JSON.stringify(record.metadata);
+    if (existing === undefined) {
+      this.#prepare(INSERT).run(
+        this.name,
+        record.id,
+        record.naturalKey,
+        record.layer,
+        content,
+        metadata,
+        updatedAt,
+        updatedAt,
+        record.version,
+      );
+    } else if (existing.natural_key === record.naturalKey && existing.layer === record.layer) {
+      this.#prepare(UPDATE_CONTENT).run(content, metadata, updatedAt, record.version, this.name, record.id);
+    } else {
+      this.#prepare(UPDATE_ALL).run(
+        record.naturalKey,
+        record.layer,
+        content,
+        metadata,
+        updatedAt,
+        record.version,
+        this.name,
+        record.id,
+      );
+    }
     return [existing === undefined ? "inserted" : "updated", record];
   }
 
@@ -181,8 +212,9 @@ class SqliteRecordStore implements RecordStore {
     return this.#shared.run(() =>
       this.#shared.write(() => {
         const [, stored] = this.#write(input, "update", Date.now(), expectedVersion);
-        // A copy: the caller may mutate what it gets without touching what `#write` built from.
-        return structuredClone(stored as StoredRecord);
+        // No copy needed: `input` holds validated copies of the caller's content and metadata,
+        // and nothing else keeps the record, so the caller may mutate what it gets.
+        return stored as StoredRecord;
       }),
     );
   }

@@ -6,7 +6,9 @@ import { BACKEND, toBackendError } from "./errors.js";
 /** Schema files and the version each creates. Bump a version together with a migration. */
 const SCHEMAS = [
   { name: "cache", version: 1 },
-  { name: "queue", version: 1 },
+  // 2: puts no longer bump core_queue_topics.next_offset (max(seq) + 1 instead). A v1
+  // file migrates as is: its next_offset values are exact, so they are valid floors.
+  { name: "queue", version: 2 },
   { name: "records", version: 1 },
   { name: "transport", version: 1 },
 ] as const;
@@ -44,7 +46,9 @@ export function applySchema(db: BetterSqliteDatabase): void {
     try {
       db.exec(meta);
       const read = db.prepare("SELECT version FROM core_meta WHERE name = ?").pluck();
-      const write = db.prepare("INSERT INTO core_meta (name, version) VALUES (?, ?)");
+      const write = db.prepare(
+        "INSERT INTO core_meta (name, version) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET version = excluded.version",
+      );
       for (const schema of files) {
         const found = read.get(schema.name) as number | undefined;
         if (found !== undefined && found > schema.version) {
@@ -55,7 +59,8 @@ export function applySchema(db: BetterSqliteDatabase): void {
           );
         }
         db.exec(schema.text);
-        if (found === undefined) write.run(schema.name, schema.version);
+        // Older versions need no data migration yet (see SCHEMAS): record the new version.
+        if (found !== schema.version) write.run(schema.name, schema.version);
       }
       db.exec("COMMIT");
     } catch (err) {

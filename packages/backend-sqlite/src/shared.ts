@@ -1,4 +1,4 @@
-import { BackendError, type Lifecycle } from "@core/protocols";
+import { BackendError, closedError, type Lifecycle } from "@core/protocols";
 import type { BetterSqliteDatabase, SqliteStatement } from "./driver.js";
 import { BACKEND, toBackendError } from "./errors.js";
 import { Notifier } from "./notifier.js";
@@ -77,8 +77,17 @@ export function createShared(db: BetterSqliteDatabase, lifecycle: Lifecycle, isF
     notifier,
     cacheCounters: new Map(),
     run<T>(fn: () => T): Promise<T> {
-      // Fast path: nobody holds the connection, so the synchronous work runs right now.
-      if (!mutex.locked && !db.inTransaction) return lifecycle.run(async () => exec(fn));
+      // Fast path: nobody holds the connection, so the synchronous work runs right now and
+      // is finished before this returns — nothing is in flight for close() to wait for, so
+      // the lifecycle's tracking (a Set entry and two promise reactions per call) is skipped.
+      if (!mutex.locked && !db.inTransaction) {
+        if (lifecycle.closed) return Promise.reject(closedError(lifecycle.backend));
+        try {
+          return Promise.resolve(fn());
+        } catch (err) {
+          return Promise.reject(toBackendError(err));
+        }
+      }
       // A sql() transaction holds the connection across its awaits: work started now would
       // join it (and commit or roll back with it), so queue behind it on the shared mutex.
       if (mutex.heldByCaller()) {

@@ -90,7 +90,7 @@ describe("sqlite specifics", () => {
     expect(tables.filter((t) => String(t).includes("a"))).not.toContain("a");
     expect(db.prepare("SELECT name, version FROM core_meta ORDER BY name").all()).toEqual([
       { name: "cache", version: 1 },
-      { name: "queue", version: 1 },
+      { name: "queue", version: 2 },
       { name: "records", version: 1 },
       { name: "transport", version: 1 },
     ]);

@@ -10,7 +10,13 @@ create table if not exists records (
   id text primary key, natural_key text not null unique, layer text not null,
   content text not null, metadata text not null,
   created_at integer not null, updated_at integer not null, version integer not null
-) without rowid;`;
+) without rowid;
+-- The indexes the record store contract needs (as ours has them): layer-narrowed pages and
+-- keyset pages ordered by createdAt / updatedAt. Without them the baseline would skip index
+-- maintenance that any implementation of those queries pays on every write.
+create index if not exists records_layer on records (layer, id);
+create index if not exists records_created on records (created_at, id);
+create index if not exists records_updated on records (updated_at, id);`;
 
 interface Row {
   id: string;
@@ -37,7 +43,7 @@ const toRecord = (r: Row): RawRecord => ({
 /**
  * Baseline of the sqlite backend: the same kind of statements prepared once on
  * better-sqlite3, WAL with `synchronous=NORMAL` (our default), batches in one transaction,
- * expiry checked on read like ours.
+ * expiry checked on read like ours, and the record indexes the contract's queries need.
  *
  * @example
  * ```ts

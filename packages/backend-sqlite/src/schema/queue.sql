@@ -1,5 +1,8 @@
 -- Queue: one log table for every topic; bucket i of topic t is topic t || char(0) || i.
--- `core_queue_topics` holds the next offset, so offsets stay dense and survive trim.
+-- The next offset is max(seq) + 1; `core_queue_topics` records where trim left a topic
+-- (its first offset, and the next one in case the log is now empty), so offsets stay
+-- dense and are never reused. Version 2: version 1 also bumped next_offset on every put
+-- (a v1 release would hand out offsets from a stale counter, so it must refuse a v2 file).
 CREATE TABLE IF NOT EXISTS core_queue_topics (
   topic TEXT PRIMARY KEY,
   next_offset INTEGER NOT NULL,
