@@ -52,10 +52,14 @@ export function cacheStatements(table: string, touchSeq: string) {
       )
       SELECT ${out}, (SELECT count(*) FILTER (WHERE live) FROM d) AS evicted`;
   const one = (write: string, out: string) => evicting(write, "key <> $2", "$5::bigint - 1", out);
-  return {
+  const statements = {
     get: `SELECT value FROM ${table} WHERE ns = $1 AND key = $2 AND ${LIVE}`,
     getTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = $2 AND ${LIVE} RETURNING value`,
-    getMany: `SELECT key, value FROM ${table} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE}`,
+    // A join with the key array rather than `key = ANY($2)`: prepared, the latter's generic
+    // plan may test every row of the namespace against every key (quadratic) when the
+    // table has no statistics yet; a join is hashed or probes the primary key.
+    getMany: `SELECT c.key, c.value FROM unnest($2::text[]) AS k(key)
+      JOIN ${table} c ON c.ns = $1 AND c.key = k.key WHERE ${LIVE}`,
     getManyTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE} RETURNING key, value`,
     set,
     setEvict: one(`${set} RETURNING 1`, "1 AS written"),
@@ -91,6 +95,10 @@ export function cacheStatements(table: string, touchSeq: string) {
       )
       SELECT count(*) FILTER (WHERE live) AS evicted FROM d`,
   };
+  // Statements filtering by `= ANY` / `<> ALL` over an array parameter run unprepared
+  // (see `query` in db.ts): a custom plan hashes the array, a generic one scans it per row.
+  const unprepared = new Set([statements.getManyTouch, statements.deleteMany, statements.setManyEvict]);
+  return { ...statements, unprepared };
 }
 
 /**

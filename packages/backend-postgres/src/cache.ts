@@ -109,7 +109,7 @@ class PostgresCache<V> implements Cache<V> {
   }
 
   #q(what: string, text: string, params: unknown[]) {
-    return query(this.#shared, `cache.${what}`, text, params);
+    return query(this.#shared, `cache.${what}`, text, params, !this.#sql.unprepared.has(text));
   }
 
   async #sweep(): Promise<void> {

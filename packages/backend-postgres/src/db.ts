@@ -1,11 +1,46 @@
+import { createHash } from "node:crypto";
 import { BackendError } from "@core/protocols";
-import type { PoolClient, QueryResult, QueryResultRow } from "pg";
+import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from "pg";
 import { guard } from "./errors.js";
 import type { PostgresShared } from "./shared.js";
 
+// Statement text → prepared-statement name. pg parses a named statement once per
+// connection and then only binds it, which saves the server a parse and plan per call.
+// The name is a hash of the text, so two copies of this module sharing one pool agree on
+// it. Bounded: past the cap (many distinct query shapes) statements run unnamed, so
+// neither this map nor each connection's set of prepared statements grows without end.
+const NAMES = new Map<string, string>();
+const MAX_NAMED = 2000;
+
+function nameOf(text: string): string | undefined {
+  let name = NAMES.get(text);
+  if (name === undefined && NAMES.size < MAX_NAMED) {
+    name = `core_${createHash("sha1").update(text).digest("base64url").slice(0, 24)}`;
+    NAMES.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * A statement as a pg query config, named (prepared once per connection) when the cap of
+ * distinct statements allows.
+ *
+ * @example
+ * ```ts
+ * await client.query(statement("SELECT value FROM t WHERE key = $1", [key]));
+ * ```
+ */
+export function statement(text: string, values: unknown[]): QueryConfig {
+  const name = nameOf(text);
+  return name === undefined ? { text, values } : { name, text, values };
+}
+
 /**
  * Runs one parameterised statement on the pool as in-flight work of the backend (so
- * `close()` waits for it), mapping failures to `BackendError`.
+ * `close()` waits for it), mapping failures to `BackendError`. Prepared (named) unless
+ * `prepare` is false: pass false for a statement filtering by `= ANY($n)` over a
+ * parameter array, whose generic plan would compare every row with every element (a
+ * custom plan hashes a constant array).
  *
  * @example
  * ```ts
@@ -17,8 +52,10 @@ export function query<R extends QueryResultRow = QueryResultRow>(
   what: string,
   text: string,
   params: unknown[] = [],
+  prepare = true,
 ): Promise<QueryResult<R>> {
-  return shared.lifecycle.run(() => guard(what, () => shared.pool.query<R>(text, params)));
+  const config = prepare ? statement(text, params) : { text, values: params };
+  return shared.lifecycle.run(() => guard(what, () => shared.pool.query<R>(config)));
 }
 
 /**

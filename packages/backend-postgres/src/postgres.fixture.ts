@@ -83,7 +83,9 @@ export function countingPool(): { pool: pg.Pool; seen: { statements: string[] } 
   pool.on("connect", (client) => {
     const query = client.query.bind(client) as (...args: unknown[]) => unknown;
     client.query = ((...args: unknown[]) => {
-      const text = args[0];
+      // A statement is a string or a config object ({ name, text, values }: prepared ones).
+      const arg = args[0] as string | { text?: unknown } | undefined;
+      const text = typeof arg === "string" ? arg : arg?.text;
       seen.statements.push(typeof text === "string" ? (text.trim().split(/\s+/, 1)[0] ?? "") : "?");
       return query(...args);
     }) as typeof client.query;

@@ -26,7 +26,13 @@ export function queueStatements(schema: string) {
         SELECT $1, c.first + v.ord - 1, v.value, $3 FROM c, unnest($2::text[]) WITH ORDINALITY AS v(value, ord)
       )
       SELECT first, pg_notify($4, $5) FROM c`,
-    read: `SELECT "offset", value, ts FROM ${entries} WHERE topic = $1 AND "offset" >= $2 ORDER BY "offset" LIMIT $3`,
+    // A topic's entries are one dense run of offsets (appends are dense, trim only drops a
+    // prefix), so the first `$3` entries from `$2` lie below max($2, first offset) + $3.
+    // The redundant upper bound caps the rows any plan reads at the limit: without it the
+    // planner may fetch the rest of the topic and sort it (seen with stale statistics).
+    read: `SELECT "offset", value, ts FROM ${entries} WHERE topic = $1 AND "offset" >= $2::bigint
+        AND "offset" < greatest($2::bigint, (SELECT min("offset") FROM ${entries} WHERE topic = $1)) + $3::bigint
+      ORDER BY "offset" LIMIT $3`,
     count: `SELECT next_offset FROM ${topics} WHERE topic = $1`,
     stats: `SELECT coalesce((SELECT next_offset FROM ${topics} WHERE topic = $1), 0) AS total,
         (SELECT min("offset") FROM ${entries} WHERE topic = $1) AS first`,

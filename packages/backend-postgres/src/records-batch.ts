@@ -1,5 +1,5 @@
 import { BackendError, type NormalizedRecordInput, type OnConflict, type StoreBatchResult } from "@core/protocols";
-import { query, transaction } from "./db.js";
+import { query, statement, transaction } from "./db.js";
 import { BACKEND } from "./errors.js";
 import { decodeKey, encodeKey } from "./keys.js";
 import type { StoreShared } from "./shared.js";
@@ -140,8 +140,7 @@ export async function writeBatch(
       await transaction(shared, "records.storeBatch", async (client) => {
         for (const run of runs) {
           const { rows, rowCount } = await client.query<{ inserted?: boolean }>(
-            sql[onConflict],
-            columns(name, run, now),
+            statement(sql[onConflict], columns(name, run, now)),
           );
           count(run, rows, rowCount);
         }

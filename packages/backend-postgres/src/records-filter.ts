@@ -26,9 +26,19 @@ function escapeOperand(value: unknown): never {
  */
 export class Params {
   readonly values: unknown[] = [];
+  /**
+   * False once an array operand was added: the statement then runs unprepared, because a
+   * generic plan would test `= ANY($n)` element by element on every row.
+   */
+  preparable = true;
   add(value: unknown): string {
     this.values.push(value);
     return `$${this.values.length}`;
+  }
+  /** {@link add} for an array matched with `= ANY(…)`. */
+  addList(value: unknown[]): string {
+    this.preparable = false;
+    return this.add(value);
   }
 }
 
@@ -71,7 +81,7 @@ function jsonCondition(v: string, c: Condition, p: Params): string {
   if (c.op === "eq" && c.value === null) return absent;
   if (c.op === "in") {
     const json = (c.value as FilterValue[]).filter((x) => jsonType(x) !== undefined).map((x) => JSON.stringify(x));
-    return json.length === 0 ? FALSE : `(${v} = ANY(${p.add(json)}::jsonb[]))`;
+    return json.length === 0 ? FALSE : `(${v} = ANY(${p.addList(json)}::jsonb[]))`;
   }
   if (c.op === "prefix") {
     return `(jsonb_typeof(${v}) = 'string' AND starts_with(${v} #>> '{}', ${p.add(c.value)}::text))`;
@@ -99,7 +109,7 @@ function columnCondition(col: Column, c: Condition, p: Params): string {
   if (c.op === "exists") return c.value ? "TRUE" : FALSE;
   if (c.op === "in") {
     const list = (c.value as FilterValue[]).filter(wanted);
-    return list.length === 0 ? FALSE : `(${col.expr} = ANY(${p.add(list)}::${cast}[]))`;
+    return list.length === 0 ? FALSE : `(${col.expr} = ANY(${p.addList(list)}::${cast}[]))`;
   }
   if (c.op === "prefix") return col.kind === "text" ? `starts_with(${col.expr}, ${p.add(c.value)}::text)` : FALSE;
   if (!wanted(c.value)) return FALSE;
@@ -164,6 +174,8 @@ function sortKey(parsed: ParsedField, p: Params): SortKey {
  * ```
  */
 export function orderSql(p: Params, ordering: Ordering): string {
+  // By id alone: the primary key (ns, id) already is this order, so the index serves it.
+  if (ordering.parsed.root === "id") return `r.id ${ordering.descending ? "DESC" : "ASC"}`;
   const key = sortKey(ordering.parsed, p);
   const dir = ordering.descending ? "DESC" : "ASC";
   const parts = typeof key.rank === "number" ? [] : [`${key.rank} ${dir}`];
@@ -190,6 +202,9 @@ export function afterSql(p: Params, ordering: Ordering, position: CursorPosition
     p.values.length = mark;
     return (ordering.descending ? key.rank < r : key.rank > r) ? "TRUE" : FALSE;
   }
+  // By id (a cursor of ours holds the id twice): the tie-break is moot and one range
+  // condition, an index seek on the primary key, says "after".
+  if (ordering.parsed.root === "id" && raw === position.id) return `r.id ${op} ${p.add(encodeKey(raw))}::text`;
   const id = `r.id > ${p.add(encodeKey(position.id))}::text`;
   const typed = key.typed[r];
   let tie = id;

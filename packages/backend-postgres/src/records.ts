@@ -26,7 +26,7 @@ import {
   validateStoreOptions,
 } from "@core/protocols";
 import type { PoolClient } from "pg";
-import { query } from "./db.js";
+import { query, statement } from "./db.js";
 import { BACKEND, guard } from "./errors.js";
 import { decodeKey, encodeKey } from "./keys.js";
 import { batchStatements, writeBatch } from "./records-batch.js";
@@ -132,7 +132,7 @@ class PostgresRecordStore implements RecordStore {
     if (expectedVersion !== undefined && expectedVersion > 0) params.push(expectedVersion as never);
     let rows: RecordRow[];
     try {
-      ({ rows } = await db.query<RecordRow>(text, params));
+      ({ rows } = await db.query<RecordRow>(statement(text, params)));
     } catch (err) {
       const e = err as { code?: string; constraint?: string };
       if (e.code === "23505") {
@@ -224,7 +224,7 @@ class PostgresRecordStore implements RecordStore {
     if (nq.after) where += ` AND ${afterSql(p, nq.ordering, nq.after)}`;
     const order = orderSql(p, nq.ordering);
     const text = `SELECT r.* FROM ${this.#shared.quotedSchema}.records r WHERE ${where} ORDER BY ${order} LIMIT ${p.add(nq.limit + 1)} OFFSET ${p.add(nq.offset)}`;
-    const { rows } = await query<RecordRow>(this.#shared, "records.query", text, p.values);
+    const { rows } = await query<RecordRow>(this.#shared, "records.query", text, p.values, p.preparable);
     const records = rows.slice(0, nq.limit).map(toRecord);
     const last = records[records.length - 1];
     return { records, next: rows.length > nq.limit && last ? encodeCursor(nq.ordering, last) : null };
@@ -236,7 +236,7 @@ class PostgresRecordStore implements RecordStore {
     const p = new Params();
     const where = whereSql(p, this.name, nq.layer, nq.conditions);
     const text = `SELECT count(*) AS n FROM ${this.#shared.quotedSchema}.records r WHERE ${where}`;
-    const { rows } = await query<{ n: string }>(this.#shared, "records.count", text, p.values);
+    const { rows } = await query<{ n: string }>(this.#shared, "records.count", text, p.values, p.preparable);
     return Number(rows[0]?.n ?? 0);
   }
 

@@ -9,7 +9,7 @@ import {
   validateSubscribe,
 } from "@core/protocols";
 import type { PoolClient } from "pg";
-import { pause, query, transaction } from "./db.js";
+import { pause, query, statement, transaction } from "./db.js";
 import { BACKEND } from "./errors.js";
 import type { StoreShared } from "./shared.js";
 import {
@@ -236,7 +236,7 @@ class ChannelSubscription {
 
   async #read(from: number, db: PoolClient | undefined): Promise<Row[]> {
     const params = [this.#channel, from, BATCH];
-    if (db) return (await db.query<Row>(this.#sql.read, params)).rows;
+    if (db) return (await db.query<Row>(statement(this.#sql.read, params))).rows;
     return (await query<Row & Record<string, unknown>>(this.#shared, "transport.read", this.#sql.read, params)).rows;
   }
 
@@ -265,14 +265,14 @@ class ChannelSubscription {
   // Holds the group row's lock while delivering a batch, then stores the new position.
   async #groupRound(group: string): Promise<"idle" | "busy" | "failed"> {
     return transaction(this.#shared, "transport.deliver", async (client) => {
-      const claim = await client.query<{ next_seq: string }>(this.#sql.claimGroup, [this.#channel, group]);
+      const claim = await client.query<{ next_seq: string }>(statement(this.#sql.claimGroup, [this.#channel, group]));
       const start = claim.rows[0];
       if (!start) return "idle"; // another member is delivering; it will move the group on
       const from = Number(start.next_seq);
       const rows = await this.#read(from, client);
       if (rows.length === 0) return "idle";
       const { position, failed } = await this.#deliver(rows, from);
-      if (position !== from) await client.query(this.#sql.advanceGroup, [this.#channel, group, position]);
+      if (position !== from) await client.query(statement(this.#sql.advanceGroup, [this.#channel, group, position]));
       return failed ? "failed" : "busy";
     });
   }

@@ -44,14 +44,15 @@ export async function openRawPostgres(connectionString: string, schema: string):
   await pool.query(`
     create table if not exists ${s}.cache (key text primary key, value text not null, expires_at timestamptz);
     create table if not exists ${s}.queue (off bigint primary key, value text not null, ts bigint not null);
-    create sequence if not exists ${s}.queue_seq minvalue 0 start 0;
+    create table if not exists ${s}.queue_head (id int primary key, next bigint not null);
     create table if not exists ${s}.records (id text collate "C" primary key, natural_key text not null unique, layer text not null,
       content jsonb not null, metadata jsonb not null, created_at timestamptz not null, updated_at timestamptz not null, version int not null);`);
   const q = async <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) =>
     (await pool.query<R>({ name, text, values })).rows;
   const live = (e: Date | null) => e === null || e.getTime() > Date.now();
   return {
-    description: "pg.Pool (4 connections), named prepared statements, batches as one `unnest` statement",
+    description:
+      "pg.Pool (4 connections), named prepared statements, batches as one `unnest` statement, queue offsets from a counter row (dense, as the contract requires)",
     cacheGet: async (key) => {
       const [row] = await q<{ value: string; expires_at: Date | null }>(
         "c_get",
@@ -85,21 +86,28 @@ export async function openRawPostgres(connectionString: string, schema: string):
         [entries.map((e) => e[0]), entries.map((e) => e[1])],
       );
     },
+    // Offsets from a counter row, not a sequence: a sequence leaves gaps and its order is
+    // not commit order, so it cannot give the dense log the queue contract promises.
     queuePut: async (text) => {
       const [row] = await q<{ off: string }>(
         "q_put",
-        `insert into ${s}.queue (off, value, ts) values (nextval('${s}.queue_seq'), $1, $2) returning off`,
+        `with c as (insert into ${s}.queue_head as h (id, next) values (1, 1)
+           on conflict (id) do update set next = h.next + 1 returning h.next - 1 as off)
+         insert into ${s}.queue (off, value, ts) select off, $1, $2 from c returning off`,
         [text, Date.now()],
       );
       return Number(row!.off);
     },
     queuePutBatch: async (texts) => {
-      const rows = await q<{ off: string }>(
+      const [row] = await q<{ first: string }>(
         "q_putbatch",
-        `insert into ${s}.queue (off, value, ts) select nextval('${s}.queue_seq'), v, $2 from unnest($1::text[]) with ordinality as t(v, n) order by n returning off`,
+        `with c as (insert into ${s}.queue_head as h (id, next) values (1, cardinality($1::text[]))
+           on conflict (id) do update set next = h.next + cardinality($1::text[]) returning h.next - cardinality($1::text[]) as first),
+         ins as (insert into ${s}.queue (off, value, ts) select c.first + t.n - 1, t.v, $2 from c, unnest($1::text[]) with ordinality as t(v, n))
+         select first from c`,
         [texts, Date.now()],
       );
-      return Number(rows[0]!.off);
+      return Number(row!.first);
     },
     queueGet: async (offset, limit) =>
       (

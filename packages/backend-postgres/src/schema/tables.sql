@@ -17,7 +17,10 @@ CREATE {{unlogged}} TABLE IF NOT EXISTS {{schema}}.cache_entries (
 );
 CREATE INDEX IF NOT EXISTS cache_entries_expiry ON {{schema}}.cache_entries (ns, expires_at)
   WHERE expires_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS cache_entries_lru ON {{schema}}.cache_entries (ns, touched);
+-- No index on `touched`: eviction orders a namespace's rows itself, and an index on a
+-- column every write changes would cost each write an index insert and rule out HOT
+-- updates. Schemas created before this change drop it.
+DROP INDEX IF EXISTS {{schema}}.cache_entries_lru;
 
 -- Queue: the counter row is the per-topic lock that makes offsets dense and commit order
 -- equal offset order.
