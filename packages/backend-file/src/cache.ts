@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import {
   assertInteger,
   assertKey,
@@ -11,52 +10,24 @@ import {
   type CacheOptions,
   type CacheStats,
   type Codec,
-  checkCodec,
   closedError,
   compileGlob,
   describeValue,
   invalidArgument,
   type SetOptions,
 } from "@core/protocols";
-import { CacheData, type CacheOp, setOp } from "./cache-data.js";
+import { type CacheData, type CacheOp, setOp } from "./cache-data.js";
+import {
+  type CacheNamespace,
+  type CheckedCacheOptions,
+  checkCacheOptions,
+  NEVER,
+  openCacheNamespace,
+  scheduleSweep,
+} from "./cache-namespace.js";
 import { decodeWith, encodeWith } from "./codec-io.js";
 import { BACKEND } from "./errors.js";
-import { Journal } from "./journal.js";
-import { fileName } from "./names.js";
-import { type FileShared, storeState } from "./shared.js";
-
-const NEVER = Number.POSITIVE_INFINITY;
-
-interface Namespace {
-  data: CacheData;
-  journal: Journal<CacheOp>;
-  timer?: NodeJS.Timeout;
-  timerMs: number;
-}
-
-function checkOptions(options: CacheOptions | undefined, sweepDefault: number) {
-  if (options !== undefined) assertPlainObject(BACKEND, options, "cache options");
-  const { defaultTtlMs, maxEntries, sweepIntervalMs, codec } = (options ?? {}) as CacheOptions;
-  assertTtl(BACKEND, defaultTtlMs);
-  if (
-    maxEntries !== undefined &&
-    (typeof maxEntries !== "number" || !Number.isSafeInteger(maxEntries) || maxEntries < 1)
-  ) {
-    throw invalidArgument(BACKEND, `maxEntries must be a positive integer, got ${describeValue(maxEntries)}`);
-  }
-  if (
-    sweepIntervalMs !== undefined &&
-    (typeof sweepIntervalMs !== "number" || !(sweepIntervalMs > 0) || !Number.isFinite(sweepIntervalMs))
-  ) {
-    throw invalidArgument(BACKEND, `sweepIntervalMs must be a positive number, got ${describeValue(sweepIntervalMs)}`);
-  }
-  return {
-    defaultTtlMs,
-    maxEntries: maxEntries ?? NEVER,
-    sweepIntervalMs: sweepIntervalMs ?? sweepDefault,
-    codec: checkCodec(BACKEND, codec),
-  };
-}
+import type { FileShared } from "./shared.js";
 
 /**
  * Opens cache namespace `name`: a journal (`cache/<sha256(name)>/log`) of set/delete
@@ -73,17 +44,8 @@ function checkOptions(options: CacheOptions | undefined, sweepDefault: number) {
  */
 export function createFileCache<V>(shared: FileShared, name: string, options?: CacheOptions): Cache<V> {
   assertName(BACKEND, name, "cache name");
-  const checked = checkOptions(options, shared.sweepIntervalMs);
-  const ns = storeState<Namespace>(shared, `cache\u0000${name}`, () => {
-    const data = new CacheData();
-    const dir = join(shared.directory, "cache", fileName(name));
-    const journal = new Journal<CacheOp>(dir, data, { fsync: false, lock: shared.lock, what: `cache ${name}` });
-    shared.lifecycle.onClose(() => {
-      if (ns.timer) clearInterval(ns.timer);
-      return journal.close();
-    });
-    return { data, journal, timerMs: NEVER };
-  });
+  const checked = checkCacheOptions(options, shared.sweepIntervalMs);
+  const ns = openCacheNamespace(shared, name);
   ns.data.handles++;
   return new FileCache<V>(shared, name, ns, checked);
 }
@@ -91,14 +53,14 @@ export function createFileCache<V>(shared: FileShared, name: string, options?: C
 class FileCache<V> implements Cache<V> {
   readonly name: string;
   readonly #shared: FileShared;
-  readonly #ns: Namespace;
+  readonly #ns: CacheNamespace;
   readonly #codec: Codec;
   readonly #defaultTtlMs: number | undefined;
   readonly #maxEntries: number;
   readonly #sweepMs: number;
   #closed = false;
 
-  constructor(shared: FileShared, name: string, ns: Namespace, options: ReturnType<typeof checkOptions>) {
+  constructor(shared: FileShared, name: string, ns: CacheNamespace, options: CheckedCacheOptions) {
     this.name = name;
     this.#shared = shared;
     this.#ns = ns;
@@ -131,25 +93,7 @@ class FileCache<V> implements Cache<V> {
   }
 
   #scheduleSweep(): void {
-    const ns = this.#ns;
-    if (this.#shared.lifecycle.closed || !ns.data.hasExpiring()) return;
-    if (ns.timer !== undefined && ns.timerMs <= this.#sweepMs) return;
-    if (ns.timer) clearInterval(ns.timer);
-    ns.timerMs = this.#sweepMs;
-    ns.timer = setInterval(() => {
-      if (this.#shared.lifecycle.closed) return;
-      this.#shared.lifecycle
-        .run(() => ns.journal.mutate(() => ({ result: undefined, ops: ns.data.expiredOps() })))
-        .then(() => {
-          if (!ns.data.hasExpiring() && ns.timer) {
-            clearInterval(ns.timer);
-            ns.timer = undefined;
-            ns.timerMs = NEVER;
-          }
-        })
-        .catch(() => {});
-    }, this.#sweepMs);
-    ns.timer.unref();
+    scheduleSweep(this.#shared, this.#ns, this.#sweepMs);
   }
 
   #read(key: string): V | undefined {

@@ -23,7 +23,7 @@ import {
 import { decodeWith } from "./codec-io.js";
 import { BACKEND } from "./errors.js";
 import { fileName } from "./names.js";
-import type { RawEntry } from "./queue-log.js";
+import type { RawEntry } from "./queue-segment.js";
 import { type FileShared, storeState } from "./shared.js";
 import { Topic } from "./topic.js";
 

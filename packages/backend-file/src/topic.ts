@@ -2,7 +2,9 @@ import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
 import type { HeldLock, LockOptions } from "./lock.js";
 import { acquireLock } from "./lock.js";
-import { type RawEntry, SegmentLog, type TopicMeta } from "./queue-log.js";
+import { SegmentLog } from "./queue-log.js";
+import type { RawEntry } from "./queue-segment.js";
+import type { TopicMeta } from "./topic-meta.js";
 
 /** Tuning of a topic's writer. */
 export interface TopicOptions {

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { isAlive } from "./lock.js";
-import type { GroupLease, TopicMeta } from "./queue-log.js";
 import type { Topic } from "./topic.js";
+import type { GroupLease, TopicMeta } from "./topic-meta.js";
 import { setOwn, trimOutbox } from "./transport-outbox.js";
 import type { MessageSource } from "./transport-subscription.js";
 

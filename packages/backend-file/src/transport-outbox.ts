@@ -1,5 +1,6 @@
 import type { JournalState } from "./journal.js";
-import type { SegmentLog, TopicMeta } from "./queue-log.js";
+import type { SegmentLog } from "./queue-log.js";
+import type { TopicMeta } from "./topic-meta.js";
 
 /**
  * Sets an own, enumerable property (safe for names like `__proto__`).

@@ -16,7 +16,7 @@ import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
 import { fileName } from "./names.js";
 import { type FileQueueDefaults, topicOf } from "./queue.js";
-import type { RawEntry } from "./queue-log.js";
+import type { RawEntry } from "./queue-segment.js";
 import { type FileShared, storeState } from "./shared.js";
 import type { Topic } from "./topic.js";
 import { GroupState, type GroupTuning } from "./transport-group.js";

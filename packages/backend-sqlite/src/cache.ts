@@ -9,72 +9,22 @@ import {
   type CacheEntry,
   type CacheOptions,
   type CacheStats,
-  type Codec,
-  checkCodec,
   closedError,
   compileGlob,
   describeValue,
   invalidArgument,
   type SetOptions,
 } from "@core/protocols";
+import { incrementInSql, incrementInTransaction } from "./cache-increment.js";
+import { type CacheParams, type CheckedCacheOptions, cacheParams, checkCacheOptions } from "./cache-options.js";
+import { readCacheEntries, readCacheEntry } from "./cache-reads.js";
+import { CacheSweep, evictLeastRecentlyUsed } from "./cache-reclaim.js";
 import * as Q from "./cache-sql.js";
 import { BACKEND } from "./errors.js";
 import type { CacheCounters, SqliteShared } from "./shared.js";
-import { decodeWith, encodeWith, integersAsText } from "./values.js";
+import { encodeWith, integersAsText } from "./values.js";
 
-/** Default period of the background sweep of expired entries (ms). */
-export const DEFAULT_SWEEP_MS = 30_000;
 const KEYS_PAGE_SIZE = 256;
-
-interface Checked {
-  defaultTtlMs: number | undefined;
-  maxEntries: number | undefined;
-  sweepIntervalMs: number;
-  codec: Codec;
-}
-
-function checkOptions(options: CacheOptions | undefined): Checked {
-  if (options === undefined) {
-    return {
-      defaultTtlMs: undefined,
-      maxEntries: undefined,
-      sweepIntervalMs: DEFAULT_SWEEP_MS,
-      codec: checkCodec(BACKEND, undefined),
-    };
-  }
-  assertPlainObject(BACKEND, options as unknown, "cache options");
-  const { defaultTtlMs, maxEntries, sweepIntervalMs } = options;
-  assertTtl(BACKEND, defaultTtlMs);
-  if (
-    maxEntries !== undefined &&
-    (typeof maxEntries !== "number" || !Number.isSafeInteger(maxEntries) || maxEntries < 1)
-  ) {
-    throw invalidArgument(BACKEND, `maxEntries must be a positive integer, got ${describeValue(maxEntries)}`);
-  }
-  if (
-    sweepIntervalMs !== undefined &&
-    (typeof sweepIntervalMs !== "number" || !Number.isFinite(sweepIntervalMs) || sweepIntervalMs <= 0)
-  ) {
-    throw invalidArgument(BACKEND, `sweepIntervalMs must be a positive number, got ${describeValue(sweepIntervalMs)}`);
-  }
-  return {
-    defaultTtlMs,
-    maxEntries,
-    sweepIntervalMs: sweepIntervalMs ?? DEFAULT_SWEEP_MS,
-    codec: checkCodec(BACKEND, options.codec),
-  };
-}
-
-interface Params {
-  ns: string;
-  key: string | null;
-  value: string | null;
-  expires: number | null;
-  now: number;
-  by: number;
-  from: string;
-  limit: number;
-}
 
 /**
  * Opens the cache namespace `name`: one row per entry in the shared `core_cache` table.
@@ -92,28 +42,28 @@ interface Params {
  */
 export function createSqliteCache<V>(shared: SqliteShared, name: string, options?: CacheOptions): Cache<V> {
   assertName(BACKEND, name, "cache name");
-  return new SqliteCache<V>(shared, name, checkOptions(options));
+  return new SqliteCache<V>(shared, name, checkCacheOptions(options));
 }
 
 class SqliteCache<V> implements Cache<V> {
   readonly name: string;
   readonly #shared: SqliteShared;
-  readonly #o: Checked;
+  readonly #o: CheckedCacheOptions;
   readonly #counters: CacheCounters;
   readonly #sqlIncrement: boolean;
   /** Write statements: maxEntries caches refresh recency on every write, others only on insert. */
   readonly #setSql: string;
   readonly #incrementSql: string;
   readonly #setAtSql: string;
-  #sweep: NodeJS.Timeout | undefined;
-  #unregister: (() => void) | undefined;
+  readonly #sweep: CacheSweep;
   #closed = false;
 
-  constructor(shared: SqliteShared, name: string, options: Checked) {
+  constructor(shared: SqliteShared, name: string, options: CheckedCacheOptions) {
     this.name = name;
     this.#shared = shared;
     this.#o = options;
     this.#sqlIncrement = integersAsText(options.codec);
+    this.#sweep = new CacheSweep(shared, name, options.sweepIntervalMs);
     const lru = options.maxEntries !== undefined;
     this.#setSql = lru ? Q.SET : Q.SET_KEEP_RECENCY;
     this.#incrementSql = lru ? Q.INCREMENT : Q.INCREMENT_KEEP_RECENCY;
@@ -126,8 +76,8 @@ class SqliteCache<V> implements Cache<V> {
     this.#counters = counters;
   }
 
-  #params(key: string | null = null, value: string | null = null, expires: number | null = null): Params {
-    return { ns: this.name, key, value, expires, now: Date.now(), by: 0, from: "", limit: 0 };
+  #params(key: string | null = null, value: string | null = null, expires: number | null = null): CacheParams {
+    return cacheParams(this.name, key, value, expires);
   }
 
   #run<T>(fn: () => T): Promise<T> {
@@ -138,49 +88,16 @@ class SqliteCache<V> implements Cache<V> {
   #expiry(ttlMs: number | undefined): number | null {
     const ttl = ttlMs ?? this.#o.defaultTtlMs;
     if (ttl === undefined) return null;
-    this.#startSweep();
+    if (!this.#closed) this.#sweep.start();
     return Date.now() + ttl;
   }
-
-  #startSweep(): void {
-    if (this.#sweep !== undefined || this.#closed) return;
-    this.#sweep = setInterval(() => {
-      if (this.#shared.lifecycle.closed || this.#shared.db.inTransaction) return;
-      try {
-        this.#shared.prepare(Q.SWEEP).run(this.#params());
-      } catch {
-        // Busy or closing: the next sweep (or a read) reclaims the space.
-      }
-    }, this.#o.sweepIntervalMs);
-    this.#sweep.unref();
-    this.#unregister = this.#shared.lifecycle.onClose(() => this.#stopSweep());
-  }
-
-  #stopSweep(): void {
-    if (this.#sweep !== undefined) clearInterval(this.#sweep);
-    this.#sweep = undefined;
-    this.#unregister?.();
-    this.#unregister = undefined;
-  }
-
   /** Evicts least recently used entries above maxEntries; call inside the write transaction. */
-  #evict(p: Params): void {
-    const max = this.#o.maxEntries;
-    if (max === undefined) return;
-    let excess = (this.#shared.prepare(Q.COUNT_ALL).pluck().get(p) as number) - max;
-    if (excess <= 0) return;
-    // Expired entries go first and are not evictions.
-    excess -= this.#shared.prepare(Q.SWEEP).run(p).changes;
-    if (excess <= 0) return;
-    const rows = this.#shared
-      .prepare(Q.EVICT)
-      .pluck()
-      .all({ ...p, limit: excess }) as (number | null)[];
-    this.#counters.evictions += rows.length;
+  #evict(p: CacheParams): void {
+    if (this.#o.maxEntries !== undefined) evictLeastRecentlyUsed(this.#shared, this.#counters, this.#o.maxEntries, p);
   }
 
   /** A write statement plus eviction, atomic. */
-  #write<T>(p: Params, fn: () => T): T {
+  #write<T>(p: CacheParams, fn: () => T): T {
     if (this.#o.maxEntries === undefined) return fn();
     return this.#shared.write(() => {
       const result = fn();
@@ -189,26 +106,9 @@ class SqliteCache<V> implements Cache<V> {
     });
   }
 
-  #read(p: Params): V | undefined {
-    const prepare = this.#shared.prepare;
-    let text: string | undefined;
-    if (this.#o.maxEntries !== undefined) {
-      text = prepare(Q.GET_TOUCH).pluck().get(p) as string | undefined;
-      if (text === undefined) prepare(Q.DELETE_EXPIRED_KEY).run(p);
-    } else {
-      const row = prepare(Q.GET).get(p.ns, p.key) as { value: string; expires_at: number | null } | undefined;
-      if (row !== undefined && row.expires_at !== null && row.expires_at <= p.now) {
-        prepare(Q.DELETE_EXPIRED_KEY).run(p);
-      } else {
-        text = row?.value;
-      }
-    }
-    if (text === undefined) {
-      this.#counters.misses++;
-      return undefined;
-    }
-    this.#counters.hits++;
-    return decodeWith(this.#o.codec, text) as V;
+  #read(key: string): V | undefined {
+    const lru = this.#o.maxEntries !== undefined;
+    return readCacheEntry<V>(this.#shared, this.#o.codec, this.#counters, lru, this.#params(key));
   }
 
   get(key: string): Promise<V | undefined> {
@@ -217,7 +117,7 @@ class SqliteCache<V> implements Cache<V> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#run(() => this.#read(this.#params(key)));
+    return this.#run(() => this.#read(key));
   }
 
   getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
@@ -227,54 +127,17 @@ class SqliteCache<V> implements Cache<V> {
       return Promise.reject(err);
     }
     return this.#run(() => {
-      const readAll = () => keys.map((key) => this.#read(this.#params(key)));
+      const readAll = () => keys.map((key) => this.#read(key));
       if (keys.length <= 1) return readAll();
       // maxEntries reads write (recency), so they need the write transaction.
-      return this.#o.maxEntries !== undefined ? this.#shared.write(readAll) : this.#readMany(keys);
+      return this.#o.maxEntries !== undefined
+        ? this.#shared.write(readAll)
+        : readCacheEntries<V>(this.#shared, this.#o.codec, this.#counters, this.name, keys);
     });
-  }
-
-  /**
-   * One `key IN (…)` statement per up to 1024 keys instead of a statement per key; the few
-   * expired entries met are deleted afterwards (each delete re-checks the expiry itself).
-   */
-  #readMany(keys: readonly string[]): (V | undefined)[] {
-    const now = Date.now();
-    const found = new Map<string, { value: string; expires_at: number | null }>();
-    const largest = Q.GET_MANY_SIZES[Q.GET_MANY_SIZES.length - 1] as number;
-    for (let from = 0; from < keys.length; from += largest) {
-      const count = Math.min(largest, keys.length - from);
-      const size = Q.GET_MANY_SIZES.find((n) => n >= count) as number;
-      const params: (string | null)[] = new Array(size + 1).fill(null);
-      params[0] = this.name;
-      for (let i = 0; i < count; i++) params[i + 1] = keys[from + i] as string;
-      const rows = this.#shared.prepare(Q.GET_MANY.get(size) as string).all(params) as {
-        key: string;
-        value: string;
-        expires_at: number | null;
-      }[];
-      for (const row of rows) found.set(row.key, row);
-    }
-    let expired: string[] | undefined;
-    const values = keys.map((key) => {
-      const row = found.get(key);
-      if (row !== undefined && (row.expires_at === null || row.expires_at > now)) {
-        this.#counters.hits++;
-        return decodeWith(this.#o.codec, row.value) as V;
-      }
-      if (row !== undefined) (expired ??= []).push(key);
-      this.#counters.misses++;
-      return undefined;
-    });
-    if (expired !== undefined) {
-      const remove = this.#shared.prepare(Q.DELETE_EXPIRED_KEY);
-      for (const key of expired) remove.run({ ...this.#params(key), now });
-    }
-    return values;
   }
 
   set(key: string, value: V, options?: SetOptions): Promise<void> {
-    let p: Params;
+    let p: CacheParams;
     try {
       assertKey(BACKEND, key);
       if (options !== undefined) assertPlainObject(BACKEND, options, "options");
@@ -324,7 +187,7 @@ class SqliteCache<V> implements Cache<V> {
   }
 
   add(key: string, value: V, options?: SetOptions): Promise<boolean> {
-    let p: Params;
+    let p: CacheParams;
     try {
       assertKey(BACKEND, key);
       if (options !== undefined) assertPlainObject(BACKEND, options, "options");
@@ -337,7 +200,7 @@ class SqliteCache<V> implements Cache<V> {
   }
 
   increment(key: string, by = 1): Promise<number> {
-    let p: Params;
+    let p: CacheParams;
     try {
       assertKey(BACKEND, key);
       assertInteger(BACKEND, by, "by");
@@ -346,42 +209,12 @@ class SqliteCache<V> implements Cache<V> {
       return Promise.reject(err);
     }
     return this.#run(() =>
-      this.#write(p, () => (this.#sqlIncrement ? this.#incrementInSql(p) : this.#incrementInTransaction(p))),
+      this.#write(p, () =>
+        this.#sqlIncrement
+          ? incrementInSql(this.#shared, this.#o.codec, this.#incrementSql, p)
+          : incrementInTransaction(this.#shared, this.#o.codec, this.#setSql, p),
+      ),
     );
-  }
-
-  #incrementInSql(p: Params): number {
-    const text = this.#shared.prepare(this.#incrementSql).pluck().get(p) as string | undefined;
-    if (text !== undefined) return decodeWith(this.#o.codec, text) as number;
-    // No row back: a live entry that is not a safe integer, or the sum would leave the range.
-    const row = this.#shared.prepare(Q.GET).get(p.ns, p.key) as { value: string } | undefined;
-    const stored = row === undefined ? undefined : decodeWith(this.#o.codec, row.value);
-    return this.#refuse(p, stored);
-  }
-
-  #incrementInTransaction(p: Params): number {
-    return this.#shared.write(() => {
-      const row = this.#shared.prepare(Q.GET).get(p.ns, p.key) as
-        | { value: string; expires_at: number | null }
-        | undefined;
-      const live = row !== undefined && (row.expires_at === null || row.expires_at > p.now);
-      const current = live ? decodeWith(this.#o.codec, row.value) : 0;
-      if (typeof current !== "number" || !Number.isSafeInteger(current) || !Number.isSafeInteger(current + p.by)) {
-        return this.#refuse(p, current);
-      }
-      const next = current + p.by;
-      const expires = live ? row.expires_at : p.expires;
-      this.#shared.prepare(this.#setSql).run(p.ns, p.key, encodeWith(this.#o.codec, next), expires, p.ns);
-      return next;
-    });
-  }
-
-  #refuse(p: Params, stored: unknown): never {
-    const key = JSON.stringify(p.key);
-    if (typeof stored === "number" && Number.isSafeInteger(stored)) {
-      throw invalidArgument(BACKEND, `incrementing ${key} by ${p.by} leaves the safe integer range`);
-    }
-    throw invalidArgument(BACKEND, `cannot increment ${key}: it holds ${describeValue(stored)}, not an integer`);
   }
 
   delete(key: string): Promise<boolean> {
@@ -393,7 +226,7 @@ class SqliteCache<V> implements Cache<V> {
     return this.#run(() => this.#deleteOne(this.#params(key)));
   }
 
-  #deleteOne(p: Params): boolean {
+  #deleteOne(p: CacheParams): boolean {
     const expires = this.#shared.prepare(Q.DELETE).pluck().all(p) as (number | null)[];
     return expires.length > 0 && (expires[0] === null || (expires[0] as number) > p.now);
   }
@@ -489,6 +322,6 @@ class SqliteCache<V> implements Cache<V> {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#stopSweep();
+    this.#sweep.stop();
   }
 }

@@ -25,68 +25,26 @@ import {
   validateStoreOptions,
 } from "@core/protocols";
 import type { SqliteStatement } from "./driver.js";
-import { BACKEND, conflict } from "./errors.js";
+import { BACKEND } from "./errors.js";
 import { pageQuery, type SqlPart, whereClause } from "./records-sql.js";
+import {
+  ADD_SIGHTING,
+  BY_ID,
+  BY_ID_LAYER,
+  BY_KEY,
+  CLEAR,
+  DELETE,
+  DELETE_LAYER,
+  FIRST_SIGHTING,
+  type RecordRow,
+  SIGHTINGS,
+  toRecord,
+} from "./records-statements.js";
+import { writeRecord } from "./records-write.js";
 import type { SqliteShared } from "./shared.js";
 
-const COLUMNS = "id, natural_key, layer, content, metadata, created_at, updated_at, version";
-const BY_ID = `SELECT ${COLUMNS} FROM core_records WHERE ns = ? AND id = ?`;
-const BY_ID_LAYER = `SELECT ${COLUMNS} FROM core_records WHERE ns = ? AND id = ? AND layer = ?`;
-/** What a write needs to know of the current row (not its JSON). */
-const CURRENT = "SELECT natural_key, layer, created_at, updated_at, version FROM core_records WHERE ns = ? AND id = ?";
-const BY_KEY = `SELECT ${COLUMNS} FROM core_records WHERE ns = ? AND natural_key = ?`;
-const OWNER = "SELECT id FROM core_records WHERE ns = ? AND natural_key = ?";
-const INSERT = `INSERT INTO core_records (ns, ${COLUMNS})
-  VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))`;
-// Updates name only the columns they change: SQLite maintains every index whose columns
-// appear in SET, so rewriting an unchanged natural_key or layer would rewrite (and log to
-// the WAL) their index pages on every store.
-const UPDATE_CONTENT = `UPDATE core_records SET content = ?, metadata = ?, updated_at = CAST(? AS INTEGER),
-  version = CAST(? AS INTEGER) WHERE ns = ? AND id = ?`;
-const UPDATE_ALL = `UPDATE core_records SET natural_key = ?, layer = ?, content = ?, metadata = ?,
-  updated_at = CAST(? AS INTEGER), version = CAST(? AS INTEGER) WHERE ns = ? AND id = ?`;
-const DELETE = "DELETE FROM core_records WHERE ns = ? AND id = ?";
-const DELETE_LAYER = "DELETE FROM core_records WHERE ns = ? AND id = ? AND layer = ?";
-const FIRST_SIGHTING = "INSERT INTO core_first_sightings (ns, natural_key) VALUES (?, ?) ON CONFLICT DO NOTHING";
-const ADD_SIGHTING = `INSERT INTO core_sightings (ns, natural_key, source, seen_at, metadata, content_hash)
-  VALUES (?, ?, ?, CAST(? AS INTEGER), ?, ?)`;
-const SIGHTINGS = `SELECT natural_key, source, seen_at, metadata, content_hash FROM core_sightings
-  WHERE ns = ? AND natural_key = ? ORDER BY seen_at, seq`;
-const CLEAR = [
-  "DELETE FROM core_sightings WHERE ns = ?",
-  "DELETE FROM core_first_sightings WHERE ns = ?",
-  "DELETE FROM core_records WHERE ns = ?",
-];
 /** Statement texts built from queries are cached up to this many (their shapes vary). */
 const MAX_DYNAMIC_STATEMENTS = 256;
-
-interface Row {
-  id: string;
-  natural_key: string;
-  layer: Layer;
-  content: string;
-  metadata: string;
-  created_at: number;
-  updated_at: number;
-  version: number;
-}
-
-type Current = Pick<Row, "natural_key" | "layer" | "created_at" | "updated_at" | "version">;
-
-function toRecord(row: Row): StoredRecord {
-  return {
-    id: row.id,
-    naturalKey: row.natural_key,
-    layer: row.layer,
-    content: JSON.parse(row.content),
-    metadata: JSON.parse(row.metadata),
-    createdAt: new Date(row.created_at),
-    updatedAt: new Date(row.updated_at),
-    version: row.version,
-  };
-}
-
-type Outcome = "inserted" | "updated" | "skipped";
 
 /**
  * Opens the record collection `name`, stored in the shared `core_records` table: content
@@ -139,65 +97,8 @@ class SqliteRecordStore implements RecordStore {
     onConflict: OnConflict,
     now: number,
     expectedVersion?: number,
-  ): [Outcome, StoredRecord?] {
-    const existing = this.#prepare(CURRENT).get(this.name, input.id) as Current | undefined;
-    if (expectedVersion !== undefined && (existing?.version ?? 0) !== expectedVersion) {
-      throw conflict(
-        `record ${JSON.stringify(input.id)} is at version ${existing?.version ?? 0}, not ${expectedVersion}; read it again and retry`,
-      );
-    }
-    // A record keeping its natural key owns it: only a new or changed key needs the lookup.
-    const owner =
-      existing?.natural_key === input.naturalKey
-        ? input.id
-        : (this.#prepare(OWNER).pluck().get(this.name, input.naturalKey) as string | undefined);
-    if (owner !== undefined && owner !== input.id) {
-      if (onConflict === "skip") return ["skipped"];
-      throw conflict(
-        `naturalKey ${JSON.stringify(input.naturalKey)} already belongs to record ${JSON.stringify(owner)}`,
-      );
-    }
-    if (existing !== undefined && onConflict === "skip") return ["skipped"];
-    if (existing !== undefined && onConflict === "error") {
-      throw conflict(`record ${JSON.stringify(input.id)} already exists (onConflict: "error")`);
-    }
-    // updatedAt never goes backwards, even if the clock does.
-    const updatedAt = existing === undefined ? now : Math.max(now, existing.updated_at);
-    const record: StoredRecord = {
-      ...input,
-      createdAt: new Date(existing?.created_at ?? updatedAt),
-      updatedAt: new Date(updatedAt),
-      version: (existing?.version ?? 0) + 1,
-    };
-    const content = JSON.stringify(record.content);
-    const metadata = JSON.stringify(record.metadata);
-    if (existing === undefined) {
-      this.#prepare(INSERT).run(
-        this.name,
-        record.id,
-        record.naturalKey,
-        record.layer,
-        content,
-        metadata,
-        updatedAt,
-        updatedAt,
-        record.version,
-      );
-    } else if (existing.natural_key === record.naturalKey && existing.layer === record.layer) {
-      this.#prepare(UPDATE_CONTENT).run(content, metadata, updatedAt, record.version, this.name, record.id);
-    } else {
-      this.#prepare(UPDATE_ALL).run(
-        record.naturalKey,
-        record.layer,
-        content,
-        metadata,
-        updatedAt,
-        record.version,
-        this.name,
-        record.id,
-      );
-    }
-    return [existing === undefined ? "inserted" : "updated", record];
+  ): ReturnType<typeof writeRecord> {
+    return writeRecord(this.#shared, this.name, input, onConflict, now, expectedVersion);
   }
 
   store(record: RecordInput, options?: { expectedVersion?: number }): Promise<StoredRecord> {
@@ -251,7 +152,7 @@ class SqliteRecordStore implements RecordStore {
         checked === undefined
           ? this.#prepare(BY_ID).get(this.name, id)
           : this.#prepare(BY_ID_LAYER).get(this.name, id, checked)
-      ) as Row | undefined;
+      ) as RecordRow | undefined;
       return row === undefined ? null : toRecord(row);
     });
   }
@@ -263,7 +164,7 @@ class SqliteRecordStore implements RecordStore {
       return Promise.reject(err);
     }
     return this.#shared.run(() => {
-      const row = this.#prepare(BY_KEY).get(this.name, naturalKey) as Row | undefined;
+      const row = this.#prepare(BY_KEY).get(this.name, naturalKey) as RecordRow | undefined;
       return row === undefined ? null : toRecord(row);
     });
   }
@@ -307,7 +208,7 @@ class SqliteRecordStore implements RecordStore {
     }
     return this.#shared.run(() => {
       const part = pageQuery(this.name, normalized);
-      const rows = this.#dynamicStatement(part).all(...part.params) as Row[];
+      const rows = this.#dynamicStatement(part).all(...part.params) as RecordRow[];
       const records = rows.slice(0, normalized.limit).map(toRecord);
       const last = records.at(-1);
       const next =

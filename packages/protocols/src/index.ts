@@ -76,23 +76,24 @@ export {
   encodeValue,
   MAX_BUCKETS,
 } from "./queue-input.js";
-export { countMatching, type SelectedPage, selectPage } from "./record-select.js";
+export { MAX_JSON_DEPTH, validateJsonObject } from "./record-json.js";
 export {
   DEFAULT_MAX_LIMIT,
   DEFAULT_QUERY_LIMIT,
-  MAX_CONTENT_HASH_LENGTH,
-  MAX_JSON_DEPTH,
-  MAX_SOURCE_LENGTH,
   type NormalizedCountQuery,
   type NormalizedQuery,
-  type NormalizedRecordInput,
-  type NormalizedSightingInput,
   normalizeCountQuery,
-  normalizeLayer,
   normalizeQuery,
   normalizeRecordStoreOptions,
+} from "./record-query-validation.js";
+export { countMatching, type SelectedPage, selectPage } from "./record-select.js";
+export {
+  MAX_CONTENT_HASH_LENGTH,
+  MAX_SOURCE_LENGTH,
+  type NormalizedRecordInput,
+  type NormalizedSightingInput,
+  normalizeLayer,
   validateBatchOptions,
-  validateJsonObject,
   validateRecordBatch,
   validateRecordInput,
   validateSightingInput,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { normalizeCountQuery, normalizeQuery } from "./record-query-validation.js";
 import { countMatching, selectPage } from "./record-select.js";
-import { normalizeCountQuery, normalizeQuery } from "./record-validation.js";
 import type { Layer, RecordQuery, StoredRecord } from "./records.js";
 
 const records: StoredRecord[] = Array.from({ length: 10 }, (_, i) => ({

@@ -1,6 +1,6 @@
 import { encodeCursor, isAfterCursor } from "./cursor.js";
 import { compareRecords, matchesFilter } from "./filter.js";
-import type { NormalizedCountQuery, NormalizedQuery } from "./record-validation.js";
+import type { NormalizedCountQuery, NormalizedQuery } from "./record-query-validation.js";
 import type { Cursor, StoredRecord } from "./records.js";
 
 /** The records of one page and the cursor after it. */

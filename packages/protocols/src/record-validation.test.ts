@@ -2,15 +2,16 @@ import { describe, expect, it } from "vitest";
 import { encodeCursor } from "./cursor.js";
 import { BackendError } from "./errors.js";
 import { parseOrderBy } from "./filter.js";
+import { MAX_JSON_DEPTH, validateJsonObject } from "./record-json.js";
 import {
   DEFAULT_MAX_LIMIT,
-  MAX_JSON_DEPTH,
   normalizeCountQuery,
-  normalizeLayer,
   normalizeQuery,
   normalizeRecordStoreOptions,
+} from "./record-query-validation.js";
+import {
+  normalizeLayer,
   validateBatchOptions,
-  validateJsonObject,
   validateRecordBatch,
   validateRecordInput,
   validateSightingInput,

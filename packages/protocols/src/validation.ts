@@ -20,6 +20,27 @@ function describe(value: unknown): string {
 }
 
 /**
+ * Rejects an options/input object that has a field outside `allowed`; the message lists
+ * what is allowed, so a typo is easy to spot.
+ *
+ * @example
+ * ```ts
+ * checkKeys("sqlite", { limit: 5 }, new Set(["limit", "offset"]), "query"); // ok
+ * checkKeys("sqlite", { limt: 5 }, new Set(["limit", "offset"]), "query");  // throws INVALID_ARGUMENT
+ * ```
+ */
+export function checkKeys(backend: string, value: Record<string, unknown>, allowed: Set<string>, what: string): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.has(key)) {
+      throw invalidArgument(
+        backend,
+        `unknown ${what} field ${JSON.stringify(key)}; allowed: ${[...allowed].join(", ")}`,
+      );
+    }
+  }
+}
+
+/**
  * Rejects anything that is not a valid key: a non-empty, well-formed string of at most
  * 1024 UTF-8 bytes. Every other string (unicode, `/`, `..`, `*`, newlines) is valid.
  *

@@ -1,0 +1,95 @@
+import { type CacheParams, cacheParams } from "./cache-options.js";
+import * as Q from "./cache-sql.js";
+import type { CacheCounters, SqliteShared } from "./shared.js";
+
+/**
+ * The background sweep of one cache handle: an unref'd timer deleting the namespace's
+ * expired entries every `intervalMs`, started by the first write with an expiry and
+ * stopped by the handle's or the backend's close.
+ *
+ * @example
+ * ```ts
+ * const sweep = new CacheSweep(shared, "hits", 30_000);
+ * sweep.start();
+ * sweep.stop();
+ * ```
+ */
+export class CacheSweep {
+  readonly #shared: SqliteShared;
+  readonly #name: string;
+  readonly #intervalMs: number;
+  #timer: NodeJS.Timeout | undefined;
+  #unregister: (() => void) | undefined;
+
+  constructor(shared: SqliteShared, name: string, intervalMs: number) {
+    this.#shared = shared;
+    this.#name = name;
+    this.#intervalMs = intervalMs;
+  }
+
+  /**
+   * Starts the timer unless it runs already.
+   *
+   * @example
+   * ```ts
+   * sweep.start();
+   * ```
+   */
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => {
+      if (this.#shared.lifecycle.closed || this.#shared.db.inTransaction) return;
+      try {
+        this.#shared.prepare(Q.SWEEP).run(cacheParams(this.#name));
+      } catch {
+        // Busy or closing: the next sweep (or a read) reclaims the space.
+      }
+    }, this.#intervalMs);
+    this.#timer.unref();
+    this.#unregister = this.#shared.lifecycle.onClose(() => this.stop());
+  }
+
+  /**
+   * Stops the timer (idempotent).
+   *
+   * @example
+   * ```ts
+   * sweep.stop();
+   * ```
+   */
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#unregister?.();
+    this.#unregister = undefined;
+  }
+}
+
+/**
+ * Evicts least recently used entries above `maxEntries`; call inside the write
+ * transaction. Expired entries go first and are not counted as evictions.
+ *
+ * @example
+ * ```ts
+ * shared.write(() => {
+ *   shared.prepare(Q.SET).run(...);
+ *   evictLeastRecentlyUsed(shared, counters, 1000, p);
+ * });
+ * ```
+ */
+export function evictLeastRecentlyUsed(
+  shared: SqliteShared,
+  counters: CacheCounters,
+  max: number,
+  p: CacheParams,
+): void {
+  let excess = (shared.prepare(Q.COUNT_ALL).pluck().get(p) as number) - max;
+  if (excess <= 0) return;
+  excess -= shared.prepare(Q.SWEEP).run(p).changes;
+  if (excess <= 0) return;
+  const rows = shared
+    .prepare(Q.EVICT)
+    .pluck()
+    .all({ ...p, limit: excess }) as (number | null)[];
+  counters.evictions += rows.length;
+}
