@@ -148,6 +148,41 @@ describe("defaultCodec", () => {
     expect(codeOf(() => defaultCodec.decode('{"$":"zz","v":1}'))).toBe("CORRUPTION");
   });
 
+  it("turns malformed tagged data into CORRUPTION, never a raw SyntaxError/TypeError", () => {
+    for (const text of [
+      '{"$":"b","v":"1.5"}',
+      '{"$":"b","v":null}',
+      '{"$":"n","v":"12"}',
+      '{"$":"n","v":5}',
+      '{"$":"d","v":"not a date"}',
+      '{"$":"d","v":{}}',
+      '{"$":"y","v":7}',
+      '{"$":"y","v":"not base64!"}',
+      '{"$":"m","v":5}',
+      '{"$":"m","v":[[1]]}',
+      '{"$":"m","v":[null]}',
+      '{"$":"s","v":"abc"}',
+      '{"$":"o","v":{"a":1}}',
+      '{"$":"o","v":[[1,2]]}',
+      '[{"$":"b","v":"x"}]',
+    ]) {
+      expect(
+        codeOf(() => defaultCodec.decode(text)),
+        text,
+      ).toBe("CORRUPTION");
+    }
+  });
+
+  it("rejects symbol-keyed properties and absurdly deep values with INVALID_ARGUMENT", () => {
+    expect(codeOf(() => defaultCodec.encode({ a: 1, [Symbol("k")]: 2 }))).toBe("INVALID_ARGUMENT");
+    const array: unknown[] = [1];
+    Object.defineProperty(array, Symbol("k"), { value: 2, enumerable: true });
+    expect(codeOf(() => defaultCodec.encode({ nested: array }))).toBe("INVALID_ARGUMENT");
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(codeOf(() => defaultCodec.encode(deep))).toBe("INVALID_ARGUMENT");
+  });
+
   it("is named and frozen", () => {
     expect(defaultCodec.name).toBe("tagged-json");
     expect(Object.isFrozen(defaultCodec)).toBe(true);

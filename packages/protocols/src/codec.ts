@@ -57,6 +57,9 @@ function toTagged(value: unknown, ancestors: unknown[]): unknown {
 }
 
 function toTaggedObject(value: object, ancestors: unknown[]): unknown {
+  // JSON would drop symbol keys silently; the contract says symbols are rejected.
+  if ((Array.isArray(value) || isPlainObject(value)) && Object.getOwnPropertySymbols(value).length > 0)
+    fail("symbol-keyed properties cannot be stored");
   if (Array.isArray(value)) {
     const out = new Array(value.length);
     for (let i = 0; i < value.length; i++) out[i] = toTagged(value[i], ancestors);
@@ -117,23 +120,48 @@ function fromTagged(value: unknown): unknown {
   return record;
 }
 
+function corrupt(message: string, cause?: unknown): BackendError {
+  return new BackendError("CORRUPTION", message, { backend: "codec", cause });
+}
+
+const SPECIAL_NUMBERS: Readonly<Record<string, number>> = {
+  "-0": -0,
+  NaN: Number.NaN,
+  Infinity: Number.POSITIVE_INFINITY,
+  "-Infinity": Number.NEGATIVE_INFINITY,
+};
+
+function isPairList(v: unknown): v is [unknown, unknown][] {
+  return Array.isArray(v) && v.every((pair) => Array.isArray(pair) && pair.length === 2);
+}
+
 function fromTag(tag: string, v: unknown): unknown {
   switch (tag) {
     case "n":
-      return v === "-0" ? -0 : Number(v);
+      if (typeof v !== "string" || !Object.hasOwn(SPECIAL_NUMBERS, v)) break;
+      return SPECIAL_NUMBERS[v];
     case "b":
-      return BigInt(v as string);
+      if (typeof v !== "string" || !/^-?\d+$/.test(v)) break;
+      return BigInt(v);
     case "u":
       return undefined;
-    case "d":
-      return new Date(v === null ? Number.NaN : (v as string));
+    case "d": {
+      if (v !== null && typeof v !== "string") break;
+      const date = new Date(v === null ? Number.NaN : v);
+      if (v !== null && Number.isNaN(date.getTime())) break;
+      return date;
+    }
     case "y":
-      return new Uint8Array(Buffer.from(v as string, "base64"));
+      if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) break;
+      return new Uint8Array(Buffer.from(v, "base64"));
     case "m":
-      return new Map((v as [unknown, unknown][]).map(([k, x]) => [fromTagged(k), fromTagged(x)]));
+      if (!isPairList(v)) break;
+      return new Map(v.map(([k, x]) => [fromTagged(k), fromTagged(x)]));
     case "s":
-      return new Set((v as unknown[]).map(fromTagged));
+      if (!Array.isArray(v)) break;
+      return new Set(v.map(fromTagged));
     case "o": {
+      if (!isPairList(v) || !v.every(([k]) => typeof k === "string")) break;
       const out: Record<string, unknown> = {};
       for (const [k, x] of v as [string, unknown][]) {
         Object.defineProperty(out, k, {
@@ -146,10 +174,9 @@ function fromTag(tag: string, v: unknown): unknown {
       return out;
     }
     default:
-      throw new BackendError("CORRUPTION", `unknown codec tag ${JSON.stringify(tag)}`, {
-        backend: "codec",
-      });
+      throw corrupt(`unknown codec tag ${JSON.stringify(tag)}`);
   }
+  throw corrupt(`malformed value for codec tag ${JSON.stringify(tag)}`);
 }
 
 /**
@@ -167,19 +194,32 @@ function fromTag(tag: string, v: unknown): unknown {
 export const defaultCodec: Codec = Object.freeze({
   name: "tagged-json",
   encode(value: unknown): string {
-    return JSON.stringify(toTagged(value, []));
+    try {
+      return JSON.stringify(toTagged(value, []));
+    } catch (cause) {
+      // Stack overflow on absurdly deep values, or a string longer than V8 allows.
+      if (cause instanceof RangeError)
+        throw new BackendError("INVALID_ARGUMENT", "value is too deeply nested or too large to store", {
+          backend: "codec",
+          cause,
+        });
+      throw cause;
+    }
   },
   decode(text: string): unknown {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (cause) {
-      throw new BackendError("CORRUPTION", "stored value is not valid JSON", {
-        backend: "codec",
-        cause,
-      });
+      throw corrupt("stored value is not valid JSON", cause);
     }
     // Tags only ever appear as `"$":`; skip the walk for the common untagged case.
-    return text.includes('"$":') ? fromTagged(parsed) : parsed;
+    if (!text.includes('"$":')) return parsed;
+    try {
+      return fromTagged(parsed);
+    } catch (cause) {
+      if (cause instanceof BackendError) throw cause;
+      throw corrupt("stored value has malformed codec tags", cause);
+    }
   },
 });

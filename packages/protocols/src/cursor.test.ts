@@ -98,6 +98,27 @@ describe("cursors", () => {
     for (const cursor of bad) expectInvalid(() => decodeCursor(cursor, ordering));
   });
 
+  it("reject a value of the wrong type for the ordering field", () => {
+    const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const cases: [string, unknown][] = [
+      ["createdAt", "2020-01-01"],
+      ["createdAt", null],
+      ["updatedAt", 5],
+      ["updatedAt", { $date: 8.64e15 + 1 }],
+      ["createdAt", { $date: -8.64e15 - 1 }],
+      ["id", 5],
+      ["naturalKey", null],
+      ["layer", { $date: 0 }],
+    ];
+    for (const [field, value] of cases) {
+      expectInvalid(() => decodeCursor(encode([field, 0, value, "a"]), parseOrderBy(field)));
+    }
+    expect(decodeCursor(encode(["createdAt", 0, { $date: 8.64e15 }, "a"]), parseOrderBy("createdAt")).value).toEqual(
+      new Date(8.64e15),
+    );
+    expect(decodeCursor(encode(["layer", 0, "gold", "a"]), parseOrderBy("layer")).value).toBe("gold");
+  });
+
   it("isAfterCursor: strictly after, ties by id, both directions", () => {
     const asc = parseOrderBy("content.n");
     const desc = parseOrderBy("-content.n");

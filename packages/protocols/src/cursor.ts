@@ -74,6 +74,15 @@ export function decodeCursor(cursor: unknown, ordering: Ordering, backend = "cor
     if (typeof ms !== "number" || !Number.isFinite(ms)) throw invalidArgument(backend, "after is not a valid cursor");
     value = new Date(ms);
   }
+  // Top-level fields always hold one type; a forged value of another type would
+  // silently page from the wrong place (or reach SQL as the wrong type).
+  const root = ordering.parsed.root;
+  if (root === "createdAt" || root === "updatedAt") {
+    if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+      throw invalidArgument(backend, `after is not a valid cursor for orderBy ${field}`);
+  } else if ((root === "id" || root === "naturalKey" || root === "layer") && typeof value !== "string") {
+    throw invalidArgument(backend, `after is not a valid cursor for orderBy ${field}`);
+  }
   return { field, descending: ordering.descending, value, id };
 }
 

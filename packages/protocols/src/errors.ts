@@ -44,7 +44,8 @@ export class BackendError extends Error {
   constructor(code: ErrorCode, message: string, options: BackendErrorOptions = {}) {
     const backend = options.backend ?? "core";
     super(
-      message.startsWith("[") ? message : `[${backend}] ${message}`,
+      // Only this backend's exact prefix counts: "[1, 2] is not a key" still needs one.
+      message.startsWith(`[${backend}] `) ? message : `[${backend}] ${message}`,
       options.cause === undefined ? undefined : { cause: options.cause },
     );
     this.code = code;

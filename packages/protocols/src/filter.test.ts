@@ -274,6 +274,13 @@ describe("validation", () => {
     ];
     for (const filter of bad) expectInvalid(() => compileFilter(filter));
   });
+  it("rejects an Invalid Date as a value or operand", () => {
+    const invalid = new Date(Number.NaN);
+    expectInvalid(() => compileFilter({ createdAt: invalid }));
+    expectInvalid(() => compileFilter({ createdAt: { gt: invalid } }));
+    expectInvalid(() => compileFilter({ updatedAt: { in: [new Date(0), invalid] } }));
+    expect(compileFilter({ createdAt: new Date(0) })).toHaveLength(1);
+  });
   it("messages name the backend", () => {
     try {
       compileFilter({ nope: 1 }, "sqlite");

@@ -80,7 +80,8 @@ function isFilterValue(v: unknown): v is FilterValue {
     v === null ||
     typeof v === "string" ||
     typeof v === "boolean" ||
-    v instanceof Date ||
+    // An Invalid Date compares as NaN, which would silently match or exclude everything.
+    (v instanceof Date && !Number.isNaN(v.getTime())) ||
     (typeof v === "number" && Number.isFinite(v))
   );
 }
@@ -266,6 +267,15 @@ export function matchesFilter(record: StoredRecord, conditions: readonly Conditi
 /**
  * Rank of a value's type in the sort order: missing/null < boolean < number < string
  * (and Dates, for createdAt/updatedAt) < object/array (all equal among themselves).
+ *
+ * @example
+ * ```ts
+ * typeRank(null); // 0
+ * typeRank(true); // 1
+ * typeRank(42);   // 2
+ * typeRank("a");  // 3
+ * typeRank({});   // 4
+ * ```
  */
 export function typeRank(v: unknown): number {
   if (v === undefined || v === null) return 0;

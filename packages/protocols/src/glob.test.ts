@@ -65,4 +65,14 @@ describe("compileGlob", () => {
       expect(BackendError.is(error, "INVALID_ARGUMENT")).toBe(true);
     }
   });
+
+  it("matches pathological star patterns in linear-ish time (no regex backtracking)", () => {
+    const match = compileGlob(`${"*a".repeat(8)}*b`);
+    expect(match("a".repeat(60))).toBe(false);
+    expect(match(`${"a".repeat(60)}b`)).toBe(true);
+    expect(compileGlob(`${"*a".repeat(20)}*b`)("a".repeat(5000))).toBe(false);
+    expect(compileGlob("a*b?c*")("a-b🙂c-x")).toBe(true);
+    expect(compileGlob("*?")("")).toBe(false);
+    expect(compileGlob("*x*")("abc")).toBe(false);
+  });
 });

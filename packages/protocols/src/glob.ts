@@ -1,9 +1,6 @@
 import { invalidArgument } from "./errors.js";
 import { describeValue } from "./validation.js";
 
-// Exactly the characters `u`-mode regexes allow (and need) to be escaped.
-const REGEX_SPECIAL = /[\\^$.*+?()[\]{}|/]/g;
-
 function isLiteral(pattern: string): boolean {
   return !pattern.includes("*") && !pattern.includes("?");
 }
@@ -34,13 +31,35 @@ export function compileGlob(pattern: string): (key: string) => boolean {
     const prefix = pattern.slice(0, -1);
     return (key) => key.startsWith(prefix);
   }
-  let source = "^";
-  for (const char of pattern) {
-    if (char === "*") source += "[^]*";
-    else if (char === "?") source += ".";
-    else source += char.replace(REGEX_SPECIAL, "\\$&");
+  // Split into code points so `?` consumes one code point (an emoji counts as one).
+  const glob = Array.from(pattern);
+  return (key) => matchWildcard(glob, Array.from(key));
+}
+
+/**
+ * Two-pointer wildcard match with backtracking to the most recent `*` only: O(n·m) worst
+ * case instead of the exponential backtracking a regex engine does on `*a*a*a…`.
+ */
+function matchWildcard(glob: readonly string[], key: readonly string[]): boolean {
+  let g = 0;
+  let k = 0;
+  let starG = -1;
+  let starK = 0;
+  while (k < key.length) {
+    const char = glob[g];
+    if (g < glob.length && char !== "*" && (char === "?" || char === key[k])) {
+      g++;
+      k++;
+    } else if (char === "*") {
+      starG = g++;
+      starK = k;
+    } else if (starG !== -1) {
+      g = starG + 1;
+      k = ++starK;
+    } else {
+      return false;
+    }
   }
-  // `u`: `.` is one code point; `s`: `.` also matches line terminators.
-  const regex = new RegExp(`${source}$`, "su");
-  return (key) => regex.test(key);
+  while (glob[g] === "*") g++;
+  return g === glob.length;
 }

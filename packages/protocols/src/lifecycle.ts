@@ -19,37 +19,80 @@ export class Lifecycle {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #cleanups: (() => void | Promise<void>)[] = [];
   #closing: Promise<void> | undefined;
+  // Set synchronously before abort listeners run, which happens before `#closing` is assigned.
+  #closed = false;
 
   constructor(backend: string) {
     this.backend = backend;
   }
 
-  /** True once `close()` was called. */
+  /**
+   * True once `close()` was called (already inside abort listeners).
+   *
+   * @example
+   * ```ts
+   * if (life.closed) return;
+   * ```
+   */
   get closed(): boolean {
-    return this.#closing !== undefined;
+    return this.#closed;
   }
 
-  /** Aborted when `close()` starts: blocking readers end on it. */
+  /**
+   * Aborted when `close()` starts: blocking readers end on it.
+   *
+   * @example
+   * ```ts
+   * await once(emitter, "message", { signal: life.signal });
+   * ```
+   */
   get signal(): AbortSignal {
     return this.#abort.signal;
   }
 
-  /** Throws `CLOSED` after `close()`. */
+  /**
+   * Throws `CLOSED` after `close()`.
+   *
+   * @example
+   * ```ts
+   * life.assertOpen();
+   * ```
+   */
   assertOpen(): void {
-    if (this.#closing) throw closedError(this.backend);
+    if (this.#closed) throw closedError(this.backend);
   }
 
-  /** Runs `fn` if open, and lets `close()` wait for it. */
+  /**
+   * Runs `fn` if open, and lets `close()` wait for it. Always returns a promise: a
+   * synchronous throw from `fn` becomes a rejection.
+   *
+   * @example
+   * ```ts
+   * const value = await life.run(async () => map.get(key));
+   * ```
+   */
   run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.#closing) return Promise.reject(closedError(this.backend));
-    const promise = fn();
+    if (this.#closed) return Promise.reject(closedError(this.backend));
+    let promise: Promise<T>;
+    try {
+      promise = fn();
+    } catch (err) {
+      return Promise.reject(err);
+    }
     this.#inFlight.add(promise);
     const forget = () => this.#inFlight.delete(promise);
     promise.then(forget, forget);
     return promise;
   }
 
-  /** Registers a cleanup run once by `close()` (last registered runs first). Returns an unregister function. */
+  /**
+   * Registers a cleanup run once by `close()` (last registered runs first). Returns an unregister function.
+   *
+   * @example
+   * ```ts
+   * const unregister = life.onClose(() => clearInterval(timer));
+   * ```
+   */
   onClose(cleanup: () => void | Promise<void>): () => void {
     this.#cleanups.push(cleanup);
     return () => {
@@ -58,9 +101,18 @@ export class Lifecycle {
     };
   }
 
-  /** Idempotent: stops new calls, aborts blockers, waits for in-flight work, runs cleanups. */
+  /**
+   * Idempotent: stops new calls, aborts blockers, waits for in-flight work, runs cleanups.
+   *
+   * @example
+   * ```ts
+   * await life.close();
+   * ```
+   */
   close(): Promise<void> {
-    this.#closing ??= (async () => {
+    if (this.#closing) return this.#closing;
+    this.#closed = true;
+    this.#closing = (async () => {
       this.#abort.abort(closedError(this.backend));
       await Promise.allSettled([...this.#inFlight]);
       const errors: unknown[] = [];

@@ -1,8 +1,8 @@
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Backend } from "./backend.js";
 import { BackendError, invalidArgument } from "./errors.js";
+import { missingSpecifier, resolveEsmEntry } from "./package-entry.js";
 import { redactUrl } from "./redact.js";
 
 /** Options every opener accepts; backends add their own. */
@@ -100,11 +100,14 @@ export function schemeOf(url: string): string {
   return match[1]!.toLowerCase();
 }
 
+/**
+ * True only when the missing module IS `specifier` (or one of its subpaths): a package that
+ * is installed but lacks one of its own dependencies must surface that real error, not a
+ * misleading NOT_INSTALLED for itself.
+ */
 function isModuleNotFound(err: unknown, specifier: string): boolean {
-  const e = err as { code?: string; message?: string };
-  return (
-    (e?.code === "ERR_MODULE_NOT_FOUND" || e?.code === "MODULE_NOT_FOUND") && String(e.message).includes(specifier)
-  );
+  const missing = missingSpecifier(err);
+  return missing !== undefined && (missing === specifier || missing.startsWith(`${specifier}/`));
 }
 
 async function importPackage(specifier: string): Promise<Record<string, unknown>> {
@@ -118,17 +121,18 @@ async function importPackage(specifier: string): Promise<Record<string, unknown>
   // main script's directory too.
   const bases = [join(process.cwd(), "noop.js")];
   if (process.argv[1]) bases.push(join(dirname(process.argv[1]), "noop.js"));
-  let lastError: unknown;
   for (const base of bases) {
-    try {
-      const resolved = createRequire(pathToFileURL(base)).resolve(specifier);
-      return await import(pathToFileURL(resolved).href);
-    } catch (err) {
-      if (!isModuleNotFound(err, specifier)) throw err;
-      lastError = err;
-    }
+    const entry = resolveEsmEntry(specifier, base);
+    if (entry) return await import(pathToFileURL(entry).href);
   }
-  throw lastError;
+  throw notInstalled(specifier);
+}
+
+function notInstalled(packageName: string, cause?: unknown): BackendError {
+  return new BackendError("NOT_INSTALLED", `package ${packageName} is not installed; run: pnpm add ${packageName}`, {
+    backend: "registry",
+    cause,
+  });
 }
 
 /**
@@ -144,12 +148,7 @@ export async function loadProvider(packageName: string): Promise<BackendProvider
   try {
     mod = await importPackage(packageName);
   } catch (cause) {
-    if (isModuleNotFound(cause, packageName)) {
-      throw new BackendError("NOT_INSTALLED", `package ${packageName} is not installed; run: pnpm add ${packageName}`, {
-        backend: "registry",
-        cause,
-      });
-    }
+    if (isModuleNotFound(cause, packageName)) throw notInstalled(packageName, cause);
     throw cause;
   }
   const provider = (mod.provider ?? (mod.default as Record<string, unknown> | undefined)?.provider) as

@@ -30,6 +30,12 @@ describe("sql tag", () => {
     expectInvalid(() => sql`select ${undefined}`);
   });
 
+  it("rejects a template whose text has an invalid escape (no cooked string)", () => {
+    // What the engine passes for sql`select \unicode ${1}`: cooked text undefined, raw kept.
+    const strings = Object.assign([undefined, ""], { raw: ["select \\unicode ", ""] });
+    expectInvalid(() => sql(strings as unknown as TemplateStringsArray, 1));
+  });
+
   it("binds an array as one parameter, never expanding it", () => {
     const q = sql`select * from t where id = any(${[1, 2, 3]})`.toQuery(postgresDialect);
     expect(q).toEqual({ text: "select * from t where id = any($1)", params: [[1, 2, 3]] });

@@ -91,7 +91,11 @@ export function sql(strings: TemplateStringsArray, ...values: unknown[]): SqlFra
     throw invalidArgument("sql", "sql is a template tag: write sql`select ...`, not sql(...)");
   }
   const parts: Part[] = [];
-  strings.forEach((text, i) => {
+  strings.forEach((text: string | undefined, i) => {
+    // A tagged template with an invalid escape (e.g. `\u` or `\x1`) has no cooked text.
+    if (typeof text !== "string") {
+      throw invalidArgument("sql", `sql text part #${i + 1} contains an invalid escape sequence`);
+    }
     if (text.length > 0) parts.push({ kind: "text", text });
     if (i >= values.length) return;
     const value = values[i];

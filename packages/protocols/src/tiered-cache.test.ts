@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { BackendError } from "./errors.js";
 import { MapCache } from "./map-cache.fixture.js";
 import { tieredCache } from "./tiered-cache.js";
@@ -14,6 +14,10 @@ async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
   for await (const key of iterable) out.push(key);
   return out.sort();
 }
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("tieredCache", () => {
   it("reads fall through to the lower tier and backfill the upper one", async () => {
@@ -40,6 +44,9 @@ describe("tieredCache", () => {
   });
 
   it("the backfilled TTL never outlives the lower tier's remaining TTL", async () => {
+    // Frozen clock: the ms between reading the lower TTL and writing the copy would
+    // otherwise push the copy's expiry 1 ms past the source under CPU contention.
+    vi.useFakeTimers({ toFake: ["Date"] });
     const l1 = new MapCache<unknown>("l1", 3_600_000);
     const l2 = new MapCache<unknown>("l2");
     const cache = tieredCache([l1, l2]);
@@ -93,6 +100,21 @@ describe("tieredCache", () => {
     expect(await l1.has("taken")).toBe(false);
     expect(await cache.add("free", "new")).toBe(true);
     expect([await l1.get("free"), await l2.get("free")]).toEqual(["new", "new"]);
+  });
+
+  it("add copies a success upwards without outliving the lower tier's default TTL", async () => {
+    // Frozen clock: the ms between reading the lower TTL and writing the copy would
+    // otherwise push the copy's expiry 1 ms past the source under CPU contention.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const l1 = new MapCache<unknown>("l1");
+    const l2 = new MapCache<unknown>("l2", 5_000);
+    const cache = tieredCache([l1, l2]);
+    expect(await cache.add("k", "v")).toBe(true);
+    const lowerExpiry = l2.expiresAt("k") as number;
+    const upperExpiry = l1.expiresAt("k");
+    expect(upperExpiry).not.toBeNull();
+    expect(upperExpiry as number).toBeLessThanOrEqual(lowerExpiry);
+    expect(await l1.get("k")).toBe("v");
   });
 
   it("increment counts on the lowest tier and evicts stale copies above", async () => {

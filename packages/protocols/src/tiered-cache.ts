@@ -141,7 +141,9 @@ class TieredCache<V> implements Cache<V> {
     assertTtl(BACKEND, options?.ttlMs);
     return this.#life.run(async () => {
       const [added, authority] = await this.#authoritative((tier) => tier.add(key, value, options));
-      if (added) await this.#upper(authority, (tier) => tier.set(key, value, options));
+      // Copy with the lower tier's remaining TTL, not the caller's options: without a ttlMs
+      // the lower tier applies its own default, which the upper copy must not outlive.
+      if (added && authority > 0) await this.#backfill(authority, key, value);
       return added;
     });
   }

@@ -59,6 +59,16 @@ describe("createPublisher: fan-out", () => {
     expect(second.messageId).not.toBe(message.id);
   });
 
+  it("keeps a header named __proto__ as an ordinary header", async () => {
+    const { publisher, a } = setup();
+    const headers = JSON.parse('{"__proto__": "p", "x": "1"}') as Record<string, string>;
+    await publisher.publish("orders", 1, { headers });
+    const sent = (a.sent[0] as Message).headers;
+    expect(Object.keys(sent).sort()).toEqual(["__proto__", "x"]);
+    expect(Object.getOwnPropertyDescriptor(sent, "__proto__")?.value).toBe("p");
+    expect(Object.getPrototypeOf(sent)).toBe(Object.prototype);
+  });
+
   it("sends to the transports in parallel", async () => {
     let releaseA: () => void = () => {};
     const calls: string[] = [];

@@ -117,7 +117,8 @@ function validateOptions(options: PublishOptions): { key: string | undefined; he
     if (typeof value !== "string") {
       throw invalidArgument(NAME, `header ${JSON.stringify(name)} must be a string, got ${describeValue(value)}`);
     }
-    copy[name] = value;
+    // Plain assignment of "__proto__" would hit the prototype setter and drop the header.
+    Object.defineProperty(copy, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return { key, headers: copy };
 }

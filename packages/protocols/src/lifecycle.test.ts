@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { BackendError } from "./errors.js";
+import { Lifecycle } from "./lifecycle.js";
+
+describe("Lifecycle", () => {
+  it("is already closed inside abort listeners and refuses new work there", async () => {
+    const life = new Lifecycle("test");
+    let closedInListener: boolean | undefined;
+    let lateWork: Promise<unknown> | undefined;
+    let ran = false;
+    life.signal.addEventListener("abort", () => {
+      closedInListener = life.closed;
+      lateWork = life.run(async () => {
+        ran = true;
+      });
+      lateWork.catch(() => {});
+    });
+    await life.close();
+    expect(closedInListener).toBe(true);
+    expect(ran).toBe(false);
+    await expect(lateWork).rejects.toSatisfy((err: unknown) => BackendError.is(err, "CLOSED"));
+    expect(() => life.assertOpen()).toThrow(BackendError);
+  });
+
+  it("turns a synchronous throw from fn into a rejection", async () => {
+    const life = new Lifecycle("test");
+    const boom = new Error("boom");
+    let result: Promise<unknown> | undefined;
+    expect(() => {
+      result = life.run(() => {
+        throw boom;
+      });
+    }).not.toThrow();
+    await expect(result).rejects.toBe(boom);
+    await life.close();
+  });
+
+  it("close waits for in-flight work, runs cleanups once in reverse and is idempotent", async () => {
+    const life = new Lifecycle("test");
+    const order: string[] = [];
+    life.onClose(() => {
+      order.push("first");
+    });
+    life.onClose(() => {
+      order.push("second");
+    });
+    const work = life.run(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      order.push("work");
+    });
+    const closing = life.close();
+    expect(life.close()).toBe(closing);
+    await closing;
+    await work;
+    expect(order).toEqual(["work", "second", "first"]);
+  });
+});
