@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Backend } from "./backend.js";
@@ -122,10 +123,22 @@ async function importPackage(specifier: string): Promise<Record<string, unknown>
   const bases = [join(process.cwd(), "noop.js")];
   if (process.argv[1]) bases.push(join(dirname(process.argv[1]), "noop.js"));
   for (const base of bases) {
-    const entry = resolveEsmEntry(specifier, base);
+    const entry = resolveFrom(specifier, base);
     if (entry) return await import(pathToFileURL(entry).href);
   }
   throw notInstalled(specifier);
+}
+
+// Node's resolver first (it also handles a package importing itself by name); the manual
+// `exports` reading only for packages whose exports offer no `require`/`default` target.
+function resolveFrom(specifier: string, base: string): string | undefined {
+  try {
+    return createRequire(base).resolve(specifier);
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== "MODULE_NOT_FOUND" && code !== "ERR_PACKAGE_PATH_NOT_EXPORTED") throw err;
+  }
+  return resolveEsmEntry(specifier, base);
 }
 
 function notInstalled(packageName: string, cause?: unknown): BackendError {
