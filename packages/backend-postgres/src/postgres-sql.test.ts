@@ -1,4 +1,3 @@
-import { describeSqlConformance } from "@core/conformance";
 import { type Backend, ConnectionError, Lifecycle, OperationalError, sql, TransactionError } from "@core/protocols";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
@@ -18,7 +17,7 @@ async function open(): Promise<Backend> {
   }
 }
 
-describeSqlConformance({ name: "postgres", open });
+// The SQL conformance suite runs in postgres.conformance.test.ts with the other suites.
 
 describe("postgres sql errors beyond the suite", () => {
   it("an unreachable server is a retryable ConnectionError without the password", async () => {
