@@ -1,6 +1,5 @@
 import { join } from "node:path";
 import {
-  closedError,
   encodeMessageBody,
   type Message,
   type MessageHandler,
@@ -9,6 +8,7 @@ import {
   type Subscription,
   type Transport,
   type TransportOptions,
+  TransportSubscriptions,
   validateSend,
   validateSubscribe,
 } from "@core/protocols";
@@ -95,9 +95,7 @@ class FileTransport implements Transport {
   readonly #tuning: GroupTuning;
   readonly #redeliveryDelayMs: number | undefined;
   readonly #dedupWindowMs: number;
-  readonly #subscriptions = new Set<FileSubscription>();
-  readonly #unregister: () => void;
-  #closing: Promise<void> | undefined;
+  readonly #subscriptions: TransportSubscriptions;
 
   constructor(
     shared: FileShared,
@@ -116,12 +114,11 @@ class FileTransport implements Transport {
     this.#redeliveryDelayMs = redeliveryDelayMs;
     this.#dedupWindowMs = dedupWindowMs;
     this.delivery = redeliveryDelayMs === undefined ? "at-most-once" : "at-least-once";
-    this.#unregister = shared.lifecycle.onClose(() => this.close());
+    this.#subscriptions = new TransportSubscriptions(BACKEND, shared.lifecycle);
   }
 
   #assertOpen(): void {
-    this.#shared.lifecycle.assertOpen();
-    if (this.#closing) throw closedError(BACKEND);
+    this.#subscriptions.assertOpen();
   }
 
   #channel(name: string): Channel {
@@ -239,23 +236,12 @@ class FileTransport implements Transport {
         this.#redeliveryDelayMs,
         this.#shared.lifecycle.signal,
       );
-      this.#subscriptions.add(subscription);
-      return {
-        unsubscribe: async () => {
-          await subscription.unsubscribe();
-          this.#subscriptions.delete(subscription);
-        },
-      };
+      return this.#subscriptions.track(subscription);
     });
   }
 
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      this.#unregister();
-      await Promise.all([...this.#subscriptions].map((s) => s.unsubscribe()));
-      this.#subscriptions.clear();
-    })();
-    return this.#closing;
+    return this.#subscriptions.close();
   }
 }
 

@@ -1,5 +1,4 @@
 import {
-  closedError,
   encodeMessageBody,
   type Message,
   type MessageHandler,
@@ -8,6 +7,7 @@ import {
   type Subscription,
   type Transport,
   type TransportOptions,
+  TransportSubscriptions,
   validateSend,
   validateSubscribe,
 } from "@core/protocols";
@@ -78,21 +78,18 @@ class SqliteTransport implements Transport {
   readonly #shared: SqliteShared;
   readonly #redeliveryDelayMs: number | undefined;
   readonly #dedupWindowMs: number;
-  readonly #subscriptions = new Set<SqliteSubscription>();
-  readonly #unregister: () => void;
-  #closing: Promise<void> | undefined;
+  readonly #subscriptions: TransportSubscriptions;
 
   constructor(shared: SqliteShared, redeliveryDelayMs: number | undefined, dedupWindowMs: number) {
     this.#shared = shared;
     this.#redeliveryDelayMs = redeliveryDelayMs;
     this.#dedupWindowMs = dedupWindowMs;
     this.delivery = redeliveryDelayMs === undefined ? "at-most-once" : "at-least-once";
-    this.#unregister = shared.lifecycle.onClose(() => this.close());
+    this.#subscriptions = new TransportSubscriptions(BACKEND, shared.lifecycle);
   }
 
   #assertOpen(): void {
-    this.#shared.lifecycle.assertOpen();
-    if (this.#closing) throw closedError(BACKEND);
+    this.#subscriptions.assertOpen();
   }
 
   send(channel: string, messages: readonly Message[]): Promise<void> {
@@ -166,22 +163,11 @@ class SqliteTransport implements Transport {
         handler,
         this.#redeliveryDelayMs,
       );
-      this.#subscriptions.add(subscription);
-      return {
-        unsubscribe: async () => {
-          await subscription.unsubscribe();
-          this.#subscriptions.delete(subscription);
-        },
-      };
+      return this.#subscriptions.track(subscription);
     });
   }
 
   close(): Promise<void> {
-    this.#closing ??= (async () => {
-      this.#unregister();
-      await Promise.all([...this.#subscriptions].map((s) => s.unsubscribe()));
-      this.#subscriptions.clear();
-    })();
-    return this.#closing;
+    return this.#subscriptions.close();
   }
 }

@@ -174,6 +174,7 @@ export {
   validateSend,
   validateSubscribe,
 } from "./transport-input.js";
+export { TransportSubscriptions } from "./transport-subscriptions.js";
 export {
   assertInteger,
   assertKey,
