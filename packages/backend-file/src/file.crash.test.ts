@@ -113,6 +113,42 @@ describe("file backend crash safety (real processes, SIGKILL)", () => {
     await backend.close();
   });
 
+  it("a lock held by a hung (SIGSTOPped) process fails waiters with LOCKED until it is staleLockMs old, then is broken", async () => {
+    const directory = freshDir();
+    const { proc, lines, exited } = child(`
+      const b = await openFileBackend({ directory: ${JSON.stringify(directory)}, flushIntervalMs: 60000, batchSize: 100000 });
+      await b.queue("t").put("buffered, never flushed");
+      console.log("holding");
+      setInterval(() => {}, 1000);`);
+    try {
+      await until(() => lines.includes("holding"), "the child to hold the lock");
+      proc.kill("SIGSTOP");
+      const impatient = await openFileBackend({ directory, lockTimeoutMs: 200 });
+      const refused = await impatient
+        .queue<string>("t")
+        .put("too early")
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+      expect(refused).toBeInstanceOf(BackendError);
+      expect((refused as BackendError).code).toBe("LOCKED");
+      expect((refused as BackendError).retryable).toBe(true);
+      await impatient.close();
+      const started = Date.now();
+      const patient = await openFileBackend({ directory, staleLockMs: 500, lockTimeoutMs: 5000 });
+      const q = patient.queue<string>("t");
+      expect(await q.put("mine")).toBe(0);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      await q.flush();
+      expect((await q.get()).map((e) => e.value)).toEqual(["mine"]);
+      await patient.close();
+    } finally {
+      proc.kill("SIGKILL");
+      await exited;
+    }
+  });
+
   it("two processes incrementing one cache key give the exact count", async () => {
     const directory = freshDir();
     const script = `

@@ -47,7 +47,7 @@ describe("file transport across processes", () => {
     const directory = freshDir();
     const member = () =>
       child(`
-        const b = await openFileBackend({ directory: ${JSON.stringify(directory)}, groupLeaseMs: 300 });
+        const b = await openFileBackend({ directory: ${JSON.stringify(directory)}, groupLeaseMs: 300, staleLockMs: 1000 });
         const bus = b.transport({ redeliveryDelayMs: 20 });
         await bus.subscribe("jobs", (m) => { console.log("got " + m.payload); }, { group: "workers" });
         console.log("ready");
@@ -55,7 +55,9 @@ describe("file transport across processes", () => {
     const members = [member(), member()];
     try {
       await until(() => members.every((c) => c.lines.includes("ready")), "both members to subscribe");
-      const backend = await openFileBackend({ directory, groupLeaseMs: 300 });
+      // A member stopped by SIGSTOP may be inside its lease renewal, holding the channel's
+      // lock: a live pid's lock is only broken once older than staleLockMs.
+      const backend = await openFileBackend({ directory, groupLeaseMs: 300, staleLockMs: 1000 });
       const bus = backend.transport({ redeliveryDelayMs: 20 });
       const all = () => [...got(members[0] as Child), ...got(members[1] as Child)];
       try {

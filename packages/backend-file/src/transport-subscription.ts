@@ -59,7 +59,10 @@ export class FileSubscription implements Subscription {
     closed: AbortSignal,
   ) {
     this.#topic = topic;
-    closed.addEventListener("abort", () => this.#stopped.abort(), { once: true });
+    // Removed when delivery stops: a backend that outlives many subscriptions keeps none.
+    const stop = () => this.#stopped.abort();
+    closed.addEventListener("abort", stop, { once: true });
+    this.#stopped.signal.addEventListener("abort", () => closed.removeEventListener("abort", stop), { once: true });
     this.#source = source;
     this.#handler = handler;
     this.#redeliveryDelayMs = redeliveryDelayMs;

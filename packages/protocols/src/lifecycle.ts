@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { closedError } from "./errors.js";
 
 /**
@@ -24,6 +25,9 @@ export class Lifecycle {
 
   constructor(backend: string) {
     this.backend = backend;
+    // Every blocking stream and subscription of a backend listens here: hundreds at once
+    // are normal use, not the leak Node's default warning at 11 listeners assumes.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   /**
