@@ -26,17 +26,29 @@ export class CacheData implements JournalState<CacheOp> {
   misses = 0;
   evictions = 0;
   handles = 0;
+  /** Entries with a TTL: kept up to date so the check after every write costs O(1). */
+  #expiring = 0;
 
   reset(): void {
     this.entries.clear();
+    this.#expiring = 0;
   }
 
   apply(op: CacheOp): void {
     if ("s" in op) {
-      this.entries.delete(op.s);
-      this.entries.set(op.s, { text: op.v, expiresAt: op.e ?? Number.POSITIVE_INFINITY });
-    } else if ("d" in op) this.entries.delete(op.d);
-    else this.entries.clear();
+      this.#remove(op.s);
+      const expiresAt = op.e ?? Number.POSITIVE_INFINITY;
+      if (expiresAt !== Number.POSITIVE_INFINITY) this.#expiring++;
+      this.entries.set(op.s, { text: op.v, expiresAt });
+    } else if ("d" in op) this.#remove(op.d);
+    else this.reset();
+  }
+
+  #remove(key: string): void {
+    const slot = this.entries.get(key);
+    if (slot === undefined) return;
+    if (slot.expiresAt !== Number.POSITIVE_INFINITY) this.#expiring--;
+    this.entries.delete(key);
   }
 
   size(): number {
@@ -74,8 +86,7 @@ export class CacheData implements JournalState<CacheOp> {
 
   /** True while some entry has a TTL (the sweep has work). */
   hasExpiring(): boolean {
-    for (const slot of this.entries.values()) if (slot.expiresAt !== Number.POSITIVE_INFINITY) return true;
-    return false;
+    return this.#expiring > 0;
   }
 
   /**

@@ -1,10 +1,10 @@
-import { closeSync, fdatasync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, fdatasync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { open, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCodec } from "@core/protocols";
 import { atomicWrite, ensureDirectory, FILE_MODE, syncDirectory, writeAllSync } from "./atomic-write.js";
 import { fileError, fsError } from "./errors.js";
-import { acquireLock, type LockOptions } from "./lock.js";
+import { LockFile, type LockOptions } from "./lock.js";
 import { encodeRecords, scanRecords } from "./segment.js";
 
 type Handle = Awaited<ReturnType<typeof open>>;
@@ -60,6 +60,7 @@ export class Journal<Op> {
   readonly #log: string;
   readonly #state: JournalState<Op>;
   readonly #options: JournalOptions;
+  readonly #lockFile: LockFile;
   #reader: Handle | undefined;
   /** Append descriptor of the log inode `#ino` (kept open; reopened when the inode changes). */
   #appender: number | undefined;
@@ -78,6 +79,7 @@ export class Journal<Op> {
     this.#log = join(dir, "log");
     this.#state = state;
     this.#options = options;
+    this.#lockFile = new LockFile(join(dir, "lock"), options.lock);
   }
 
   // One operation at a time per journal object: catching up twice would apply twice.
@@ -94,19 +96,26 @@ export class Journal<Op> {
   /**
    * True when no operation of this object is queued and the log is still the inode and
    * size already replayed: memory is exactly what the file says, so a read may use it as
-   * is. One `stat` syscall, which sees every other process's completed append (a size
-   * change) and compaction (a new inode).
+   * is. One `fstat` of the open log, which sees every other process's completed append (a
+   * size change) and compaction: the rename over `log` leaves the replayed inode without a
+   * name (`nlink` 0). A log with other names too (hard-linked elsewhere) could stay linked
+   * after a replacement, so it is checked by path.
    */
   #current(): boolean {
     if (this.#busy > 0) return false;
-    let info: ReturnType<typeof statSync>;
+    const reader = this.#reader;
     try {
-      info = statSync(this.#log, { throwIfNoEntry: false });
+      if (reader !== undefined) {
+        const own = fstatSync(reader.fd);
+        if (own.nlink === 1) return own.size === this.#position;
+        if (own.nlink === 0) return false;
+      }
+      const info = statSync(this.#log, { throwIfNoEntry: false });
+      if (info === undefined) return this.#ino === -1 && this.#position === 0;
+      return info.ino === this.#ino && info.size === this.#position;
     } catch {
       return false; // let the slow path report it
     }
-    if (info === undefined) return this.#ino === -1 && this.#position === 0;
-    return info.ino === this.#ino && info.size === this.#position;
   }
 
   /**
@@ -141,7 +150,7 @@ export class Journal<Op> {
         });
         this.#ready = true;
       }
-      const lock = await acquireLock(join(this.#dir, "lock"), this.#options.lock);
+      const lock = await this.#lockFile.acquire();
       try {
         await this.#catchUp(true);
         const { result, ops, applied = false } = fn();
@@ -268,6 +277,7 @@ export class Journal<Op> {
   close(): Promise<void> {
     return this.#serial(async () => {
       this.#closeAppender();
+      this.#lockFile.close();
       await this.#reader?.close();
       this.#reader = undefined;
       this.#ino = -1;

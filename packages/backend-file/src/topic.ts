@@ -1,7 +1,6 @@
 import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
-import type { HeldLock, LockOptions } from "./lock.js";
-import { acquireLock } from "./lock.js";
+import { type HeldLock, LockFile, type LockOptions } from "./lock.js";
 import { SegmentLog } from "./queue-log.js";
 import type { RawEntry } from "./queue-segment.js";
 import type { TopicMeta } from "./topic-meta.js";
@@ -37,6 +36,7 @@ export class Topic {
   readonly log: SegmentLog;
   readonly #options: TopicOptions;
   #chain: Promise<unknown> = Promise.resolve();
+  readonly #lockFile: LockFile;
   #lock: HeldLock | undefined;
   #pending: RawEntry[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -49,6 +49,7 @@ export class Topic {
   constructor(dir: string, options: TopicOptions) {
     this.log = new SegmentLog(dir, { segmentBytes: options.segmentBytes, what: options.what });
     this.#options = options;
+    this.#lockFile = new LockFile(join(dir, "lock"), options.lock);
   }
 
   /** Runs `fn` after every earlier operation of this topic object. */
@@ -70,7 +71,7 @@ export class Topic {
   async #hold(): Promise<void> {
     if (this.#lock !== undefined) return;
     await this.log.prepare();
-    this.#lock = await acquireLock(join(this.log.dir, "lock"), this.#options.lock);
+    this.#lock = await this.#lockFile.acquire();
     try {
       await this.log.refresh(true);
     } catch (err) {
@@ -220,6 +221,7 @@ export class Topic {
       this.wake();
       this.#stopWatching();
       this.log.close();
+      this.#lockFile.close();
     }
   }
 }

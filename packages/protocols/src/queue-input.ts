@@ -3,7 +3,14 @@ import { BackendError, invalidArgument } from "./errors.js";
 import type { GetOptions, PutOptions, QueueOptions, StreamOptions } from "./queue.js";
 import { assertKey, assertNonNegativeInteger, assertPlainObject } from "./validation.js";
 
-/** More buckets than this is almost certainly a mistake (each one is a log of its own). */
+/**
+ * More buckets than this is almost certainly a mistake (each one is a log of its own).
+ *
+ * @example
+ * ```ts
+ * const queue = backend.queue("events", { buckets: Math.min(wanted, MAX_BUCKETS) });
+ * ```
+ */
 export const MAX_BUCKETS = 1024;
 
 /**

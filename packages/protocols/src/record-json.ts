@@ -6,6 +6,11 @@ import { isPlainObject } from "./validation.js";
  * Deepest nesting of `content`/`metadata` (the top object is depth 1). SQLite's JSON
  * functions stop at 1000 and deep documents make PostgreSQL's `jsonb` recurse, so every
  * backend accepts the same, comfortably supported depth.
+ *
+ * @example
+ * ```ts
+ * const nested = { a: { b: { c: 1 } } }; // depth 3, far below MAX_JSON_DEPTH
+ * ```
  */
 export const MAX_JSON_DEPTH = 100;
 

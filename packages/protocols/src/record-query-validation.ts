@@ -6,9 +6,23 @@ import { normalizeLayer } from "./record-validation.js";
 import type { Layer } from "./records.js";
 import { checkKeys, describeValue, isPlainObject } from "./validation.js";
 
-/** `limit` of a query that gives none. */
+/**
+ * `limit` of a query that gives none.
+ *
+ * @example
+ * ```ts
+ * const page = await store.query({ layer: "gold" }); // at most DEFAULT_QUERY_LIMIT records
+ * ```
+ */
 export const DEFAULT_QUERY_LIMIT = 100;
-/** `maxLimit` of a record store that gives none. */
+/**
+ * `maxLimit` of a record store that gives none.
+ *
+ * @example
+ * ```ts
+ * await store.query({ limit: DEFAULT_MAX_LIMIT }); // the largest page a default store serves
+ * ```
+ */
 export const DEFAULT_MAX_LIMIT = 10_000;
 
 const QUERY_KEYS = new Set(["layer", "where", "orderBy", "limit", "offset", "after"]);

@@ -3,9 +3,23 @@ import { checkText, typeName, validateJsonObject } from "./record-json.js";
 import { LAYERS, type Layer, type OnConflict } from "./records.js";
 import { assertKey, checkKeys, describeValue, isPlainObject } from "./validation.js";
 
-/** Longest sighting `source`, in characters. */
+/**
+ * Longest sighting `source`, in characters.
+ *
+ * @example
+ * ```ts
+ * const source = feedUrl.slice(0, MAX_SOURCE_LENGTH);
+ * ```
+ */
 export const MAX_SOURCE_LENGTH = 256;
-/** Longest sighting `contentHash`, in characters. */
+/**
+ * Longest sighting `contentHash`, in characters.
+ *
+ * @example
+ * ```ts
+ * const ok = hash.length <= MAX_CONTENT_HASH_LENGTH;
+ * ```
+ */
 export const MAX_CONTENT_HASH_LENGTH = 1024;
 
 const RECORD_KEYS = new Set(["id", "naturalKey", "layer", "content", "metadata"]);

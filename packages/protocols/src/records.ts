@@ -3,7 +3,14 @@ import type { Filter } from "./filter.js";
 /** Refinement stage of a record: raw → validated → enriched. */
 export type Layer = "bronze" | "silver" | "gold";
 
-/** The layers in order. */
+/**
+ * The layers in order.
+ *
+ * @example
+ * ```ts
+ * const next = LAYERS[LAYERS.indexOf("bronze") + 1]; // "silver"
+ * ```
+ */
 export const LAYERS: readonly Layer[] = Object.freeze(["bronze", "silver", "gold"]);
 
 /** What a caller stores. `content` and `metadata` must be JSON objects. */

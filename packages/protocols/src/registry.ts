@@ -25,7 +25,14 @@ export interface BackendProvider {
   open(url: string, options?: OpenOptions): Promise<Backend>;
 }
 
-/** Built-in scheme → package map. */
+/**
+ * Built-in scheme → package map.
+ *
+ * @example
+ * ```ts
+ * BUILTIN_SCHEMES.sqlite; // "@core/backend-sqlite"
+ * ```
+ */
 export const BUILTIN_SCHEMES: Readonly<Record<string, string>> = Object.freeze({
   memory: "@core/backend-memory",
   file: "@core/backend-file",

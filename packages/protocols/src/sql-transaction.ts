@@ -3,7 +3,14 @@ import { BackendError, invalidArgument } from "./errors.js";
 import type { IsolationLevel, SqlExecutor, TransactionOptions } from "./sql.js";
 import { TransactionError } from "./sql-errors.js";
 
-/** The isolation levels `TransactionOptions.isolationLevel` accepts, weakest first. */
+/**
+ * The isolation levels `TransactionOptions.isolationLevel` accepts, weakest first.
+ *
+ * @example
+ * ```ts
+ * const strongest = ISOLATION_LEVELS.at(-1); // "serializable"
+ * ```
+ */
 export const ISOLATION_LEVELS: readonly IsolationLevel[] = [
   "read uncommitted",
   "read committed",

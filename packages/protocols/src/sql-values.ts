@@ -1,7 +1,14 @@
 import { invalidArgument } from "./errors.js";
 import type { DatabaseType } from "./sql.js";
 
-/** Every portable column type, in a stable order. */
+/**
+ * Every portable column type, in a stable order.
+ *
+ * @example
+ * ```ts
+ * for (const type of DATABASE_TYPES) console.log(type);
+ * ```
+ */
 export const DATABASE_TYPES: readonly DatabaseType[] = Object.freeze([
   "integer",
   "bigint",

@@ -1,8 +1,22 @@
 import { invalidArgument } from "./errors.js";
 
-/** Largest key, in UTF-8 bytes. */
+/**
+ * Largest key, in UTF-8 bytes.
+ *
+ * @example
+ * ```ts
+ * if (Buffer.byteLength(key) > MAX_KEY_BYTES) throw new Error("key too long");
+ * ```
+ */
 export const MAX_KEY_BYTES = 1024;
-/** Longest store name, in characters. */
+/**
+ * Longest store name, in characters.
+ *
+ * @example
+ * ```ts
+ * const ok = name.length <= MAX_NAME_LENGTH;
+ * ```
+ */
 export const MAX_NAME_LENGTH = 128;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject

@@ -100,7 +100,14 @@ export function recordFrom(ids: readonly string[], keys: readonly string[]): fc.
 /** A valid record input whose id and natural key come from the pools. */
 export const recordArb: fc.Arbitrary<RecordInput> = recordFrom(ID_POOL, KEY_POOL);
 
-/** Records with distinct ids and natural keys (natural key derived from the id). */
+/**
+ * Records with distinct ids and natural keys (natural key derived from the id).
+ *
+ * @example
+ * ```ts
+ * fc.assert(fc.property(datasetArb, (records) => new Set(records.map((r) => r.id)).size === records.length));
+ * ```
+ */
 export const datasetArb: fc.Arbitrary<RecordInput[]> = fc
   .uniqueArray(recordArb, { selector: (r) => r.id, maxLength: ID_POOL.length })
   .map((records) => records.map((r) => ({ ...r, naturalKey: `nk:${r.id}` })));
@@ -139,7 +146,14 @@ const operatorsArb: fc.Arbitrary<FieldOperators> = fc.oneof(
   fc.record({ gte: operandArb, lt: operandArb }),
 );
 
-/** A filter of up to three fields, each a bare value or operators. */
+/**
+ * A filter of up to three fields, each a bare value or operators.
+ *
+ * @example
+ * ```ts
+ * const [filter] = fc.sample(filterArb, 1);
+ * ```
+ */
 export const filterArb: fc.Arbitrary<Filter> = fc
   .array(fc.tuple(fc.constantFrom(...FIELDS), fc.oneof(operandArb, operatorsArb)), { maxLength: 3 })
   .map((entries) => Object.fromEntries(entries) as Filter);
@@ -152,7 +166,14 @@ export const orderByArb: fc.Arbitrary<RecordQuery["orderBy"]> = fc.option(
   { nil: undefined },
 );
 
-/** A query without a cursor: random layer, filter, order, limit and offset. */
+/**
+ * A query without a cursor: random layer, filter, order, limit and offset.
+ *
+ * @example
+ * ```ts
+ * const [query] = fc.sample(queryArb, 1);
+ * ```
+ */
 export const queryArb: fc.Arbitrary<RecordQuery> = fc
   .record({
     layer: fc.option(layerArb, { nil: undefined }),

@@ -1,0 +1,89 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { LockFile } from "./lock.js";
+
+const root = mkdtempSync(join(tmpdir(), "backend-file-lock-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+let n = 0;
+const freshDir = () => {
+  const dir = join(root, `d${++n}`);
+  mkdirSync(dir);
+  return dir;
+};
+
+/** The pid of a process that has exited. */
+function deadPid(): number {
+  const { pid } = spawnSync(process.execPath, ["-e", ""]);
+  return pid as number;
+}
+
+describe("LockFile (token linked into place)", () => {
+  it("holds the complete `pid timestamp` while taken, and leaves nothing behind once closed", async () => {
+    const dir = freshDir();
+    const file = new LockFile(join(dir, "lock"));
+    for (let i = 0; i < 3; i++) {
+      const lock = await file.acquire();
+      const [pid, at] = readFileSync(join(dir, "lock"), "utf8").split(" ").map(Number);
+      expect(pid).toBe(process.pid);
+      expect(Math.abs(Date.now() - (at as number))).toBeLessThan(60_000);
+      await lock.release();
+      expect(readdirSync(dir)).toEqual([`lock.${process.pid}`]);
+    }
+    file.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("removes the tokens of dead processes and keeps foreign files", async () => {
+    const dir = freshDir();
+    const dead = deadPid();
+    writeFileSync(join(dir, `lock.${dead}`), `${dead} ${Date.now()}`);
+    writeFileSync(join(dir, "lock.note"), "not a token");
+    const file = new LockFile(join(dir, "lock"));
+    const lock = await file.acquire();
+    expect(readdirSync(dir).sort()).toEqual(["lock", "lock.note", `lock.${process.pid}`].sort());
+    await lock.release();
+    file.close();
+    expect(readdirSync(dir)).toEqual(["lock.note"]);
+  });
+
+  it("takes over a lock whose holder died, and makes its token again when it was removed", async () => {
+    const dir = freshDir();
+    const dead = deadPid();
+    writeFileSync(join(dir, `lock.${dead}`), `${dead} ${Date.now()}`);
+    // The dead holder's lock is its token under the lock's name (two links, one file).
+    writeFileSync(join(dir, "lock"), `${dead} ${Date.now()}`);
+    const file = new LockFile(join(dir, "lock"), { timeoutMs: 2000 });
+    const first = await file.acquire();
+    expect(readFileSync(join(dir, "lock"), "utf8").startsWith(`${process.pid} `)).toBe(true);
+    await first.release();
+    unlinkSync(join(dir, `lock.${process.pid}`));
+    const second = await file.acquire();
+    expect(readFileSync(join(dir, "lock"), "utf8").startsWith(`${process.pid} `)).toBe(true);
+    await second.release();
+    file.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("two lock files of one path in a process share the token and take turns", async () => {
+    const dir = freshDir();
+    const a = new LockFile(join(dir, "lock"));
+    const b = new LockFile(join(dir, "lock"));
+    const order: string[] = [];
+    const held = await a.acquire();
+    const waiting = b.acquire().then((lock) => {
+      order.push("b");
+      return lock;
+    });
+    order.push("a");
+    await held.release();
+    await (await waiting).release();
+    expect(order).toEqual(["a", "b"]);
+    a.close();
+    expect(readdirSync(dir)).toEqual([`lock.${process.pid}`]);
+    b.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
