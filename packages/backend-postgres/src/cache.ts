@@ -16,6 +16,7 @@ import {
   compileGlob,
   encodeValue,
   invalidArgument,
+  isPlainObject,
   type SetOptions,
 } from "@core/protocols";
 import { cacheStatements, likePrefix } from "./cache-sql.js";
@@ -160,17 +161,23 @@ class PostgresCache<V> implements Cache<V> {
     assertKeys(BACKEND, keys);
     if (keys.length === 0) return [];
     const text = this.#o.maxEntries === undefined ? this.#sql.getMany : this.#sql.getManyTouch;
-    const { rows } = await this.#q("getMany", text, [this.name, [...new Set(keys)].map(encodeKey)]);
-    const found = new Map<string, string>(rows.map((r) => [decodeKey(r.key), r.value]));
-    return keys.map((k) => {
-      const value = found.get(k);
+    // Repeated keys need no dedupe: `= ANY` matches a row once, and the touching UPDATE too.
+    const { rows } = await this.#q("getMany", text, [this.name, keys.map(encodeKey)]);
+    const found = new Map<string, string>();
+    for (const row of rows) found.set(decodeKey(row.key), row.value);
+    const counters = this.#counters;
+    const out: (V | undefined)[] = [];
+    for (const key of keys) {
+      const value = found.get(key);
       if (value === undefined) {
-        this.#counters.misses++;
-        return undefined;
+        counters.misses++;
+        out.push(undefined);
+      } else {
+        counters.hits++;
+        out.push(this.#decode(value));
       }
-      this.#counters.hits++;
-      return this.#decode(value);
-    });
+    }
+    return out;
   }
 
   async set(key: string, value: V, options?: SetOptions): Promise<void> {
@@ -185,26 +192,47 @@ class PostgresCache<V> implements Cache<V> {
     this.#open();
     if (!Array.isArray(entries)) throw invalidArgument(BACKEND, "setMany needs an array of { key, value, ttlMs? }");
     // Validate and encode everything first: one bad entry means nothing is written.
-    const last = new Map<string, [string, number | null]>();
-    entries.forEach((entry, i) => {
-      assertPlainObject(BACKEND, entry, `entries[${i}]`);
+    const n = entries.length;
+    let keys: string[] = new Array(n);
+    let values: string[] = new Array(n);
+    let ttls: (number | null)[] = new Array(n);
+    let expiring = false;
+    for (let i = 0; i < n; i++) {
+      const entry = entries[i] as CacheEntry<V>;
+      if (!isPlainObject(entry)) assertPlainObject(BACKEND, entry, `entries[${i}]`);
       assertKey(BACKEND, entry.key);
       assertTtl(BACKEND, entry.ttlMs);
-      last.delete(entry.key); // a repeated key keeps its last value (and position)
-      last.set(entry.key, [encodeValue(BACKEND, this.#o.codec, entry.value, i), this.#ttl(entry.ttlMs)]);
-    });
-    if (last.size === 0) return;
-    const keys = [...last.keys()];
-    const stored = keys.map(encodeKey);
-    const values = keys.map((k) => (last.get(k) as [string, number | null])[0]);
-    const ttls = keys.map((k) => (last.get(k) as [string, number | null])[1]);
+      keys[i] = encodeKey(entry.key); // injective, so repeated keys stay repeated
+      values[i] = encodeValue(BACKEND, this.#o.codec, entry.value, i);
+      const ttl = this.#ttl(entry.ttlMs);
+      ttls[i] = ttl;
+      if (ttl !== null) expiring = true;
+    }
+    if (n === 0) return;
+    // One statement cannot write a row twice: a repeated key keeps its last value (and
+    // position). Rare, so the common batch of distinct keys skips the rebuild.
+    if (new Set(keys).size < n) {
+      const last = new Map<string, number>();
+      for (let i = 0; i < n; i++) {
+        last.delete(keys[i] as string);
+        last.set(keys[i] as string, i);
+      }
+      const kept = [...last.values()];
+      keys = kept.map((i) => keys[i] as string);
+      values = kept.map((i) => values[i] as string);
+      ttls = kept.map((i) => ttls[i] as number | null);
+    }
     const max = this.#o.maxEntries;
     if (max === undefined || keys.length <= max) {
-      await this.#write("setMany", this.#sql.setMany, this.#sql.setManyEvict, [this.name, stored, values, ttls]);
+      if (max === undefined && !expiring) {
+        await this.#q("setMany", this.#sql.setManyForever, [this.name, keys, values]);
+        return;
+      }
+      await this.#write("setMany", this.#sql.setMany, this.#sql.setManyEvict, [this.name, keys, values, ttls]);
       return;
     }
     // More keys than fit: the eviction must see the batch's own rows, so it runs after it.
-    await this.#q("setMany", this.#sql.setMany, [this.name, stored, values, ttls]);
+    await this.#q("setMany", this.#sql.setMany, [this.name, keys, values, ttls]);
     const { rows } = await this.#q("evict", this.#sql.evict, [this.name, max]);
     this.#counters.evictions += Number(rows[0]?.evicted ?? 0);
   }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from "vitest";
 import { openPostgresBackend } from "./index.js";
-import { countingPool, dropSchema, requireServer, testSchema } from "./postgres.fixture.js";
+import { countingPool, dropSchema, POSTGRES_URL, requireServer, testSchema } from "./postgres.fixture.js";
 
 const schema = testSchema();
 await requireServer();
@@ -52,6 +52,32 @@ describe("postgres cache maxEntries", () => {
     } finally {
       await backend.close();
       await pool.end();
+    }
+  });
+});
+
+describe("postgres cache batches", () => {
+  test("setMany without TTLs clears earlier TTLs; getMany reads repeated and escaped keys", async () => {
+    const backend = await openPostgresBackend({ connectionString: POSTGRES_URL, schema });
+    try {
+      const cache = backend.cache<number>("batches");
+      await cache.setMany([
+        { key: "a", value: 1, ttlMs: 60_000 },
+        { key: "b\u0000", value: 2, ttlMs: 60_000 },
+      ]);
+      expect(await cache.ttl("a")).toBeGreaterThan(0);
+      // No entry has a TTL: the batch takes the statement without an expiry array.
+      await cache.setMany([
+        { key: "a", value: 3 },
+        { key: "b\u0000", value: 4 },
+        { key: "a", value: 5 },
+      ]);
+      expect(await cache.ttl("a")).toBeNull();
+      expect(await cache.ttl("b\u0000")).toBeNull();
+      expect(await cache.getMany(["b\u0000", "a", "x", "a"])).toEqual([4, 5, undefined, 5]);
+      expect(await cache.stats()).toMatchObject({ entries: 2, hits: 3, misses: 1 });
+    } finally {
+      await backend.close();
     }
   });
 });

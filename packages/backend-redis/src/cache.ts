@@ -15,6 +15,7 @@ import {
   compileGlob,
   encodeValue,
   invalidArgument,
+  isPlainObject,
   notSupported,
   type SetOptions,
 } from "@core/protocols";
@@ -142,29 +143,39 @@ class RedisCache<V> implements Cache<V> {
     this.#open();
     if (!Array.isArray(entries)) throw invalidArgument(BACKEND, "setMany needs an array of { key, value, ttlMs? }");
     // Validate and encode everything first: one bad entry means nothing is written.
+    const n = entries.length;
+    if (n === 0) return;
+    // Key/value pairs as MSET takes them, and each entry's TTL (0: none).
+    const flat: string[] = new Array(2 * n);
+    const ttls: number[] = new Array(n);
     let expiring = false;
-    const commands = entries.map((entry, i) => {
-      assertPlainObject(BACKEND, entry, `entries[${i}]`);
+    for (let i = 0; i < n; i++) {
+      const entry = entries[i] as CacheEntry<V>;
+      if (!isPlainObject(entry)) assertPlainObject(BACKEND, entry, `entries[${i}]`);
       assertKey(BACKEND, entry.key);
       assertTtl(BACKEND, entry.ttlMs);
-      const args: (string | number)[] = [this.#key(entry.key), encodeValue(BACKEND, this.#codec, entry.value, i)];
-      const ttl = this.#ttlArgs(entry.ttlMs);
-      if (ttl.length > 0) {
-        expiring = true;
-        args.push(...ttl);
-      }
-      return args;
-    });
-    if (commands.length === 0) return;
+      flat[2 * i] = this.#key(entry.key);
+      flat[2 * i + 1] = encodeValue(BACKEND, this.#codec, entry.value, i);
+      const ttl = entry.ttlMs ?? this.#defaultTtlMs;
+      ttls[i] = ttl === undefined ? 0 : px(ttl);
+      if (ttl !== undefined) expiring = true;
+    }
+    const client = this.#shared.client;
     if (!expiring) {
       // MSET is atomic and clears TTLs like SET: one command instead of MULTI + n SETs + EXEC.
       // The keys share the namespace's hash tag, so this works on a cluster too.
-      await run(this.#shared, "cache.setMany", () => this.#shared.client.call("MSET", ...commands.flat()));
+      await run(this.#shared, "cache.setMany", () => client.call("MSET", ...flat));
       return;
     }
     await run(this.#shared, "cache.setMany", async () => {
-      const tx = this.#shared.client.multi();
-      for (const args of commands) tx.call("SET", ...args);
+      const tx = client.multi();
+      for (let i = 0; i < n; i++) {
+        const key = flat[2 * i] as string;
+        const text = flat[2 * i + 1] as string;
+        const ttl = ttls[i] as number;
+        if (ttl === 0) tx.call("SET", key, text);
+        else tx.call("SET", key, text, "PX", ttl);
+      }
       throwFirst(await tx.exec());
     });
   }

@@ -56,6 +56,7 @@ class RedisQueue<V> implements Queue<V> {
   readonly #stream: string;
   readonly #counter: string;
   readonly #groups: string;
+  readonly #appendKeys: readonly string[];
 
   constructor(shared: RedisShared, name: string, storageName: string, codec: Codec) {
     this.name = name;
@@ -65,28 +66,30 @@ class RedisQueue<V> implements Queue<V> {
     this.#stream = `${base}:s`;
     this.#counter = `${base}:n`;
     this.#groups = `${base}:g`;
+    this.#appendKeys = [this.#stream, this.#counter];
   }
 
   async put(value: V, options?: PutOptions): Promise<number> {
     this.#shared.lifecycle.assertOpen();
     if (options !== undefined) checkPutOptions(BACKEND, options);
-    const text = encodeValue(BACKEND, this.#codec, value);
-    return this.#append([text]);
+    return this.#append([Date.now(), encodeValue(BACKEND, this.#codec, value)]);
   }
 
   async putBatch(values: readonly V[], options?: PutOptions): Promise<{ first: number; count: number }> {
     this.#shared.lifecycle.assertOpen();
     if (!Array.isArray(values)) throw invalidArgument(BACKEND, "putBatch needs an array of values");
     if (options !== undefined) checkPutOptions(BACKEND, options);
+    if (values.length === 0) return { first: await this.count(), count: 0 };
     // Encode everything first: one bad value means nothing of the batch is written.
-    const encoded = values.map((v, i) => encodeValue(BACKEND, this.#codec, v, i));
-    if (encoded.length === 0) return { first: await this.count(), count: 0 };
-    return { first: await this.#append(encoded), count: encoded.length };
+    const args: (string | number)[] = [Date.now()];
+    for (let i = 0; i < values.length; i++) args.push(encodeValue(BACKEND, this.#codec, values[i], i));
+    return { first: await this.#append(args), count: values.length };
   }
 
-  async #append(encoded: string[]): Promise<number> {
+  /** Runs the append script; `args` is the timestamp (ms) and then the encoded values. */
+  async #append(args: (string | number)[]): Promise<number> {
     const reply = await run(this.#shared, "queue.put", () =>
-      scripts().queueAppend.run(this.#shared.client, [this.#stream, this.#counter], [Date.now(), ...encoded]),
+      scripts().queueAppend.run(this.#shared.client, this.#appendKeys, args),
     );
     return Number(reply);
   }

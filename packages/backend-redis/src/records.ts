@@ -219,10 +219,14 @@ class RedisRecordStore implements RecordStore {
       q.offset,
       q.limit + 1,
     )) as string[];
-    const loaded = await this.#load(ids);
-    const records = loaded.slice(0, q.limit);
+    // The id past the page tells that there is a next page; its record is loaded only to
+    // fill in for one of the page's that vanished (deleted since the range was read).
+    // Either way the index holds ids past this page, so the page ends with a cursor.
+    const more = ids.length > q.limit;
+    let records = await this.#load(more ? ids.slice(0, q.limit) : ids);
+    if (more && records.length < q.limit) records = [...records, ...(await this.#load(ids.slice(q.limit)))];
     const last = records.at(-1);
-    return { records, next: last !== undefined && loaded.length > q.limit ? encodeCursor(q.ordering, last) : null };
+    return { records, next: last !== undefined && more ? encodeCursor(q.ordering, last) : null };
   }
 
   async count(query?: Pick<RecordQuery, "layer" | "where">): Promise<number> {

@@ -126,6 +126,31 @@ describe("cache specifics", () => {
   });
 });
 
+describe("records specifics", () => {
+  it("an id page whose record vanished under the index fills up and still reaches the next page", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const store = backend.records("vanish");
+    await store.storeBatch(["a", "b", "c", "d"].map((id) => ({ id, naturalKey: `nk:${id}`, content: { id } })));
+    // The hash of "a" is gone while its index entries stay, as when a delete lands
+    // between the page's ZRANGE and its HMGETs.
+    await admin.unlink(`${namespaceKey(prefix, "r", "vanish")}:rec:a`);
+    const first = await store.queryPage({ limit: 2 });
+    expect(first.records.map((r) => r.id)).toEqual(["b", "c"]);
+    expect(first.next).not.toBeNull();
+    const second = await store.queryPage({ limit: 2, after: first.next ?? undefined });
+    expect(second.records.map((r) => r.id)).toEqual(["d"]);
+    expect(second.next).toBeNull();
+    // The index had an id past this page ("d"), so the page ends with a cursor even though
+    // "d" filled in for "a": the page after it is empty.
+    const whole = await store.queryPage({ limit: 3 });
+    expect(whole.records.map((r) => r.id)).toEqual(["b", "c", "d"]);
+    expect(whole.next).not.toBeNull();
+    const rest = await store.queryPage({ limit: 3, after: whole.next ?? undefined });
+    expect(rest.records).toEqual([]);
+    expect(rest.next).toBeNull();
+  });
+});
+
 describe("transport specifics", () => {
   it("ephemeral mode is at-most-once pub/sub and drops repeated idempotency keys", async () => {
     await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
