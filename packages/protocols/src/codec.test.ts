@@ -110,6 +110,31 @@ describe("defaultCodec", () => {
     expect(Object.hasOwn(inner, "__proto__")).toBe(true);
   });
 
+  it("encodes plain JSON as JSON.stringify does, and everything else through tags, at any depth", () => {
+    const plain = { id: 42, name: "Ada", tags: ["a", "b"], nested: { ok: true, none: null, n: -1.5 } };
+    expect(defaultCodec.encode(plain)).toBe(JSON.stringify(plain));
+    expect(defaultCodec.encode(Object.assign(Object.create(null), { a: 1 }))).toBe('{"a":1}');
+    // One special value anywhere (deep, after plain siblings) takes the tagging path.
+    let deep: unknown = { when: new Date(0), gap: undefined, hole: [1, , 3] };
+    for (let i = 0; i < 50; i++) deep = { level: i, child: deep, list: [i] };
+    expect(roundTrip(deep)).toEqual(deep);
+    const inherited = Object.create({ inheritedKey: 1 });
+    inherited.own = 2;
+    expect(codeOf(() => defaultCodec.encode(inherited))).toBe("INVALID_ARGUMENT");
+  });
+
+  it("rejects a cycle below the depth the plain-JSON check looks at", () => {
+    const root: Record<string, unknown> = {};
+    let node = root;
+    for (let i = 0; i < 40; i++) {
+      const next: Record<string, unknown> = {};
+      node.child = next;
+      node = next;
+    }
+    node.back = root;
+    expect(codeOf(() => defaultCodec.encode(root))).toBe("INVALID_ARGUMENT");
+  });
+
   it("accepts shared references that are not cycles", () => {
     const shared = { n: 1 };
     const value = { a: shared, b: shared, list: [shared, shared] };
