@@ -115,7 +115,9 @@ describe("defaultCodec", () => {
     expect(defaultCodec.encode(plain)).toBe(JSON.stringify(plain));
     expect(defaultCodec.encode(Object.assign(Object.create(null), { a: 1 }))).toBe('{"a":1}');
     // One special value anywhere (deep, after plain siblings) takes the tagging path.
-    let deep: unknown = { when: new Date(0), gap: undefined, hole: [1, , 3] };
+    const hole = [1];
+    hole[2] = 3;
+    let deep: unknown = { when: new Date(0), gap: undefined, hole };
     for (let i = 0; i < 50; i++) deep = { level: i, child: deep, list: [i] };
     expect(roundTrip(deep)).toEqual(deep);
     const inherited = Object.create({ inheritedKey: 1 });
