@@ -1,5 +1,5 @@
 import type { Codec } from "@core/protocols";
-import { type CacheParams, cacheParams } from "./cache-options.js";
+import { cacheParams } from "./cache-options.js";
 import * as Q from "./cache-sql.js";
 import type { CacheCounters, SqliteShared } from "./shared.js";
 import { decodeWith } from "./values.js";
@@ -11,7 +11,7 @@ import { decodeWith } from "./values.js";
  *
  * @example
  * ```ts
- * const value = readCacheEntry<number>(shared, codec, counters, false, cacheParams("hits", "home"));
+ * const value = readCacheEntry<number>(shared, codec, counters, false, "hits", "home");
  * ```
  */
 export function readCacheEntry<V>(
@@ -19,17 +19,20 @@ export function readCacheEntry<V>(
   codec: Codec,
   counters: CacheCounters,
   lru: boolean,
-  p: CacheParams,
+  ns: string,
+  key: string,
 ): V | undefined {
   const prepare = shared.prepare;
   let text: string | undefined;
   if (lru) {
+    const p = cacheParams(ns, key);
     text = prepare(Q.GET_TOUCH).pluck().get(p) as string | undefined;
     if (text === undefined) prepare(Q.DELETE_EXPIRED_KEY).run(p);
   } else {
-    const row = prepare(Q.GET).get(p.ns, p.key) as { value: string; expires_at: number | null } | undefined;
-    if (row !== undefined && row.expires_at !== null && row.expires_at <= p.now) {
-      prepare(Q.DELETE_EXPIRED_KEY).run(p);
+    // The hot read binds two values and builds the named parameters only for a lazy delete.
+    const row = prepare(Q.GET).get(ns, key) as { value: string; expires_at: number | null } | undefined;
+    if (row !== undefined && row.expires_at !== null && row.expires_at <= Date.now()) {
+      prepare(Q.DELETE_EXPIRED_KEY).run(cacheParams(ns, key));
     } else {
       text = row?.value;
     }

@@ -67,7 +67,10 @@ export class CacheSweep {
 
 /**
  * Evicts least recently used entries above `maxEntries`; call inside the write
- * transaction. Expired entries go first and are not counted as evictions.
+ * transaction. Expired entries go first and are not counted as evictions. The size comes
+ * from `core_cache_sizes` (one seek; the triggers keep it exact across processes), so a
+ * write costs O(log n) plus the entries it removes; only the namespace's first maxEntries
+ * write ever counts its entries.
  *
  * @example
  * ```ts
@@ -83,7 +86,10 @@ export function evictLeastRecentlyUsed(
   max: number,
   p: CacheParams,
 ): void {
-  let excess = (shared.prepare(Q.COUNT_ALL).pluck().get(p) as number) - max;
+  const size =
+    (shared.prepare(Q.SIZE).pluck().get(p.ns) as number | undefined) ??
+    (shared.prepare(Q.START_SIZE).pluck().get(p.ns, p.ns) as number);
+  let excess = size - max;
   if (excess <= 0) return;
   excess -= shared.prepare(Q.SWEEP).run(p).changes;
   if (excess <= 0) return;

@@ -40,16 +40,29 @@ export const SET_KEEP_RECENCY = `INSERT INTO core_cache (ns, key, value, expires
 /** @ns → the next recency value (read once per batch, inside its write transaction). */
 export const NEXT_ACCESS_VALUE = `SELECT ${NEXT_ACCESS}`;
 
-/**
- * Positional (ns, key, value, expires, accessed): {@link SET} for batches, which take the
- * recency values from one {@link NEXT_ACCESS_VALUE} read instead of a seek per entry.
- */
-export const SET_AT = `INSERT INTO core_cache (ns, key, value, expires_at, accessed) VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, accessed = excluded.accessed`;
+/** Rows per statement of a batch write ({@link setAtRows}). */
+export const SET_AT_ROWS = 32;
 
-/** {@link SET_AT} of a cache without maxEntries (see SET_KEEP_RECENCY). */
-export const SET_AT_KEEP_RECENCY = `INSERT INTO core_cache (ns, key, value, expires_at, accessed) VALUES (?, ?, ?, ?, ?)
-  ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`;
+const setAtTexts = new Map<string, string>();
+
+/**
+ * Positional (ns, key, value, expires, accessed) × `rows`: {@link SET} for batches, which
+ * take the recency values from one {@link NEXT_ACCESS_VALUE} read instead of a seek per
+ * entry, and write up to {@link SET_AT_ROWS} entries per statement run. A key repeated in
+ * one statement is inserted, then updated by its later row: the last value wins, as with
+ * one statement per entry. `touch` (maxEntries caches) moves the recency of an
+ * overwritten entry too (see SET_KEEP_RECENCY). Texts are built once per shape.
+ */
+export function setAtRows(rows: number, touch: boolean): string {
+  const id = `${rows}:${touch}`;
+  let text = setAtTexts.get(id);
+  if (text === undefined) {
+    text = `INSERT INTO core_cache (ns, key, value, expires_at, accessed) VALUES ${Array(rows).fill("(?, ?, ?, ?, ?)").join(", ")}
+  ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at${touch ? ", accessed = excluded.accessed" : ""}`;
+    setAtTexts.set(id, text);
+  }
+  return text;
+}
 
 /** @key, @value, @expires, @now: insert unless a live entry exists; a row back = written. */
 export const ADD = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
@@ -94,8 +107,12 @@ export const KEYS_FIRST_PAGE = `SELECT key FROM core_cache WHERE ns = @ns AND ke
 /** @now → live entries. */
 export const COUNT_LIVE = `SELECT count(*) FROM core_cache WHERE ns = @ns AND ${LIVE}`;
 
-/** Entries stored (live or not yet swept). */
-export const COUNT_ALL = "SELECT count(*) FROM core_cache WHERE ns = @ns";
+/** Positional (ns) → entries stored (live or not yet swept), kept by triggers; none before the first maxEntries write. */
+export const SIZE = "SELECT entries FROM core_cache_sizes WHERE ns = ?";
+
+/** Positional (ns, ns) → entries stored: counts the namespace once and starts keeping its size. */
+export const START_SIZE = `INSERT INTO core_cache_sizes (ns, entries)
+  SELECT ?, count(*) FROM core_cache WHERE ns = ? RETURNING entries`;
 
 /** Deletes every entry of the namespace. */
 export const CLEAR = "DELETE FROM core_cache WHERE ns = @ns";

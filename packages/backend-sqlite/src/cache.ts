@@ -54,7 +54,6 @@ class SqliteCache<V> implements Cache<V> {
   /** Write statements: maxEntries caches refresh recency on every write, others only on insert. */
   readonly #setSql: string;
   readonly #incrementSql: string;
-  readonly #setAtSql: string;
   readonly #sweep: CacheSweep;
   #closed = false;
 
@@ -67,7 +66,6 @@ class SqliteCache<V> implements Cache<V> {
     const lru = options.maxEntries !== undefined;
     this.#setSql = lru ? Q.SET : Q.SET_KEEP_RECENCY;
     this.#incrementSql = lru ? Q.INCREMENT : Q.INCREMENT_KEEP_RECENCY;
-    this.#setAtSql = lru ? Q.SET_AT : Q.SET_AT_KEEP_RECENCY;
     let counters = shared.cacheCounters.get(name);
     if (counters === undefined) {
       counters = { hits: 0, misses: 0, evictions: 0 };
@@ -108,7 +106,7 @@ class SqliteCache<V> implements Cache<V> {
 
   #read(key: string): V | undefined {
     const lru = this.#o.maxEntries !== undefined;
-    return readCacheEntry<V>(this.#shared, this.#o.codec, this.#counters, lru, this.#params(key));
+    return readCacheEntry<V>(this.#shared, this.#o.codec, this.#counters, lru, this.name, key);
   }
 
   get(key: string): Promise<V | undefined> {
@@ -137,18 +135,34 @@ class SqliteCache<V> implements Cache<V> {
   }
 
   set(key: string, value: V, options?: SetOptions): Promise<void> {
-    let p: CacheParams;
+    let text: string;
+    let expires: number | null;
     try {
       assertKey(BACKEND, key);
       if (options !== undefined) assertPlainObject(BACKEND, options, "options");
       assertTtl(BACKEND, options?.ttlMs);
-      p = this.#params(key, encodeWith(this.#o.codec, value), this.#expiry(options?.ttlMs));
+      text = encodeWith(this.#o.codec, value);
+      expires = this.#expiry(options?.ttlMs);
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#run(() => {
-      this.#write(p, () => this.#shared.prepare(this.#setSql).run(p.ns, p.key, p.value, p.expires, p.ns));
-    });
+    return this.#run(() => this.#set(key, text, expires));
+  }
+
+  #set(key: string, text: string, expires: number | null): void {
+    const { prepare } = this.#shared;
+    const ns = this.name;
+    if (this.#o.maxEntries !== undefined) {
+      this.#shared.write(() => {
+        prepare(Q.SET).run(ns, key, text, expires, ns);
+        this.#evict(this.#params(key));
+      });
+      return;
+    }
+    // One upsert, not an UPDATE first: a missed UPDATE is an empty write transaction
+    // (WAL locks taken and released), which costs a new key far more than the recency
+    // seek the UPDATE would save an overwrite.
+    prepare(Q.SET_KEEP_RECENCY).run(ns, key, text, expires, ns);
   }
 
   setMany(entries: readonly CacheEntry<V>[]): Promise<void> {
@@ -179,8 +193,20 @@ class SqliteCache<V> implements Cache<V> {
       this.#shared.write(() => {
         // The write lock is held: no other writer can take these recency values meanwhile.
         let access = this.#shared.prepare(Q.NEXT_ACCESS_VALUE).pluck().get(p) as number;
-        const set = this.#shared.prepare(this.#setAtSql);
-        for (const [key, text, expires] of all) set.run(this.name, key, text, expires, access++);
+        const touch = this.#o.maxEntries !== undefined;
+        for (let from = 0; from < all.length; from += Q.SET_AT_ROWS) {
+          const rows = Math.min(Q.SET_AT_ROWS, all.length - from);
+          const params: unknown[] = new Array(rows * 5);
+          for (let i = 0; i < rows; i++) {
+            const [key, text, expires] = all[from + i] as (typeof all)[number];
+            params[i * 5] = this.name;
+            params[i * 5 + 1] = key;
+            params[i * 5 + 2] = text;
+            params[i * 5 + 3] = expires;
+            params[i * 5 + 4] = access++;
+          }
+          this.#shared.prepare(Q.setAtRows(rows, touch)).run(params);
+        }
         this.#evict(p);
       });
     });

@@ -37,7 +37,21 @@ const NEXT = `coalesce((SELECT seq + 1 FROM core_queue WHERE topic = @topic ORDE
 const PUT = `INSERT INTO core_queue (topic, seq, value, ts) VALUES (?, ${NEXT.replaceAll("@topic", "?")}, ?, CAST(? AS INTEGER))
   RETURNING seq`;
 const NEXT_OFFSET = `SELECT ${NEXT}`;
-const INSERT = "INSERT INTO core_queue (topic, seq, value, ts) VALUES (?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER))";
+// A batch inserts up to ROWS_PER_INSERT entries per statement: one statement run instead
+// of one per entry saves the per-run cost of binding and stepping (about a fifth of a
+// putBatch(10) on :memory:; on a file the WAL pages written dominate either way). The
+// texts are built once per row count, so the statement cache hashes the same strings.
+const ROWS_PER_INSERT = 32;
+const INSERT_ROWS: string[] = [];
+function insertRows(n: number): string {
+  let text = INSERT_ROWS[n];
+  if (text === undefined) {
+    const rows = Array.from({ length: n }, () => "(?, CAST(? AS INTEGER), ?, CAST(? AS INTEGER))").join(", ");
+    text = `INSERT INTO core_queue (topic, seq, value, ts) VALUES ${rows}`;
+    INSERT_ROWS[n] = text;
+  }
+  return text;
+}
 const READ = "SELECT seq, value, ts FROM core_queue WHERE topic = ? AND seq >= ? ORDER BY seq LIMIT CAST(? AS INTEGER)";
 const POSITION = `SELECT ${NEXT} AS next,
   coalesce((SELECT first_offset FROM core_queue_topics WHERE topic = @topic), 0) AS first`;
@@ -87,21 +101,34 @@ class SqliteQueue<V> implements Queue<V> {
     this.#wakeKey = `queue:${topic}`;
   }
 
+  /** One entry: a single statement, atomic across processes without a transaction. */
+  #appendOne(encoded: string): number {
+    const topic = this.#topic;
+    const offset = this.#shared.prepare(PUT).pluck().get(topic, topic, topic, encoded, Date.now()) as number;
+    this.#shared.notifier.notify(this.#wakeKey);
+    return offset;
+  }
+
   #append(encoded: readonly string[]): number {
+    if (encoded.length === 1) return this.#appendOne(encoded[0] as string);
     const { prepare } = this.#shared;
     const ts = Date.now();
-    let first: number;
-    if (encoded.length === 1) {
-      const topic = this.#topic;
-      first = prepare(PUT).pluck().get(topic, topic, topic, encoded[0], ts) as number;
-    } else {
-      first = this.#shared.write(() => {
-        const start = prepare(NEXT_OFFSET).pluck().get({ topic: this.#topic }) as number;
-        const insert = prepare(INSERT);
-        for (let i = 0; i < encoded.length; i++) insert.run(this.#topic, start + i, encoded[i], ts);
-        return start;
-      });
-    }
+    const topic = this.#topic;
+    const first = this.#shared.write(() => {
+      const start = prepare(NEXT_OFFSET).pluck().get({ topic }) as number;
+      for (let from = 0; from < encoded.length; from += ROWS_PER_INSERT) {
+        const n = Math.min(ROWS_PER_INSERT, encoded.length - from);
+        const params: unknown[] = new Array(n * 4);
+        for (let i = 0; i < n; i++) {
+          params[i * 4] = topic;
+          params[i * 4 + 1] = start + from + i;
+          params[i * 4 + 2] = encoded[from + i];
+          params[i * 4 + 3] = ts;
+        }
+        prepare(insertRows(n)).run(params);
+      }
+      return start;
+    });
     this.#shared.notifier.notify(this.#wakeKey);
     return first;
   }
@@ -132,7 +159,7 @@ class SqliteQueue<V> implements Queue<V> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#shared.run(() => this.#append([encoded]));
+    return this.#shared.run(() => this.#appendOne(encoded));
   }
 
   putBatch(values: readonly V[], options?: PutOptions): Promise<{ first: number; count: number }> {

@@ -11,6 +11,18 @@ export const BY_KEY = `SELECT ${COLUMNS} FROM core_records WHERE ns = ? AND natu
 export const OWNER = "SELECT id FROM core_records WHERE ns = ? AND natural_key = ?";
 export const INSERT = `INSERT INTO core_records (ns, ${COLUMNS})
   VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))`;
+/**
+ * The common `store()` in one statement, no explicit transaction: insert a new id, or
+ * update one whose natural key and layer stay (content, metadata, a monotonic updated_at,
+ * the next version). No row back means the slow path must decide (the natural key or
+ * layer changes); a natural key owned by another id fails on its unique index.
+ */
+export const UPSERT = `INSERT INTO core_records (ns, ${COLUMNS})
+  VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), 1)
+  ON CONFLICT (ns, id) DO UPDATE SET content = excluded.content, metadata = excluded.metadata,
+    updated_at = max(excluded.updated_at, core_records.updated_at), version = core_records.version + 1
+  WHERE core_records.natural_key = excluded.natural_key AND core_records.layer = excluded.layer
+  RETURNING created_at, updated_at, version`;
 // Updates name only the columns they change: SQLite maintains every index whose columns
 // appear in SET, so rewriting an unchanged natural_key or layer would rewrite (and log to
 // the WAL) their index pages on every store.

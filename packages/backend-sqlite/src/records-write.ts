@@ -1,6 +1,6 @@
 import type { NormalizedRecordInput, OnConflict, StoredRecord } from "@core/protocols";
 import { conflict } from "./errors.js";
-import { CURRENT, type CurrentRow, INSERT, OWNER, UPDATE_ALL, UPDATE_CONTENT } from "./records-statements.js";
+import { CURRENT, type CurrentRow, INSERT, OWNER, UPDATE_ALL, UPDATE_CONTENT, UPSERT } from "./records-statements.js";
 import type { SqliteShared } from "./shared.js";
 
 /** What a write did to one record. */
@@ -65,4 +65,43 @@ export function writeRecord(
       .run(record.naturalKey, record.layer, content, metadata, updatedAt, record.version, name, record.id);
   }
   return [existing === undefined ? "inserted" : "updated", record];
+}
+
+/**
+ * The fast path of `store()` without `expectedVersion`: one atomic statement instead of a
+ * transaction of a read and a write. Returns undefined when {@link writeRecord} must decide
+ * instead: the record changes its natural key or layer, or its natural key belongs to
+ * another record (the slow path re-reads everything and reports the CONFLICT).
+ *
+ * @example
+ * ```ts
+ * const stored = upsertRecord(shared, "feed", input, Date.now()) ?? shared.write(() => writeRecord(...)[1]);
+ * ```
+ */
+export function upsertRecord(
+  shared: SqliteShared,
+  name: string,
+  input: NormalizedRecordInput,
+  now: number,
+): StoredRecord | undefined {
+  let row: Pick<CurrentRow, "created_at" | "updated_at" | "version"> | undefined;
+  try {
+    row = shared
+      .prepare(UPSERT)
+      .get(
+        name,
+        input.id,
+        input.naturalKey,
+        input.layer,
+        JSON.stringify(input.content),
+        JSON.stringify(input.metadata),
+        now,
+        now,
+      ) as typeof row;
+  } catch (err) {
+    if ((err as { code?: unknown }).code === "SQLITE_CONSTRAINT_UNIQUE") return undefined;
+    throw err;
+  }
+  if (row === undefined) return undefined;
+  return { ...input, createdAt: new Date(row.created_at), updatedAt: new Date(row.updated_at), version: row.version };
 }

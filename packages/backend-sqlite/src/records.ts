@@ -40,7 +40,7 @@ import {
   SIGHTINGS,
   toRecord,
 } from "./records-statements.js";
-import { writeRecord } from "./records-write.js";
+import { upsertRecord, writeRecord } from "./records-write.js";
 import type { SqliteShared } from "./shared.js";
 
 /** Statement texts built from queries are cached up to this many (their shapes vary). */
@@ -110,13 +110,12 @@ class SqliteRecordStore implements RecordStore {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#shared.run(() =>
-      this.#shared.write(() => {
-        const [, stored] = this.#write(input, "update", Date.now(), expectedVersion);
-        // No copy needed: `input` holds validated copies of the caller's content and metadata,
-        // and nothing else keeps the record, so the caller may mutate what it gets.
-        return stored as StoredRecord;
-      }),
+    // No copy needed: `input` holds validated copies of the caller's content and metadata,
+    // and nothing else keeps the record, so the caller may mutate what it gets.
+    return this.#shared.run(
+      () =>
+        (expectedVersion === undefined ? upsertRecord(this.#shared, this.name, input, Date.now()) : undefined) ??
+        this.#shared.write(() => this.#write(input, "update", Date.now(), expectedVersion)[1] as StoredRecord),
     );
   }
 

@@ -70,6 +70,34 @@ console.log("ok");`;
     await backend.close();
   });
 
+  it("two processes writing one maxEntries cache keep it within the limit and its size exact", async () => {
+    const path = freshFile();
+    await (await openSqliteBackend({ path })).close();
+    // Distinct keys per writer, some deletes, and a plain handle of the same namespace.
+    const body = `const b = await openSqliteBackend({ path: env.DB });
+const lru = b.cache("lru", { maxEntries: 20 });
+const plain = b.cache("lru");
+for (let i = 0; i < 150; i++) {
+  await lru.set(env.ME + i, i);
+  if (i % 10 === 0) await plain.set(env.ME + "p" + i, i);
+  if (i % 7 === 0) await lru.delete(env.ME + (i - 3));
+}
+await b.close();
+console.log("ok");`;
+    const START_AT = startSoon();
+    const runs = ["a", "b"].map((ME) => child(body, { DB: path, ME, START_AT }).done);
+    expect(await Promise.all(runs)).toEqual(["ok", "ok"]);
+    const backend = await openSqliteBackend({ path });
+    const [row] = await backend.sql().query<{ kept: number; counted: number }>({
+      text: `SELECT (SELECT entries FROM core_cache_sizes WHERE ns = 'lru') AS kept,
+        (SELECT count(*) FROM core_cache WHERE ns = 'lru') AS counted`,
+    });
+    expect(row?.kept).toBe(row?.counted);
+    // The last write of each writer was a maxEntries set: nothing above the limit is left.
+    expect(row?.counted).toBeLessThanOrEqual(20);
+    await backend.close();
+  });
+
   it("two writers appending to one queue get dense, non-overlapping offsets", async () => {
     const path = freshFile();
     await (await openSqliteBackend({ path })).close();

@@ -9,7 +9,7 @@ import {
   TransactionError,
 } from "@core/protocols";
 import Database from "better-sqlite3";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { toBackendError } from "./errors.js";
 import { openSqliteBackend } from "./index.js";
 
@@ -160,5 +160,48 @@ describe("sqlite specifics", () => {
     await expect(openSqliteBackend({ busyTimeoutMs: -1 })).rejects.toSatisfy((e) =>
       BackendError.is(e, "INVALID_ARGUMENT"),
     );
+  });
+
+  it("setMany writes many entries per statement: repeated keys keep their last value, across chunks too", async () => {
+    await using backend = await openSqliteBackend();
+    for (const options of [{}, { maxEntries: 1000 }]) {
+      const cache = backend.cache<number>(`many-${Object.keys(options).length}`, options);
+      // 70 entries = three statements (32 + 32 + 6); "k3" comes back in a later chunk.
+      const entries = Array.from({ length: 70 }, (_, i) => ({ key: `k${i % 40}`, value: i }));
+      await cache.setMany([{ key: "k0", value: -1 }, ...entries]);
+      const values = await cache.getMany(Array.from({ length: 40 }, (_, i) => `k${i}`));
+      expect(values).toEqual(Array.from({ length: 40 }, (_, i) => (i < 30 ? i + 40 : i)));
+      expect((await cache.stats()).entries).toBe(40);
+    }
+  });
+
+  it("store keeps updatedAt monotonic when the clock goes back, on the one-statement path too", async () => {
+    await using backend = await openSqliteBackend();
+    const feed = backend.records("clock");
+    const now = vi.spyOn(Date, "now");
+    try {
+      now.mockReturnValue(2_000_000);
+      const first = await feed.store({ id: "a", naturalKey: "k", content: { n: 1 } });
+      now.mockReturnValue(1_000_000);
+      const second = await feed.store({ id: "a", naturalKey: "k", content: { n: 2 } });
+      expect(second.updatedAt.getTime()).toBe(2_000_000);
+      expect(second.createdAt).toEqual(first.createdAt);
+      expect(second.version).toBe(2);
+      expect((await feed.get("a"))?.updatedAt.getTime()).toBe(2_000_000);
+    } finally {
+      now.mockRestore();
+    }
+  });
+
+  it("a sql() query spelling a store's own statement shares no statement modes with it", async () => {
+    await using backend = await openSqliteBackend();
+    const cache = backend.cache<number>("modes", { maxEntries: 5 });
+    await cache.set("a", 1);
+    // The exact text the cache plucks (and reads as numbers) on every maxEntries write.
+    const text = "SELECT entries FROM core_cache_sizes WHERE ns = ?";
+    expect(await backend.sql().query({ text, params: ["modes"] })).toEqual([{ entries: 1 }]);
+    await cache.set("b", 2);
+    expect(await cache.getMany(["a", "b"])).toEqual([1, 2]);
+    expect(await backend.sql().query({ text, params: ["modes"] })).toEqual([{ entries: 2 }]);
   });
 });

@@ -8,8 +8,23 @@ const INSERT = /^\s*(insert|replace)\b/i;
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 
+// sql() statements have a cache of their own: a statement carries modes (safeIntegers
+// here, pluck in the stores), so a user's query that happens to spell a store's statement
+// must not share it — the store would start reading bigints, or the user plucked values.
+const caches = new WeakMap<SqliteShared, Map<string, Statement>>();
+
 function prepare(shared: SqliteShared, text: string): Statement {
-  return shared.prepare(text) as unknown as Statement;
+  let cache = caches.get(shared);
+  if (cache === undefined) {
+    cache = new Map();
+    caches.set(shared, cache);
+  }
+  let statement = cache.get(text);
+  if (statement === undefined) {
+    statement = shared.db.prepare<unknown[]>(text).safeIntegers(true);
+    cache.set(text, statement);
+  }
+  return statement;
 }
 
 function narrowRow(row: Record<string, unknown>): Record<string, unknown> {
@@ -34,7 +49,6 @@ export function runStatement<R>(shared: SqliteShared, query: CompiledQuery): Exe
   const params = query.params.map((p) => sqliteTypes.toDatabase(p));
   try {
     const statement = prepare(shared, query.text);
-    statement.safeIntegers(true);
     if (statement.reader) {
       const rows = (statement.all(...params) as Record<string, unknown>[]).map(narrowRow);
       // A reader that writes is INSERT/UPDATE/DELETE … RETURNING: one row per changed row.
