@@ -84,14 +84,20 @@ export function writeAllSync(fd: number, bytes: Uint8Array): void {
 /**
  * Replaces `path` atomically: writes a temporary file beside it, fsyncs it, renames it
  * over `path` and fsyncs the directory. A crash leaves either the old or the new content,
- * never a mix (at worst a stray `*.tmp-*` file, ignored by readers).
+ * never a mix (at worst a stray `*.tmp-*` file, ignored by readers). With
+ * `syncDirectory: false` the rename is durable later (at the file system's next commit):
+ * for files whose old content stays valid, so a crash may simply keep it.
  *
  * @example
  * ```ts
  * await atomicWrite("/data/queues/events/meta.json", JSON.stringify(meta));
  * ```
  */
-export async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
+export async function atomicWrite(
+  path: string,
+  data: string | Uint8Array,
+  options: { syncDirectory?: boolean } = {},
+): Promise<void> {
   const temp = `${path}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
   const handle = await open(temp, "wx", FILE_MODE);
   try {
@@ -104,5 +110,5 @@ export async function atomicWrite(path: string, data: string | Uint8Array): Prom
   }
   await handle.close();
   await rename(temp, path);
-  await syncDirectory(dirname(path));
+  if (options.syncDirectory !== false) await syncDirectory(dirname(path));
 }

@@ -1,3 +1,4 @@
+import { fileError } from "./errors.js";
 import type { JournalState } from "./journal.js";
 
 /** A journal operation of a cache: set (expiry outside the value), delete, clear. */
@@ -53,6 +54,21 @@ export class CacheData implements JournalState<CacheOp> {
 
   size(): number {
     return this.entries.size;
+  }
+
+  // Cache operations hold strings, finite numbers and null under keys other than "$": the
+  // tagged codec's text for them is plain JSON, so plain JSON reads and writes the same
+  // bytes without the codec's walk.
+  encode(op: CacheOp): string {
+    return JSON.stringify(op);
+  }
+
+  decode(text: string): CacheOp {
+    try {
+      return JSON.parse(text) as CacheOp;
+    } catch (cause) {
+      throw fileError("CORRUPTION", "a cache journal entry is not valid JSON; restore from a backup", cause);
+    }
   }
 
   snapshot(): CacheOp[] {

@@ -5,7 +5,7 @@ import { defaultCodec } from "@core/protocols";
 import { atomicWrite, ensureDirectory, FILE_MODE, syncDirectory, writeAllSync } from "./atomic-write.js";
 import { fileError, fsError } from "./errors.js";
 import { LockFile, type LockOptions } from "./lock.js";
-import { encodeRecords, scanRecords } from "./segment.js";
+import { encodeTextRecords, scanRecords } from "./segment.js";
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
@@ -22,6 +22,10 @@ export interface JournalState<Op> {
   snapshot(): Op[];
   /** At least `snapshot().length`, without building it (checked after every append). */
   size(): number;
+  /** An operation as stored (default: `defaultCodec`, tagged JSON). */
+  encode?(op: Op): string;
+  /** Stored text back to its operation; `CORRUPTION` for text it did not produce. */
+  decode?(text: string): Op;
 }
 
 /** Options of a {@link Journal}. */
@@ -119,6 +123,19 @@ export class Journal<Op> {
   }
 
   /**
+   * True when memory is exactly what the log holds (nothing of this object queued, no
+   * other process's write since): a read may use the state as is.
+   *
+   * @example
+   * ```ts
+   * if (!journal.fresh()) await journal.sync();
+   * ```
+   */
+  fresh(): boolean {
+    return this.#current();
+  }
+
+  /**
    * Catches up with every whole record other processes appended.
    *
    * @example
@@ -163,7 +180,7 @@ export class Journal<Op> {
   }
 
   async #append(ops: Op[], applied: boolean): Promise<void> {
-    const bytes = encodeRecords(ops.map((op) => Buffer.from(defaultCodec.encode(op), "utf8")));
+    const bytes = this.#encode(ops);
     try {
       // Under the lock and caught up, so the path is the inode `#ino`: a descriptor kept
       // open across calls appends to the right file (a compaction reopens it).
@@ -187,14 +204,21 @@ export class Journal<Op> {
     await this.#maybeCompact();
   }
 
+  #encode(ops: readonly Op[]): Buffer {
+    const state = this.#state;
+    return encodeTextRecords(ops.map((op) => (state.encode ? state.encode(op) : defaultCodec.encode(op))));
+  }
+
   async #maybeCompact(): Promise<void> {
     // Cheap bound first: building the snapshot on every append would cost O(state) per write.
     if (this.#records < COMPACT_SLACK + 2 * this.#state.size()) return;
     const snapshot = this.#state.snapshot();
     if (this.#records < COMPACT_SLACK + 2 * snapshot.length) return;
-    const bytes = encodeRecords(snapshot.map((op) => Buffer.from(defaultCodec.encode(op), "utf8")));
+    const bytes = this.#encode(snapshot);
     try {
-      await atomicWrite(this.#log, bytes);
+      // An unsynced journal needs no directory fsync: until the rename is on disk the old
+      // log (a superset) is still there, and what follows is as unsynced as any write.
+      await atomicWrite(this.#log, bytes, { syncDirectory: this.#options.fsync });
     } catch {
       // The append before this is already durable, so the call must not fail (a full disk
       // refuses the snapshot): keep the long log and try again after a later append. Had
@@ -224,10 +248,22 @@ export class Journal<Op> {
     }
   }
 
+  /**
+   * The log's inode and size: an `fstat` of the replayed inode while it is still the only
+   * name's (see {@link Journal.#current}), else a `stat` of the path.
+   */
+  #stat(): { ino: number; size: number } | undefined {
+    if (this.#reader !== undefined) {
+      const own = fstatSync(this.#reader.fd);
+      if (own.nlink === 1) return own;
+    }
+    return statSync(this.#log, { throwIfNoEntry: false });
+  }
+
   async #catchUp(locked: boolean): Promise<void> {
-    let info: ReturnType<typeof statSync>;
+    let info: { ino: number; size: number } | undefined;
     try {
-      info = statSync(this.#log, { throwIfNoEntry: false });
+      info = this.#stat();
       if (info === undefined) {
         if (!locked) return;
         const created = await open(this.#log, "a", FILE_MODE);
@@ -256,7 +292,11 @@ export class Journal<Op> {
         ? readSync(reader.fd, buf, 0, length, this.#position)
         : (await reader.read(buf, 0, length, this.#position)).bytesRead;
     const scan = scanRecords(buf.subarray(0, bytesRead), this.#position, this.#options.what);
-    for (const { payload } of scan.records) this.#state.apply(defaultCodec.decode(payload.toString("utf8")) as Op);
+    const state = this.#state;
+    for (const { payload } of scan.records) {
+      const text = payload.toString("utf8");
+      state.apply(state.decode ? state.decode(text) : (defaultCodec.decode(text) as Op));
+    }
     this.#records += scan.records.length;
     this.#position = scan.end;
     if (locked && scan.tail === "torn") {

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { open, readdir, truncate, unlink } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { ensureDirectory, FILE_MODE, syncDirectory, writeAll } from "./atomic-write.js";
@@ -19,7 +19,7 @@ import { type TopicMeta, TopicMetaFile } from "./topic-meta.js";
 /**
  * The files of one topic (or bucket): append-only segments `seg-<base offset>.log` whose
  * entries are framed with length and CRC32 and carry their own offset, a sparse in-memory
- * index per segment (one position every 64 entries: a read finds its segment and its
+ * index per segment (one position every 16 entries: a read finds its segment and its
  * starting point by binary search), and `meta.json` (first kept offset, consumer groups)
  * replaced atomically. Only the holder of the topic's lock appends, trims or truncates a
  * torn tail; readers in other processes catch up by scanning what was appended.
@@ -107,7 +107,7 @@ export class SegmentLog {
    * ```
    */
   async refresh(locked: boolean): Promise<void> {
-    if (!locked && this.#unchanged()) return;
+    if (!locked && this.settled() !== undefined) return;
     await this.prepare();
     const names = (await readdir(this.dir)).filter((n) => SEGMENT.test(n)).sort();
     const bases = names.map((n) => Number((SEGMENT.exec(n) as RegExpExecArray)[1]));
@@ -124,20 +124,28 @@ export class SegmentLog {
   }
 
   /**
-   * True when nothing was appended since the last scan, in two `stat`s instead of a
-   * directory listing: the last segment has the size scanned (appends from any process
-   * change it), and the segment a rotation would create (`seg-<next>`) does not exist. A
-   * trim elsewhere is caught by `meta.json` ({@link firstKept}).
+   * The first kept offset when nothing was appended or trimmed since the last scan, else
+   * `undefined`; two syscalls instead of a directory listing. Nothing was appended when the
+   * last segment (an inode only ever appended to, never deleted while last) has no byte
+   * past the size scanned, a one-byte read on its open descriptor, and no newer segment
+   * exists: `meta.json` (one `fstat`, which also shows a trim) still names it as `last`,
+   * since writers name a segment there before appending to it. A `meta.json` without that
+   * mark (none yet, or from an older writer) costs a check for `seg-<next>` instead.
+   *
+   * @example
+   * ```ts
+   * const first = log.settled() ?? (await refreshThenFirstKept());
+   * ```
    */
-  #unchanged(): boolean {
+  settled(): number | undefined {
     const last = this.#segments.at(-1);
-    if (last === undefined) return false;
+    if (last === undefined || this.#reader.grew(last)) return undefined;
+    const meta = this.#meta.current();
+    if (meta.last === last.base) return meta.first;
     try {
-      const info = statSync(`${this.dir}${sep}${segmentName(last.base)}`, { throwIfNoEntry: false });
-      if (info === undefined || info.size !== last.size) return false;
-      return !existsSync(`${this.dir}${sep}${segmentName(last.base + last.count)}`);
+      return existsSync(`${this.dir}${sep}${segmentName(last.base + last.count)}`) ? undefined : meta.first;
     } catch {
-      return false;
+      return undefined;
     }
   }
 
@@ -151,6 +159,7 @@ export class SegmentLog {
    */
   close(): void {
     this.#reader.close();
+    this.#meta.close();
   }
 
   /**
@@ -178,6 +187,8 @@ export class SegmentLog {
       }
       this.#segments.push(segment);
     }
+    // Readers trust `meta.json`'s `last` (see settled): name the segment before using it.
+    if (this.#meta.current().last !== segment.base) await this.writeMeta(await this.readMeta());
     const path = join(this.dir, segmentName(segment.base));
     const bytes = encodeRecords(entries.map(encodeEntry));
     const handle = await open(path, "a", FILE_MODE);
@@ -212,6 +223,18 @@ export class SegmentLog {
     return this.#reader.read(this.#segments, offset, limit);
   }
 
+  /**
+   * {@link read} without waiting, or `undefined` when the page is too large for that.
+   *
+   * @example
+   * ```ts
+   * const page = log.readSync(10, 1) ?? (await log.read(10, 1));
+   * ```
+   */
+  readSync(offset: number, limit: number): RawEntry[] | undefined {
+    return this.#reader.readSync(this.#segments, offset, limit);
+  }
+
   async #scan(segment: Segment, locked: boolean): Promise<void> {
     await scanSegment(this.dir, segment, locked, this.#what, (bytes) => {
       this.truncatedBytes += bytes;
@@ -239,16 +262,16 @@ export class SegmentLog {
   }
 
   /**
-   * The first kept offset (`meta.json`'s `first`, 0 for a new topic). The parsed value is
-   * reused while `meta.json` is the same file (inode, size, mtime and ctime in ns), which
-   * one `stat` checks: a trim in any process replaces the file.
+   * The first kept offset (`meta.json`'s `first`, 0 for a new topic), reused while
+   * `meta.json` is provably the same file (see {@link TopicMetaFile.firstKept}): a trim in
+   * any process replaces it.
    *
    * @example
    * ```ts
-   * const first = await log.firstKept();
+   * const first = log.firstKept();
    * ```
    */
-  async firstKept(): Promise<number> {
+  firstKept(): number {
     return this.#meta.firstKept();
   }
 
@@ -265,7 +288,8 @@ export class SegmentLog {
   }
 
   /**
-   * Replaces the meta atomically (the caller holds the lock).
+   * Replaces the meta atomically (the caller holds the lock), with `last` set to the
+   * newest segment.
    *
    * @example
    * ```ts
@@ -274,6 +298,10 @@ export class SegmentLog {
    */
   async writeMeta(meta: TopicMeta): Promise<void> {
     await this.prepare();
+    const last = this.#segments.at(-1);
+    // Under the lock after a refresh, so this is the newest segment.
+    if (last === undefined) delete meta.last;
+    else meta.last = last.base;
     await this.#meta.write(meta);
   }
 }

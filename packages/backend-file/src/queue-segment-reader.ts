@@ -11,12 +11,34 @@ const SYNC_READ_BYTES = 256 * 1024;
 /** Read descriptors kept open per topic (segments read again soon are not reopened). */
 const OPEN_SEGMENTS = 8;
 
-function readAt(fd: number, length: number, position: number): Promise<Buffer> | Buffer {
+// One buffer for every synchronous read of the process: it is parsed (values copied out as
+// strings) before anything else runs, and a fresh allocation per page (beyond Node's small
+// pool) costs more than the read itself.
+let scratch: Buffer | undefined;
+const probe = Buffer.allocUnsafe(1);
+
+function readNow(fd: number, length: number, position: number): Buffer {
+  scratch ??= Buffer.allocUnsafe(SYNC_READ_BYTES);
+  return scratch.subarray(0, readSync(fd, scratch, 0, length, position));
+}
+
+function readLater(fd: number, length: number, position: number): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(length);
-  if (length <= SYNC_READ_BYTES) return buf.subarray(0, readSync(fd, buf, 0, length, position));
   return new Promise((resolve, reject) =>
     read(fd, buf, 0, length, position, (err, bytesRead) => (err ? reject(err) : resolve(buf.subarray(0, bytesRead)))),
   );
+}
+
+/**
+ * The bytes of one segment a page needs: `[position, end)`, where `current` is the offset
+ * of the entry at `position` and entries from `from` on are wanted.
+ */
+interface Span {
+  readonly segment: Segment;
+  readonly from: number;
+  readonly end: number;
+  position: number;
+  current: number;
 }
 
 /**
@@ -106,6 +128,23 @@ export class SegmentReader {
   }
 
   /**
+   * True when `segment` holds bytes past its scanned size (another process appended): a
+   * one-byte read at that size, cheaper than a `stat` and allocation-free.
+   *
+   * @example
+   * ```ts
+   * if (reader.grew(last)) await log.refresh(false);
+   * ```
+   */
+  grew(segment: Segment): boolean {
+    try {
+      return readSync(this.#fd(segment), probe, 0, 1, segment.size) > 0;
+    } catch {
+      return true; // let the slow path report it
+    }
+  }
+
+  /**
    * Up to `limit` entries of `segments` from `offset` (which must be at least the first
    * kept offset).
    *
@@ -116,65 +155,120 @@ export class SegmentReader {
    */
   async read(segments: readonly Segment[], offset: number, limit: number): Promise<RawEntry[]> {
     const out: RawEntry[] = [];
-    let i = find(segments, offset);
-    while (i >= 0 && i < segments.length && out.length < limit) {
-      const segment = segments[i] as Segment;
-      if (offset >= segment.base + segment.count) {
-        i++;
-        continue;
-      }
-      // The sparse index bounds the bytes to read: from the indexed entry at or before
-      // `offset` to the indexed entry after the last one wanted (at most 2 × 64 extra).
-      const from = Math.max(0, offset - segment.base);
-      const slot = Math.floor(from / INDEX_EVERY);
-      const lastWanted = Math.min(segment.count, from + (limit - out.length)) - 1;
-      let position = segment.index[slot] ?? 0;
-      const end = segment.index[Math.floor(lastWanted / INDEX_EVERY) + 1] ?? segment.size;
-      let current = segment.base + slot * INDEX_EVERY;
-      const what = `${this.#what} ${segmentName(segment.base)}`;
-      const fd = this.#fd(segment);
-      while (position < end && out.length < limit) {
-        const length = Math.min(READ_CHUNK, end - position);
+    for (let span = this.#next(segments, offset, limit); span !== undefined; ) {
+      // Opened per segment, not while planning: at most OPEN_SEGMENTS stay open.
+      const fd = this.#fd(span.segment);
+      while (span.position < span.end && out.length < limit) {
+        const length = Math.min(READ_CHUNK, span.end - span.position);
         let buf: Buffer;
         try {
-          buf = await readAt(fd, length, position);
+          buf =
+            length <= SYNC_READ_BYTES ? readNow(fd, length, span.position) : await readLater(fd, length, span.position);
         } catch (err) {
-          throw fsError(err, "reading", join(this.#dir, segmentName(segment.base)));
+          throw fsError(err, "reading", join(this.#dir, segmentName(span.segment.base)));
         }
-        if (buf.length === 0) {
-          throw fileError("CORRUPTION", `${what}: the segment is shorter than its scanned size; restore from a backup`);
-        }
-        // [position, end) holds whole records only (scanned before): a record cut short
-        // here is damage, unless the chunk limit cut it (then it is read next round).
-        let at = 0;
-        while (at < buf.length && out.length < limit) {
-          const wanted = current >= offset;
-          const record = recordAt(buf, at, position, what, wanted);
-          if (record === undefined) break;
-          if (wanted) {
-            const { payload } = record;
-            out.push({ offset: current, timestamp: payload.readDoubleLE(8), text: payload.toString("utf8", 16) });
-          }
-          current++;
-          at = record.next;
-        }
-        if (at === 0) {
-          throw fileError(
-            "CORRUPTION",
-            length === READ_CHUNK
-              ? `${this.#what}: an entry larger than ${READ_CHUNK} bytes cannot be read in one chunk`
-              : `${what}: damaged record at byte ${position}; restore from a backup`,
-          );
-        }
-        if (at < buf.length && out.length < limit && length < READ_CHUNK) {
-          throw fileError("CORRUPTION", `${what}: damaged record at byte ${position + at}; restore from a backup`);
-        }
-        position += at;
+        this.#parse(span, buf, length, out, limit);
       }
-      offset = segment.base + segment.count;
-      i++;
+      span = this.#next(segments, span.segment.base + span.segment.count, limit - out.length);
     }
     return out;
+  }
+
+  /**
+   * {@link read} without waiting, or `undefined` when the page needs a read too large to
+   * run synchronously (then nothing was read: call {@link read}).
+   *
+   * @example
+   * ```ts
+   * const page = reader.readSync(segments, 10, 1) ?? (await reader.read(segments, 10, 1));
+   * ```
+   */
+  readSync(segments: readonly Segment[], offset: number, limit: number): RawEntry[] | undefined {
+    const spans: Span[] = [];
+    let bytes = 0;
+    let planned = 0;
+    // Plan first (no reads): give up before reading anything if it is too large.
+    for (let span = this.#next(segments, offset, limit); span !== undefined; ) {
+      bytes += span.end - span.position;
+      if (bytes > SYNC_READ_BYTES) return undefined;
+      spans.push(span);
+      const end = span.segment.base + span.segment.count;
+      planned += end - span.from;
+      span = this.#next(segments, end, limit - planned);
+    }
+    const out: RawEntry[] = [];
+    for (const span of spans) {
+      const fd = this.#fd(span.segment);
+      // More than one round only when a read comes back short: the file ends early, which
+      // the next (empty) read reports as CORRUPTION.
+      while (span.position < span.end && out.length < limit) {
+        const length = span.end - span.position;
+        let buf: Buffer;
+        try {
+          buf = readNow(fd, length, span.position);
+        } catch (err) {
+          throw fsError(err, "reading", join(this.#dir, segmentName(span.segment.base)));
+        }
+        this.#parse(span, buf, length, out, limit);
+      }
+    }
+    return out;
+  }
+
+  /** The span of the first segment holding entries from `offset` on, up to `count` of them. */
+  #next(segments: readonly Segment[], offset: number, count: number): Span | undefined {
+    if (count <= 0) return undefined;
+    for (let i = find(segments, offset); i >= 0 && i < segments.length; i++) {
+      const segment = segments[i] as Segment;
+      if (offset >= segment.base + segment.count) continue;
+      // The sparse index bounds the bytes to read: from the indexed entry at or before
+      // `offset` to the indexed entry after the last one wanted (at most 2 × INDEX_EVERY extra).
+      const from = Math.max(0, offset - segment.base);
+      const slot = Math.floor(from / INDEX_EVERY);
+      const lastWanted = Math.min(segment.count, from + count) - 1;
+      return {
+        segment,
+        from: segment.base + from,
+        end: segment.index[Math.floor(lastWanted / INDEX_EVERY) + 1] ?? segment.size,
+        position: segment.index[slot] ?? 0,
+        current: segment.base + slot * INDEX_EVERY,
+      };
+    }
+    return undefined;
+  }
+
+  /** Adds the wanted entries of `buf` (file bytes at `span.position`, `length` asked) to `out`. */
+  #parse(span: Span, buf: Buffer, length: number, out: RawEntry[], limit: number): void {
+    const what = `${this.#what} ${segmentName(span.segment.base)}`;
+    if (buf.length === 0) {
+      throw fileError("CORRUPTION", `${what}: the segment is shorter than its scanned size; restore from a backup`);
+    }
+    // [position, end) holds whole records only (scanned before): a record cut short
+    // here is damage, unless the chunk limit cut it (then it is read next round).
+    let at = 0;
+    while (at < buf.length && out.length < limit) {
+      const wanted = span.current >= span.from;
+      const record = recordAt(buf, at, span.position, what, wanted);
+      if (record === undefined) break;
+      if (wanted) {
+        const { payload } = record;
+        out.push({ offset: span.current, timestamp: payload.readDoubleLE(8), text: payload.toString("utf8", 16) });
+      }
+      span.current++;
+      at = record.next;
+    }
+    if (at === 0) {
+      throw fileError(
+        "CORRUPTION",
+        length === READ_CHUNK
+          ? `${this.#what}: an entry larger than ${READ_CHUNK} bytes cannot be read in one chunk`
+          : `${what}: damaged record at byte ${span.position}; restore from a backup`,
+      );
+    }
+    if (at < buf.length && out.length < limit && length < READ_CHUNK) {
+      throw fileError("CORRUPTION", `${what}: damaged record at byte ${span.position + at}; restore from a backup`);
+    }
+    span.position += at;
   }
 }
 

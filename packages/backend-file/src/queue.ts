@@ -138,18 +138,21 @@ class FileQueue<V> implements Queue<V> {
 
   /** Raw page from `offset` (raised to the first kept offset), after catching up. */
   #page(offset: number | undefined, limit: number): Promise<RawEntry[]> {
+    const now = this.#topic.readNow(offset, limit);
+    if (now !== undefined) return Promise.resolve(now);
     return this.#topic.serial(async () => {
       await this.#topic.refresh();
-      const first = await this.#topic.log.firstKept();
+      const first = this.#topic.log.firstKept();
       return this.#topic.read(Math.max(offset ?? first, first), limit);
     });
   }
 
   get(options?: GetOptions): Promise<QueueEntry<V>[]> {
-    return this.#run(async () => {
+    return this.#run(() => {
       checkGetOptions(BACKEND, options);
-      const raw = await this.#page(options?.offset, options?.limit ?? DEFAULT_LIMIT);
-      return raw.map((r) => this.#decode(r));
+      return this.#page(options?.offset, options?.limit ?? DEFAULT_LIMIT).then((raw) =>
+        raw.map((r) => this.#decode(r)),
+      );
     });
   }
 
@@ -199,7 +202,7 @@ class FileQueue<V> implements Queue<V> {
     return this.#run(() =>
       this.#topic.serial(async () => {
         await this.#topic.refresh();
-        const first = await this.#topic.log.firstKept();
+        const first = this.#topic.log.firstKept();
         return {
           totalCount: this.#topic.next,
           firstOffset: Math.min(first, this.#topic.next),

@@ -1,6 +1,10 @@
-import type { Sighting, StoredRecord } from "@core/protocols";
+import { defaultCodec, type Sighting, type StoredRecord } from "@core/protocols";
+import { fileError } from "./errors.js";
 import type { JournalState } from "./journal.js";
 import { IdIndex } from "./records-index.js";
+
+/** First character of a stored record write (`R`); tagged-codec operations start with `{`. */
+const RECORD_TAG = 0x52;
 
 /** A journal operation of a record store. */
 export type RecordOp = { r: StoredRecord } | { d: string } | { g: Sighting } | { x: 1 };
@@ -40,6 +44,43 @@ export class RecordData implements JournalState<RecordOp> {
 
   size(): number {
     return this.byId.size + this.#sighted;
+  }
+
+  /**
+   * A record write as `R` + a JSON array (plain JSON: content and metadata are validated
+   * JSON, the times epoch milliseconds), several times cheaper to write and replay than the
+   * tagged codec; other operations, rare, keep the tagged codec (their text starts `{`).
+   */
+  encode(op: RecordOp): string {
+    if (!("r" in op)) return defaultCodec.encode(op);
+    const r = op.r;
+    return `R${JSON.stringify([r.id, r.naturalKey, r.layer, r.createdAt.getTime(), r.updatedAt.getTime(), r.version, r.content, r.metadata])}`;
+  }
+
+  decode(text: string): RecordOp {
+    if (text.charCodeAt(0) !== RECORD_TAG) return defaultCodec.decode(text) as RecordOp;
+    let row: unknown;
+    try {
+      row = JSON.parse(text.slice(1));
+    } catch (cause) {
+      throw fileError("CORRUPTION", "a stored record is not valid JSON; restore from a backup", cause);
+    }
+    if (!Array.isArray(row) || row.length !== 8) {
+      throw fileError("CORRUPTION", "a stored record has an unknown shape; restore from a backup");
+    }
+    const [id, naturalKey, layer, createdAt, updatedAt, version, content, metadata] = row;
+    return {
+      r: {
+        id,
+        naturalKey,
+        layer,
+        content,
+        metadata,
+        createdAt: new Date(createdAt),
+        updatedAt: new Date(updatedAt),
+        version,
+      },
+    };
   }
 
   snapshot(): RecordOp[] {

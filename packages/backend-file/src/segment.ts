@@ -30,6 +30,37 @@ export function encodeRecords(payloads: readonly Buffer[]): Buffer {
   return out;
 }
 
+/**
+ * {@link encodeRecords} of UTF-8 texts, written straight into the output (no buffer per
+ * text).
+ *
+ * @example
+ * ```ts
+ * const bytes = encodeTextRecords(['{"d":"k"}']);
+ * ```
+ */
+export function encodeTextRecords(texts: readonly string[]): Buffer {
+  const lengths = new Array<number>(texts.length);
+  let size = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const length = Buffer.byteLength(texts[i] as string, "utf8");
+    lengths[i] = length;
+    size += HEADER_BYTES + length;
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = 0; i < texts.length; i++) {
+    const length = lengths[i] as number;
+    const start = at + HEADER_BYTES;
+    out.write(texts[i] as string, start, length, "utf8");
+    out.writeUInt32LE(length, at);
+    out.writeUInt32LE(~length >>> 0, at + 4);
+    out.writeUInt32LE(crc32(out.subarray(start, start + length)), at + 8);
+    at = start + length;
+  }
+  return out;
+}
+
 /** What a scan found. */
 export interface ScanResult {
   /** Payloads of the whole, valid records, with their start position. */

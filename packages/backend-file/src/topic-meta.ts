@@ -1,15 +1,9 @@
-import { type BigIntStats, statSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { BackendError } from "@core/protocols";
 import { atomicWrite } from "./atomic-write.js";
 import { fileError, fsError } from "./errors.js";
-
-/**
- * A cached `meta.json` is trusted only once its mtime is this far in the past: on a file
- * system with coarse timestamps, a replacement within the same tick could otherwise look
- * unchanged (the "racy timestamp" problem).
- */
-const RACY_MS = 2000;
 
 /** The topic's small mutable state, replaced atomically. */
 export interface TopicMeta {
@@ -17,7 +11,21 @@ export interface TopicMeta {
   groups: Record<string, number>;
   /** Transport outboxes: which member instance holds each group, until when. */
   leases?: Record<string, GroupLease>;
+  /**
+   * The newest segment's base when this file was written. Writers keep it true: an entry
+   * is appended to a segment only once `meta.json` names it (a rotation rewrites this
+   * file first), so a reader whose newest segment is `last` needs no directory check.
+   */
+  last?: number;
 }
+
+/** What {@link TopicMetaFile.current} reports: the first kept offset and the `last` mark. */
+export interface MetaMarks {
+  readonly first: number;
+  readonly last: number | undefined;
+}
+
+const NO_META: MetaMarks = { first: 0, last: undefined };
 
 /** A transport group's lease: only its owner delivers the group's messages. */
 export interface GroupLease {
@@ -30,19 +38,20 @@ export interface GroupLease {
 
 /**
  * A topic's `meta.json` (first kept offset, consumer groups, transport leases), replaced
- * atomically. The first kept offset is cached while the file is provably unchanged.
+ * atomically. The first kept offset is cached while the file is provably the same.
  *
  * @example
  * ```ts
  * const meta = new TopicMetaFile("/data/queue/ab12…", "queue events");
- * const first = await meta.firstKept();
+ * const first = meta.firstKept();
  * ```
  */
 export class TopicMetaFile {
   readonly #dir: string;
   readonly #what: string;
-  /** `meta.json`'s identity (inode, size, times) and its `first`, when safe to reuse. */
-  #cached: { key: string; first: number } | undefined;
+  /** An open descriptor of the `meta.json` whose marks are `#marks`, while it is current. */
+  #fd: number | undefined;
+  #marks: MetaMarks = NO_META;
 
   constructor(dir: string, what: string) {
     this.#dir = dir;
@@ -50,30 +59,91 @@ export class TopicMetaFile {
   }
 
   /**
-   * The first kept offset (`meta.json`'s `first`, 0 for a new topic). The parsed value is
-   * reused while `meta.json` is the same file (inode, size, mtime and ctime in ns), which
-   * one `stat` checks: a trim in any process replaces the file.
+   * The first kept offset (`meta.json`'s `first`, 0 for a new topic) and the `last` mark,
+   * as the file says now. `meta.json` is never changed in place, only replaced by a
+   * rename, so the values parsed from an open descriptor hold while that inode is still
+   * `meta.json`: one `fstat` shows it (`nlink` 1; a replacement leaves it 0). With no
+   * `meta.json` yet, one existence check. A file with other names too (hard-linked by a
+   * backup) is compared by path instead.
    *
    * @example
    * ```ts
-   * const first = await meta.firstKept();
+   * const { first } = meta.current();
    * ```
    */
-  async firstKept(): Promise<number> {
+  current(): MetaMarks {
     const path = join(this.#dir, "meta.json");
-    let info: BigIntStats | undefined;
     try {
-      info = statSync(path, { bigint: true, throwIfNoEntry: false });
+      if (this.#fd !== undefined) {
+        const own = fstatSync(this.#fd);
+        if (own.nlink === 1) return this.#marks;
+        if (own.nlink > 1 && statSync(path, { throwIfNoEntry: false })?.ino === own.ino) return this.#marks;
+        this.#forget();
+      }
+      // No exception (costly) for the common "no meta yet" case.
+      if (!existsSync(path)) return NO_META;
+      const fd = openSync(path, "r");
+      try {
+        const { first, last } = this.#parse(readFileSync(fd, "utf8"));
+        this.#marks = { first, last: Number.isSafeInteger(last) ? last : undefined };
+      } catch (err) {
+        closeSync(fd);
+        throw err;
+      }
+      this.#fd = fd;
+      return this.#marks;
     } catch (err) {
+      if (BackendError.is(err)) throw err;
+      // Gone between the check and the open (the directory was removed): no meta.
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return NO_META;
       throw fsError(err, "reading", path);
     }
-    if (info === undefined) return 0;
-    const key = `${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
-    if (this.#cached?.key === key) return this.#cached.first;
-    const { first } = await this.read();
-    const settled = Date.now() - Number(info.mtimeMs) > RACY_MS && Date.now() - Number(info.ctimeMs) > RACY_MS;
-    this.#cached = settled ? { key, first } : undefined;
-    return first;
+  }
+
+  /**
+   * The first kept offset (see {@link current}).
+   *
+   * @example
+   * ```ts
+   * const first = meta.firstKept();
+   * ```
+   */
+  firstKept(): number {
+    return this.current().first;
+  }
+
+  #forget(): void {
+    const fd = this.#fd;
+    this.#fd = undefined;
+    this.#marks = NO_META;
+    if (fd === undefined) return;
+    try {
+      closeSync(fd);
+    } catch {
+      // A read-only descriptor: nothing can be lost by a failed close.
+    }
+  }
+
+  #parse(text: string): TopicMeta {
+    try {
+      const meta = JSON.parse(text) as TopicMeta;
+      if (typeof meta.first !== "number" || typeof meta.groups !== "object") throw new Error("bad shape");
+      return meta;
+    } catch (cause) {
+      throw fileError("CORRUPTION", `${this.#what}: meta.json is unreadable; restore from a backup`, cause);
+    }
+  }
+
+  /**
+   * Closes the descriptor kept for {@link firstKept}.
+   *
+   * @example
+   * ```ts
+   * meta.close();
+   * ```
+   */
+  close(): void {
+    this.#forget();
   }
 
   /**
@@ -92,13 +162,7 @@ export class TopicMetaFile {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return { first: 0, groups: {} };
       throw fsError(err, "reading", join(this.#dir, "meta.json"));
     }
-    try {
-      const meta = JSON.parse(text) as TopicMeta;
-      if (typeof meta.first !== "number" || typeof meta.groups !== "object") throw new Error("bad shape");
-      return meta;
-    } catch (cause) {
-      throw fileError("CORRUPTION", `${this.#what}: meta.json is unreadable; restore from a backup`, cause);
-    }
+    return this.#parse(text);
   }
 
   /**
@@ -110,7 +174,7 @@ export class TopicMetaFile {
    * ```
    */
   async write(meta: TopicMeta): Promise<void> {
-    this.#cached = undefined;
+    this.#forget();
     await atomicWrite(join(this.#dir, "meta.json"), JSON.stringify(meta));
   }
 }

@@ -36,6 +36,8 @@ export class Topic {
   readonly log: SegmentLog;
   readonly #options: TopicOptions;
   #chain: Promise<unknown> = Promise.resolve();
+  /** Operations queued or running on `#chain`. */
+  #busy = 0;
   readonly #lockFile: LockFile;
   #lock: HeldLock | undefined;
   #pending: RawEntry[] = [];
@@ -54,8 +56,12 @@ export class Topic {
 
   /** Runs `fn` after every earlier operation of this topic object. */
   serial<T>(fn: () => Promise<T>): Promise<T> {
+    this.#busy++;
     const run = this.#chain.then(fn, fn);
-    this.#chain = run.catch(() => {});
+    this.#chain = run.then(
+      () => void this.#busy--,
+      () => void this.#busy--,
+    );
     return run;
   }
 
@@ -148,11 +154,33 @@ export class Topic {
     if (release) await this.#release();
   }
 
+  /**
+   * A page served at once when that is exactly what {@link refresh} then {@link read}
+   * would return: nothing of this object queued or running, the torn-tail recovery done,
+   * and the log provably unchanged (or this process holds the lock, so nobody else
+   * writes). `offset` is raised to the first kept one. `undefined`: take the slow path.
+   */
+  readNow(offset: number | undefined, limit: number): RawEntry[] | undefined {
+    if (this.#busy > 0 || !this.#recovered) return undefined;
+    // Holding the lock, nobody else appends or trims: only `first` is needed.
+    const first = this.#lock === undefined ? this.log.settled() : this.log.firstKept();
+    if (first === undefined) return undefined;
+    const from = Math.max(offset ?? first, first);
+    const out = from < this.log.next ? this.log.readSync(from, limit) : [];
+    if (out === undefined) return undefined;
+    this.#fromBuffer(from, limit, out);
+    return out;
+  }
+
+  #fromBuffer(offset: number, limit: number, out: RawEntry[]): void {
+    const start = Math.max(offset, this.log.next) - this.log.next;
+    for (let i = start; i < this.#pending.length && out.length < limit; i++) out.push(this.#pending[i] as RawEntry);
+  }
+
   /** Raw entries from `offset`: from disk, then from this process's buffer. */
   async read(offset: number, limit: number): Promise<RawEntry[]> {
     const out = offset < this.log.next ? await this.log.read(offset, limit) : [];
-    const start = Math.max(offset, this.log.next) - this.log.next;
-    for (let i = start; i < this.#pending.length && out.length < limit; i++) out.push(this.#pending[i] as RawEntry);
+    this.#fromBuffer(offset, limit, out);
     return out;
   }
 
