@@ -18,7 +18,7 @@ import { withTimeout } from "./timeout.js";
 export function pairCount(profile: Profile): number {
   const b = profile.batches.length;
   const gets = [1, ...profile.batches].filter((n) => n <= profile.keys).length;
-  return 2 + 2 * b + (1 + b + gets) + (2 + b + 1);
+  return 3 + 2 * b + (1 + b + gets) + (2 + b + 1);
 }
 
 const PROTOCOLS: readonly Protocol[] = ["cache", "queue", "records"];

@@ -61,12 +61,12 @@ export function cacheStatements(table: string, touchSeq: string) {
   const statements = {
     get: `SELECT value FROM ${table} WHERE ns = $1 AND key = $2 AND ${LIVE}`,
     getTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = $2 AND ${LIVE} RETURNING value`,
-    // `ns = $1 AND key = ANY($2)` is a condition on the whole primary key: the generic
-    // plan of the prepared statement (which cannot see the array) keeps it as an index
-    // condition too, with or without table statistics, so it reads just the requested
-    // keys. It measured a fifth faster at 1000 keys than joining `unnest($2)`, which
-    // probes the index once per key. Duplicate keys match a row once.
-    getMany: `SELECT key, value FROM ${table} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE}`,
+    // A join with the key array rather than `key = ANY($2)`: prepared, the latter's generic
+    // plan tests every row of the namespace against every key when the table is small and
+    // has no statistics yet (measured: getMany(100) over 1000 entries 1.75 ms with `= ANY`,
+    // ~0.6 ms joined); a join probes the primary key once per key at every size.
+    getMany: `SELECT c.key, c.value FROM unnest($2::text[]) AS k(key)
+      JOIN ${table} c ON c.ns = $1 AND c.key = k.key WHERE ${LIVE}`,
     getManyTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE} RETURNING key, value`,
     set,
     setEvict: one(`${set} RETURNING 1`, "1 AS written"),

@@ -161,8 +161,7 @@ class PostgresCache<V> implements Cache<V> {
     assertKeys(BACKEND, keys);
     if (keys.length === 0) return [];
     const text = this.#o.maxEntries === undefined ? this.#sql.getMany : this.#sql.getManyTouch;
-    // Repeated keys need no dedupe: `= ANY` matches a row once, and the touching UPDATE too.
-    const { rows } = await this.#q("getMany", text, [this.name, keys.map(encodeKey)]);
+    const { rows } = await this.#q("getMany", text, [this.name, [...new Set(keys)].map(encodeKey)]);
     const found = new Map<string, string>();
     for (const row of rows) found.set(decodeKey(row.key), row.value);
     const counters = this.#counters;
