@@ -15,7 +15,7 @@ import { decodeWith, encodeWith } from "./values.js";
  * ```
  */
 export function incrementInSql(shared: SqliteShared, codec: Codec, incrementSql: string, p: CacheParams): number {
-  const text = shared.prepare(incrementSql).pluck().get(p) as string | undefined;
+  const text = shared.prepare(incrementSql).pluck().all(p)[0] as string | undefined;
   if (text !== undefined) return decodeWith(codec, text) as number;
   // No row back: a live entry that is not a safe integer, or the sum would leave the range.
   const row = shared.prepare(Q.GET).get(p.ns, p.key) as { value: string } | undefined;

@@ -26,7 +26,7 @@ export function readCacheEntry<V>(
   let text: string | undefined;
   if (lru) {
     const p = cacheParams(ns, key);
-    text = prepare(Q.GET_TOUCH).pluck().get(p) as string | undefined;
+    text = prepare(Q.GET_TOUCH).pluck().all(p)[0] as string | undefined;
     if (text === undefined) prepare(Q.DELETE_EXPIRED_KEY).run(p);
   } else {
     // The hot read binds two values and builds the named parameters only for a lazy delete.

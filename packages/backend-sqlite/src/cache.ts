@@ -222,7 +222,7 @@ class SqliteCache<V> implements Cache<V> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.#run(() => this.#write(p, () => this.#shared.prepare(Q.ADD).get(p) !== undefined));
+    return this.#run(() => this.#write(p, () => this.#shared.prepare(Q.ADD).all(p).length > 0));
   }
 
   increment(key: string, by = 1): Promise<number> {

@@ -101,10 +101,15 @@ class SqliteQueue<V> implements Queue<V> {
     this.#wakeKey = `queue:${topic}`;
   }
 
-  /** One entry: a single statement, atomic across processes without a transaction. */
+  /**
+   * One entry: a single statement, atomic across processes without a transaction. Run with
+   * `all()`, never `get()`: in autocommit a RETURNING statement commits when it completes,
+   * and `get()` stops after the first row and resets it, which drops a failed commit
+   * (SQLITE_FULL) on the floor — the offset would be returned for an entry never stored.
+   */
   #appendOne(encoded: string): number {
     const topic = this.#topic;
-    const offset = this.#shared.prepare(PUT).pluck().get(topic, topic, topic, encoded, Date.now()) as number;
+    const offset = this.#shared.prepare(PUT).pluck().all(topic, topic, topic, encoded, Date.now())[0] as number;
     this.#shared.notifier.notify(this.#wakeKey);
     return offset;
   }

@@ -86,9 +86,9 @@ export function upsertRecord(
 ): StoredRecord | undefined {
   let row: Pick<CurrentRow, "created_at" | "updated_at" | "version"> | undefined;
   try {
-    row = shared
+    [row] = shared
       .prepare(UPSERT)
-      .get(
+      .all(
         name,
         input.id,
         input.naturalKey,
@@ -97,7 +97,7 @@ export function upsertRecord(
         JSON.stringify(input.metadata),
         now,
         now,
-      ) as typeof row;
+      ) as (typeof row)[];
   } catch (err) {
     if ((err as { code?: unknown }).code === "SQLITE_CONSTRAINT_UNIQUE") return undefined;
     throw err;

@@ -174,6 +174,91 @@ describe("faults: full disk (a 1 MiB tmpfs mounted by the test)", () => {
       await recovers(() => records.store({ id: "after", naturalKey: "after", content: { ok: 1 } }));
       expect((await records.get("after"))?.content).toEqual({ ok: 1 });
     });
+
+    it(`${name}: on a full disk every acknowledged write is stored — queue put, cache add/increment/set, record store`, async () => {
+      const disk = mountSmallDisk("1m");
+      cleanups.push(() => disk.dispose());
+      const backend = await open(disk.path);
+      cleanups.push(() => backend.close());
+      const queue = backend.queue<string>("disk");
+      const cache = backend.cache<string | number>("disk");
+      const records = backend.records("disk");
+      await queue.put("first");
+      await queue.flush();
+      await cache.set("counter", 0);
+      await records.store({ id: "kept", naturalKey: "kept", content: { ok: true } });
+      const filler = join(disk.path, "filler");
+      writeFileSync(filler, Buffer.alloc(Math.max(0, 1024 * 1024 - usedBytes(disk.path) - 64 * 1024)));
+      const pad = "x".repeat(4096);
+      // Each kind writes until the disk refuses it; what was acknowledged must be readable.
+      const acked = {
+        put: [] as number[],
+        add: [] as string[],
+        increments: 0,
+        set: [] as string[],
+        store: [] as string[],
+      };
+      const writes: [string, (i: number) => Promise<void>][] = [
+        [
+          "put",
+          async (i) => {
+            const offset = await queue.put(`${i}${pad}`);
+            await queue.flush();
+            acked.put.push(offset);
+          },
+        ],
+        [
+          "add",
+          async (i) => {
+            if (await cache.add(`a${i}`, pad)) acked.add.push(`a${i}`);
+          },
+        ],
+        [
+          "increment",
+          async () => {
+            await cache.increment("counter");
+            acked.increments++;
+          },
+        ],
+        [
+          "set",
+          async (i) => {
+            await cache.set(`s${i}`, pad);
+            acked.set.push(`s${i}`);
+          },
+        ],
+        [
+          "store",
+          async (i) => {
+            await records.store({ id: `r${i}`, naturalKey: `k${i}`, content: { pad } });
+            acked.store.push(`r${i}`);
+          },
+        ],
+      ];
+      const refusals: string[] = [];
+      for (const [kind, write] of writes) {
+        for (let i = 0; i < 600; i++) {
+          const o = await outcome(() => write(i));
+          if (!o.ok) {
+            refusals.push(kind);
+            expect((o.error as { code?: string }).code, `${kind}: ${String(o.error)}`).toBe("CONNECTION");
+            break;
+          }
+        }
+      }
+      // Increments write a few bytes: they may all fit. Every other kind must hit the wall.
+      expect(refusals.filter((k) => k !== "increment")).toEqual(["put", "add", "set", "store"]);
+      writeFileSync(filler, "");
+      const stored = await queue.get({ offset: 0, limit: 10_000 });
+      const offsets = new Set(stored.map((e) => e.offset));
+      expect(
+        acked.put.filter((o) => !offsets.has(o)),
+        "acknowledged queue entries missing",
+      ).toEqual([]);
+      for (const key of [...acked.add, ...acked.set]) expect(await cache.has(key), `cache key ${key}`).toBe(true);
+      expect(await cache.get("counter")).toBe(acked.increments);
+      for (const id of acked.store) expect((await records.get(id))?.id, `record ${id}`).toBe(id);
+    });
   }
 });
 

@@ -92,6 +92,9 @@ function fileRaw(directory: string): unknown {
   if (!existsSync(directory)) return out;
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      // `lock.<pid>`: a process's lock token (see backend-file's lock.ts), kept between
+      // writes and holding only `pid timestamp` — process state, not stored data.
+      if (/^lock\.\d+$/.test(entry.name)) continue;
       const path = join(dir, entry.name);
       const rel = relative(directory, path);
       const mode = (statSync(path).mode & 0o777).toString(8);

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { freshName } from "../names.js";
+import { freshName, waitFor } from "../names.js";
 import { collect, expectCode, pairs, type QueueContext, stillPending, within } from "./context.js";
 
 /**
@@ -112,6 +112,8 @@ export function registerQueueStreams(ctx: QueueContext): void {
       () => "ended",
       (err: unknown) => (err as { code?: string }).code ?? String(err),
     );
+    // Close only once the stored entry was read: the stream is then blocked, not starting.
+    await waitFor(() => seen.length === 1, bound(), "the stream to read the stored entry");
     expect(await stillPending(reading, 30)).toBe(true);
     await within(backend.close(), bound(), "close() with a blocked reader");
     expect(["ended", "CLOSED"]).toContain(await within(reading, bound(), "the blocked stream to end on close"));
