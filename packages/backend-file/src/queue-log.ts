@@ -17,6 +17,44 @@ import { encodeRecords } from "./segment.js";
 import { type TopicMeta, TopicMetaFile } from "./topic-meta.js";
 
 /**
+ * Entries {@link SegmentLog.write} put in the page cache: counted by {@link Written.count},
+ * durable after {@link Written.sync}.
+ *
+ * @example
+ * ```ts
+ * const written = await log.write(entries);
+ * written.count();
+ * try {
+ *   await written.sync();
+ * } catch (err) {
+ *   written.undo();
+ *   await written.cut();
+ *   throw err;
+ * }
+ * ```
+ */
+export interface Written {
+  /** Counts the entries in the log (synchronous: the caller unbuffers them in the same step). */
+  count(): void;
+  /** fsyncs the entries (then closes the descriptor). */
+  sync(): Promise<void>;
+  /** Closes the descriptor without an fsync. */
+  close(): Promise<void>;
+  /** Uncounts the entries (synchronous: readers never see a half-undone log). */
+  undo(): void;
+  /** Truncates the segment back to before the entries. */
+  cut(): Promise<void>;
+}
+
+const NOTHING_WRITTEN: Written = {
+  count: () => {},
+  sync: async () => {},
+  close: async () => {},
+  undo: () => {},
+  cut: async () => {},
+};
+
+/**
  * The files of one topic (or bucket): append-only segments `seg-<base offset>.log` whose
  * entries are framed with length and CRC32 and carry their own offset, a sparse in-memory
  * index per segment (one position every 16 entries: a read finds its segment and its
@@ -172,7 +210,35 @@ export class SegmentLog {
    * ```
    */
   async append(entries: readonly RawEntry[], durable: boolean): Promise<void> {
-    if (entries.length === 0) return;
+    const written = await this.write(entries);
+    written.count();
+    if (!durable) return written.close();
+    try {
+      await written.sync();
+    } catch (err) {
+      written.undo();
+      await written.cut();
+      throw err;
+    }
+  }
+
+  /**
+   * Writes entries to the page cache (the caller holds the lock and refreshed under it);
+   * rotates to a new segment once the current one passes `segmentBytes`. The caller counts
+   * them ({@link Written.count}: readers of this process see them before the fsync), then
+   * runs {@link Written.sync}, keeping the lock and writing nothing more to this log until
+   * it settled; if that fails, {@link Written.undo} then {@link Written.cut}. A failed write
+   * is cut back to the last whole entry here and counts nothing.
+   *
+   * @example
+   * ```ts
+   * const written = await log.write(entries);
+   * written.count();
+   * await written.sync();
+   * ```
+   */
+  async write(entries: readonly RawEntry[]): Promise<Written> {
+    if (entries.length === 0) return NOTHING_WRITTEN;
     await this.prepare();
     let segment = this.#segments.at(-1);
     if (segment === undefined || segment.size >= this.#segmentBytes) {
@@ -192,23 +258,45 @@ export class SegmentLog {
     const path = join(this.dir, segmentName(segment.base));
     const bytes = encodeRecords(entries.map(encodeEntry));
     const handle = await open(path, "a", FILE_MODE);
+    const before = { count: segment.count, size: segment.size, index: segment.index.length };
     try {
       await writeAll(handle, bytes);
-      if (durable) await handle.datasync();
     } catch (err) {
       // Cut a partial append (a full disk) so the segment holds only whole entries.
-      await truncate(path, segment.size).catch(() => {});
+      await truncate(path, before.size).catch(() => {});
+      await handle.close().catch(() => {});
       throw fsError(err, "appending to", path);
-    } finally {
-      await handle.close();
     }
-    let position = segment.size;
-    for (const entry of entries) {
-      if (segment.count % INDEX_EVERY === 0) segment.index.push(position);
-      position += 12 + 16 + Buffer.byteLength(entry.text, "utf8");
-      segment.count++;
-    }
-    segment.size = position;
+    const target = segment;
+    return {
+      count: () => {
+        let position = target.size;
+        for (const entry of entries) {
+          if (target.count % INDEX_EVERY === 0) target.index.push(position);
+          position += 12 + 16 + Buffer.byteLength(entry.text, "utf8");
+          target.count++;
+        }
+        target.size = position;
+      },
+      // The descriptor that wrote stays open until the fsync: it is the one a writeback
+      // error is reported to.
+      sync: async () => {
+        try {
+          await handle.datasync();
+        } catch (err) {
+          throw fsError(err, "appending to", path);
+        } finally {
+          await handle.close().catch(() => {});
+        }
+      },
+      close: () => handle.close(),
+      undo: () => {
+        target.count = before.count;
+        target.size = before.size;
+        target.index.length = before.index;
+      },
+      cut: () => truncate(path, before.size).catch(() => {}),
+    };
   }
 
   /**

@@ -207,7 +207,7 @@ class FileQueue<V> implements Queue<V> {
           totalCount: this.#topic.next,
           firstOffset: Math.min(first, this.#topic.next),
           bufferedCount: this.#topic.buffered,
-          persistedCount: this.#topic.log.next,
+          persistedCount: this.#topic.persisted,
           truncatedBytes: this.#topic.log.truncatedBytes,
           segments: this.#topic.log.segmentCount,
         };

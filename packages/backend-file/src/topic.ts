@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
 import { type HeldLock, LockFile, type LockOptions } from "./lock.js";
-import { SegmentLog } from "./queue-log.js";
+import { SegmentLog, type Written } from "./queue-log.js";
 import type { RawEntry } from "./queue-segment.js";
 import type { TopicMeta } from "./topic-meta.js";
 
@@ -21,7 +21,9 @@ export interface TopicOptions {
  * write buffer. Offsets are dense across processes because a writer holds the topic's
  * lock from its first buffered write until the buffer is on disk (group commit: after
  * `batchSize` writes, after `flushIntervalMs`, or on `flush()`, each an fsync). Buffered
- * writes are readable here at once; other processes see them after the flush. Blocking
+ * writes are readable here at once; other processes see them after the flush. A group
+ * commit's write and fsync run off the chain: reads and puts here never queue behind
+ * them. Blocking
  * readers are woken by writes of this process at once and by other processes through
  * `fs.watch` on the directory, with a poll every `pollIntervalMs` as a fallback.
  *
@@ -41,7 +43,17 @@ export class Topic {
   readonly #lockFile: LockFile;
   #lock: HeldLock | undefined;
   #pending: RawEntry[] = [];
+  /** The batch a flush took from `#pending` and is writing: not yet counted in `log`. */
+  #writing: RawEntry[] = [];
+  /**
+   * The group commit whose write and fsync run off the chain (reads and puts go on
+   * meanwhile): at most one, and nothing else writes to the log until it settled.
+   * `unsynced`: its entries already counted in `log`.
+   */
+  #syncing: { unsynced: number; done: Promise<void> } | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** A flush for a full batch is on its way and has not taken the buffer yet. */
+  #flushWanted = false;
   #recovered = false;
   readonly #waiters = new Set<() => void>();
   #watcher: FSWatcher | undefined;
@@ -65,13 +77,19 @@ export class Topic {
     return run;
   }
 
+  /** Accepted but not yet durable: buffered, being written, or written but not fsynced. */
   get buffered(): number {
-    return this.#pending.length;
+    return this.next - this.persisted;
   }
 
-  /** The next offset: on disk plus buffered here. */
+  /** Durable entries: counted in the log minus a batch whose fsync runs. */
+  get persisted(): number {
+    return this.log.next - (this.#syncing?.unsynced ?? 0);
+  }
+
+  /** The next offset: on disk plus being written plus buffered here. */
   get next(): number {
-    return this.log.next + this.#pending.length;
+    return this.log.next + this.#writing.length + this.#pending.length;
   }
 
   async #hold(): Promise<void> {
@@ -123,9 +141,16 @@ export class Topic {
     });
     this.wake();
     if (this.#pending.length >= this.#options.maxBuffered) await this.flush();
-    else if (this.#pending.length >= this.#options.batchSize) void this.flush().catch(() => {});
+    else if (this.#pending.length >= this.#options.batchSize) this.#flushSoon();
     else this.#schedule();
     return first;
+  }
+
+  /** One group commit for a full batch: puts during an fsync must not each queue one. */
+  #flushSoon(): void {
+    if (this.#flushWanted) return;
+    this.#flushWanted = true;
+    void this.flush().catch(() => {});
   }
 
   #schedule(): void {
@@ -137,21 +162,69 @@ export class Topic {
     this.#timer.unref();
   }
 
-  /** Writes and fsyncs the buffer, then lets other writers in. */
-  flush(): Promise<void> {
-    return this.serial(() => this.#flushLocked(true));
+  /**
+   * Writes and fsyncs the buffer, then lets other writers in. Only taking the batch is
+   * serialised; its write and fsync run off the chain, so reads and puts of this process
+   * go on meanwhile. Resolves once the batch is durable, after releasing the lock if
+   * nothing was buffered meanwhile.
+   */
+  async flush(): Promise<void> {
+    // Wait out a group commit in flight before queueing, so the chain stays free meanwhile.
+    await this.#syncing?.done.catch(() => {});
+    const { durable } = await this.serial(() => this.#commit());
+    await durable;
+    await this.serial(async () => {
+      if (this.#syncing === undefined && this.#pending.length === 0) await this.#release();
+    });
   }
 
-  async #flushLocked(release: boolean): Promise<void> {
+  /**
+   * Takes the buffer (serialised, lock held) and starts its group commit. Each move of the
+   * batch (buffer → writing → counted in the log, or back to the buffer on a failed write
+   * or fsync) is one synchronous step, so a reader finds every entry exactly once.
+   */
+  async #commit(): Promise<{ durable: Promise<void> }> {
+    this.#flushWanted = false;
     if (this.#timer !== undefined) {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#lock === undefined) return;
+    if (this.#lock === undefined) return { durable: Promise.resolve() };
+    // Its error went to its own flush; the log is already back to whole entries.
+    await this.#syncing?.done.catch(() => {});
     const batch = this.#pending;
-    await this.log.append(batch, true);
+    if (batch.length === 0) return { durable: Promise.resolve() };
     this.#pending = [];
-    if (release) await this.#release();
+    this.#writing = batch;
+    const syncing: { unsynced: number; done: Promise<void> } = { unsynced: 0, done: Promise.resolve() };
+    syncing.done = this.#writeAndSync(batch, syncing).finally(() => {
+      if (this.#syncing === syncing) this.#syncing = undefined;
+    });
+    this.#syncing = syncing;
+    return { durable: syncing.done };
+  }
+
+  async #writeAndSync(batch: RawEntry[], syncing: { unsynced: number }): Promise<void> {
+    let written: Written;
+    try {
+      written = await this.log.write(batch);
+    } catch (err) {
+      this.#writing = [];
+      this.#pending = [...batch, ...this.#pending];
+      throw err;
+    }
+    written.count();
+    this.#writing = [];
+    syncing.unsynced = batch.length;
+    try {
+      await written.sync();
+    } catch (err) {
+      written.undo();
+      this.#pending = [...batch, ...this.#pending];
+      syncing.unsynced = 0;
+      await written.cut();
+      throw err;
+    }
   }
 
   /**
@@ -173,8 +246,16 @@ export class Topic {
   }
 
   #fromBuffer(offset: number, limit: number, out: RawEntry[]): void {
-    const start = Math.max(offset, this.log.next) - this.log.next;
-    for (let i = start; i < this.#pending.length && out.length < limit; i++) out.push(this.#pending[i] as RawEntry);
+    // After the entries read from disk: a group commit may have moved entries between the
+    // log and the buffers while the read ran (the batch being written, then the buffer,
+    // always continue the log's offsets).
+    const last = out.at(-1);
+    const from = last === undefined ? offset : last.offset + 1;
+    const writing = this.#writing;
+    const start = Math.max(from, this.log.next) - this.log.next;
+    for (let i = start; i < writing.length + this.#pending.length && out.length < limit; i++) {
+      out.push((i < writing.length ? writing[i] : this.#pending[i - writing.length]) as RawEntry);
+    }
   }
 
   /** Raw entries from `offset`: from disk, then from this process's buffer. */
@@ -189,7 +270,7 @@ export class Topic {
     return this.serial(async () => {
       await this.#hold();
       try {
-        await this.#flushLocked(false);
+        await (await this.#commit()).durable;
         return await fn();
       } finally {
         await this.#release();
