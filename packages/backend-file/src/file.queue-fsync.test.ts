@@ -66,14 +66,15 @@ describe("file backend: reads and puts do not wait for a group commit's fsync", 
   });
 });
 
-// A real full disk: a 1 MiB tmpfs, which needs root (CAP_SYS_ADMIN); skipped without it.
-function smallDisk(): { path: string; dispose: () => void } | undefined {
+// A real full disk: a 1 MiB tmpfs, which needs root (CAP_SYS_ADMIN, as in CI); without it
+// the test fails with that reason rather than passing unseen.
+function smallDisk(): { path: string; dispose: () => void } {
   const path = mkdtempSync(join(tmpdir(), "backend-file-disk-"));
   try {
     execFileSync("mount", ["-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", path], { stdio: "pipe" });
-  } catch {
+  } catch (cause) {
     rmSync(path, { recursive: true, force: true });
-    return undefined;
+    throw new Error(`mounting a 1 MiB tmpfs needs root (CAP_SYS_ADMIN): ${String(cause)}`, { cause });
   }
   return {
     path,
@@ -84,18 +85,18 @@ function smallDisk(): { path: string; dispose: () => void } | undefined {
   };
 }
 
-const disk = smallDisk();
-
-describe.skipIf(disk === undefined)("file backend: a group commit on a full disk", () => {
+describe("file backend: a group commit on a full disk", () => {
+  let disk: { path: string; dispose: () => void } | undefined;
   afterAll(() => disk?.dispose());
 
   it("fails its flush with CONNECTION, keeps the batch readable exactly once, and writes it once space is freed", async () => {
-    const directory = join((disk as { path: string }).path, "data");
+    disk = smallDisk();
+    const directory = join(disk.path, "data");
     const backend = await openFileBackend({ directory, flushIntervalMs: 60_000 });
     const q = backend.queue<string>("q");
     await q.put("kept");
     await q.flush();
-    const filler = join((disk as { path: string }).path, "filler");
+    const filler = join(disk.path, "filler");
     const s = statfsSync(directory);
     writeFileSync(filler, Buffer.alloc(Math.max(0, s.bavail * s.bsize - 16 * 1024)));
     const big = "x".repeat(4096);

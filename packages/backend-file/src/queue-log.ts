@@ -3,56 +3,11 @@ import { open, readdir, truncate, unlink } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { ensureDirectory, FILE_MODE, syncDirectory, writeAll } from "./atomic-write.js";
 import { fsError } from "./errors.js";
-import {
-  encodeEntry,
-  INDEX_EVERY,
-  type RawEntry,
-  SEGMENT,
-  type Segment,
-  scanSegment,
-  segmentName,
-} from "./queue-segment.js";
+import { encodeEntry, type RawEntry, SEGMENT, type Segment, scanSegment, segmentName } from "./queue-segment.js";
 import { SegmentReader } from "./queue-segment-reader.js";
+import { NOTHING_WRITTEN, type Written, writtenBatch } from "./queue-written.js";
 import { encodeRecords } from "./segment.js";
 import { type TopicMeta, TopicMetaFile } from "./topic-meta.js";
-
-/**
- * Entries {@link SegmentLog.write} put in the page cache: counted by {@link Written.count},
- * durable after {@link Written.sync}.
- *
- * @example
- * ```ts
- * const written = await log.write(entries);
- * written.count();
- * try {
- *   await written.sync();
- * } catch (err) {
- *   written.undo();
- *   await written.cut();
- *   throw err;
- * }
- * ```
- */
-export interface Written {
-  /** Counts the entries in the log (synchronous: the caller unbuffers them in the same step). */
-  count(): void;
-  /** fsyncs the entries (then closes the descriptor). */
-  sync(): Promise<void>;
-  /** Closes the descriptor without an fsync. */
-  close(): Promise<void>;
-  /** Uncounts the entries (synchronous: readers never see a half-undone log). */
-  undo(): void;
-  /** Truncates the segment back to before the entries. */
-  cut(): Promise<void>;
-}
-
-const NOTHING_WRITTEN: Written = {
-  count: () => {},
-  sync: async () => {},
-  close: async () => {},
-  undo: () => {},
-  cut: async () => {},
-};
 
 /**
  * The files of one topic (or bucket): append-only segments `seg-<base offset>.log` whose
@@ -267,36 +222,7 @@ export class SegmentLog {
       await handle.close().catch(() => {});
       throw fsError(err, "appending to", path);
     }
-    const target = segment;
-    return {
-      count: () => {
-        let position = target.size;
-        for (const entry of entries) {
-          if (target.count % INDEX_EVERY === 0) target.index.push(position);
-          position += 12 + 16 + Buffer.byteLength(entry.text, "utf8");
-          target.count++;
-        }
-        target.size = position;
-      },
-      // The descriptor that wrote stays open until the fsync: it is the one a writeback
-      // error is reported to.
-      sync: async () => {
-        try {
-          await handle.datasync();
-        } catch (err) {
-          throw fsError(err, "appending to", path);
-        } finally {
-          await handle.close().catch(() => {});
-        }
-      },
-      close: () => handle.close(),
-      undo: () => {
-        target.count = before.count;
-        target.size = before.size;
-        target.index.length = before.index;
-      },
-      cut: () => truncate(path, before.size).catch(() => {}),
-    };
+    return writtenBatch(handle, path, segment, entries, before);
   }
 
   /**

@@ -1,8 +1,9 @@
 import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
 import { type HeldLock, LockFile, type LockOptions } from "./lock.js";
-import { SegmentLog, type Written } from "./queue-log.js";
+import { SegmentLog } from "./queue-log.js";
 import type { RawEntry } from "./queue-segment.js";
+import type { Written } from "./queue-written.js";
 import type { TopicMeta } from "./topic-meta.js";
 
 /** Tuning of a topic's writer. */

@@ -10,8 +10,6 @@ import {
   type CacheEntry,
   type CacheOptions,
   type CacheStats,
-  type Codec,
-  checkCodec,
   closedError,
   compileGlob,
   encodeValue,
@@ -19,6 +17,7 @@ import {
   isPlainObject,
   type SetOptions,
 } from "@core/protocols";
+import { checkCacheOptions, checkSetOptions, type ResolvedCacheOptions } from "./cache-options.js";
 import { cacheStatements, likePrefix } from "./cache-sql.js";
 import { query } from "./db.js";
 import { BACKEND } from "./errors.js";
@@ -26,44 +25,6 @@ import { decodeKey, encodeKey } from "./keys.js";
 import type { CacheCounters, StoreShared } from "./shared.js";
 
 const KEYS_PAGE = 500;
-const DEFAULT_SWEEP_MS = 60_000;
-
-interface ResolvedCacheOptions {
-  defaultTtlMs: number | undefined;
-  maxEntries: number | undefined;
-  sweepIntervalMs: number;
-  codec: Codec;
-}
-
-function positive(value: unknown, what: string, integer: boolean): number | undefined {
-  if (value === undefined) return undefined;
-  const ok = typeof value === "number" && value > 0 && (integer ? Number.isSafeInteger(value) : Number.isFinite(value));
-  if (!ok)
-    throw invalidArgument(
-      BACKEND,
-      `${what} must be a positive ${integer ? "integer" : "finite number"}, got ${String(value)}`,
-    );
-  return value as number;
-}
-
-function checkCacheOptions(options: CacheOptions | undefined): ResolvedCacheOptions {
-  if (options !== undefined) assertPlainObject(BACKEND, options, "cache options");
-  assertTtl(BACKEND, options?.defaultTtlMs);
-  return {
-    defaultTtlMs: options?.defaultTtlMs,
-    maxEntries: positive(options?.maxEntries, "maxEntries", true),
-    sweepIntervalMs: positive(options?.sweepIntervalMs, "sweepIntervalMs", false) ?? DEFAULT_SWEEP_MS,
-    codec: checkCodec(BACKEND, options?.codec),
-  };
-}
-
-function checkSetOptions(options: SetOptions | undefined): number | undefined {
-  if (options === undefined) return undefined;
-  assertPlainObject(BACKEND, options, "set options");
-  assertTtl(BACKEND, options.ttlMs);
-  return options.ttlMs;
-}
-
 /**
  * Opens a cache namespace: rows of `cache_entries` with `ns = name`, expiry in SQL (an
  * expired row is invisible to every read) plus an unref'd sweep, LRU by `touched` when

@@ -20,6 +20,7 @@ import { type CacheParams, type CheckedCacheOptions, cacheParams, checkCacheOpti
 import { readCacheEntries, readCacheEntry } from "./cache-reads.js";
 import { CacheSweep, evictLeastRecentlyUsed } from "./cache-reclaim.js";
 import * as Q from "./cache-sql.js";
+import { type CacheRow, writeCacheRows } from "./cache-write-rows.js";
 import { BACKEND } from "./errors.js";
 import type { CacheCounters, SqliteShared } from "./shared.js";
 import { encodeWith, integersAsText } from "./values.js";
@@ -166,7 +167,7 @@ class SqliteCache<V> implements Cache<V> {
   }
 
   setMany(entries: readonly CacheEntry<V>[]): Promise<void> {
-    const all: [key: string, text: string, expires: number | null][] = [];
+    const all: CacheRow[] = [];
     try {
       if (!Array.isArray(entries)) {
         throw invalidArgument(
@@ -191,22 +192,7 @@ class SqliteCache<V> implements Cache<V> {
       if (all.length === 0) return;
       const p = this.#params();
       this.#shared.write(() => {
-        // The write lock is held: no other writer can take these recency values meanwhile.
-        let access = this.#shared.prepare(Q.NEXT_ACCESS_VALUE).pluck().get(p) as number;
-        const touch = this.#o.maxEntries !== undefined;
-        for (let from = 0; from < all.length; from += Q.SET_AT_ROWS) {
-          const rows = Math.min(Q.SET_AT_ROWS, all.length - from);
-          const params: unknown[] = new Array(rows * 5);
-          for (let i = 0; i < rows; i++) {
-            const [key, text, expires] = all[from + i] as (typeof all)[number];
-            params[i * 5] = this.name;
-            params[i * 5 + 1] = key;
-            params[i * 5 + 2] = text;
-            params[i * 5 + 3] = expires;
-            params[i * 5 + 4] = access++;
-          }
-          this.#shared.prepare(Q.setAtRows(rows, touch)).run(params);
-        }
+        writeCacheRows(this.#shared, p, all, this.#o.maxEntries !== undefined);
         this.#evict(p);
       });
     });
