@@ -1,6 +1,7 @@
 import { assertPlainObject, type BackendProvider, invalidArgument, redactUrl } from "@core/protocols";
-import pg from "pg";
+import type pg from "pg";
 import { PostgresBackend } from "./backend.js";
+import { loadPg } from "./driver.js";
 import { BACKEND, toBackendError } from "./errors.js";
 import type { PostgresPoolLike, PostgresSslOptions } from "./pool.js";
 import { ensureSchema } from "./schema.js";
@@ -112,7 +113,8 @@ export async function openPostgresBackend(input: PostgresBackendOptions = {}): P
   if (connectionString !== undefined) config.connectionString = connectionString;
   if (statementTimeout !== undefined) config.statement_timeout = statementTimeout;
   if (options.ssl !== undefined) config.ssl = options.ssl;
-  const pool = new pg.Pool(config);
+  const { Pool } = await loadPg();
+  const pool = new Pool(config);
   // An idle connection that dies (server restart, pg_terminate_backend) must not crash
   // the process; the next query gets a fresh connection.
   pool.on("error", () => {});

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { quoteIdentifier } from "@core/protocols";
-import pg from "pg";
+import type pg from "pg";
+import { loadPg } from "./driver.js";
 
 const RECONNECT_MS = [20, 50, 100, 250, 500, 1000];
 
@@ -123,7 +124,8 @@ export class Listener {
   }
 
   async #connect(): Promise<void> {
-    const client = new pg.Client(this.#config);
+    const { Client } = await loadPg();
+    const client = new Client(this.#config);
     let lost = false;
     const onLost = () => {
       if (lost) return;

@@ -1,7 +1,7 @@
 import { assertPlainObject, type BackendProvider, invalidArgument, redactUrl } from "@core/protocols";
-import { Redis } from "ioredis";
 import { RedisBackend } from "./backend.js";
 import type { RedisClientLike } from "./client.js";
+import { loadIoredis } from "./driver.js";
 import { BACKEND, toBackendError } from "./errors.js";
 import { checkPrefix } from "./keys.js";
 
@@ -51,6 +51,7 @@ export async function openRedisBackend(input: RedisBackendOptions = {}): Promise
       `url must start with redis:// or rediss://, got ${JSON.stringify(redactUrl(String(url)))}`,
     );
   }
+  const { Redis } = await loadIoredis();
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: options.connectTimeoutMs ?? 5000,

@@ -33,6 +33,16 @@ export {
 } from "./filter.js";
 export { getOrSet } from "./get-or-set.js";
 export { compileGlob } from "./glob.js";
+export {
+  buildHint,
+  type DetectOptions,
+  type DriverProblem,
+  detectPackageManager,
+  driverNotInstalled,
+  installCommand,
+  isMissingPackage,
+  type PackageManager,
+} from "./install-hint.js";
 export { Lifecycle } from "./lifecycle.js";
 export { type BackoffOptions, backoffDelay, type ResolvedBackoff, resolveBackoff } from "./publisher/backoff.js";
 export { createPublisher } from "./publisher/create-publisher.js";

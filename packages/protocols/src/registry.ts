@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Backend } from "./backend.js";
 import { BackendError, invalidArgument } from "./errors.js";
+import { detectPackageManager, installCommand } from "./install-hint.js";
 import { missingSpecifier, resolveEsmEntry } from "./package-entry.js";
 import { redactUrl } from "./redact.js";
 
@@ -149,7 +150,8 @@ function resolveFrom(specifier: string, base: string): string | undefined {
 }
 
 function notInstalled(packageName: string, cause?: unknown): BackendError {
-  return new BackendError("NOT_INSTALLED", `package ${packageName} is not installed; run: pnpm add ${packageName}`, {
+  const command = installCommand(detectPackageManager(), packageName);
+  return new BackendError("NOT_INSTALLED", `package ${packageName} is not installed; run: ${command}`, {
     backend: "registry",
     cause,
   });
