@@ -1,5 +1,6 @@
 import type { Backend, Cache } from "@core/protocols";
 import { expect, test } from "vitest";
+import { describeCapability } from "../gate.js";
 import { freshName } from "../names.js";
 import { type CacheContext, expectCode } from "./context.js";
 
@@ -101,7 +102,7 @@ export function registerCacheAtomic(ctx: CacheContext): void {
     await race([ctx.backend.cache(name), ctx.backend.cache(name)]);
   });
 
-  if (ctx.caps.crossProcess) {
+  describeCapability(ctx.caps.crossProcess, "crossProcess", () => {
     test("add and increment are atomic across two clients (crossProcess)", async () => {
       const second: Backend = await ctx.options.open();
       try {
@@ -113,5 +114,5 @@ export function registerCacheAtomic(ctx: CacheContext): void {
         await second.close();
       }
     });
-  }
+  });
 }

@@ -1,5 +1,6 @@
 import type { Backend, Cache } from "@core/protocols";
 import { expect, test } from "vitest";
+import { describeCapability } from "../gate.js";
 import { freshName } from "../names.js";
 import { type CacheContext, expectCode, listKeys } from "./context.js";
 
@@ -72,7 +73,7 @@ export function registerCacheLifecycle(ctx: CacheContext): void {
     await expectCode(() => cache.get("k"), "CLOSED");
   });
 
-  if (ctx.caps.persistent) {
+  describeCapability(ctx.caps.persistent, "persistent", () => {
     test("data and TTLs survive closing and reopening (persistent)", async () => {
       const name = freshName("cache");
       const first: Backend = await ctx.options.open();
@@ -97,5 +98,5 @@ export function registerCacheLifecycle(ctx: CacheContext): void {
         await second.close();
       }
     });
-  }
+  });
 }

@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import { describeCapability } from "../gate.js";
 import { type CacheContext, expectCode } from "./context.js";
 
 /**
@@ -11,7 +12,7 @@ import { type CacheContext, expectCode } from "./context.js";
  * ```
  */
 export function registerCacheLimits(ctx: CacheContext): void {
-  if (ctx.caps.maxEntries) {
+  describeCapability(ctx.caps.maxEntries, "maxEntries", () => {
     test("maxEntries evicts the least recently used entry and counts it", async () => {
       const cache = ctx.cache({ maxEntries: 3 });
       await cache.set("a", 1);
@@ -46,7 +47,8 @@ export function registerCacheLimits(ctx: CacheContext): void {
         await expectCode(() => ctx.cache({ maxEntries: bad as number }), "INVALID_ARGUMENT");
       }
     });
-  } else {
+  });
+  if (!ctx.caps.maxEntries) {
     test("maxEntries is NOT_SUPPORTED without capabilities.maxEntries", async () => {
       await expectCode(() => ctx.cache({ maxEntries: 10 }), "NOT_SUPPORTED");
     });

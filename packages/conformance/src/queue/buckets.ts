@@ -1,5 +1,6 @@
 import { bucketFor } from "@core/protocols";
 import { expect, test } from "vitest";
+import { describeCapability } from "../gate.js";
 import { freshName } from "../names.js";
 import { collect, expectCode, pairs, type QueueContext } from "./context.js";
 
@@ -22,9 +23,11 @@ export function registerQueueBuckets(ctx: QueueContext): void {
         await q.put(1, { key: "k" });
       }, "NOT_SUPPORTED");
     });
-    return;
   }
+  describeCapability(ctx.caps.buckets, "buckets", () => registerBucketTests(ctx));
+}
 
+function registerBucketTests(ctx: QueueContext): void {
   test("put routes by bucketFor(key); the same key always lands in the same bucket; offsets are per bucket", async () => {
     const q = ctx.queue<string>({ buckets: 4 });
     expect(q.buckets).toBe(4);

@@ -1,5 +1,6 @@
 import { type Backend, bucketFor } from "@core/protocols";
 import { expect, test } from "vitest";
+import { describeCapability } from "../gate.js";
 import { freshName } from "../names.js";
 import { pairs, type QueueContext } from "./context.js";
 
@@ -14,7 +15,7 @@ async function withSecondClient<T>(ctx: QueueContext, fn: (second: Backend) => P
 
 /**
  * What a second client sees (`capabilities.crossProcess`) and what survives a reopen
- * (`capabilities.persistent`). Registers nothing for a backend that claims neither.
+ * (`capabilities.persistent`); reported as skipped for a capability the backend lacks.
  *
  * @example
  * ```ts
@@ -22,7 +23,7 @@ async function withSecondClient<T>(ctx: QueueContext, fn: (second: Backend) => P
  * ```
  */
 export function registerQueueClients(ctx: QueueContext): void {
-  if (ctx.caps.crossProcess) {
+  describeCapability(ctx.caps.crossProcess, "crossProcess", () => {
     test("a second client sees flushed writes, continues the offsets and sees committed groups", async () => {
       const name = freshName("queue");
       const q = ctx.backend.queue<string>(name);
@@ -65,9 +66,9 @@ export function registerQueueClients(ctx: QueueContext): void {
         }
       });
     });
-  }
+  });
 
-  if (ctx.caps.persistent) {
+  describeCapability(ctx.caps.persistent, "persistent", () => {
     test("offsets, trim, groups and values survive closing and reopening", async () => {
       const name = freshName("queue");
       const first = await ctx.options.open();
@@ -93,7 +94,7 @@ export function registerQueueClients(ctx: QueueContext): void {
       }
     });
 
-    if (ctx.caps.buckets) {
+    describeCapability(ctx.caps.buckets, "buckets", () => {
       test("per-bucket offsets survive closing and reopening", async () => {
         const name = freshName("queue");
         const first = await ctx.options.open();
@@ -109,6 +110,6 @@ export function registerQueueClients(ctx: QueueContext): void {
           await reopened.close();
         }
       });
-    }
-  }
+    });
+  });
 }

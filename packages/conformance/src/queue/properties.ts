@@ -1,6 +1,7 @@
 import { bucketFor, type Queue, type TrimOptions } from "@core/protocols";
 import fc from "fast-check";
 import { expect, test } from "vitest";
+import { describeCapability } from "../gate.js";
 import { collect, pairs, type QueueContext } from "./context.js";
 import { QueueModel } from "./model.js";
 
@@ -119,8 +120,10 @@ export function registerQueueProperties(ctx: QueueContext): void {
     timeout,
   );
 
-  if (!ctx.caps.buckets) return;
+  describeCapability(ctx.caps.buckets, "buckets", () => registerBucketProperty(ctx, numRuns, timeout));
+}
 
+function registerBucketProperty(ctx: QueueContext, numRuns: number, timeout: number): void {
   const keyArb = fc.constantFrom("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7");
   const bucketOpArb = fc.record({
     key: keyArb,

@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import { describeCapability } from "../gate.js";
 import { freshName, waitFor } from "../names.js";
 import { collect, expectCode, pairs, type QueueContext, stillPending, within } from "./context.js";
 
@@ -48,9 +49,11 @@ export function registerQueueStreams(ctx: QueueContext): void {
       const q = ctx.queue();
       await expectCode(() => collect(() => q.stream({ block: true, limit: 1 })), "NOT_SUPPORTED");
     });
-    return;
   }
+  describeCapability(ctx.caps.blockingStream, "blockingStream", () => registerBlockingStreams(ctx, bound));
+}
 
+function registerBlockingStreams(ctx: QueueContext, bound: () => number): void {
   test("a blocking stream waits at the end and is woken by a put from the same client", async () => {
     const q = ctx.queue<string>();
     await q.putBatch(["a", "b"]);
@@ -120,7 +123,7 @@ export function registerQueueStreams(ctx: QueueContext): void {
     expect(seen).toEqual([0]);
   });
 
-  if (ctx.caps.crossProcess) {
+  describeCapability(ctx.caps.crossProcess, "crossProcess", () => {
     test("a blocking stream is woken by a write flushed from a second client", async () => {
       const name = freshName("queue");
       const q = ctx.backend.queue<string>(name);
@@ -141,5 +144,5 @@ export function registerQueueStreams(ctx: QueueContext): void {
         await second.close();
       }
     });
-  }
+  });
 }

@@ -1,5 +1,6 @@
 import type { Backend, RecordStore } from "@core/protocols";
 import { expect, it } from "vitest";
+import { describeCapability } from "../gate.js";
 import { freshName } from "../names.js";
 import { collect, expectCode, type RecordsContext, rec } from "./context.js";
 
@@ -71,7 +72,7 @@ export function registerRecordClients(ctx: RecordsContext): void {
     expect(results).toEqual(writes.map(() => "ok"));
   });
 
-  if (ctx.caps.persistent) {
+  describeCapability(ctx.caps.persistent, "persistent", () => {
     it("records and sightings survive closing and reopening", async () => {
       const name = freshName("records");
       const stored = await withClient(ctx, async (backend) => {
@@ -89,7 +90,8 @@ export function registerRecordClients(ctx: RecordsContext): void {
         expect((await store.store(rec("a"))).version).toBe(2);
       });
     });
-  } else {
+  });
+  if (!ctx.caps.persistent) {
     it("a backend opened again is usable (no persistence claimed)", async () => {
       await withClient(ctx, async (backend) => {
         const store = backend.records(freshName("records"));
@@ -99,7 +101,7 @@ export function registerRecordClients(ctx: RecordsContext): void {
     });
   }
 
-  if (ctx.caps.crossProcess) {
+  describeCapability(ctx.caps.crossProcess, "crossProcess", () => {
     it("another client sees writes and shares natural-key uniqueness and versions", async () => {
       const store = ctx.store();
       await withClient(ctx, async (backend) => {
@@ -129,5 +131,5 @@ export function registerRecordClients(ctx: RecordsContext): void {
         }
       });
     });
-  }
+  });
 }

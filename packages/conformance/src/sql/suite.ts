@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describeCapability } from "../gate.js";
 import type { ConformanceOptions } from "../options.js";
 import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerSqlBasics } from "./basics.js";
 import { registerSqlConcurrency } from "./concurrency.js";
-import { createSqlContext, expectSqlError } from "./context.js";
+import { createSqlContext, expectSqlError, type SqlContext } from "./context.js";
 import { registerSqlErrors } from "./errors.js";
 import { registerSqlTransactions } from "./transactions.js";
 import { registerSqlTypes } from "./types.js";
@@ -11,7 +12,8 @@ import { registerSqlTypes } from "./types.js";
 /**
  * Registers the SQL conformance suite (PROTOCOLS.md §5) for a backend. The capabilities
  * are read from an instance while collecting: without `capabilities.sql` the suite is one
- * test asserting `backend.sql()` throws `NOT_SUPPORTED` — never skipped. Each test creates
+ * test asserting `backend.sql()` throws `NOT_SUPPORTED`, its other tests reported as skipped
+ * ("sql: not supported by this backend"). Each test creates
  * its own freshly named tables, so suites can share one database.
  *
  * @example
@@ -40,22 +42,26 @@ export function describeSqlConformance(options: ConformanceOptions): void {
         expect(caps.isolationLevels).toEqual([]);
         await expectSqlError(() => ctx.backend.sql(), "NOT_SUPPORTED");
       });
-      return;
     }
 
-    test("backend.sql() returns the same database with a dialect and a type mapper", () => {
-      const db = ctx.backend.sql();
-      expect(ctx.backend.sql()).toBe(db);
-      expect(typeof db.dialect.name).toBe("string");
-      expect(db.dialect.quoteIdentifier('a"b')).toBe('"a""b"');
-      expect(db.dialect.supportsSavepoints).toBe(true);
-      expect(caps.isolationLevels.length).toBeGreaterThan(0);
-    });
-
-    describe("execute and query", () => registerSqlBasics(ctx));
-    describe("transactions", () => registerSqlTransactions(ctx));
-    describe("concurrency", () => registerSqlConcurrency(ctx));
-    describe("types", () => registerSqlTypes(ctx));
-    describe("errors and close", () => registerSqlErrors(ctx));
+    describeCapability(caps.sql, "sql", () => registerSqlTests(ctx));
   });
+}
+
+function registerSqlTests(ctx: SqlContext): void {
+  const caps = ctx.caps;
+  test("backend.sql() returns the same database with a dialect and a type mapper", () => {
+    const db = ctx.backend.sql();
+    expect(ctx.backend.sql()).toBe(db);
+    expect(typeof db.dialect.name).toBe("string");
+    expect(db.dialect.quoteIdentifier('a"b')).toBe('"a""b"');
+    expect(db.dialect.supportsSavepoints).toBe(true);
+    expect(caps.isolationLevels.length).toBeGreaterThan(0);
+  });
+
+  describe("execute and query", () => registerSqlBasics(ctx));
+  describe("transactions", () => registerSqlTransactions(ctx));
+  describe("concurrency", () => registerSqlConcurrency(ctx));
+  describe("types", () => registerSqlTypes(ctx));
+  describe("errors and close", () => registerSqlErrors(ctx));
 }

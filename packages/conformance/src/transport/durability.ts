@@ -1,5 +1,6 @@
 import type { Backend, Message, Transport } from "@core/protocols";
 import { describe, expect } from "vitest";
+import { describeCapability } from "../gate.js";
 import { freshName } from "../names.js";
 import { type Inbox, message, REDELIVERY_MS, type TransportHarness, transportTest } from "./harness.js";
 
@@ -97,14 +98,9 @@ export function registerDurabilityTests(h: TransportHarness): void {
       expect(again.ids()).toEqual([m2.id]);
     });
 
-    transportTest(h, "a restarted client's group continues where it left off (persistent)", async (bus, backend) => {
-      const channel = freshName("channel");
-      if (!backend.capabilities.persistent) {
-        if (backend.capabilities.crossProcess) {
-          expect(bus.delivery).toBe(backend.capabilities.delivery);
-          return;
-        }
-        // Not persistent and not shared: a new client is a separate, empty world.
+    if (!h.caps.persistent && !h.caps.crossProcess) {
+      transportTest(h, "a new client is a separate, empty world (neither persistent nor crossProcess)", async (bus) => {
+        const channel = freshName("channel");
         await bus.send(channel, [message("old")]);
         const fresh = h.own(await h.options.open());
         const freshBus = h.ownTransport(fresh.transport({ redeliveryDelayMs: REDELIVERY_MS }));
@@ -113,54 +109,69 @@ export function registerDurabilityTests(h: TransportHarness): void {
         await freshBus.send(channel, [sentinel]);
         await h.until(() => inbox.received.length >= 1, "the new client's message");
         expect(inbox.ids()).toEqual([sentinel.id]);
-        return;
-      }
-      const first = await h.options.open();
-      let firstInbox: Inbox;
-      const m = [1, 2, 3, 4].map((n) => message(n));
-      try {
-        const firstBus = first.transport({ redeliveryDelayMs: REDELIVERY_MS });
-        firstInbox = await h.inbox(firstBus, channel, { group: "g", fromStart: true });
-        await firstBus.send(channel, [m[0] as Message, m[1] as Message]);
-        await h.until(() => firstInbox.received.length >= 2, "the first two messages");
-        await firstInbox.subscription.unsubscribe();
-        await firstBus.send(channel, [m[2] as Message]);
-      } finally {
-        await first.close();
-      }
-      const second = h.own(await h.options.open());
-      const secondBus = h.ownTransport(second.transport({ redeliveryDelayMs: REDELIVERY_MS }));
-      const inbox = await h.inbox(secondBus, channel, { group: "g" });
-      await secondBus.send(channel, [m[3] as Message]);
-      await h.until(() => inbox.received.length >= 2, "the message sent before the restart and a new one");
-      await h.quiet();
-      expect(inbox.ids()).toEqual([m[2]?.id, m[3]?.id]);
-    });
+      });
+    }
 
-    transportTest(
-      h,
-      "a message sent by another client reaches this one's subscribers (crossProcess)",
-      async (bus, backend) => {
+    describeCapability(h.caps.persistent, "persistent", () => registerRestartTest(h));
+    describeCapability(h.caps.crossProcess, "crossProcess", () => registerOtherClientTest(h));
+    if (!h.caps.crossProcess) {
+      transportTest(h, "another client's messages never reach this one (no crossProcess)", async (bus) => {
         const channel = freshName("channel");
         const inbox = await h.inbox(bus, channel);
         const group = await h.inbox(bus, channel, { group: "g" });
         const other: Backend = h.own(await h.options.open());
         const otherBus = h.ownTransport(other.transport({ redeliveryDelayMs: REDELIVERY_MS }));
-        const remote = message("remote");
-        await otherBus.send(channel, [remote]);
+        await otherBus.send(channel, [message("remote")]);
         const local = message("local");
         await bus.send(channel, [local]);
-        if (backend.capabilities.crossProcess) {
-          await h.until(() => inbox.received.length >= 2 && group.received.length >= 2, "both messages");
-          expect(new Set(inbox.ids())).toEqual(new Set([remote.id, local.id]));
-          expect(new Set(group.ids())).toEqual(new Set([remote.id, local.id]));
-        } else {
-          await h.until(() => inbox.received.length >= 1 && group.received.length >= 1, "the local message");
-          await h.quiet();
-          expect(inbox.ids()).toEqual([local.id]);
-          expect(group.ids()).toEqual([local.id]);
-        }
-      },
-    );
+        await h.until(() => inbox.received.length >= 1 && group.received.length >= 1, "the local message");
+        await h.quiet();
+        expect(inbox.ids()).toEqual([local.id]);
+        expect(group.ids()).toEqual([local.id]);
+      });
+    }
+  });
+}
+
+function registerRestartTest(h: TransportHarness): void {
+  transportTest(h, "a restarted client's group continues where it left off (persistent)", async () => {
+    const channel = freshName("channel");
+    const first = await h.options.open();
+    let firstInbox: Inbox;
+    const m = [1, 2, 3, 4].map((n) => message(n));
+    try {
+      const firstBus = first.transport({ redeliveryDelayMs: REDELIVERY_MS });
+      firstInbox = await h.inbox(firstBus, channel, { group: "g", fromStart: true });
+      await firstBus.send(channel, [m[0] as Message, m[1] as Message]);
+      await h.until(() => firstInbox.received.length >= 2, "the first two messages");
+      await firstInbox.subscription.unsubscribe();
+      await firstBus.send(channel, [m[2] as Message]);
+    } finally {
+      await first.close();
+    }
+    const second = h.own(await h.options.open());
+    const secondBus = h.ownTransport(second.transport({ redeliveryDelayMs: REDELIVERY_MS }));
+    const inbox = await h.inbox(secondBus, channel, { group: "g" });
+    await secondBus.send(channel, [m[3] as Message]);
+    await h.until(() => inbox.received.length >= 2, "the message sent before the restart and a new one");
+    await h.quiet();
+    expect(inbox.ids()).toEqual([m[2]?.id, m[3]?.id]);
+  });
+}
+
+function registerOtherClientTest(h: TransportHarness): void {
+  transportTest(h, "a message sent by another client reaches this one's subscribers (crossProcess)", async (bus) => {
+    const channel = freshName("channel");
+    const inbox = await h.inbox(bus, channel);
+    const group = await h.inbox(bus, channel, { group: "g" });
+    const other: Backend = h.own(await h.options.open());
+    const otherBus = h.ownTransport(other.transport({ redeliveryDelayMs: REDELIVERY_MS }));
+    const remote = message("remote");
+    await otherBus.send(channel, [remote]);
+    const local = message("local");
+    await bus.send(channel, [local]);
+    await h.until(() => inbox.received.length >= 2 && group.received.length >= 2, "both messages");
+    expect(new Set(inbox.ids())).toEqual(new Set([remote.id, local.id]));
+    expect(new Set(group.ids())).toEqual(new Set([remote.id, local.id]));
   });
 }

@@ -2,14 +2,16 @@ import { randomUUID } from "node:crypto";
 import {
   type Backend,
   BackendError,
+  type Capabilities,
   type Message,
   type SubscribeOptions,
   type Subscription,
   type Transport,
 } from "@core/protocols";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describeCapability } from "../gate.js";
 import { sleep, waitFor } from "../names.js";
-import type { ConformanceOptions } from "../options.js";
+import { type ConformanceOptions, SUITE_TEST_TIMEOUT_MS } from "../options.js";
 
 /** Redelivery delay the suites ask for, so at-least-once tests stay quick. */
 export const REDELIVERY_MS = 20;
@@ -37,6 +39,8 @@ export interface Inbox {
 /** The per-suite state tests reach through. */
 export interface TransportHarness {
   readonly options: ConformanceOptions;
+  /** The capabilities the backend declared while the suite was collected. */
+  readonly caps: Capabilities;
   /** The backend opened in `beforeAll`. */
   backend(): Backend;
   /** Bounded wait for a condition, scaled by `timeScale`. */
@@ -57,16 +61,49 @@ export interface TransportHarness {
 }
 
 /**
- * Opens the backend once for a suite, unsubscribes and closes what tests created, and
- * registers transport tests that assert NOT_SUPPORTED when the backend has no transport.
+ * Registers a suite of transport tests under `title`. The capabilities are read from a
+ * probe instance while collecting: without `capabilities.transport` the suite is one test
+ * asserting `transport()` throws NOT_SUPPORTED (and `delivery` is `"none"`), and every
+ * test of `register` is reported as skipped under "transport: not supported by this
+ * backend" — never as passing tests that ran nothing.
  *
  * @example
  * ```ts
- * const h = transportHarness(options);
+ * describeTransportSuite(`transport conformance: ${options.name}`, options, (h) => {
+ *   transportTest(h, "delivers", async (bus) => { … });
+ * });
+ * ```
+ */
+export function describeTransportSuite(
+  title: string,
+  options: ConformanceOptions,
+  register: (h: TransportHarness) => void,
+): void {
+  describe(title, { timeout: SUITE_TEST_TIMEOUT_MS }, async () => {
+    const probe = await options.open();
+    const caps = probe.capabilities;
+    await probe.close();
+    const h = transportHarness(options, caps);
+    if (!caps.transport) {
+      it("backend.transport() is NOT_SUPPORTED without capabilities.transport", () => {
+        expect(caps.delivery).toBe("none");
+        expectCode(() => h.backend().transport({ redeliveryDelayMs: REDELIVERY_MS }), "NOT_SUPPORTED");
+      });
+    }
+    describeCapability(caps.transport, "transport", () => register(h));
+  });
+}
+
+/**
+ * Opens the backend once for a suite and unsubscribes and closes what tests created.
+ *
+ * @example
+ * ```ts
+ * const h = transportHarness(options, probe.capabilities);
  * transportTest(h, "delivers", async (bus) => { … });
  * ```
  */
-export function transportHarness(options: ConformanceOptions): TransportHarness {
+export function transportHarness(options: ConformanceOptions, caps: Capabilities): TransportHarness {
   const scale = options.timeScale ?? 1;
   let backend: Backend | undefined;
   const subscriptions: Subscription[] = [];
@@ -85,6 +122,7 @@ export function transportHarness(options: ConformanceOptions): TransportHarness 
   });
   return {
     options,
+    caps,
     backend() {
       if (!backend) throw new Error("the backend did not open (see beforeAll)");
       return backend;
@@ -120,8 +158,8 @@ export function transportHarness(options: ConformanceOptions): TransportHarness 
 
 /**
  * Registers a test that runs `fn` with a transport of the suite's backend (asking for a
- * short redelivery delay) — or, when `capabilities.transport` is false, asserts that
- * `transport()` throws NOT_SUPPORTED.
+ * short redelivery delay). Register it inside {@link describeTransportSuite}, which skips
+ * it for a backend without `capabilities.transport`.
  *
  * @example
  * ```ts
@@ -135,10 +173,6 @@ export function transportTest(
 ): void {
   it(title, async () => {
     const backend = h.backend();
-    if (!backend.capabilities.transport) {
-      expectCode(() => backend.transport({ redeliveryDelayMs: REDELIVERY_MS }), "NOT_SUPPORTED");
-      return;
-    }
     await fn(h.ownTransport(backend.transport({ redeliveryDelayMs: REDELIVERY_MS })), backend);
   });
 }

@@ -6,11 +6,10 @@ import {
   type PublishFailureContext,
   stubTransport,
 } from "@core/protocols";
-import { describe, expect } from "vitest";
+import { expect } from "vitest";
 import { freshName } from "../names.js";
 import type { ConformanceOptions } from "../options.js";
-import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
-import { REDELIVERY_MS, transportHarness, transportTest } from "./harness.js";
+import { describeTransportSuite, REDELIVERY_MS, transportTest } from "./harness.js";
 
 const fast = { initialMs: 1, maxMs: 5 };
 
@@ -25,9 +24,7 @@ const fast = { initialMs: 1, maxMs: 5 };
  * ```
  */
 export function describePublisherConformance(options: ConformanceOptions): void {
-  describe(`publisher conformance: ${options.name}`, { timeout: SUITE_TEST_TIMEOUT_MS }, () => {
-    const h = transportHarness(options);
-
+  describeTransportSuite(`publisher conformance: ${options.name}`, options, (h) => {
     transportTest(
       h,
       "fans out to two transports of the backend; the backend deduplicates a shared key",

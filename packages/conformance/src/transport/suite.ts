@@ -1,9 +1,7 @@
-import { describe } from "vitest";
 import type { ConformanceOptions } from "../options.js";
-import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerDeliveryTests } from "./delivery.js";
 import { registerDurabilityTests } from "./durability.js";
-import { transportHarness } from "./harness.js";
+import { describeTransportSuite } from "./harness.js";
 import { registerLifecycleTests } from "./lifecycle.js";
 
 /**
@@ -12,7 +10,8 @@ import { registerLifecycleTests } from "./lifecycle.js";
  * redelivery on handler failure (at-least-once), group positions across unsubscribe and
  * restart (persistent), delivery from other clients (crossProcess), validation and
  * CLOSED. A backend without `capabilities.transport` must throw NOT_SUPPORTED from
- * `transport()`. Transports are opened with `{ redeliveryDelayMs: 20 }`.
+ * `transport()`; the other tests are then reported as skipped with that reason.
+ * Transports are opened with `{ redeliveryDelayMs: 20 }`.
  *
  * @example
  * ```ts
@@ -20,8 +19,7 @@ import { registerLifecycleTests } from "./lifecycle.js";
  * ```
  */
 export function describeTransportConformance(options: ConformanceOptions): void {
-  describe(`transport conformance: ${options.name}`, { timeout: SUITE_TEST_TIMEOUT_MS }, () => {
-    const h = transportHarness(options);
+  describeTransportSuite(`transport conformance: ${options.name}`, options, (h) => {
     registerDeliveryTests(h);
     registerDurabilityTests(h);
     registerLifecycleTests(h);
