@@ -41,11 +41,11 @@ await using backend = await openBackend("memory:");
 
 const failures = [];
 const fail = (where, message) => failures.push(`${where}: ${message}`);
+const firstLines = (text, n = 12) => text.trim().split("\n").slice(0, n).join("\n");
 
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-copyFileSync(join(PKG, "src/fixtures/index.ts"), join(OUT, "index.ts"));
-copyFileSync(join(PKG, "src/fixtures/backend-acme.ts"), join(OUT, "backend-acme.ts"));
+for (const f of ["index.ts", "backend.ts", "backend-acme.ts"]) copyFileSync(join(PKG, "src/fixtures", f), join(OUT, f));
 
 const docs = listDocs(ROOT);
 const blocks = [];
@@ -127,7 +127,7 @@ for (const block of [...byPath.values()].filter((b) => b.kind === "js")) {
   const run = spawnSync(process.execPath, [block.path], { cwd, env, encoding: "utf8", timeout: 30_000 });
   ran++;
   if (run.status !== 0)
-    fail(where, `running it failed (${run.signal ?? `exit ${run.status}`}):\n${(run.stderr || run.stdout).trim()}`);
+    fail(where, `running it failed (${run.signal ?? `exit ${run.status}`}):\n${firstLines(run.stderr || run.stdout)}`);
 }
 rmSync(work, { recursive: true, force: true });
 
