@@ -53,9 +53,26 @@ export class RedisBackend implements Backend {
   readonly capabilities = CAPABILITIES;
   readonly #shared: RedisShared;
 
-  constructor(client: RedisClientLike, options: { prefix: string; owned: boolean }) {
+  constructor(
+    client: RedisClientLike,
+    options: {
+      prefix: string;
+      owned: boolean;
+      /** How long opening a dedicated connection may take. Default 5000. */
+      connectTimeoutMs?: number;
+      /** Makes a dedicated connection. Default `client.duplicate()`. */
+      duplicate?: () => RedisClientLike;
+    },
+  ) {
     const lifecycle = new Lifecycle(BACKEND);
-    this.#shared = { client, prefix: options.prefix, lifecycle, cacheCounters: new Map() };
+    this.#shared = {
+      client,
+      prefix: options.prefix,
+      lifecycle,
+      cacheCounters: new Map(),
+      duplicate: options.duplicate ?? (() => client.duplicate()),
+      connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+    };
     if (options.owned) {
       // Registered first, so it runs last: after every reader and subscriber ended.
       lifecycle.onClose(async () => {

@@ -19,7 +19,7 @@ import {
   notSupported,
   type SetOptions,
 } from "@core/protocols";
-import { BACKEND } from "./errors.js";
+import { BACKEND, decodeStored } from "./errors.js";
 import { escapeGlob, namespaceKey } from "./keys.js";
 import { scanKeys } from "./scan.js";
 import { scripts } from "./scripts.js";
@@ -104,7 +104,7 @@ class RedisCache<V> implements Cache<V> {
       return undefined;
     }
     this.#counters.hits++;
-    return this.#codec.decode(text) as V;
+    return decodeStored(this.#codec, text) as V;
   }
 
   async get(key: string): Promise<V | undefined> {

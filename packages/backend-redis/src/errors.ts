@@ -1,4 +1,4 @@
-import { BackendError, type ErrorCode, redactUrl } from "@core/protocols";
+import { BackendError, type Codec, type ErrorCode, redactUrl } from "@core/protocols";
 
 /** Name every error of this package carries. */
 export const BACKEND = "redis";
@@ -10,6 +10,14 @@ const UNAVAILABLE_REPLY = /^(LOADING|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|READONLY|NO
 const CONNECTION_TEXT =
   /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|enableOfflineQueue|Reached the max retries|None of startup nodes|Failed to refresh slots|Cluster isn't ready|socket|connect/i;
 
+// Replies that mean the URL or the credentials are wrong: retrying the same call cannot help.
+const PERMANENT_REPLY =
+  /^(WRONGPASS|NOAUTH|NOPERM)\b|^ERR (DB index is out of range|invalid DB index|SELECT is not allowed in cluster mode|invalid password|invalid username-password|AUTH <password> called without any password configured|Client sent AUTH)/i;
+
+/** What to check when the server cannot be reached; part of every such `CONNECTION` message. */
+export const REACH_HINT =
+  "check that the Redis server is running and reachable at the URL's host and port (rediss:// for TLS servers)";
+
 /** Error replies the package's own Lua scripts raise, mapped to codes. */
 const SCRIPT_CODES: Readonly<Record<string, ErrorCode>> = {
   CONFLICT: "CONFLICT",
@@ -19,7 +27,8 @@ const SCRIPT_CODES: Readonly<Record<string, ErrorCode>> = {
 /**
  * Turns anything ioredis or the server throws into a `BackendError` with a stable code:
  * lost or refused connections and unavailable clusters are `CONNECTION` (retryable),
- * command timeouts `TIMEOUT`, a long-running script `SERIALIZATION` (`BUSY`), a key of
+ * refused credentials or database index `CONNECTION` (not retryable), command timeouts
+ * `TIMEOUT` (retryable), a long-running script `SERIALIZATION` (`BUSY`), a key of
  * the wrong type `CORRUPTION`. `what` names the operation for the message.
  *
  * @example
@@ -31,19 +40,31 @@ export function toBackendError(err: unknown, what: string): BackendError {
   if (err instanceof BackendError) return err;
   const message = redactUrl(err instanceof Error ? err.message : String(err));
   const name = err instanceof Error ? err.name : "";
-  const fail = (code: ErrorCode, text: string) =>
-    new BackendError(code, `[${BACKEND}] ${what}: ${text}`, { backend: BACKEND, cause: err });
+  const fail = (code: ErrorCode, text: string, retryable?: boolean) =>
+    new BackendError(code, `[${BACKEND}] ${what}: ${text}`, {
+      backend: BACKEND,
+      cause: err,
+      ...(retryable === undefined ? {} : { retryable }),
+    });
   const scriptCode = SCRIPT_CODES[message.split(" ", 1)[0] ?? ""];
   if (scriptCode) return fail(scriptCode, message.slice(message.indexOf(" ") + 1));
-  if (/^Command timed out/i.test(message)) return fail("TIMEOUT", `${message}; retry, or raise commandTimeout`);
+  if (/^Command timed out/i.test(message)) {
+    return fail(
+      "TIMEOUT",
+      `${message}: no reply within commandTimeoutMs; the server is overloaded or unreachable, retry`,
+    );
+  }
+  if (PERMANENT_REPLY.test(message)) {
+    return fail("CONNECTION", `${message}; check the user, password and database index of the URL`, false);
+  }
   if (/^BUSY\b/.test(message)) return fail("SERIALIZATION", `${message}; the server is running a long script, retry`);
   if (/^WRONGTYPE\b/.test(message)) {
     return fail("CORRUPTION", `${message}; another program wrote a key in this backend's key space (check the prefix)`);
   }
   if (UNAVAILABLE_REPLY.test(message) || name === "MaxRetriesPerRequestError" || CONNECTION_TEXT.test(message)) {
-    return fail("CONNECTION", `${message}; check that Redis is reachable (bash tooling/scripts/start-services.sh)`);
+    return fail("CONNECTION", `${message}; ${REACH_HINT}`);
   }
-  // Anything else (OOM, NOPERM, a reply we did not expect): the server refused the command.
+  // Anything else (OOM, a reply we did not expect): the server refused the command.
   return fail("CONNECTION", `the server refused the command: ${message}`);
 }
 
@@ -67,4 +88,26 @@ export function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return promise.catch((err: unknown) => {
     throw toBackendError(err, what);
   });
+}
+
+/**
+ * Decodes a stored value with the store's codec; a codec that throws (the stored text is
+ * not what it can read) is `CORRUPTION`, with the codec's error as `cause`.
+ *
+ * @example
+ * ```ts
+ * const value = decodeStored(codec, text);
+ * ```
+ */
+export function decodeStored(codec: Codec, text: string): unknown {
+  try {
+    return codec.decode(text);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message.replace(/^\[[^\]]*\] /, "") : String(cause);
+    throw new BackendError(
+      "CORRUPTION",
+      `[${BACKEND}] stored value cannot be read by codec ${JSON.stringify(codec.name)}: ${reason}`,
+      { backend: BACKEND, cause },
+    );
+  }
 }

@@ -1,9 +1,17 @@
 import { assertPlainObject, type BackendProvider, invalidArgument, redactUrl } from "@core/protocols";
 import { RedisBackend } from "./backend.js";
 import type { RedisClientLike } from "./client.js";
+import {
+  checkClusterDb,
+  checkTimeout,
+  connectOwned,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+} from "./connect.js";
 import { loadIoredis } from "./driver.js";
-import { BACKEND, toBackendError } from "./errors.js";
+import { BACKEND } from "./errors.js";
 import { checkPrefix } from "./keys.js";
+import { BLOCK_MS } from "./shared.js";
 
 export { RedisBackend } from "./backend.js";
 export type { RedisArg, RedisClientLike, RedisPipelineLike } from "./client.js";
@@ -17,13 +25,24 @@ export interface RedisBackendOptions {
   client?: RedisClientLike;
   /** Prefix of every key (1–64 characters, no `{`/`}`). Default `"core"`. */
   prefix?: string;
-  /** Milliseconds to wait for the first connection (own client only). Default 5000. */
+  /**
+   * Milliseconds the whole open may take — TCP, TLS, AUTH, SELECT and the first reply —
+   * (client opened from `url` only). Default 5000.
+   */
   connectTimeoutMs?: number;
+  /**
+   * Milliseconds a command may wait for its reply before it fails with `TIMEOUT`
+   * (retryable); blocking reads get their block time on top. 0 waits forever. Client
+   * opened from `url` only. Default 10 000.
+   */
+  commandTimeoutMs?: number;
 }
 
 /**
  * Opens a Redis backend, from a URL (the backend owns and closes the client) or from an
- * ioredis `Redis`/`Cluster` you own. Fails with `CONNECTION` if the server is unreachable.
+ * ioredis `Redis`/`Cluster` you own. Fails with `CONNECTION` if the server is unreachable
+ * or does not answer within `connectTimeoutMs` (retryable), or refuses the credentials or
+ * the database index of the URL (not retryable).
  *
  * @example
  * ```ts
@@ -42,6 +61,7 @@ export async function openRedisBackend(input: RedisBackendOptions = {}): Promise
     if (typeof c !== "object" || c === null || typeof c.call !== "function" || typeof c.duplicate !== "function") {
       throw invalidArgument(BACKEND, "client must be an ioredis Redis or Cluster instance");
     }
+    checkClusterDb(options.client);
     return new RedisBackend(options.client, { prefix, owned: false });
   }
   const url: string = options.url ?? "redis://127.0.0.1:6379";
@@ -51,10 +71,14 @@ export async function openRedisBackend(input: RedisBackendOptions = {}): Promise
       `url must start with redis:// or rediss://, got ${JSON.stringify(redactUrl(String(url)))}`,
     );
   }
+  const connectTimeoutMs = checkTimeout(options.connectTimeoutMs, "connectTimeoutMs") ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const commandTimeoutMs =
+    checkTimeout(options.commandTimeoutMs, "commandTimeoutMs", true) ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const { Redis } = await loadIoredis();
   const client = new Redis(url, {
     lazyConnect: true,
-    connectTimeout: options.connectTimeoutMs ?? 5000,
+    connectTimeout: connectTimeoutMs,
+    ...(commandTimeoutMs > 0 ? { commandTimeout: commandTimeoutMs } : {}),
     // Fail fast instead of queueing while disconnected: callers get CONNECTION (retryable)
     // within a bounded time, and commands in flight when a connection drops are rejected.
     enableOfflineQueue: false,
@@ -63,14 +87,18 @@ export async function openRedisBackend(input: RedisBackendOptions = {}): Promise
   });
   // Errors reach callers through their commands; the event must not crash the process.
   client.on("error", () => {});
-  try {
-    await client.connect();
-  } catch (err) {
-    client.disconnect();
-    const e = toBackendError(err, `cannot connect to ${redactUrl(url)}`);
-    throw e;
-  }
-  return new RedisBackend(client as unknown as RedisClientLike, { prefix, owned: true });
+  const owned = client as unknown as RedisClientLike;
+  await connectOwned(owned, url, connectTimeoutMs);
+  return new RedisBackend(owned, {
+    prefix,
+    owned: true,
+    connectTimeoutMs,
+    // Dedicated connections run XREAD BLOCK: their command timeout covers the block time.
+    duplicate: () =>
+      client.duplicate(
+        commandTimeoutMs > 0 ? { commandTimeout: commandTimeoutMs + BLOCK_MS } : {},
+      ) as unknown as RedisClientLike,
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { BackendError, type Codec, type QueueEntry } from "@core/protocols";
 import type { RedisClientLike } from "./client.js";
-import { type DedicatedConnection, openDedicated, type RedisShared, run } from "./shared.js";
+import { decodeStored } from "./errors.js";
+import { BLOCK_MS, type DedicatedConnection, openDedicated, type RedisShared, run } from "./shared.js";
 
 /** One entry as XRANGE / XREAD return it: `[id, [field, value, …]]`. */
 export type RawEntry = [string, string[]];
@@ -27,7 +28,7 @@ export function decodeEntries<V>(raw: RawEntry[], codec: Codec): QueueEntry<V>[]
       else if (fields[i] === "v") v = fields[i + 1] as string;
     }
     const offset = Number(id.slice(id.indexOf("-") + 1)) - 1;
-    return { offset, value: codec.decode(v) as V, timestamp: t };
+    return { offset, value: decodeStored(codec, v) as V, timestamp: t };
   });
 }
 
@@ -103,7 +104,7 @@ export async function* streamEntries<V>(
           if (stop.aborted) return;
           const client = conn.client;
           const reply = (await run(shared, "queue.stream", () =>
-            client.call("XREAD", "COUNT", count, "BLOCK", 1000, "STREAMS", key, `0-${cursor}`),
+            client.call("XREAD", "COUNT", count, "BLOCK", BLOCK_MS, "STREAMS", key, `0-${cursor}`),
           )) as [string, RawEntry[]][] | null;
           raw = reply?.[0]?.[1] ?? [];
           if (raw.length === 0) continue;
@@ -112,9 +113,11 @@ export async function* streamEntries<V>(
       } catch (err) {
         if (stop.aborted) return;
         // A blocking reader waits out outages (reconnecting); a plain read reports them.
-        if (!options.block || !BackendError.is(err, "CONNECTION")) throw err;
+        const timedOut = BackendError.is(err, "TIMEOUT");
+        if (!options.block || !(timedOut || BackendError.is(err, "CONNECTION"))) throw err;
         await delay(RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)] as number, stop);
-        if (conn && conn.client.status === "end") {
+        // A connection that left a read unanswered may be dead without knowing it: replace it.
+        if (conn && (timedOut || conn.client.status === "end")) {
           conn.release();
           conn = undefined;
         }

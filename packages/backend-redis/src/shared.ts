@@ -1,6 +1,10 @@
 import type { Lifecycle } from "@core/protocols";
 import type { RedisClientLike } from "./client.js";
+import { within } from "./connect.js";
 import { guard } from "./errors.js";
+
+/** `BLOCK` of every `XREAD`/`XREADGROUP` on a dedicated connection, in ms. */
+export const BLOCK_MS = 1000;
 
 /** A connection of its own for blocking reads or pub/sub; `release()` ends it. */
 export interface DedicatedConnection {
@@ -17,6 +21,10 @@ export interface RedisShared {
   readonly lifecycle: Lifecycle;
   /** Client-side hit/miss counters per cache namespace (this backend object only). */
   readonly cacheCounters: Map<string, { hits: number; misses: number }>;
+  /** Makes a dedicated connection (a `duplicate()`, with room for the block time). */
+  readonly duplicate: () => RedisClientLike;
+  /** How long opening a dedicated connection may take. */
+  readonly connectTimeoutMs: number;
 }
 
 /**
@@ -64,7 +72,7 @@ function waitReady(client: RedisClientLike): Promise<void> {
  */
 export async function openDedicated(shared: RedisShared, what: string): Promise<DedicatedConnection> {
   shared.lifecycle.assertOpen();
-  const client = shared.client.duplicate();
+  const client = shared.duplicate();
   // A connection that errors while nobody waits on it must not crash the process.
   client.on("error", () => {});
   let released = false;
@@ -76,8 +84,18 @@ export async function openDedicated(shared: RedisShared, what: string): Promise<
   };
   const unregister = shared.lifecycle.onClose(release);
   try {
-    if (client.status === "wait") await (client as unknown as { connect(): Promise<void> }).connect();
-    await waitReady(client);
+    const ms = shared.connectTimeoutMs;
+    await within(
+      (async () => {
+        if (client.status === "wait") await (client as unknown as { connect(): Promise<void> }).connect();
+        await waitReady(client);
+      })(),
+      ms,
+      () =>
+        Object.assign(new Error(`connect ETIMEDOUT: no answer within ${ms} ms (connectTimeoutMs)`), {
+          code: "ETIMEDOUT",
+        }),
+    );
   } catch (err) {
     release();
     return guard(what, () => Promise.reject(err));

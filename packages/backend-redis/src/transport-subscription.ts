@@ -2,13 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { MessageHandler, SubscribeOptions } from "@core/protocols";
 import { guard } from "./errors.js";
 import type { RawEntry } from "./queue-stream.js";
-import { type DedicatedConnection, openDedicated, type RedisShared, run } from "./shared.js";
+import { BLOCK_MS, type DedicatedConnection, openDedicated, type RedisShared, run } from "./shared.js";
 import { channelKeys, decodeMessage, type ResolvedTransportOptions } from "./transport-input.js";
 
 /** Pending entries of a consumer that unsubscribed, waiting for the group's next subscriber. */
 const ORPHANS = "_orphaned";
 const BATCH = 100;
-const BLOCK_MS = 1000;
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -139,7 +138,9 @@ export class StreamSubscription {
         }
         // Outages are ridden out: reconnect and resume where the group (or this loop) stands.
         await sleep(Math.min(1000, 20 * 2 ** failures++), signal);
-        if (this.#conn?.client.status === "end" && !signal.aborted) {
+        // A connection that left a read unanswered may be dead without knowing it: replace it.
+        const timedOut = err instanceof Error && /Command timed out/i.test(err.message);
+        if (this.#conn && (timedOut || this.#conn.client.status === "end") && !signal.aborted) {
           this.#conn.release();
           this.#conn = await openDedicated(this.#shared, "transport.subscribe").catch(() => undefined);
         }
