@@ -15,6 +15,7 @@ import {
   type TransportOptions,
 } from "@core/protocols";
 import { createFileCache } from "./cache.js";
+import { type DamagedRecordHandler, warnDamagedRecord } from "./damage.js";
 import { BACKEND } from "./errors.js";
 import type { LockOptions } from "./lock.js";
 import { createFileQueue, type FileQueueDefaults } from "./queue.js";
@@ -65,6 +66,18 @@ export interface FileBackendOptions {
   groupLeaseMs?: number;
   /** Transport: messages an outbox keeps beyond what its groups still need. Default 1000. */
   outboxRetention?: number;
+  /**
+   * Told when a log's last record (or batch) is complete by its length header but fails its
+   * checksum: damaged after it was written. It is dropped either way (cut back by the lock
+   * holder, counted in `stats().damagedRecords` of queues and caches). Default: a process
+   * warning with code `CORE_FILE_DAMAGED_RECORD`.
+   *
+   * @example
+   * ```ts
+   * await openFileBackend({ directory, onDamagedRecord: (r) => log.error(r, "damaged record dropped") });
+   * ```
+   */
+  onDamagedRecord?: DamagedRecordHandler;
 }
 
 /**
@@ -93,6 +106,7 @@ export class FileBackend implements Backend {
       lock,
       sweepIntervalMs: options.sweepIntervalMs ?? 1000,
       fsyncRecords: options.fsyncRecords ?? true,
+      onDamage: options.onDamagedRecord ?? warnDamagedRecord,
       stores: new Map(),
     };
     this.#queueDefaults = {

@@ -74,7 +74,12 @@ export function openCacheNamespace(shared: FileShared, name: string): CacheNames
   const ns = storeState<CacheNamespace>(shared, `cache\u0000${name}`, () => {
     const data = new CacheData();
     const dir = join(shared.directory, "cache", fileName(name));
-    const journal = new Journal<CacheOp>(dir, data, { fsync: false, lock: shared.lock, what: `cache ${name}` });
+    const journal = new Journal<CacheOp>(dir, data, {
+      fsync: false,
+      lock: shared.lock,
+      what: `cache ${name}`,
+      onDamage: shared.onDamage,
+    });
     shared.lifecycle.onClose(() => {
       if (ns.timer) clearInterval(ns.timer);
       return journal.close();

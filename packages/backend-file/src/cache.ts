@@ -279,7 +279,8 @@ class FileCache<V> implements Cache<V> {
     return this.#run(async () => {
       await this.#ns.journal.sync();
       const { entries, hits, misses, evictions } = this.#ns.data;
-      return { entries: entries.size, hits, misses, evictions, truncatedBytes: this.#ns.journal.truncatedBytes };
+      const { truncatedBytes, damagedRecords } = this.#ns.journal;
+      return { entries: entries.size, hits, misses, evictions, truncatedBytes, damagedRecords };
     });
   }
 

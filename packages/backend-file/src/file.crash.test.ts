@@ -54,14 +54,19 @@ describe("file backend crash safety (real processes, SIGKILL)", () => {
     }
   });
 
-  it("truncates a torn tail and reports it; a bad checksum in the last record is a torn tail", async () => {
+  it("truncates a torn tail and reports it; a bad checksum in the last record drops and reports it", async () => {
     const directory = freshDir();
-    let backend = await openFileBackend({ directory });
-    await backend.queue("t").putBatch(["a", "b", "c"]);
+    const damaged: unknown[] = [];
+    const onDamagedRecord = (report: unknown) => void damaged.push(report);
+    let backend = await openFileBackend({ directory, onDamagedRecord });
+    for (const value of ["a", "b", "c"]) {
+      await backend.queue("t").put(value);
+      await backend.queue("t").flush(); // one record each (a group commit of several is one batch)
+    }
     await backend.close();
     const [segment] = segmentsOf(directory, "t");
     appendFileSync(segment as string, Buffer.from([7, 0, 0, 0, 0xf8, 0xff]));
-    backend = await openFileBackend({ directory });
+    backend = await openFileBackend({ directory, onDamagedRecord });
     let q = backend.queue<string>("t");
     expect((await q.get()).map((e) => e.value)).toEqual(["a", "b", "c"]);
     expect((await q.stats()).truncatedBytes).toBe(6);
@@ -69,10 +74,13 @@ describe("file backend crash safety (real processes, SIGKILL)", () => {
     const bytes = readFileSync(segment as string);
     bytes[bytes.length - 1] = (bytes.at(-1) as number) ^ 0xff; // flips a byte of the last record's value
     writeFileSync(segment as string, bytes);
-    backend = await openFileBackend({ directory });
+    backend = await openFileBackend({ directory, onDamagedRecord });
     q = backend.queue<string>("t");
+    expect(damaged).toEqual([]);
     expect((await q.get()).map((e) => e.value)).toEqual(["a", "b"]);
     expect((await q.stats()).truncatedBytes).toBeGreaterThan(0);
+    expect((await q.stats()).damagedRecords).toBe(1);
+    expect(damaged).toEqual([expect.objectContaining({ file: segment, bytes: 12 + 16 + 3 })]);
     expect(await q.put("c2")).toBe(2);
     await backend.close();
   });
@@ -80,7 +88,10 @@ describe("file backend crash safety (real processes, SIGKILL)", () => {
   it("a corrupted byte in the middle of a segment is CORRUPTION, never wrong data", async () => {
     const directory = freshDir();
     let backend = await openFileBackend({ directory });
-    await backend.queue("t").putBatch(["first-value", "second-value", "third-value"]);
+    for (const value of ["first-value", "second-value", "third-value"]) {
+      await backend.queue("t").put(value);
+      await backend.queue("t").flush();
+    }
     await backend.close();
     const [segment] = segmentsOf(directory, "t");
     const bytes = readFileSync(segment as string);
@@ -105,7 +116,7 @@ describe("file backend crash safety (real processes, SIGKILL)", () => {
     const [segment] = segmentsOf(directory, "t");
     // Cut on a record boundary (the 20 first entries stay): no torn record to notice.
     const bytes = readFileSync(segment as string);
-    let end = 0;
+    let end = 12; // after the header of the batch frame holding the 40 entries
     for (let i = 0; i < 20; i++) end += 12 + bytes.readUInt32LE(end);
     writeFileSync(segment as string, bytes.subarray(0, end));
     for (const page of [

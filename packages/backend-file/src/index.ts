@@ -6,6 +6,12 @@ import { FileBackend, type FileBackendOptions } from "./backend.js";
 import { BACKEND, fsError } from "./errors.js";
 
 export { FileBackend, type FileBackendOptions } from "./backend.js";
+export {
+  DAMAGED_RECORD_WARNING,
+  type DamagedRecord,
+  type DamagedRecordHandler,
+  damagedRecordMessage,
+} from "./damage.js";
 export { lockCounters } from "./lock.js";
 
 const NUMBER_OPTIONS = [
@@ -35,6 +41,9 @@ function checkOptions(options: unknown): FileBackendOptions {
   }
   if (o.fsyncRecords !== undefined && typeof o.fsyncRecords !== "boolean") {
     throw invalidArgument(BACKEND, "fsyncRecords must be a boolean");
+  }
+  if (o.onDamagedRecord !== undefined && typeof o.onDamagedRecord !== "function") {
+    throw invalidArgument(BACKEND, `onDamagedRecord must be a function, got ${describeValue(o.onDamagedRecord)}`);
   }
   return o;
 }

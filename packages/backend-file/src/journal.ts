@@ -3,9 +3,11 @@ import { open, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCodec } from "@core/protocols";
 import { atomicWrite, ensureDirectory, FILE_MODE, syncDirectory, writeAllSync } from "./atomic-write.js";
+import { type DamagedRecordHandler, DamageReports } from "./damage.js";
 import { fileError, fsError } from "./errors.js";
+import { scanRecords } from "./frame-scan.js";
 import { LockFile, type LockOptions } from "./lock.js";
-import { encodeTextRecords, scanRecords } from "./segment.js";
+import { encodeTextRecords } from "./segment.js";
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
@@ -35,6 +37,8 @@ export interface JournalOptions {
   lock: LockOptions;
   /** For error messages. */
   what: string;
+  /** Told about a damaged last record (default: a process warning, see damage.ts). */
+  onDamage?: DamagedRecordHandler;
 }
 
 /** Compact once the log holds this many records more than twice the snapshot. */
@@ -75,8 +79,9 @@ export class Journal<Op> {
   /** Operations queued or running on `#chain`. */
   #busy = 0;
   #ready = false;
-  /** Bytes of torn tails cut off (a writer crashed mid-append). */
+  /** Bytes of torn or damaged tails cut off (a writer crashed mid-append). */
   truncatedBytes = 0;
+  readonly #damage: DamageReports;
 
   constructor(dir: string, state: JournalState<Op>, options: JournalOptions) {
     this.#dir = dir;
@@ -84,6 +89,12 @@ export class Journal<Op> {
     this.#state = state;
     this.#options = options;
     this.#lockFile = new LockFile(join(dir, "lock"), options.lock);
+    this.#damage = new DamageReports(options.onDamage);
+  }
+
+  /** Damaged last records (or batches) found and reported (see damage.ts). */
+  get damagedRecords(): number {
+    return this.#damage.count;
   }
 
   // One operation at a time per journal object: catching up twice would apply twice.
@@ -180,7 +191,8 @@ export class Journal<Op> {
   }
 
   async #append(ops: Op[], applied: boolean): Promise<void> {
-    const bytes = this.#encode(ops);
+    // Several ops of one call are one batch frame: a crash keeps all of them or none.
+    const bytes = this.#encode(ops, true);
     try {
       // Under the lock and caught up, so the path is the inode `#ino`: a descriptor kept
       // open across calls appends to the right file (a compaction reopens it).
@@ -204,9 +216,10 @@ export class Journal<Op> {
     await this.#maybeCompact();
   }
 
-  #encode(ops: readonly Op[]): Buffer {
+  #encode(ops: readonly Op[], batch = false): Buffer {
     const state = this.#state;
-    return encodeTextRecords(ops.map((op) => (state.encode ? state.encode(op) : defaultCodec.encode(op))));
+    const texts = ops.map((op) => (state.encode ? state.encode(op) : defaultCodec.encode(op)));
+    return encodeTextRecords(texts, { batch });
   }
 
   async #maybeCompact(): Promise<void> {
@@ -299,7 +312,15 @@ export class Journal<Op> {
     }
     this.#records += scan.records.length;
     this.#position = scan.end;
-    if (locked && scan.tail === "torn") {
+    if (scan.tail === "damaged") {
+      this.#damage.report({
+        store: this.#options.what,
+        file: this.#log,
+        position: scan.end,
+        bytes: info.size - scan.end,
+      });
+    }
+    if (locked && scan.tail !== "clean") {
       // Only the lock holder may cut: without it the "torn" tail may be a write in progress.
       this.truncatedBytes += info.size - scan.end;
       await truncate(this.#log, scan.end);

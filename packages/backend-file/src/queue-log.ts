@@ -2,11 +2,12 @@ import { existsSync } from "node:fs";
 import { open, readdir, truncate, unlink } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { ensureDirectory, FILE_MODE, syncDirectory, writeAll } from "./atomic-write.js";
+import { type DamagedRecordHandler, DamageReports } from "./damage.js";
 import { fsError } from "./errors.js";
 import { encodeEntry, type RawEntry, SEGMENT, type Segment, scanSegment, segmentName } from "./queue-segment.js";
 import { SegmentReader } from "./queue-segment-reader.js";
 import { NOTHING_WRITTEN, type Written, writtenBatch } from "./queue-written.js";
-import { encodeRecords } from "./segment.js";
+import { encodeBatch } from "./segment.js";
 import { type TopicMeta, TopicMetaFile } from "./topic-meta.js";
 
 /**
@@ -32,10 +33,12 @@ export class SegmentLog {
   #ready = false;
   readonly #reader: SegmentReader;
   readonly #meta: TopicMetaFile;
-  /** Bytes of torn tails cut off. */
+  /** Bytes of torn or damaged tails cut off. */
   truncatedBytes = 0;
+  readonly #damage: DamageReports;
 
-  constructor(dir: string, options: { segmentBytes: number; what: string }) {
+  constructor(dir: string, options: { segmentBytes: number; what: string; onDamage?: DamagedRecordHandler }) {
+    this.#damage = new DamageReports(options.onDamage);
     this.dir = dir;
     this.#reader = new SegmentReader(dir, options.what);
     this.#meta = new TopicMetaFile(dir, options.what);
@@ -47,6 +50,11 @@ export class SegmentLog {
   get next(): number {
     const last = this.#segments.at(-1);
     return last === undefined ? 0 : last.base + last.count;
+  }
+
+  /** Damaged last entries (or batches) found and reported (see damage.ts). */
+  get damagedRecords(): number {
+    return this.#damage.count;
   }
 
   get segmentCount(): number {
@@ -211,7 +219,8 @@ export class SegmentLog {
     // Readers trust `meta.json`'s `last` (see settled): name the segment before using it.
     if (this.#meta.current().last !== segment.base) await this.writeMeta(await this.readMeta());
     const path = join(this.dir, segmentName(segment.base));
-    const bytes = encodeRecords(entries.map(encodeEntry));
+    // A group commit of several entries is one batch frame: a crash keeps all or none.
+    const bytes = encodeBatch(entries.map(encodeEntry));
     const handle = await open(path, "a", FILE_MODE);
     const before = { count: segment.count, size: segment.size, index: segment.index.length };
     try {
@@ -250,8 +259,11 @@ export class SegmentLog {
   }
 
   async #scan(segment: Segment, locked: boolean): Promise<void> {
-    await scanSegment(this.dir, segment, locked, this.#what, (bytes) => {
-      this.truncatedBytes += bytes;
+    await scanSegment(this.dir, segment, locked, this.#what, {
+      truncated: (bytes) => {
+        this.truncatedBytes += bytes;
+      },
+      damaged: (file, store, position, bytes) => this.#damage.report({ store, file, position, bytes }),
     });
   }
 

@@ -250,8 +250,12 @@ export class SegmentReader {
       const wanted = span.current >= span.from;
       const record = recordAt(buf, at, span.position, what, wanted);
       if (record === undefined) break;
+      const { payload } = record;
+      if (payload === undefined) {
+        at = record.next; // a batch frame's header: its entries follow
+        continue;
+      }
       if (wanted) {
-        const { payload } = record;
         out.push({ offset: span.current, timestamp: payload.readDoubleLE(8), text: payload.toString("utf8", 16) });
       }
       span.current++;

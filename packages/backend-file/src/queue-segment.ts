@@ -1,7 +1,7 @@
 import { open, stat, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { fileError, fsError } from "./errors.js";
-import { scanRecords } from "./segment.js";
+import { scanRecords } from "./frame-scan.js";
 
 /**
  * Every this many entries a segment's sparse index keeps a byte position: a one-entry read
@@ -59,14 +59,23 @@ export function encodeEntry(entry: RawEntry): Buffer {
   return out;
 }
 
+/** Where {@link scanSegment} reports the tails it finds. */
+export interface TailReports {
+  /** Bytes of a torn or damaged tail cut off (only with `locked`). */
+  truncated(bytes: number): void;
+  /** A damaged last entry (or batch) at `position`, `bytes` to the end of the file. */
+  damaged(path: string, what: string, position: number, bytes: number): void;
+}
+
 /**
  * Reads what was appended to `segment` since its last scan, checking that every entry
- * carries the next offset, and extends its count, size and sparse index. With `locked`
- * (the caller holds the topic lock) a torn tail is reported to `onTruncate` and cut off.
+ * carries the next offset, and extends its count, size and sparse index. A damaged tail
+ * is reported to `reports.damaged`; with `locked` (the caller holds the topic lock) a torn
+ * or damaged tail is cut off and reported to `reports.truncated`.
  *
  * @example
  * ```ts
- * await scanSegment(dir, segment, true, "queue events", (bytes) => (truncated += bytes));
+ * await scanSegment(dir, segment, true, "queue events", reports);
  * ```
  */
 export async function scanSegment(
@@ -74,7 +83,7 @@ export async function scanSegment(
   segment: Segment,
   locked: boolean,
   label: string,
-  onTruncate: (bytes: number) => void,
+  reports: TailReports,
 ): Promise<void> {
   const path = join(dir, segmentName(segment.base));
   let size: number;
@@ -108,8 +117,9 @@ export async function scanSegment(
     segment.count++;
   }
   segment.size = scan.end;
-  if (locked && scan.tail === "torn") {
-    onTruncate(size - scan.end);
+  if (scan.tail === "damaged") reports.damaged(path, what, scan.end, size - scan.end);
+  if (locked && scan.tail !== "clean") {
+    reports.truncated(size - scan.end);
     await truncate(path, scan.end);
   }
 }

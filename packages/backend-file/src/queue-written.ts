@@ -2,6 +2,7 @@ import type { FileHandle } from "node:fs/promises";
 import { truncate } from "node:fs/promises";
 import { fsError } from "./errors.js";
 import { INDEX_EVERY, type RawEntry, type Segment } from "./queue-segment.js";
+import { HEADER_BYTES } from "./segment.js";
 
 /**
  * Entries {@link SegmentLog.write} put in the page cache: counted by {@link Written.count},
@@ -60,10 +61,11 @@ export function writtenBatch(
 ): Written {
   return {
     count: () => {
-      let position = target.size;
+      // Several entries were written as one batch frame: its header comes first.
+      let position = target.size + (entries.length > 1 ? HEADER_BYTES : 0);
       for (const entry of entries) {
         if (target.count % INDEX_EVERY === 0) target.index.push(position);
-        position += 12 + 16 + Buffer.byteLength(entry.text, "utf8");
+        position += HEADER_BYTES + 16 + Buffer.byteLength(entry.text, "utf8");
         target.count++;
       }
       target.size = position;

@@ -53,6 +53,7 @@ export function topicOf(shared: FileShared, storageName: string, tuning: FileQue
       ...tuning,
       lock: shared.lock,
       what: `queue ${JSON.stringify(storageName)}`,
+      onDamage: shared.onDamage,
     });
     shared.lifecycle.onClose(() => topic.close());
     return topic;
@@ -209,6 +210,7 @@ class FileQueue<V> implements Queue<V> {
           bufferedCount: this.#topic.buffered,
           persistedCount: this.#topic.persisted,
           truncatedBytes: this.#topic.log.truncatedBytes,
+          damagedRecords: this.#topic.log.damagedRecords,
           segments: this.#topic.log.segmentCount,
         };
       }),

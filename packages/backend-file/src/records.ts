@@ -295,6 +295,7 @@ export function createFileRecordStore(shared: FileShared, name: string, options?
     const journal = new Journal<RecordOp>(dir, data, {
       fsync: shared.fsyncRecords,
       lock: shared.lock,
+      onDamage: shared.onDamage,
       what: `records ${name}`,
     });
     shared.lifecycle.onClose(() => journal.close());

@@ -5,6 +5,14 @@ import { fileError } from "./errors.js";
 export const HEADER_BYTES = 12;
 /** Largest payload one record may carry. */
 export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+/**
+ * XORed into a batch frame's complemented length, which tells a batch frame from a record:
+ * `[u32 body length][u32 ~length ^ BATCH_MARK][u32 record count][records…]`. A batch is one
+ * unit for recovery: all of its records are kept, or none.
+ */
+export const BATCH_MARK = 0x4241_5443;
+/** Largest body one batch frame may carry (its length is a u32). */
+export const MAX_BATCH_BYTES = 0xffff_ffff;
 
 /**
  * Frames payloads as `[u32 length][u32 ~length][u32 crc32(payload)][payload]`. The
@@ -39,16 +47,17 @@ export function encodeRecords(payloads: readonly Buffer[]): Buffer {
  * const bytes = encodeTextRecords(['{"d":"k"}']);
  * ```
  */
-export function encodeTextRecords(texts: readonly string[]): Buffer {
+export function encodeTextRecords(texts: readonly string[], options?: { batch?: boolean }): Buffer {
+  const batch = options?.batch === true && texts.length > 1;
   const lengths = new Array<number>(texts.length);
-  let size = 0;
+  let size = batch ? HEADER_BYTES : 0;
   for (let i = 0; i < texts.length; i++) {
     const length = Buffer.byteLength(texts[i] as string, "utf8");
     lengths[i] = length;
     size += HEADER_BYTES + length;
   }
   const out = Buffer.allocUnsafe(size);
-  let at = 0;
+  let at = batch ? HEADER_BYTES : 0;
   for (let i = 0; i < texts.length; i++) {
     const length = lengths[i] as number;
     const start = at + HEADER_BYTES;
@@ -58,68 +67,53 @@ export function encodeTextRecords(texts: readonly string[]): Buffer {
     out.writeUInt32LE(crc32(out.subarray(start, start + length)), at + 8);
     at = start + length;
   }
+  if (batch) writeBatchHeader(out, texts.length);
   return out;
 }
 
-/** What a scan found. */
-export interface ScanResult {
-  /** Payloads of the whole, valid records, with their start position. */
-  records: { position: number; payload: Buffer }[];
-  /** Position just after the last valid record. */
-  end: number;
-  /**
-   * `clean`: the buffer ends on a record boundary. `torn`: the tail after `end` is an
-   * unfinished or damaged last record (a crash mid-write): safe to truncate.
-   */
-  tail: "clean" | "torn";
-}
-
-function isZero(buf: Buffer, from: number): boolean {
-  for (let i = from; i < buf.length; i++) if (buf[i] !== 0) return false;
-  return true;
-}
-
 /**
- * Reads the records of `buf` (file bytes starting at file position `base`). A damaged
- * record followed by more data is `CORRUPTION` (never skipped, never returned); a damaged
- * or short last record is a torn tail.
+ * Frames payloads as one batch frame (see {@link BATCH_MARK}) when there are several, as a
+ * plain record when there is one: recovery keeps all of a batch or none of it, and a single
+ * write costs no extra bytes.
  *
  * @example
  * ```ts
- * const { records, end, tail } = scanRecords(bytes, 0, "segment 0");
+ * const bytes = encodeBatch([Buffer.from("a"), Buffer.from("b")]);
  * ```
  */
-export function scanRecords(buf: Buffer, base: number, what: string): ScanResult {
-  const records: ScanResult["records"] = [];
-  let at = 0;
-  while (at < buf.length) {
-    const left = buf.length - at;
-    if (left < HEADER_BYTES) return { records, end: base + at, tail: "torn" };
-    const length = buf.readUInt32LE(at);
-    const check = buf.readUInt32LE(at + 4);
-    if (~length >>> 0 !== check || length > MAX_RECORD_BYTES) {
-      // A file system may extend a file with zeros it never wrote: that is a torn tail too.
-      if (isZero(buf, at)) return { records, end: base + at, tail: "torn" };
-      throw fileError("CORRUPTION", `${what}: damaged record header at byte ${base + at}; restore from a backup`);
-    }
-    const next = at + HEADER_BYTES + length;
-    if (next > buf.length) return { records, end: base + at, tail: "torn" };
-    const payload = buf.subarray(at + HEADER_BYTES, next);
-    if (crc32(payload) !== buf.readUInt32LE(at + 8)) {
-      if (next === buf.length) return { records, end: base + at, tail: "torn" };
-      throw fileError("CORRUPTION", `${what}: checksum mismatch at byte ${base + at}; restore from a backup`);
-    }
-    records.push({ position: base + at, payload });
-    at = next;
+export function encodeBatch(payloads: readonly Buffer[]): Buffer {
+  if (payloads.length < 2) return encodeRecords(payloads);
+  let size = HEADER_BYTES;
+  for (const p of payloads) size += HEADER_BYTES + p.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = HEADER_BYTES;
+  for (const p of payloads) {
+    out.writeUInt32LE(p.length, at);
+    out.writeUInt32LE(~p.length >>> 0, at + 4);
+    out.writeUInt32LE(crc32(p), at + 8);
+    p.copy(out, at + HEADER_BYTES);
+    at += HEADER_BYTES + p.length;
   }
-  return { records, end: base + at, tail: "clean" };
+  writeBatchHeader(out, payloads.length);
+  return out;
+}
+
+function writeBatchHeader(out: Buffer, count: number): void {
+  const body = out.length - HEADER_BYTES;
+  if (body > MAX_BATCH_BYTES) {
+    throw fileError("INVALID_ARGUMENT", `a batch of ${body} bytes is larger than ${MAX_BATCH_BYTES}; split it`);
+  }
+  out.writeUInt32LE(body, 0);
+  out.writeUInt32LE((~body ^ BATCH_MARK) >>> 0, 4);
+  out.writeUInt32LE(count, 8);
 }
 
 /**
  * The record starting at index `at` of `buf` (file bytes from position `base`), or
  * `undefined` when the buffer ends inside it. For ranges an earlier scan found whole: a
  * damaged header, or with `verify` a checksum mismatch, is `CORRUPTION` (bit rot since),
- * never a torn tail. Records a reader skips need no checksum: they are not returned.
+ * never a torn tail. Records a reader skips need no checksum: they are not returned. A batch
+ * frame's header comes back with no payload: the caller steps into the batch (`next`).
  *
  * @example
  * ```ts
@@ -132,10 +126,13 @@ export function recordAt(
   base: number,
   what: string,
   verify: boolean,
-): { payload: Buffer; next: number } | undefined {
+): { payload: Buffer | undefined; next: number } | undefined {
   if (buf.length - at < HEADER_BYTES) return undefined;
   const length = buf.readUInt32LE(at);
-  if (~length >>> 0 !== buf.readUInt32LE(at + 4) || length > MAX_RECORD_BYTES) {
+  const check = buf.readUInt32LE(at + 4);
+  // A batch frame's header: its records follow, each framed (and checked) on its own.
+  if (check === (~length ^ BATCH_MARK) >>> 0) return { payload: undefined, next: at + HEADER_BYTES };
+  if (~length >>> 0 !== check || length > MAX_RECORD_BYTES) {
     throw fileError("CORRUPTION", `${what}: damaged record header at byte ${base + at}; restore from a backup`);
   }
   const next = at + HEADER_BYTES + length;

@@ -1,4 +1,5 @@
 import type { Lifecycle } from "@core/protocols";
+import type { DamagedRecordHandler } from "./damage.js";
 import type { LockOptions } from "./lock.js";
 
 /**
@@ -12,6 +13,8 @@ export interface FileShared {
   readonly sweepIntervalMs: number;
   /** fsync every record-store write before acknowledging it. */
   readonly fsyncRecords: boolean;
+  /** Told about a damaged last record of any log (the `onDamagedRecord` option). */
+  readonly onDamage: DamagedRecordHandler;
   /** Store kind + name → its state (owned by the protocol's file). */
   readonly stores: Map<string, unknown>;
 }

@@ -1,5 +1,6 @@
 import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
+import type { DamagedRecordHandler } from "./damage.js";
 import { type HeldLock, LockFile, type LockOptions } from "./lock.js";
 import { SegmentLog } from "./queue-log.js";
 import type { RawEntry } from "./queue-segment.js";
@@ -15,6 +16,8 @@ export interface TopicOptions {
   pollIntervalMs: number;
   lock: LockOptions;
   what: string;
+  /** Told about a damaged last entry of a segment. */
+  onDamage?: DamagedRecordHandler;
 }
 
 /**
@@ -62,7 +65,7 @@ export class Topic {
   #closed = false;
 
   constructor(dir: string, options: TopicOptions) {
-    this.log = new SegmentLog(dir, { segmentBytes: options.segmentBytes, what: options.what });
+    this.log = new SegmentLog(dir, options);
     this.#options = options;
     this.#lockFile = new LockFile(join(dir, "lock"), options.lock);
   }

@@ -127,7 +127,12 @@ class FileTransport implements Transport {
       const dedupData = new DedupData();
       const dir = join(shared.directory, "transport", fileName(name));
       // No fsync: a key lost with the journal's tail is found again in the outbox (see DedupData).
-      const dedup = new Journal<DedupOp>(dir, dedupData, { fsync: false, lock: shared.lock, what: `dedup ${name}` });
+      const dedup = new Journal<DedupOp>(dir, dedupData, {
+        fsync: false,
+        lock: shared.lock,
+        what: `dedup ${name}`,
+        onDamage: shared.onDamage,
+      });
       shared.lifecycle.onClose(() => dedup.close());
       const topic = topicOf(shared, `\u0001transport\u0000${name}`, { ...this.#defaults, batchSize: 1 });
       return { topic, dedup, dedupData, groups: new Map(), slowest: Number.POSITIVE_INFINITY, slowestAt: 0 };
