@@ -1,4 +1,5 @@
 import type { Codec, QueueEntry } from "@core/protocols";
+import { holdProcess } from "./keep-alive.js";
 
 /**
  * The storage of one topic (or one bucket of a topic): encoded values in an array whose
@@ -130,7 +131,10 @@ export class QueueLog {
   waitForAppend(a: AbortSignal | undefined, b: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (a?.aborted || b.aborted) return resolve();
+      // An active blocking wait keeps the process alive until it is woken or aborted.
+      const release = holdProcess();
       const done = () => {
+        release();
         this.#waiters.delete(done);
         a?.removeEventListener("abort", done);
         b.removeEventListener("abort", done);

@@ -1,4 +1,5 @@
 import { defaultCodec, type Message, type MessageHandler, type Subscription } from "@core/protocols";
+import { holdProcess } from "./keep-alive.js";
 import type { MemoryChannel, StoredMessage } from "./transport-channel.js";
 
 /** Where a subscription takes its messages from: its own cursor, or its group. */
@@ -143,9 +144,11 @@ export class MemorySubscription implements Subscription {
 
   #idle(): Promise<void> {
     if (this.#signalled) return Promise.resolve();
-    return new Promise((resolve) => {
+    // A waiting subscription keeps the process alive until a message or unsubscribe/close.
+    const release = holdProcess();
+    return new Promise<void>((resolve) => {
       this.#wake = resolve;
-    });
+    }).finally(release);
   }
 
   #notify(): void {
@@ -158,8 +161,8 @@ export class MemorySubscription implements Subscription {
   #sleep(ms: number): Promise<void> {
     const signal = this.#stopped.signal;
     return new Promise((resolve) => {
+      // Ref'd: a subscription waiting to redeliver keeps the process alive; stop clears it.
       const timer = setTimeout(done, ms);
-      timer.unref();
       function done() {
         clearTimeout(timer);
         signal.removeEventListener("abort", done);

@@ -1,6 +1,7 @@
 // Reference models and arbitraries, for harnesses (fuzzers) that drive backends outside the suites.
 export { CacheModel, type CacheOp, globMatches, type Outcome } from "./cache/model.js";
 export { describeCacheConformance } from "./cache/suite.js";
+export { type ChildOpener, describeKeepAliveConformance, type KeepAliveOptions } from "./keep-alive/suite.js";
 export { freshName, sleep, waitFor } from "./names.js";
 export type { ConformanceOptions } from "./options.js";
 export { QueueModel } from "./queue/model.js";
