@@ -15,7 +15,7 @@ import { extractBlocks, listDocs } from "./extract.mjs";
 
 const PKG = resolve(import.meta.dirname, "..");
 const ROOT = resolve(PKG, "../..");
-const OUT = join(PKG, ".snippets");
+const OUT = join(PKG, "dist/snippets"); // dist: ignored by git and biome
 const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
 const NEEDS_SERVER = /\b(postgres(ql)?|rediss?):\/\/|@core\/backend-(postgres|redis)|from\s+["'](pg|ioredis)["']/;
 

@@ -15,7 +15,8 @@ const MARKER = /<!--\s*snippet:\s*([\w-]+)(.*?)-->/;
  */
 export function listDocs(root) {
   const docs = [];
-  const md = (dir) => (existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter((f) => f.endsWith(".md")) : []);
+  const md = (dir) =>
+    existsSync(join(root, dir)) ? readdirSync(join(root, dir)).filter((f) => f.endsWith(".md")) : [];
   const walk = (dir) => {
     if (!existsSync(join(root, dir))) return;
     for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
@@ -63,7 +64,8 @@ export function extractBlocks(markdown, file) {
     }
     const open = FENCE.exec(line);
     if (!open) {
-      if (pending && line.trim() !== "") throw new Error(`${file}:${pending.line}: marker is not followed by a code block`);
+      if (pending && line.trim() !== "")
+        throw new Error(`${file}:${pending.line}: marker is not followed by a code block`);
       continue;
     }
     const [, indent, fence, info] = open;
