@@ -15,6 +15,8 @@ import { extractBlocks, listDocs } from "./extract.mjs";
 
 const PKG = resolve(import.meta.dirname, "..");
 const ROOT = resolve(PKG, "../..");
+// The docs to check: this repository, or another checkout (e.g. an older commit, to see it fail).
+const DOCS_ROOT = resolve(process.env.DOCS_CHECK_ROOT ?? ROOT);
 const OUT = join(PKG, "dist/snippets"); // dist: ignored by git and biome
 const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
 const NEEDS_SERVER = /\b(postgres(ql)?|rediss?):\/\/|@core\/backend-(postgres|redis)|from\s+["'](pg|ioredis)["']/;
@@ -47,11 +49,11 @@ rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 for (const f of ["index.ts", "backend.ts", "backend-acme.ts"]) copyFileSync(join(PKG, "src/fixtures", f), join(OUT, f));
 
-const docs = listDocs(ROOT);
+const docs = listDocs(DOCS_ROOT);
 const blocks = [];
 for (const doc of docs) {
   try {
-    blocks.push(...extractBlocks(readFileSync(join(ROOT, doc), "utf8"), doc));
+    blocks.push(...extractBlocks(readFileSync(join(DOCS_ROOT, doc), "utf8"), doc));
   } catch (err) {
     fail(doc, err.message);
   }
