@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BackendError, loadProvider, registerBackend } from "@core/protocols";
+import { BackendError, type BackendProvider, loadProvider, registerBackend } from "@core/protocols";
 import { registerBuiltinProviders } from "./builtin-providers.js";
 import { runDemo } from "./demo.js";
-import { defaultMatrixUrls, runMatrix } from "./matrix.js";
+import { defaultMatrixUrls, runMatrix, withExtraRows } from "./matrix.js";
 import { terminalOutput } from "./output.js";
 import { startServer } from "./serve/server.js";
 import { PROTOCOLS } from "./serve/session.js";
@@ -20,11 +20,17 @@ const USAGE = `usage: playground [demo|matrix|serve] [options]
     --transport URL    publisher transport (fanned out with a custom audit: backend)
     --sql URL          SQL report (sqlite or postgres)
     --items N          feed items (default 500)
-  matrix           smoke every protocol on every built-in backend
+  matrix           smoke every protocol on every built-in backend (and each --backend-package)
+                     memory, file and sqlite in a temp dir (removed afterwards); it WRITES
+                     to the servers at POSTGRES_URL (default postgres://root@127.0.0.1:5432/test,
+                     schema core) and REDIS_URL (default redis://127.0.0.1:6379, db 0, prefix
+                     core), in names matrix-<run>-*
+    --url URL          also smoke this URL (repeatable), e.g. one of a --backend-package
   serve            a local web page to try each protocol on any backend
     --port N           port on 127.0.0.1 (default 4680; 0 = any free port)
     --cache/--queue/--records/--transport/--sql URL   initial choices on the page
-  --backend-package NAME   load and register a third-party backend package first
+  --backend-package NAME   load and register a third-party backend package first (matrix
+                           adds a row at <its scheme>: unless a --url uses that scheme)
 Defaults are embedded (file queue, sqlite, memory transport in a temp dir): no server needed.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
       sql: { type: "string" },
       items: { type: "string" },
       port: { type: "string" },
+      url: { type: "string", multiple: true },
       "backend-package": { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
@@ -48,7 +55,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   registerBuiltinProviders();
-  for (const name of values["backend-package"] ?? []) registerBackend(await loadProvider(name));
+  const packages: BackendProvider[] = [];
+  for (const name of values["backend-package"] ?? []) {
+    const provider = await loadProvider(name);
+    registerBackend(provider);
+    packages.push(provider);
+  }
   const out = terminalOutput();
   const command = positionals[0] ?? "demo";
   if (command === "demo") {
@@ -70,9 +82,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === "matrix") {
     const dir = mkdtempSync(join(tmpdir(), "core-matrix-"));
-    const rows = await runMatrix(defaultMatrixUrls(dir), out).finally(() =>
-      rmSync(dir, { recursive: true, force: true }),
-    );
+    const urls = withExtraRows(defaultMatrixUrls(dir), packages, values.url ?? []);
+    const rows = await runMatrix(urls, out).finally(() => rmSync(dir, { recursive: true, force: true }));
     return rows.some((r) => Object.values(r.cells).some((c) => c.status === "failed")) ? 1 : 0;
   }
   if (command === "serve") {

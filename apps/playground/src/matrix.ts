@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Backend, BackendError, openBackend } from "@core/protocols";
+import { type Backend, BackendError, type BackendProvider, openBackend } from "@core/protocols";
 import { explain } from "./backends.js";
 import { type Output, table } from "./output.js";
 import { SMOKES } from "./smoke.js";
@@ -34,6 +34,32 @@ export function defaultMatrixUrls(dir = mkdtempSync(join(tmpdir(), "core-matrix-
     postgres: process.env.POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test",
     redis: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
   };
+}
+
+/**
+ * The matrix's rows with those of third-party backends added: one per `--backend-package`
+ * provider (at `<scheme>:`, unless a `--url` already uses its scheme) and one per `--url`.
+ *
+ * @example
+ * ```ts
+ * const urls = withExtraRows(defaultMatrixUrls(), [{ name: "acme", schemes: ["acme"] }], ["acme:./data"]);
+ * // { memory: "memory:", …, "acme:./data": "acme:./data" }
+ * ```
+ */
+export function withExtraRows(
+  urls: Record<string, string>,
+  providers: readonly Pick<BackendProvider, "name" | "schemes">[],
+  extraUrls: readonly string[] = [],
+): Record<string, string> {
+  const rows = { ...urls };
+  const schemeOf = (url: string) => /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
+  const covered = new Set(extraUrls.map(schemeOf));
+  for (const provider of providers) {
+    const scheme = provider.schemes[0];
+    if (scheme !== undefined && !covered.has(scheme.toLowerCase())) rows[provider.name] = `${scheme}:`;
+  }
+  for (const url of extraUrls) rows[url] = url;
+  return rows;
 }
 
 const PROTOCOLS = Object.keys(SMOKES) as (keyof typeof SMOKES)[];
