@@ -6,7 +6,7 @@ import { join } from "node:path";
 export const LANGS = { ts: "ts", typescript: "ts", js: "js", javascript: "js", mjs: "js" };
 
 const FENCE = /^(\s*)(`{3,}|~{3,})\s*([\w-]*)/;
-const MARKER = /<!--\s*snippet:\s*([\w-]+)(.*?)-->/;
+const MARKER = /^\s*<!--\s*snippet:\s*([\w-]+)(.*?)-->\s*$/; // alone on its line
 
 /**
  * The documents that count as READMEs and guides, relative to the repository root: every
