@@ -7,6 +7,9 @@ import type { BetterSqliteDatabase, SqliteStatement } from "./driver.js";
  */
 export const POLL_MS = 2;
 
+/** Period of the timer that only holds the process while an in-process-only reader waits. */
+const HOLD_MS = 2 ** 31 - 1;
+
 /** Where a reader was when it last looked: wake it if anything changed since. */
 export interface Mark {
   /** Writes of this connection to the key seen so far. */
@@ -27,7 +30,9 @@ interface Waiter {
  * Writers of this connection call {@link Notifier.notify} after they commit, which wakes
  * waiters at once. Commits of other connections (other processes, or another backend on
  * the same file) are seen by polling `PRAGMA data_version` every {@link POLL_MS} ms — only
- * while someone waits, on an unref'd timer.
+ * while someone waits. That timer is ref'd on purpose: an active blocking wait keeps the
+ * process alive (PROTOCOLS.md §0), and it stops when the last waiter leaves (woken,
+ * aborted) or on close. Without cross-process polling an idle timer holds the process.
  *
  * @example
  * ```ts
@@ -95,14 +100,14 @@ export class Notifier {
       };
       this.#waiters.add(waiter);
       for (const s of signals) s?.addEventListener("abort", waiter.wake, { once: true });
-      if (since !== undefined) this.#startPolling();
+      this.#startTimer();
     });
   }
 
-  #startPolling(): void {
-    if (this.#timer !== undefined || !this.#crossProcess) return;
-    this.#timer = setInterval(() => this.#poll(), POLL_MS);
-    this.#timer.unref();
+  #startTimer(): void {
+    if (this.#timer !== undefined) return;
+    // Ref'd: while a reader waits the process stays up; #stopPolling releases it.
+    this.#timer = this.#crossProcess ? setInterval(() => this.#poll(), POLL_MS) : setInterval(() => {}, HOLD_MS);
   }
 
   #stopPolling(): void {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   describeCacheConformance,
+  describeKeepAliveConformance,
   describePublisherConformance,
   describeQueueConformance,
   describeRecordStoreConformance,
@@ -17,9 +18,19 @@ const dir = mkdtempSync(join(tmpdir(), "core-sqlite-conformance-"));
 const path = join(dir, "conformance.db");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+// The keep-alive suite's child runs plain Node: it opens the built package.
+const module = new URL("../dist/index.js", import.meta.url).href;
 const variants = [
-  { name: "sqlite :memory:", open: () => openSqliteBackend({ path: ":memory:" }) },
-  { name: "sqlite file", open: () => openSqliteBackend({ path }) },
+  {
+    name: "sqlite :memory:",
+    open: () => openSqliteBackend({ path: ":memory:" }),
+    child: { module, export: "openSqliteBackend", argument: { path: ":memory:" } },
+  },
+  {
+    name: "sqlite file",
+    open: () => openSqliteBackend({ path }),
+    child: { module, export: "openSqliteBackend", argument: { path } },
+  },
 ];
 
 for (const variant of variants) {
@@ -28,4 +39,5 @@ for (const variant of variants) {
   describeRecordStoreConformance(variant);
   describeTransportConformance(variant);
   describePublisherConformance(variant);
+  describeKeepAliveConformance(variant);
 }

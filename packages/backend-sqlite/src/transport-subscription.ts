@@ -157,10 +157,13 @@ export class SqliteSubscription implements Subscription {
         continue;
       }
       if (taken.row === undefined) {
+        // Whichever ends first cancels the other: neither leaves a timer or listener behind.
+        const idle = new AbortController();
         await Promise.race([
-          notifier.wait(this.#wakeKey, taken.mark, this.#stopped.signal, this.#shared.lifecycle.signal),
-          this.#sleep(IDLE_RECHECK_MS),
+          notifier.wait(this.#wakeKey, taken.mark, this.#stopped.signal, this.#shared.lifecycle.signal, idle.signal),
+          this.#sleep(IDLE_RECHECK_MS, idle.signal),
         ]);
+        idle.abort();
         continue;
       }
       const seq = taken.row.seq;
@@ -205,11 +208,11 @@ export class SqliteSubscription implements Subscription {
     }
   }
 
-  #sleep(ms: number): Promise<void> {
-    const signals = [this.#stopped.signal, this.#shared.lifecycle.signal];
+  /** Ref'd on purpose: a waiting subscription keeps the process alive until it stops. */
+  #sleep(ms: number, cancel?: AbortSignal): Promise<void> {
+    const signals = [this.#stopped.signal, this.#shared.lifecycle.signal, ...(cancel ? [cancel] : [])];
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
-      timer.unref();
       function done() {
         clearTimeout(timer);
         for (const s of signals) s.removeEventListener("abort", done);
