@@ -20,7 +20,7 @@ import {
 import { checkCacheOptions, checkSetOptions, type ResolvedCacheOptions } from "./cache-options.js";
 import { cacheStatements, likePrefix } from "./cache-sql.js";
 import { query } from "./db.js";
-import { BACKEND } from "./errors.js";
+import { BACKEND, decodeStored } from "./errors.js";
 import { decodeKey, encodeKey } from "./keys.js";
 import type { CacheCounters, StoreShared } from "./shared.js";
 
@@ -100,7 +100,7 @@ class PostgresCache<V> implements Cache<V> {
   }
 
   #decode(text: string): V {
-    return this.#o.codec.decode(text) as V;
+    return decodeStored(this.#o.codec, text) as V;
   }
 
   async get(key: string): Promise<V | undefined> {

@@ -1,10 +1,14 @@
-import { BackendError, type ErrorCode, redactUrl } from "@core/protocols";
+import { BackendError, type Codec, type ErrorCode, redactUrl } from "@core/protocols";
 
 /** Name every error of this package carries. */
 export const BACKEND = "postgres";
 
-/** What to do when the server cannot be reached; part of every `CONNECTION` message. */
-export const START_HINT = "start PostgreSQL (bash tooling/scripts/start-services.sh) or check the connection string";
+/** What to check when the server cannot be reached; part of every such `CONNECTION` message. */
+export const REACH_HINT =
+  "check that PostgreSQL is running and reachable at the connection string's host and port (and its ssl settings)";
+
+/** What to check when the server refuses the user, password or database. */
+const SETTINGS_HINT = "check the user, password and database name of the connection string";
 
 // Node and pg errors of a connection that is gone, refused or never made.
 const CONNECTION_TEXT =
@@ -37,9 +41,11 @@ export function codeOfSqlState(state: string | undefined): ErrorCode | undefined
 
 /**
  * Turns anything pg or the server throws into a `BackendError`: SQLSTATE classes by
- * {@link codeOfSqlState}, lost or refused connections `CONNECTION` (with how to start the
- * server), anything else `CONNECTION` ("the server refused the statement"). Passwords in
- * connection strings are redacted. `what` names the operation.
+ * {@link codeOfSqlState}, lost, refused or timed-out connections `CONNECTION` (retryable,
+ * saying what to check), a refused user, password or database `CONNECTION` (not
+ * retryable), a statement without a reply within `commandTimeoutMs` `TIMEOUT`
+ * (retryable), anything else `CONNECTION` ("the server refused the statement"). Passwords
+ * in connection strings are redacted. `what` names the operation.
  *
  * @example
  * ```ts
@@ -51,10 +57,18 @@ export function toBackendError(err: unknown, what: string): BackendError {
   const raw = err instanceof Error ? err.message : String(err);
   const message = redactUrl(raw);
   const state = (err as { code?: unknown } | null)?.code;
-  const fail = (code: ErrorCode, text: string) =>
-    new BackendError(code, `[${BACKEND}] ${what}: ${text}`, { backend: BACKEND, cause: err });
+  const fail = (code: ErrorCode, text: string, retryable?: boolean) =>
+    new BackendError(code, `[${BACKEND}] ${what}: ${text}`, {
+      backend: BACKEND,
+      cause: err,
+      ...(retryable === undefined ? {} : { retryable }),
+    });
   const code = codeOfSqlState(typeof state === "string" ? state : undefined);
-  if (code === "CONNECTION") return fail(code, `${message}; ${START_HINT}`);
+  // 28xxx bad user or password, 3D000 no such database: retrying cannot help.
+  if (typeof state === "string" && (state.startsWith("28") || state === "3D000")) {
+    return fail("CONNECTION", `${message}; ${SETTINGS_HINT}`, false);
+  }
+  if (code === "CONNECTION") return fail(code, `${message}; ${REACH_HINT}`);
   if (code === "TIMEOUT") return fail(code, `${message}; the statement ran longer than statementTimeoutMs`);
   if (code === "SERIALIZATION") return fail(code, `${message}; retry the operation`);
   if (code === "CORRUPTION") return fail(code, `${message}; the stored data is damaged`);
@@ -65,8 +79,17 @@ export function toBackendError(err: unknown, what: string): BackendError {
       `${message}; the backend's tables are missing (was the schema dropped?) — reopen the backend`,
     );
   }
+  if (/Query read timeout/i.test(raw)) {
+    return fail(
+      "TIMEOUT",
+      `${message}: no reply within commandTimeoutMs; the server is overloaded or unreachable, retry`,
+    );
+  }
+  if (/due to connection timeout/i.test(raw)) {
+    return fail("CONNECTION", `${message}: no answer within connectTimeoutMs; ${REACH_HINT}`);
+  }
   if (CONNECTION_TEXT.test(raw) || (typeof state === "string" && /^E[A-Z]+$/.test(state))) {
-    return fail("CONNECTION", `${message}; ${START_HINT}`);
+    return fail("CONNECTION", `${message}; ${REACH_HINT}`);
   }
   return fail("CONNECTION", `the server refused the statement: ${message}`);
 }
@@ -90,4 +113,26 @@ export function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return promise.catch((err: unknown) => {
     throw toBackendError(err, what);
   });
+}
+
+/**
+ * Decodes a stored value with the store's codec; a codec that throws (the stored text is
+ * not what it can read) is `CORRUPTION`, with the codec's error as `cause`.
+ *
+ * @example
+ * ```ts
+ * const value = decodeStored(codec, row.value);
+ * ```
+ */
+export function decodeStored(codec: Codec, text: string): unknown {
+  try {
+    return codec.decode(text);
+  } catch (cause) {
+    const reason = cause instanceof Error ? cause.message.replace(/^\[[^\]]*\] /, "") : String(cause);
+    throw new BackendError(
+      "CORRUPTION",
+      `[${BACKEND}] stored value cannot be read by codec ${JSON.stringify(codec.name)}: ${reason}`,
+      { backend: BACKEND, cause },
+    );
+  }
 }

@@ -32,8 +32,19 @@ export interface PostgresBackendOptions {
   ssl?: PostgresSslOptions;
   /** `application_name` shown in `pg_stat_activity` (own pool only). Default `"@core/backend-postgres"`. */
   applicationName?: string;
-  /** Milliseconds to wait for a connection (own pool only). Default 5000. */
+  /**
+   * Milliseconds to wait for a connection — TCP, TLS, authentication — or a free pooled
+   * one (own pool only). Default 5000.
+   */
   connectTimeoutMs?: number;
+  /**
+   * Milliseconds a statement may wait for the server's reply before it fails with
+   * `TIMEOUT` (retryable) and its connection is discarded: pg's client-side
+   * `query_timeout`, which also covers a server that stopped answering. Blocking reads
+   * wait on LISTEN between statements, so they are not cut short. 0 waits forever (own
+   * pool only). Default 30 000.
+   */
+  commandTimeoutMs?: number;
   /** Create the cache table `UNLOGGED` (faster writes, emptied after a server crash). Default false. */
   unloggedCache?: boolean;
 }
@@ -63,8 +74,10 @@ function checkPositive(value: unknown, what: string): number | undefined {
 /**
  * Opens a PostgreSQL backend from a connection string (the backend owns and ends the
  * pool) or from a `pg.Pool` you own, and creates its schema and tables if missing (safe
- * when several processes start at once). Fails with `CONNECTION` — naming how to start
- * the server, never the password — when PostgreSQL is unreachable.
+ * when several processes start at once). Fails with `CONNECTION` — saying what to check,
+ * never the password — when PostgreSQL is unreachable or does not answer
+ * within `connectTimeoutMs` (retryable), or refuses the user, password or database (not
+ * retryable).
  *
  * @example
  * ```ts
@@ -105,6 +118,8 @@ export async function openPostgresBackend(input: PostgresBackendOptions = {}): P
     );
   }
   const statementTimeout = checkPositive(options.statementTimeoutMs, "statementTimeoutMs");
+  const commandTimeout =
+    options.commandTimeoutMs === 0 ? 0 : (checkPositive(options.commandTimeoutMs, "commandTimeoutMs") ?? 30_000);
   const config: pg.PoolConfig = {
     max: checkPositive(options.max, "max") ?? 10,
     connectionTimeoutMillis: checkPositive(options.connectTimeoutMs, "connectTimeoutMs") ?? 5000,
@@ -112,6 +127,7 @@ export async function openPostgresBackend(input: PostgresBackendOptions = {}): P
   };
   if (connectionString !== undefined) config.connectionString = connectionString;
   if (statementTimeout !== undefined) config.statement_timeout = statementTimeout;
+  if (commandTimeout > 0) config.query_timeout = commandTimeout;
   if (options.ssl !== undefined) config.ssl = options.ssl;
   const { Pool } = await loadPg();
   const pool = new Pool(config);

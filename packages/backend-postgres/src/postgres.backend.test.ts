@@ -150,7 +150,7 @@ describe("postgres backend", () => {
     }
   });
 
-  test("an unreachable server is a CONNECTION error naming the fix, never the password", async () => {
+  test("an unreachable server is a retryable CONNECTION error saying what to check, never the password", async () => {
     const err = await openPostgresBackend({ connectionString: "postgres://app:s3cret-pw@127.0.0.1:1/db", schema }).then(
       () => undefined,
       (e: unknown) => e,
@@ -158,7 +158,10 @@ describe("postgres backend", () => {
     expect(BackendError.is(err, "CONNECTION"), String(err)).toBe(true);
     const message = (err as Error).message;
     expect(message).toMatch(/^\[postgres\] /);
-    expect(message).toContain("bash tooling/scripts/start-services.sh");
+    expect((err as BackendError).retryable).toBe(true);
+    expect(message).toContain("ECONNREFUSED");
+    expect(message).toContain("reachable");
+    expect(message).not.toMatch(/tooling\/|start-services/);
     expect(message).not.toContain("s3cret-pw");
     expect(message).toContain("app:***@127.0.0.1:1");
   });

@@ -21,7 +21,7 @@ import {
   type TrimOptions,
 } from "@core/protocols";
 import { pause, query } from "./db.js";
-import { BACKEND } from "./errors.js";
+import { BACKEND, decodeStored } from "./errors.js";
 import { queueStatements } from "./queue-sql.js";
 import type { StoreShared } from "./shared.js";
 
@@ -107,7 +107,7 @@ class PostgresQueue<V> implements Queue<V> {
   #decode(rows: EntryRow[]): QueueEntry<V>[] {
     return rows.map((r) => ({
       offset: Number(r.offset),
-      value: this.#codec.decode(r.value) as V,
+      value: decodeStored(this.#codec, r.value) as V,
       timestamp: Number(r.ts),
     }));
   }

@@ -1,0 +1,161 @@
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { BackendError } from "@core/protocols";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { toBackendError } from "./errors.js";
+import { openPostgresBackend } from "./index.js";
+import { dropSchema, POSTGRES_URL, requireServer, testSchema } from "./postgres.fixture.js";
+
+const schema = testSchema();
+const servers: { server: Server; sockets: Set<Socket> }[] = [];
+const target = new URL(POSTGRES_URL);
+
+beforeAll(() => requireServer());
+afterAll(async () => {
+  for (const { server, sockets } of servers) {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  }
+  await dropSchema(schema);
+});
+
+async function listen(onSocket: (socket: Socket, sockets: Set<Socket>) => void): Promise<number> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    onSocket(socket, sockets);
+  });
+  servers.push({ server, sockets });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as { port: number }).port;
+}
+
+/** A proxy to the test server that can stop forwarding (both ways) while connections stay open. */
+async function pausableProxy(): Promise<{ url: string; pause(): void; resume(): void }> {
+  let paused = false;
+  const port = await listen((socket, sockets) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(upstream);
+    upstream.on("error", () => socket.destroy());
+    socket.on("close", () => upstream.destroy());
+    upstream.on("close", () => socket.destroy());
+    socket.on("data", (data) => paused || upstream.write(data));
+    upstream.on("data", (data) => paused || socket.write(data));
+  });
+  const url = new URL(POSTGRES_URL);
+  url.hostname = "127.0.0.1";
+  url.port = String(port);
+  return { url: url.toString(), pause: () => void (paused = true), resume: () => void (paused = false) };
+}
+
+/** Settles `promise` into its error (or `undefined`) and how long it took; never hangs the test. */
+async function failure(promise: Promise<unknown>, boundMs = 20_000): Promise<{ err: unknown; ms: number }> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`did not settle within ${boundMs} ms`)), boundMs);
+  });
+  try {
+    const value = await Promise.race([promise, bound]);
+    if (value && typeof (value as { close?: unknown }).close === "function")
+      await (value as { close(): Promise<void> }).close();
+    return { err: undefined, ms: Date.now() - started };
+  } catch (err) {
+    return { err, ms: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function withPath(path: string, user?: string): string {
+  const url = new URL(POSTGRES_URL);
+  url.pathname = path;
+  if (user !== undefined) {
+    url.username = user;
+    url.password = "s3cret-pw";
+  }
+  return url.toString();
+}
+
+describe("postgres open", () => {
+  test("a database or role that does not exist is a CONNECTION error that is not retryable", async () => {
+    for (const connectionString of [withPath("/no_such_db_core"), withPath(target.pathname, "no_such_role_core")]) {
+      const { err } = await failure(openPostgresBackend({ connectionString, schema }));
+      expect(BackendError.is(err, "CONNECTION"), String(err)).toBe(true);
+      expect((err as BackendError).retryable).toBe(false);
+      expect((err as Error).message).toMatch(/does not exist.*check the user, password and database name/);
+      expect((err as Error).message).not.toContain("s3cret-pw");
+      expect((err as Error).message).not.toMatch(/tooling\/|start-services/);
+    }
+  });
+
+  test("authentication failures (28P01) are not retryable; refused and reset connections are", () => {
+    const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
+    expect(toBackendError(pgError("28P01", "password authentication failed"), "open").retryable).toBe(false);
+    expect(toBackendError(pgError("3D000", 'database "x" does not exist'), "open").retryable).toBe(false);
+    expect(toBackendError(pgError("ECONNRESET", "read ECONNRESET"), "open").retryable).toBe(true);
+    expect(toBackendError(pgError("ECONNREFUSED", "connect ECONNREFUSED"), "open").retryable).toBe(true);
+    const timedOut = toBackendError(new Error("Query read timeout"), "cache.get");
+    expect([timedOut.code, timedOut.retryable]).toEqual(["TIMEOUT", true]);
+  });
+
+  test("fails within connectTimeoutMs when the server accepts the connection but never answers", async () => {
+    const port = await listen(() => {});
+    const connectionString = `postgres://root@127.0.0.1:${port}/test`;
+    const { err, ms } = await failure(openPostgresBackend({ connectionString, schema, connectTimeoutMs: 1000 }));
+    expect(BackendError.is(err, "CONNECTION"), String(err)).toBe(true);
+    expect((err as BackendError).retryable).toBe(true);
+    expect((err as Error).message).toMatch(/timeout/i);
+    expect(ms).toBeLessThan(5000);
+  });
+
+  test("commandTimeoutMs must be a non-negative integer", async () => {
+    const { err } = await failure(
+      openPostgresBackend({ connectionString: POSTGRES_URL, schema, commandTimeoutMs: -1 }),
+    );
+    expect(BackendError.is(err, "INVALID_ARGUMENT"), String(err)).toBe(true);
+  });
+});
+
+describe("postgres command timeout", () => {
+  test("a statement to a server that stopped answering fails with a retryable TIMEOUT, and works once it answers", async () => {
+    const proxy = await pausableProxy();
+    const backend = await openPostgresBackend({ connectionString: proxy.url, schema, commandTimeoutMs: 1000 });
+    try {
+      const cache = backend.cache<number>("c");
+      await cache.set("k", 1);
+      proxy.pause();
+      const { err, ms } = await failure(cache.get("k"));
+      proxy.resume();
+      expect(BackendError.is(err, "TIMEOUT"), String(err)).toBe(true);
+      expect((err as BackendError).retryable).toBe(true);
+      expect(ms).toBeLessThan(10_000);
+      expect(await cache.get("k")).toBe(1);
+    } finally {
+      proxy.resume();
+      await backend.close();
+    }
+  });
+
+  test("a blocked stream is not cut by a command timeout shorter than its wait", async () => {
+    const backend = await openPostgresBackend({ connectionString: POSTGRES_URL, schema, commandTimeoutMs: 200 });
+    const abort = new AbortController();
+    try {
+      const queue = backend.queue<number>("blocked");
+      const got: number[] = [];
+      const reader = (async () => {
+        for await (const entry of queue.stream({ block: true, signal: abort.signal })) {
+          got.push(entry.value);
+          return;
+        }
+      })();
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await queue.put(7);
+      expect((await failure(reader)).err).toBeUndefined();
+      expect(got).toEqual([7]);
+    } finally {
+      abort.abort();
+      await backend.close();
+    }
+  });
+});
