@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   describeCacheConformance,
+  describeKeepAliveConformance,
   describePublisherConformance,
   describeQueueConformance,
   describeRecordStoreConformance,
@@ -23,3 +24,13 @@ describeQueueConformance({ name: "file", open });
 describeRecordStoreConformance({ name: "file", open });
 describeTransportConformance({ name: "file", open });
 describePublisherConformance({ name: "file", open });
+// The child runs plain Node: it opens the built package.
+describeKeepAliveConformance({
+  name: "file",
+  open,
+  child: {
+    module: new URL("../dist/index.js", import.meta.url).href,
+    export: "openFileBackend",
+    argument: { directory, sweepIntervalMs: 50 },
+  },
+});

@@ -308,8 +308,9 @@ export class Topic {
 
   #startWatching(): void {
     if (this.#poll !== undefined) return;
+    // Ref'd on purpose: an active blocking wait keeps the process alive (PROTOCOLS.md §0).
+    // It runs only while someone waits: the last waiter leaving, or close(), stops it.
     this.#poll = setInterval(() => this.wake(), this.#options.pollIntervalMs);
-    this.#poll.unref();
     try {
       this.#watcher = watch(this.log.dir, { persistent: false }, () => this.wake());
       this.#watcher.on("error", () => this.#watcher?.close());

@@ -125,8 +125,8 @@ export class FileSubscription implements Subscription {
   #sleep(ms: number): Promise<void> {
     const signal = this.#stopped.signal;
     return new Promise((resolve) => {
+      // Ref'd: a subscription waiting to redeliver keeps the process alive; stop clears it.
       const timer = setTimeout(done, ms);
-      timer.unref();
       function done() {
         clearTimeout(timer);
         signal.removeEventListener("abort", done);
