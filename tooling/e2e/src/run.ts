@@ -30,18 +30,35 @@ export function cleanEnv(): NodeJS.ProcessEnv {
  *
  * @example
  * ```ts
- * const { code, stdout } = await run("npm", ["pack"], "/tmp/project");
+ * const { code, stdout } = await run("npm", ["pack"], "/tmp/project", { timeoutMs: 60_000 });
  * ```
  */
-export function run(command: string, args: readonly string[], cwd: string): Promise<RunResult> {
+export function run(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env: cleanEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const env = { ...cleanEnv(), ...options.env };
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    // A command that hangs is killed and reported (exit code -1, "timed out" in stderr).
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            stderr += `\n[e2e] timed out after ${options.timeoutMs} ms: killed`;
+            child.kill("SIGKILL");
+          }, options.timeoutMs);
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }
 
@@ -53,8 +70,13 @@ export function run(command: string, args: readonly string[], cwd: string): Prom
  * await ok("npm", ["install"], dir);
  * ```
  */
-export async function ok(command: string, args: readonly string[], cwd: string): Promise<RunResult> {
-  const result = await run(command, args, cwd);
+export async function ok(
+  command: string,
+  args: readonly string[],
+  cwd: string,
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<RunResult> {
+  const result = await run(command, args, cwd, options);
   if (result.code !== 0) {
     throw new Error(
       `${command} ${args.join(" ")} (in ${cwd}) exited with ${result.code}\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`,
