@@ -1,4 +1,5 @@
 import type { Codec, QueueEntry } from "@core/protocols";
+import { decodeWith } from "./cache-state.js";
 import { holdProcess } from "./keep-alive.js";
 
 /**
@@ -85,7 +86,7 @@ export class QueueLog {
     for (let o = start; o < end; o++) {
       out[o - start] = {
         offset: o,
-        value: codec.decode(this.#values[o + shift] as string) as V,
+        value: decodeWith(codec, this.#values[o + shift] as string) as V,
         timestamp: this.#times[o + shift] as number,
       };
     }

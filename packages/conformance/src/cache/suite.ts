@@ -4,6 +4,7 @@ import { freshName } from "../names.js";
 import type { ConformanceOptions } from "../options.js";
 import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerCacheAtomic } from "./atomic.js";
+import { registerCacheCodec } from "./codec.js";
 import { createCacheContext, expectCode } from "./context.js";
 import { registerCacheKeys } from "./keys.js";
 import { registerCacheLifecycle } from "./lifecycle.js";
@@ -55,6 +56,7 @@ export function describeCacheConformance(options: ConformanceOptions): void {
       describe("ttl and expiry", () => registerCacheTtl(ctx));
       describe("add and increment", () => registerCacheAtomic(ctx));
       describe("limits and options", () => registerCacheLimits(ctx));
+      describe("codec failures", () => registerCacheCodec(ctx));
       describe("close and persistence", () => registerCacheLifecycle(ctx));
       describe("properties", () => registerCacheProperties(ctx));
     });

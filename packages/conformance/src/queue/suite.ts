@@ -6,6 +6,7 @@ import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerQueueBasics } from "./basics.js";
 import { registerQueueBuckets } from "./buckets.js";
 import { registerQueueClients } from "./clients.js";
+import { registerQueueCodec } from "./codec.js";
 import { createQueueContext, expectCode } from "./context.js";
 import { registerQueueProperties } from "./properties.js";
 import { registerQueueStreams } from "./streams.js";
@@ -51,6 +52,7 @@ export function describeQueueConformance(options: ConformanceOptions): void {
       describe("stream", () => registerQueueStreams(ctx));
       describe("buckets", () => registerQueueBuckets(ctx));
       describe("bad input and close", () => registerQueueValidation(ctx));
+      describe("codec failures", () => registerQueueCodec(ctx));
       describe("other clients", () => registerQueueClients(ctx));
       describe("properties", () => registerQueueProperties(ctx));
     });
