@@ -101,8 +101,8 @@ export class Listener {
             armed.fired = false;
             resolve();
           };
+          // Ref'd: an active blocking wait keeps the process alive (the LISTEN socket does not).
           const timer = setTimeout(done, timeoutMs);
-          timer.unref();
           signal.addEventListener("abort", done, { once: true });
           armed.wake = done;
         }),
@@ -149,6 +149,9 @@ export class Listener {
       await client.end().catch(() => {});
       return;
     }
+    // The idle LISTEN connection never holds the process: a waiter's timer does, while it
+    // waits, so an aborted stream or ended subscription leaves nothing keeping it alive.
+    (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
     this.#client = client;
     this.#failures = 0;
     this.connections++;

@@ -1,5 +1,6 @@
 import {
   describeCacheConformance,
+  describeKeepAliveConformance,
   describePublisherConformance,
   describeQueueConformance,
   describeRecordStoreConformance,
@@ -22,3 +23,12 @@ describeRecordStoreConformance(options);
 describeTransportConformance(options);
 describePublisherConformance(options);
 describeSqlConformance(options);
+// The child runs plain Node: it opens the built package.
+describeKeepAliveConformance({
+  ...options,
+  child: {
+    module: new URL("../dist/index.js", import.meta.url).href,
+    export: "openPostgresBackend",
+    argument: { connectionString: POSTGRES_URL, schema },
+  },
+});

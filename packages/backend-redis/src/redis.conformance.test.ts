@@ -1,5 +1,6 @@
 import {
   describeCacheConformance,
+  describeKeepAliveConformance,
   describePublisherConformance,
   describeQueueConformance,
   describeRecordStoreConformance,
@@ -42,3 +43,12 @@ describeQueueConformance(options);
 describeRecordStoreConformance(options);
 describeTransportConformance(options);
 describePublisherConformance(options);
+// The child runs plain Node: it opens the built package.
+describeKeepAliveConformance({
+  ...options,
+  child: {
+    module: new URL("../dist/index.js", import.meta.url).href,
+    export: "openRedisBackend",
+    argument: { url: REDIS_URL, prefix },
+  },
+});

@@ -24,7 +24,7 @@ const within = (held, baseline) => {
   return true;
 };
 const report = (message) => process.send(message);
-const describe = (err) => (err && err.code ? err.code : String(err && err.stack ? err.stack : err));
+const describe = (err) => (err && err.code ? err.code + ": " + err.message : String(err && err.stack ? err.stack : err));
 
 try {
   for (const specifier of config.imports ?? []) await import(specifier);
@@ -47,7 +47,7 @@ try {
       for await (const entry of queue.stream({ block: true, offset: 1, signal: controller.signal })) void entry;
     })().then(
       () => { outcome = "ended"; },
-      (err) => { outcome = describe(err); },
+      (err) => { outcome = err && err.code ? err.code : describe(err); },
     );
     end = () => controller.abort();
   } else {
