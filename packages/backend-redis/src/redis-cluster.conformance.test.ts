@@ -5,7 +5,7 @@ import {
   describeRecordStoreConformance,
   describeTransportConformance,
 } from "@core/conformance";
-import type { Backend } from "@core/protocols";
+import { type Backend, BackendError } from "@core/protocols";
 import { Cluster } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { openRedisBackend } from "./index.js";
@@ -58,6 +58,32 @@ describe("redis cluster layout", () => {
     }
     expect(owners.size).toBeGreaterThan(1);
     await backend.close();
+  });
+});
+
+describe("redis cluster database index", () => {
+  it("a non-zero database in a URL of a cluster node fails at open, not retryable", async () => {
+    cluster ??= startCluster();
+    const [node] = (await cluster).nodes;
+    const err = await openRedisBackend({ url: `redis://127.0.0.1:${node?.port}/3` }).then(
+      (b) => b.close(),
+      (e: unknown) => e,
+    );
+    expect(BackendError.is(err, "CONNECTION"), String(err)).toBe(true);
+    expect((err as BackendError).retryable).toBe(false);
+    expect((err as Error).message).toMatch(/SELECT is not allowed in cluster mode/);
+  });
+
+  it("a Cluster client selecting a non-zero database is INVALID_ARGUMENT", async () => {
+    cluster ??= startCluster();
+    const client = new Cluster((await cluster).nodes, { lazyConnect: true, redisOptions: { db: 3 } });
+    clients.push(client);
+    const err = await openRedisBackend({ client }).then(
+      (b) => b.close(),
+      (e: unknown) => e,
+    );
+    expect(BackendError.is(err, "INVALID_ARGUMENT"), String(err)).toBe(true);
+    expect((err as Error).message).toMatch(/only database 0/);
   });
 });
 
