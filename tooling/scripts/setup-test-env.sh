@@ -59,11 +59,11 @@ if [ "$(id -u)" != 0 ]; then
     echo "run, then retry:"
     echo "  sudo bash $SELF"
     if [ -n "$PKGS" ]; then
-      echo "(it runs: apt-get update && apt-get install -y $PKGS, then starts PostgreSQL and Redis"
+      echo "(it runs: apt-get update && apt-get install -y $PKGS, then starts PostgreSQL and Redis if needed"
     else
-      echo "(it starts PostgreSQL and Redis"
+      echo "(it starts PostgreSQL and Redis if needed"
     fi
-    echo " and creates role root and database test; see the top of the script)"
+    echo " and creates role root and database test if missing; see the top of the script)"
   } >&2
   exit 1
 fi
@@ -77,14 +77,21 @@ if [ -n "$PKGS" ]; then
 fi
 
 setup_postgres() {
-  local ver name cluster status hba port=5432
-  # The cluster on port 5432 (any version), else create one with the newest server installed.
+  local ver name cluster status hba sock port=5432
+  # The cluster on port 5432 (any version), else a new one with the newest server installed:
+  # `main` if that version has none (a fresh install whose post-install step created none),
+  # else `test` (Debian's `main` put on another port, e.g. because 5432 was busy then: left alone).
+  # The socket directory, as Debian's tmpfiles.d makes it at boot (a cluster created without
+  # it would put its socket in /tmp).
+  install -d -o postgres -g postgres -m 2775 /var/run/postgresql
   cluster="$(pg_lsclusters -h 2>/dev/null | awk '$3 == 5432 { print $1, $2, $4; exit }')"
   if [ -z "$cluster" ]; then
     ver="$(ls /usr/lib/postgresql | sort -V | tail -1)"
-    say "creating PostgreSQL cluster $ver/main on port 5432…"
-    pg_createcluster -p 5432 "$ver" main >/dev/null
-    cluster="$ver main down"
+    name=main
+    [ -e "/etc/postgresql/$ver/main" ] && name=test
+    say "creating PostgreSQL cluster $ver/$name on port 5432…"
+    pg_createcluster -p 5432 "$ver" "$name" >/dev/null
+    cluster="$ver $name down"
   fi
   read -r ver name status <<<"$cluster"
   if [ "$status" != online ]; then
@@ -92,7 +99,8 @@ setup_postgres() {
     pg_ctlcluster --skip-systemctl-redirect "$ver" "$name" start
   fi
   for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p "$port" -q && break; sleep 0.5; done
-  pgsu() { runuser -u postgres -- psql -p "$port" -v ON_ERROR_STOP=1 -Atq "$@"; }
+  sock="$(pg_conftool -s "$ver" "$name" show unix_socket_directories 2>/dev/null | cut -d, -f1)"
+  pgsu() { runuser -u postgres -- psql -h "${sock:-/var/run/postgresql}" -p "$port" -v ON_ERROR_STOP=1 -Atq "$@"; }
   if [ "$(pgsu -c "select count(*) from pg_roles where rolname = 'root'")" = 0 ]; then
     say "creating role root…"
     pgsu -c "create role root superuser login"
@@ -110,7 +118,6 @@ setup_postgres() {
         cat - "$hba" >"$hba.new"
       chown --reference="$hba" "$hba.new" && chmod --reference="$hba" "$hba.new" && mv "$hba.new" "$hba"
       pgsu -c "select pg_reload_conf()" >/dev/null
-      sleep 0.2
     fi
   fi
 }
@@ -132,6 +139,7 @@ if ! redis_ok; then
   setup_redis
 fi
 
+for _ in $(seq 1 20); do pg_ok && break; sleep 0.25; done # a reloaded pg_hba.conf applies soon, not at once
 pg_ok || { say "PostgreSQL is still not usable at $PG_URL" >&2; exit 1; }
 redis_ok || { say "Redis is still not reachable at $REDIS" >&2; exit 1; }
 chromium_ok || { say "$CHROMIUM is still missing" >&2; exit 1; }
