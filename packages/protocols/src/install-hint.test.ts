@@ -81,7 +81,7 @@ describe("install hints", () => {
 
 describe("isMissingPackage", () => {
   it("is true only for the package itself", async () => {
-    const err = await import("no-such-driver-for-core-tests").catch((e: unknown) => e);
+    const err = await import("no-such-driver-for-core-tests" as string).catch((e: unknown) => e);
     expect(isMissingPackage(err, "no-such-driver-for-core-tests")).toBe(true);
     expect(isMissingPackage(err, "pg")).toBe(false);
     const nested = Object.assign(

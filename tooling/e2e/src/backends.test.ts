@@ -78,7 +78,9 @@ describe("published tarballs", () => {
     const problems: string[] = [];
     for (const name of PUBLISHED) {
       const into = join(work, "extracted", name);
-      for (const file of await extract(tarballs[name]!, into)) {
+      const files = await extract(tarballs[name]!, into);
+      expect(files, name).toContain("dist/index.js");
+      for (const file of files) {
         if (file.endsWith(".map")) problems.push(`${name}: ${file} is a source map`);
         const lines = (await readFile(join(into, "package", file), "utf8")).split("\n");
         for (const [i, line] of lines.entries()) {
