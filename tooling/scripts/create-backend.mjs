@@ -19,7 +19,6 @@ import * as src from "./create-backend/source-templates.mjs";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const DEFAULT_RANGE = "^1.0.0";
 // `pnpm create-backend` runs at the repository root; INIT_CWD is where the user typed it.
-// biome-ignore lint/suspicious/noUndeclaredEnvVars: set by the package manager, not an input of a turbo task
 const CALLER_CWD = process.env.INIT_CWD ?? process.cwd();
 // Schemes openBackend already maps to a package: a new backend must not shadow them.
 const RESERVED = new Set(["memory", "file", "sqlite", "postgres", "postgresql", "redis", "rediss", "core"]);
