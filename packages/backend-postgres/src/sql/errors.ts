@@ -26,7 +26,8 @@ const NETWORK = new Set([
  * 23xxx → IntegrityError, 40001/40P01 → DeadlockError (retryable), 25006 and other 25xxx →
  * TransactionError, 08xxx/57P0x and network errors → ConnectionError, 28xxx/3D000 →
  * ConnectionError (not retryable), 57014 → OperationalError TIMEOUT, 55P03 →
- * OperationalError LOCKED, 42xxx/22xxx and the rest → QueryError. Messages never carry a
+ * OperationalError LOCKED, pg's "Query read timeout" (`commandTimeoutMs`) → OperationalError
+ * TIMEOUT, 42xxx/22xxx and the rest → QueryError. Messages never carry a
  * password.
  *
  * @example
@@ -63,6 +64,9 @@ export function mapPostgresError(err: unknown): BackendError {
   if (code === "55P03") return new OperationalError("LOCKED", `lock not available: ${text}`, options);
   if (!code && /connection terminated|not queryable|connection error/i.test(raw)) {
     return new ConnectionError(`connection lost: ${text}`, options);
+  }
+  if (!code && /Query read timeout/i.test(raw)) {
+    return new OperationalError("TIMEOUT", `no reply within commandTimeoutMs: ${text}`, options);
   }
   if (!code && /timeout exceeded when trying to connect/i.test(raw)) {
     return new OperationalError("TIMEOUT", `no pooled connection became free in time: ${text}`, options);
