@@ -69,13 +69,13 @@ async function storedPerBatch(backend: Backend, store: string, kind: Kind, start
   if (kind === "records") {
     const records = backend.records(store);
     for (let b = 0; b <= started + 1; b++) out.push(await records.count({ where: { "content.batch": b } }));
-    expect(await records.count()).toBe(out.reduce((a, c) => a + c, 0));
   } else if (kind === "queue") {
     const queue = backend.queue<{ batch: number; j: number }>(store);
-    const total = await queue.count();
     const entries = [];
     for await (const e of queue.stream({ offset: 0 })) entries.push(e);
-    expect(entries.map((e) => e.offset)).toEqual([...Array(total).keys()]);
+    // Dense from 0. (Not compared with count(): a server may still commit the killed
+    // client's last batch between two reads — whole, but later.)
+    expect(entries.map((e) => e.offset)).toEqual([...Array(entries.length).keys()]);
     for (let b = 0; b <= started + 1; b++) {
       const mine = entries.filter((e) => e.value.batch === b);
       // A batch is contiguous, in order.
@@ -97,55 +97,59 @@ async function storedPerBatch(backend: Backend, store: string, kind: Kind, start
 
 describe("crash: SIGKILL of a writer in the middle of large batches", () => {
   for (const name of BACKENDS) {
-    it(`${name}: after every kill each storeBatch, putBatch and setMany is all there or absent`, async () => {
-      const target = await createTarget(name);
-      cleanups.push(() => target.dispose());
-      const tally = { rounds: 0, midWrite: 0, whole: 0, absent: 0 };
-      const rounds = name === "file" ? ROUNDS * 5 : ROUNDS;
-      for (let round = 0; round < rounds; round++) {
-        const store = `batch-${round}`;
-        const kind = KINDS[round % KINDS.length] as Kind;
-        const writer = spawnBatchWriter(target, store);
-        const exited = new Promise((resolve) => writer.proc.on("exit", resolve));
-        // Kill while a batch of `kind` (not the first) is on its way, at a random moment of it.
-        await waitFor(
-          () => {
-            if (writer.lines.some((l) => l.error !== undefined)) throw new Error(JSON.stringify(writer.lines.at(-1)));
-            return writer.lines.some((l) => l.writing === kind && (l.batch ?? 0) >= 1);
-          },
-          30_000,
-          `a second ${kind} batch (stderr: ${writer.err()})`,
-        );
-        await sleep(Math.random() * 20);
-        writer.proc.kill("SIGKILL");
-        await exited;
-        if (target.path !== undefined) {
-          // The file backend: did the kill cut a write short? (Recovery must drop that batch.)
-          const torn = endsMidFrame(fileLogs(target.path, store)[kind]);
-          if (torn) tally.midWrite++;
-        }
-        const backend = await target.open();
-        try {
-          for (const k of KINDS) {
-            const { started, acked } = progress(writer.lines, k);
-            const stored = await storedPerBatch(backend, store, k, started);
-            stored.forEach((count, b) => {
-              expect([0, N], `${name} round ${round}: ${k} batch ${b} has ${count} of ${N}`).toContain(count);
-              if (acked.has(b)) expect(count, `${k} batch ${b} was acknowledged`).toBe(N);
-              if (k === kind && b === started) tally[count === N ? "whole" : "absent"]++;
-            });
+    it(
+      `${name}: after every kill each storeBatch, putBatch and setMany is all there or absent`,
+      async () => {
+        const target = await createTarget(name);
+        cleanups.push(() => target.dispose());
+        const tally = { rounds: 0, midWrite: 0, whole: 0, absent: 0 };
+        const rounds = name === "file" ? ROUNDS * 5 : ROUNDS;
+        for (let round = 0; round < rounds; round++) {
+          const store = `batch-${round}`;
+          const kind = KINDS[round % KINDS.length] as Kind;
+          const writer = spawnBatchWriter(target, store);
+          const exited = new Promise((resolve) => writer.proc.on("exit", resolve));
+          // Kill while a batch of `kind` (not the first) is on its way, at a random moment of it.
+          await waitFor(
+            () => {
+              if (writer.lines.some((l) => l.error !== undefined)) throw new Error(JSON.stringify(writer.lines.at(-1)));
+              return writer.lines.some((l) => l.writing === kind && (l.batch ?? 0) >= 1);
+            },
+            30_000,
+            `a second ${kind} batch (stderr: ${writer.err()})`,
+          );
+          await sleep(Math.random() * 20);
+          writer.proc.kill("SIGKILL");
+          await exited;
+          if (target.path !== undefined) {
+            // The file backend: did the kill cut a write short? (Recovery must drop that batch.)
+            const torn = endsMidFrame(fileLogs(target.path, store)[kind]);
+            if (torn) tally.midWrite++;
           }
-          // The store opens clean and takes writes at once.
-          await backend.records(store).store({ id: "after", naturalKey: "after", content: {} });
-          await backend.queue(store).put({ batch: -1, j: 0 });
-          await backend.queue(store).flush();
-        } finally {
-          await backend.close();
+          const backend = await target.open();
+          try {
+            for (const k of KINDS) {
+              const { started, acked } = progress(writer.lines, k);
+              const stored = await storedPerBatch(backend, store, k, started);
+              stored.forEach((count, b) => {
+                expect([0, N], `${name} round ${round}: ${k} batch ${b} has ${count} of ${N}`).toContain(count);
+                if (acked.has(b)) expect(count, `${k} batch ${b} was acknowledged`).toBe(N);
+                if (k === kind && b === started) tally[count === N ? "whole" : "absent"]++;
+              });
+            }
+            // The store opens clean and takes writes at once.
+            await backend.records(store).store({ id: "after", naturalKey: "after", content: {} });
+            await backend.queue(store).put({ batch: -1, j: 0 });
+            await backend.queue(store).flush();
+          } finally {
+            await backend.close();
+          }
+          tally.rounds++;
         }
-        tally.rounds++;
-      }
-      expect(tally.rounds).toBe(rounds);
-      console.log(`[batch-crash] ${name}: ${JSON.stringify(tally)}`);
-    });
+        expect(tally.rounds).toBe(rounds);
+        console.log(`[batch-crash] ${name}: ${JSON.stringify(tally)}`);
+      },
+      60_000 + ROUNDS * (name === "file" ? 5 : 1) * 3_000,
+    );
   }
 });
