@@ -13,7 +13,8 @@ export default {
   // pnpm does not hoist plugins next to @stryker-mutator/core, so name them explicitly.
   plugins: [here("./node_modules/@stryker-mutator/vitest-runner/dist/src/index.js")],
   testRunner: "vitest",
-  vitest: { configFile: "vitest.config.ts" },
+  // The kit is read from a snapshot (snapshot-kit.mjs), see vitest.mutation.config.mjs.
+  vitest: { configFile: here("./vitest.mutation.config.mjs"), related: false },
   mutate: ["src/**/*.ts", "!src/**/*.test.ts", "!src/index.ts"],
   coverageAnalysis: "perTest",
   // The machine is shared: one test-runner process at a time.
