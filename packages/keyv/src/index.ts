@@ -1,0 +1,1 @@
+export { KeyvCacheStore, type KeyvStoreEntry, type KeyvStoreOptions, keyvStore } from "./keyv-store.js";

@@ -1,0 +1,3 @@
+import { describeKeyvStore } from "./keyv-suite.fixture.js";
+
+describeKeyvStore("sqlite");
