@@ -6,6 +6,7 @@ import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerCacheAtomic } from "./atomic.js";
 import { registerCacheCodec } from "./codec.js";
 import { createCacheContext, expectCode } from "./context.js";
+import { registerCacheExpiryState } from "./expiry-state.js";
 import { registerCacheKeys } from "./keys.js";
 import { registerCacheLifecycle } from "./lifecycle.js";
 import { registerCacheLimits } from "./limits.js";
@@ -59,6 +60,7 @@ export function describeCacheConformance(options: ConformanceOptions): void {
       describe("codec failures", () => registerCacheCodec(ctx));
       describe("close and persistence", () => registerCacheLifecycle(ctx));
       describe("properties", () => registerCacheProperties(ctx));
+      describe("expiry before the sweep, sweep and recency state", () => registerCacheExpiryState(ctx));
     });
   });
 }

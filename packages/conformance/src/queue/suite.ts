@@ -3,6 +3,7 @@ import { describeCapability } from "../gate.js";
 import { freshName } from "../names.js";
 import type { ConformanceOptions } from "../options.js";
 import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
+import { registerQueueAbortAndTrim } from "./abort-and-trim.js";
 import { registerQueueBasics } from "./basics.js";
 import { registerQueueBuckets } from "./buckets.js";
 import { registerQueueClients } from "./clients.js";
@@ -55,6 +56,7 @@ export function describeQueueConformance(options: ConformanceOptions): void {
       describe("codec failures", () => registerQueueCodec(ctx));
       describe("other clients", () => registerQueueClients(ctx));
       describe("properties", () => registerQueueProperties(ctx));
+      describe("abort while holding an entry, trims", () => registerQueueAbortAndTrim(ctx));
     });
   });
 }

@@ -7,6 +7,7 @@ import { registerRecordBasics } from "./basics.js";
 import { registerRecordBatch } from "./batch.js";
 import { registerRecordClients } from "./clients.js";
 import { createRecordsContext, expectCode } from "./context.js";
+import { registerRecordDerivedState } from "./derived-state.js";
 import { registerRecordOrdering } from "./ordering.js";
 import { registerRecordPaging } from "./paging.js";
 import { registerRecordProperties } from "./properties.js";
@@ -61,6 +62,7 @@ export function describeRecordStoreConformance(options: ConformanceOptions): voi
       describe("bad input", () => registerRecordValidation(ctx));
       describe("close, reopen and other clients", () => registerRecordClients(ctx));
       describe("properties against the reference model", () => registerRecordProperties(ctx));
+      describe("derived state after writes", () => registerRecordDerivedState(ctx));
     });
   });
 }

@@ -3,6 +3,7 @@ import { registerDeliveryTests } from "./delivery.js";
 import { registerDurabilityTests } from "./durability.js";
 import { describeTransportSuite } from "./harness.js";
 import { registerLifecycleTests } from "./lifecycle.js";
+import { registerTimingTests } from "./timing.js";
 
 /**
  * The transport conformance suite (PROTOCOLS.md §4 and the `Transport` interface): in-order
@@ -23,5 +24,6 @@ export function describeTransportConformance(options: ConformanceOptions): void 
     registerDeliveryTests(h);
     registerDurabilityTests(h);
     registerLifecycleTests(h);
+    registerTimingTests(h);
   });
 }
