@@ -1,6 +1,17 @@
 import { BACKEND } from "./errors.js";
 
-/** The `code` of the process warning {@link warnDamagedRecord} emits. */
+/**
+ * The `code` of the process warning the default `onDamagedRecord` handler emits (Node prints
+ * it; `process.on("warning", …)` sees it).
+ *
+ * @example
+ * ```ts
+ * import { DAMAGED_RECORD_WARNING } from "@core/backend-file";
+ * process.on("warning", (w) => {
+ *   if ((w as { code?: string }).code === DAMAGED_RECORD_WARNING) console.error(w.message);
+ * });
+ * ```
+ */
 export const DAMAGED_RECORD_WARNING = "CORE_FILE_DAMAGED_RECORD";
 
 /**

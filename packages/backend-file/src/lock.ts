@@ -21,7 +21,15 @@ export interface HeldLock {
 // In-process FIFO per lock path: clients of one process queue here instead of spinning on
 // the file, and the file only arbitrates between processes.
 const queues = new Map<string, Promise<void>>();
-/** Stale locks this process broke (for stats and tests). */
+/**
+ * Stale locks this process broke (for stats and tests).
+ *
+ * @example
+ * ```ts
+ * import { lockCounters } from "@core/backend-file";
+ * console.log(`stale locks recovered: ${lockCounters.recovered}`);
+ * ```
+ */
 export const lockCounters = { recovered: 0 };
 
 /**

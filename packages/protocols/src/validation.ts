@@ -22,6 +22,16 @@ export const MAX_NAME_LENGTH = 128;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
+/**
+ * A short, safe description of a value for an error message: strings quoted and cut at 40
+ * characters, bigints with `n`, functions and symbols by their type.
+ *
+ * @example
+ * ```ts
+ * import { describeValue } from "@core/protocols";
+ * throw new TypeError(`ttlMs must be a number, got ${describeValue("soon")}`); // got "soon"
+ * ```
+ */
 function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === "bigint") return `${value}n`;
