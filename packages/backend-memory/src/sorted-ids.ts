@@ -42,11 +42,14 @@ export class SortedIds {
     if (c === chunks.length) c -= 1;
     const chunk = chunks[c]!;
     // Ids usually arrive in order: appending is the common case.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: append fast path: lowerBound gives the same index, and an id already present is never inserted
     const i = compareCodePoints(chunk[chunk.length - 1]!, id) < 0 ? chunk.length : lowerBound(chunk, id);
     if (i < chunk.length && chunk[i] === id) return;
+    // Stryker disable next-line ConditionalExpression: splice at the end is a push
     if (i === chunk.length) chunk.push(id);
     else chunk.splice(i, 0, id);
     this.#size += 1;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: chunk size is performance only
     if (chunk.length > MAX_CHUNK) chunks.splice(c + 1, 0, chunk.splice(MAX_CHUNK >>> 1));
   }
 
@@ -54,8 +57,10 @@ export class SortedIds {
   delete(id: string): void {
     const c = this.#chunkFor(id);
     const chunk = this.#chunks[c];
+    // Stryker disable next-line ConditionalExpression: delete is only called for ids that are present
     if (chunk === undefined) return;
     const i = lowerBound(chunk, id);
+    // Stryker disable next-line ConditionalExpression: delete is only called for ids that are present
     if (chunk[i] !== id) return;
     chunk.splice(i, 1);
     this.#size -= 1;
@@ -117,6 +122,7 @@ export class SortedIds {
     const chunks = this.#chunks;
     let c = before.chunk;
     let i = before.index - 1;
+    // Stryker disable next-line ConditionalExpression,BlockStatement: the loop's own step moves to the previous chunk when the index is -1
     if (i < 0) {
       c -= 1;
       i = (chunks[c]?.length ?? 0) - 1;
