@@ -41,6 +41,27 @@ export class AsyncMutex {
   }
 
   /**
+   * Waits for the lock and returns the function that releases it (idempotent): for a lock
+   * held across calls, such as an explicit SQL transaction from `begin()` to `commit()`.
+   *
+   * @example
+   * ```ts
+   * const release = await mutex.acquire();
+   * try { begin(); } catch (err) { release(); throw err; }
+   * ```
+   */
+  async acquire(): Promise<() => void> {
+    if (this.#locked) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    else this.#locked = true;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#release();
+    };
+  }
+
+  /**
    * Like {@link run}, for a callback that awaits other work while holding the lock (a
    * transaction): code running inside it can ask {@link heldByCaller} before waiting for
    * the lock again, which would deadlock.

@@ -136,14 +136,19 @@ export {
   unregisterBackend,
 } from "./registry.js";
 export type {
+  BeginOptions,
   CompiledQuery,
   DatabaseType,
   Dialect,
+  ExecuteOptions,
   ExecuteResult,
   IsolationLevel,
+  SqlCustomType,
   SqlDatabase,
   SqlExecutor,
   SqlInput,
+  SqlTransaction,
+  SqlTypeName,
   TransactionOptions,
   TypeMapper,
 } from "./sql.js";
@@ -155,9 +160,13 @@ export {
   QueryError,
   TransactionError,
 } from "./sql-errors.js";
+export { applyExecuteOptions, type CheckedExecuteOptions, checkExecuteOptions } from "./sql-execute.js";
+export { ExplicitTransaction, type ExplicitTransactionParts } from "./sql-explicit-transaction.js";
+export { SavepointNames } from "./sql-savepoints.js";
 export { SqlFragment, sql, toCompiledQuery } from "./sql-tag.js";
 export {
   type CheckedTransactionOptions,
+  checkBeginOptions,
   checkTransactionOptions,
   ISOLATION_LEVELS,
   runInScope,
@@ -165,6 +174,7 @@ export {
   savepointName,
   type TransactionScope,
 } from "./sql-transaction.js";
+export { SqlTypeRegistry } from "./sql-type-registry.js";
 export { type ColumnParams, canonicalSqlValue, checkColumnType, DATABASE_TYPES } from "./sql-values.js";
 export { type TieredCacheOptions, tieredCache } from "./tiered-cache.js";
 export type {

@@ -1,6 +1,6 @@
 import type { AsyncMutex } from "./async-mutex.js";
 import { BackendError, invalidArgument } from "./errors.js";
-import type { IsolationLevel, SqlExecutor, TransactionOptions } from "./sql.js";
+import type { BeginOptions, IsolationLevel, SqlExecutor, TransactionOptions } from "./sql.js";
 import { TransactionError } from "./sql-errors.js";
 
 /**
@@ -75,6 +75,29 @@ export function checkTransactionOptions(
     );
   }
   return { isolationLevel, readOnly, retries };
+}
+
+/**
+ * Rejects bad `begin(options)` arguments like {@link checkTransactionOptions}; `retries` is
+ * `INVALID_ARGUMENT` there (begin has no callback to re-run: use `transaction(fn, { retries })`).
+ *
+ * @example
+ * ```ts
+ * const checked = checkBeginOptions("postgres", { isolationLevel: "serializable" });
+ * ```
+ */
+export function checkBeginOptions(
+  backend: string,
+  options: BeginOptions | undefined,
+  unsupportedLevel?: (level: IsolationLevel) => string | undefined,
+): CheckedTransactionOptions {
+  if (options !== null && typeof options === "object" && "retries" in options) {
+    throw invalidArgument(
+      backend,
+      "begin() takes no retries: there is no callback to re-run; use transaction(fn, { retries })",
+    );
+  }
+  return checkTransactionOptions(backend, () => undefined, options, false, unsupportedLevel);
 }
 
 /**

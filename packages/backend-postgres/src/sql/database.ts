@@ -1,12 +1,47 @@
-import type { SqlDatabase } from "@core/protocols";
+import {
+  type BeginOptions,
+  checkBeginOptions,
+  type SqlCustomType,
+  type SqlDatabase,
+  type SqlTransaction,
+  SqlTypeRegistry,
+} from "@core/protocols";
 import type { PostgresShared } from "../shared.js";
-import { PostgresExecutor } from "./executor.js";
+import { PostgresExecutor, type PostgresScope } from "./executor.js";
+import { beginPostgres } from "./explicit.js";
+import { postgresTypes } from "./types.js";
+
+/**
+ * The pool-level executor plus what only the database has: `begin()` for explicit
+ * transactions and `registerType()` for custom types.
+ */
+class PostgresSql extends PostgresExecutor implements SqlDatabase {
+  readonly #root: PostgresScope;
+
+  constructor(root: PostgresScope) {
+    super(root);
+    this.#root = root;
+  }
+
+  begin(options?: BeginOptions): Promise<SqlTransaction> {
+    return this.guard(async () => {
+      const checked = checkBeginOptions("postgres", options);
+      return beginPostgres(this.#root, checked, (scope) => new PostgresExecutor(scope));
+    });
+  }
+
+  registerType<T>(name: string, type: SqlCustomType<T>): void {
+    this.#root.shared.lifecycle.assertOpen();
+    this.#root.types.register(name, type);
+  }
+}
 
 /**
  * The SQL protocol on the backend's pg pool. Plain statements take any pooled
- * connection; each transaction runs on one checked-out client, all four isolation levels
- * and read-only honoured, nested transactions as savepoints, `retries` on 40001/40P01.
- * Statements run in the connection's own `search_path`, not the backend's schema.
+ * connection; each transaction — callback or explicit (`begin()`) — runs on one
+ * checked-out client, all four isolation levels and read-only honoured, nested
+ * transactions as savepoints, `retries` on 40001/40P01. Statements run in the
+ * connection's own `search_path`, not the backend's schema.
  *
  * @example
  * ```ts
@@ -19,5 +54,6 @@ import { PostgresExecutor } from "./executor.js";
  */
 export function createPostgresSql(shared: PostgresShared): SqlDatabase {
   shared.lifecycle.assertOpen();
-  return new PostgresExecutor({ shared, client: undefined, mutex: undefined, depth: 0, ended: false });
+  const types = new SqlTypeRegistry("postgres", postgresTypes);
+  return new PostgresSql({ shared, client: undefined, mutex: undefined, depth: 0, types, ended: false });
 }

@@ -1,19 +1,21 @@
 import {
   type AsyncMutex,
+  applyExecuteOptions,
+  checkExecuteOptions,
+  type ExecuteOptions,
   type ExecuteResult,
-  invalidArgument,
   postgresDialect,
   type SqlExecutor,
   type SqlInput,
+  type SqlTypeRegistry,
   TransactionError,
   type TransactionOptions,
   toCompiledQuery,
 } from "@core/protocols";
 import type { PoolClient } from "pg";
 import type { PostgresShared } from "../shared.js";
-import { runStatement } from "./statement.js";
+import { type Queryable, runStatement } from "./statement.js";
 import { checkTransactionOptions, runNested, runTopLevel } from "./transaction.js";
-import { postgresTypes } from "./types.js";
 
 /**
  * Where an executor runs: the pool (`depth` 0) or one checked-out client inside a
@@ -25,6 +27,8 @@ export interface PostgresScope {
   readonly client: PoolClient | undefined;
   readonly mutex: AsyncMutex | undefined;
   readonly depth: number;
+  /** The database's type mapper with its registered custom types, shared by every level. */
+  readonly types: SqlTypeRegistry;
   ended: boolean;
 }
 
@@ -46,35 +50,35 @@ export function endedError(): TransactionError {
   );
 }
 
-function checkExecuteOptions(options: unknown): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== "object")
-    throw invalidArgument("postgres", "execute options must be an object");
-  const returning = (options as { returning?: unknown }).returning;
-  if (returning !== undefined && typeof returning !== "boolean") {
-    throw invalidArgument("postgres", "execute option returning must be a boolean");
-  }
-}
-
 /**
  * `execute`/`query`/`transaction` on the pool or inside a transaction. Outside a
  * transaction each statement takes any pooled connection; inside one, every statement
  * runs in order on the transaction's client; a nested `transaction` is a savepoint.
- * `execute` always returns the rows a statement yields (SELECT or RETURNING); the
- * `returning` option is accepted (boolean) for callers that state it, and changes nothing.
+ * `execute` always returns the rows a statement yields (SELECT or RETURNING);
+ * `returning: "id"` sets `lastInsertId` from the RETURNING rows (PostgreSQL has no other
+ * way to report a generated key), `columnTypes` converts result columns through the type
+ * mapper.
  *
  * @example
  * ```ts
- * const db = new PostgresExecutor({ shared, client: undefined, mutex: undefined, depth: 0, ended: false });
+ * const db = new PostgresExecutor({ shared, client: undefined, mutex: undefined, depth: 0, types, ended: false });
  * ```
  */
 export class PostgresExecutor implements SqlExecutor {
   readonly dialect = postgresDialect;
-  readonly types = postgresTypes;
   readonly #scope: PostgresScope;
 
   constructor(scope: PostgresScope) {
     this.#scope = scope;
+  }
+
+  get types(): SqlTypeRegistry {
+    return this.#scope.types;
+  }
+
+  /** Runs `fn` as a call on this level: refused once ended or when it would deadlock. */
+  protected guard<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#guard(fn);
   }
 
   #guard<T>(fn: () => Promise<T>): Promise<T> {
@@ -96,15 +100,17 @@ export class PostgresExecutor implements SqlExecutor {
     return fn();
   }
 
-  execute<R = Record<string, unknown>>(query: SqlInput, options?: { returning?: boolean }): Promise<ExecuteResult<R>> {
+  execute<R = Record<string, unknown>>(query: SqlInput, options?: ExecuteOptions): Promise<ExecuteResult<R>> {
     return this.#guard(async () => {
-      checkExecuteOptions(options);
       const compiled = toCompiledQuery(query, this.dialect);
+      const checked = checkExecuteOptions("postgres", options, this.types, compiled.text);
       const { client, mutex, shared } = this.#scope;
-      if (!client || !mutex) return runStatement<R>(shared.pool, compiled);
+      const run = async (target: Queryable) =>
+        applyExecuteOptions(await runStatement<R>(target, compiled), checked, this.types);
+      if (!client || !mutex) return run(shared.pool);
       return mutex.run(() => {
         if (this.#scope.ended) throw endedError();
-        return runStatement<R>(client, compiled);
+        return run(client);
       });
     });
   }

@@ -33,7 +33,15 @@ export function checkTransactionOptions(
   return checkOptions("postgres", fn, options, nested);
 }
 
-function beginText(options: CheckedOptions): string {
+/**
+ * The BEGIN statement for validated options: `BEGIN [ISOLATION LEVEL …] [READ ONLY]`.
+ *
+ * @example
+ * ```ts
+ * await control(client, beginText({ isolationLevel: "serializable", readOnly: true, retries: 0 }));
+ * ```
+ */
+export function beginText(options: CheckedOptions): string {
   let text = "BEGIN";
   if (options.isolationLevel) text += ` ISOLATION LEVEL ${options.isolationLevel.toUpperCase()}`;
   if (options.readOnly) text += " READ ONLY";
@@ -55,7 +63,14 @@ async function attempt<T>(
   let broken: Error | undefined;
   try {
     await control(client, beginText(options));
-    const scope: PostgresScope = { shared: root.shared, client, mutex: new AsyncMutex(), depth: 1, ended: false };
+    const scope: PostgresScope = {
+      shared: root.shared,
+      client,
+      mutex: new AsyncMutex(),
+      depth: 1,
+      types: root.types,
+      ended: false,
+    };
     try {
       const result = await runInScope(scope, fn, open);
       await control(client, "COMMIT");
@@ -118,6 +133,7 @@ export function runNested<T>(
       client,
       mutex: new AsyncMutex(),
       depth: parent.depth + 1,
+      types: parent.types,
       ended: false,
     };
     try {

@@ -1,13 +1,50 @@
-import type { SqlDatabase } from "@core/protocols";
+import {
+  type BeginOptions,
+  checkBeginOptions,
+  type SqlCustomType,
+  type SqlDatabase,
+  type SqlTransaction,
+  SqlTypeRegistry,
+} from "@core/protocols";
 import type { SqliteShared } from "../shared.js";
-import { SqliteExecutor } from "./executor.js";
+import { SqliteExecutor, type SqliteScope } from "./executor.js";
+import { beginSqlite } from "./explicit.js";
 import { sqliteMutexFor } from "./mutex.js";
+import { sqliteTypes } from "./types.js";
+
+/**
+ * The connection-level executor plus what only the database has: `begin()` for explicit
+ * transactions and `registerType()` for custom types.
+ */
+class SqliteSql extends SqliteExecutor implements SqlDatabase {
+  readonly #root: SqliteScope;
+
+  constructor(root: SqliteScope) {
+    super(root);
+    this.#root = root;
+  }
+
+  begin(options?: BeginOptions): Promise<SqlTransaction> {
+    return this.guard(async () => {
+      const checked = checkBeginOptions("sqlite", options, (level) =>
+        level === "serializable" ? undefined : "SQLite transactions are always serializable",
+      );
+      return beginSqlite(this.#root, checked, (scope) => new SqliteExecutor(scope));
+    });
+  }
+
+  registerType<T>(name: string, type: SqlCustomType<T>): void {
+    this.#root.shared.lifecycle.assertOpen();
+    this.#root.types.register(name, type);
+  }
+}
 
 /**
  * The SQL protocol on the backend's better-sqlite3 connection. It changes no connection
  * setting: foreign-key enforcement is switched on by `openSqliteBackend` for a database it
- * opens, and left as the owner set it on a database passed in. Transactions hold the
- * connection's {@link sqliteMutexFor} mutex while open; calls outside them wait.
+ * opens, and left as the owner set it on a database passed in. Transactions — callback
+ * and explicit (`begin()`) — hold the connection's {@link sqliteMutexFor} mutex while
+ * open; calls outside them wait.
  *
  * @example
  * ```ts
@@ -17,5 +54,6 @@ import { sqliteMutexFor } from "./mutex.js";
  */
 export function createSqliteSql(shared: SqliteShared): SqlDatabase {
   shared.lifecycle.assertOpen();
-  return new SqliteExecutor({ shared, mutex: sqliteMutexFor(shared.db), depth: 0, ended: false });
+  const types = new SqlTypeRegistry("sqlite", sqliteTypes);
+  return new SqliteSql({ shared, mutex: sqliteMutexFor(shared.db), depth: 0, types, ended: false });
 }

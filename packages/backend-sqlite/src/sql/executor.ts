@@ -1,9 +1,12 @@
 import {
   type AsyncMutex,
+  applyExecuteOptions,
+  checkExecuteOptions,
+  type ExecuteOptions,
   type ExecuteResult,
-  invalidArgument,
   type SqlExecutor,
   type SqlInput,
+  type SqlTypeRegistry,
   sqliteDialect,
   TransactionError,
   type TransactionOptions,
@@ -12,7 +15,6 @@ import {
 import type { SqliteShared } from "../shared.js";
 import { runStatement } from "./statement.js";
 import { checkTransactionOptions, runNested, runTopLevel } from "./transaction.js";
-import { sqliteTypes } from "./types.js";
 
 /**
  * What an executor works in: the whole connection (`depth` 0) or an open transaction
@@ -23,38 +25,39 @@ export interface SqliteScope {
   readonly shared: SqliteShared;
   readonly mutex: AsyncMutex;
   readonly depth: number;
+  /** The database's type mapper with its registered custom types, shared by every level. */
+  readonly types: SqlTypeRegistry;
   ended: boolean;
-}
-
-function checkExecuteOptions(options: unknown): void {
-  if (options === undefined) return;
-  if (options === null || typeof options !== "object")
-    throw invalidArgument("sqlite", "execute options must be an object");
-  const returning = (options as { returning?: unknown }).returning;
-  if (returning !== undefined && typeof returning !== "boolean") {
-    throw invalidArgument("sqlite", "execute option returning must be a boolean");
-  }
 }
 
 /**
  * `execute`/`query`/`transaction` on the connection or inside a transaction. Statements
  * outside a transaction wait while one is open on the connection; inside one they run in
  * order; a nested `transaction` is a savepoint.
- * `execute` always returns the rows a statement yields (SELECT or RETURNING); the
- * `returning` option is accepted (boolean) for callers that state it, and changes nothing.
+ * `execute` always returns the rows a statement yields (SELECT or RETURNING);
+ * `returning: "col"` sets `lastInsertId` from the RETURNING rows, `columnTypes` converts
+ * result columns through the type mapper.
  *
  * @example
  * ```ts
- * const db = new SqliteExecutor({ shared, mutex: sqliteMutexFor(shared.db), depth: 0, ended: false });
+ * const db = new SqliteExecutor({ shared, mutex: sqliteMutexFor(shared.db), depth: 0, types, ended: false });
  * ```
  */
 export class SqliteExecutor implements SqlExecutor {
   readonly dialect = sqliteDialect;
-  readonly types = sqliteTypes;
   readonly #scope: SqliteScope;
 
   constructor(scope: SqliteScope) {
     this.#scope = scope;
+  }
+
+  get types(): SqlTypeRegistry {
+    return this.#scope.types;
+  }
+
+  /** Runs `fn` as a call on this level: refused once ended or when it would deadlock. */
+  protected guard<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#guard(fn);
   }
 
   #guard<T>(fn: () => Promise<T>): Promise<T> {
@@ -65,13 +68,13 @@ export class SqliteExecutor implements SqlExecutor {
     return scope.depth === 0 ? scope.shared.lifecycle.run(fn) : fn();
   }
 
-  execute<R = Record<string, unknown>>(query: SqlInput, options?: { returning?: boolean }): Promise<ExecuteResult<R>> {
+  execute<R = Record<string, unknown>>(query: SqlInput, options?: ExecuteOptions): Promise<ExecuteResult<R>> {
     return this.#guard(async () => {
-      checkExecuteOptions(options);
       const compiled = toCompiledQuery(query, this.dialect);
+      const checked = checkExecuteOptions("sqlite", options, this.types, compiled.text);
       return this.#scope.mutex.run(() => {
         if (this.#scope.ended) throw ended();
-        return runStatement<R>(this.#scope.shared, compiled);
+        return applyExecuteOptions(runStatement<R>(this.#scope.shared, compiled), checked, this.types);
       });
     });
   }

@@ -55,7 +55,7 @@ async function attempt<T>(
     // a read-only transaction only needs a snapshot.
     control(shared, options.readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE");
     if (options.readOnly) shared.db.pragma("query_only = ON");
-    const scope: SqliteScope = { shared, mutex: new AsyncMutex(), depth: 1, ended: false };
+    const scope: SqliteScope = { shared, mutex: new AsyncMutex(), depth: 1, types: root.types, ended: false };
     try {
       const result = await runInScope(scope, fn, open);
       control(shared, "COMMIT");
@@ -113,7 +113,13 @@ export function runNested<T>(
     const { shared } = parent;
     const name = savepointName(parent.depth);
     control(shared, `SAVEPOINT ${name}`);
-    const scope: SqliteScope = { shared, mutex: new AsyncMutex(), depth: parent.depth + 1, ended: false };
+    const scope: SqliteScope = {
+      shared,
+      mutex: new AsyncMutex(),
+      depth: parent.depth + 1,
+      types: parent.types,
+      ended: false,
+    };
     try {
       const result = await runInScope(scope, fn, open);
       control(shared, `RELEASE ${name}`);

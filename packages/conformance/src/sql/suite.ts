@@ -6,6 +6,9 @@ import { registerSqlBasics } from "./basics.js";
 import { registerSqlConcurrency } from "./concurrency.js";
 import { createSqlContext, expectSqlError, type SqlContext } from "./context.js";
 import { registerSqlErrors } from "./errors.js";
+import { registerSqlExplicitTransactions } from "./explicit.js";
+import { registerSqlResults } from "./results.js";
+import { registerSqlSavepoints } from "./savepoints.js";
 import { registerSqlTransactions } from "./transactions.js";
 import { registerSqlTypes } from "./types.js";
 
@@ -61,6 +64,9 @@ function registerSqlTests(ctx: SqlContext): void {
 
   describe("execute and query", () => registerSqlBasics(ctx));
   describe("transactions", () => registerSqlTransactions(ctx));
+  describe("explicit transactions", () => registerSqlExplicitTransactions(ctx));
+  describe("named savepoints", () => registerSqlSavepoints(ctx));
+  describe("results: RETURNING, columnTypes, custom types", () => registerSqlResults(ctx));
   describe("concurrency", () => registerSqlConcurrency(ctx));
   describe("types", () => registerSqlTypes(ctx));
   describe("errors and close", () => registerSqlErrors(ctx));
