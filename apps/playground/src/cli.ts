@@ -30,7 +30,8 @@ const USAGE = `usage: playground [demo|matrix|serve] [options]
     --port N           port on 127.0.0.1 (default 4680; 0 = any free port)
     --cache/--queue/--records/--transport/--sql URL   initial choices on the page
   --backend-package NAME   load and register a third-party backend package first (matrix
-                           adds a row at <its scheme>: unless a --url uses that scheme)
+                           adds a row at <its scheme>: unless a --url uses that scheme;
+                           serve lists its schemes and suggests <scheme>: URLs)
 Defaults are embedded (file queue, sqlite, memory transport in a temp dir): no server needed.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -93,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
     const initial = Object.fromEntries(
       (["cache", "queue", "records", "transport", "sql"] as const).flatMap((k) => (values[k] ? [[k, values[k]]] : [])),
     );
-    const server = await startServer({ port, initial });
+    const server = await startServer({ port, initial, packages });
     try {
       // Open the chosen backends now so a bad URL or a stopped server is reported here.
       for (const protocol of PROTOCOLS) await server.session.backend(protocol);

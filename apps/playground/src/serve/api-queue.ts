@@ -2,7 +2,7 @@ import type { Queue, QueueEntry } from "@core/protocols";
 import { intField, toApiError } from "./http-errors.js";
 import type { Router } from "./router.js";
 import type { PlaygroundSession } from "./session.js";
-import { openSse } from "./sse.js";
+import { openSse, sendUnsupported } from "./sse.js";
 
 /** The topic every page action works on. */
 export const QUEUE_TOPIC = "playground";
@@ -11,7 +11,8 @@ const POLL_MS = 100;
 
 /**
  * Queue routes: put, read a page, stats, and `GET /api/queue/tail` — a server-sent-event
- * stream of `entry` events (id = offset) that follows the topic as it grows.
+ * stream of `entry` events (id = offset) that follows the topic as it grows (one
+ * `unsupported` event instead when the chosen backend has no queue).
  *
  * @example
  * ```ts
@@ -43,6 +44,7 @@ export function queueRoutes(router: Router, session: PlaygroundSession, shutdown
 
   router.add("GET", "/api/queue/tail", async (ctx) => {
     const backend = await session.backend("queue");
+    if (!backend.capabilities.queue) return sendUnsupported(ctx.req, ctx.res, "queue", backend.name);
     const q = backend.queue(QUEUE_TOPIC);
     const lastId = ctx.req.headers["last-event-id"];
     let from = intField(ctx.query, "from");

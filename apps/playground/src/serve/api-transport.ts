@@ -2,7 +2,7 @@ import { type Backend, createPublisher, type Message, type Transport } from "@co
 import { stringField, toApiError } from "./http-errors.js";
 import type { Router } from "./router.js";
 import type { PlaygroundSession } from "./session.js";
-import { openSse, type SseStream } from "./sse.js";
+import { openSse, type SseStream, sendUnsupported } from "./sse.js";
 
 // One transport per open backend: subscriptions and sends share its connections.
 const transports = new WeakMap<Backend, Transport>();
@@ -56,6 +56,7 @@ export function transportRoutes(router: Router, session: PlaygroundSession, shut
   router.add("GET", "/api/transport/subscribe", async (ctx) => {
     const channel = stringField(ctx.query, "channel");
     const backend = await session.backend("transport");
+    if (!backend.capabilities.transport) return sendUnsupported(ctx.req, ctx.res, "transport", backend.name);
     // Messages may arrive before the stream is open; hold them until it is.
     let sse: SseStream | undefined;
     const early: Message[] = [];

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type BackendChoice, embeddedDefaults } from "../backends.js";
-import { backendRoutes } from "./api-backends.js";
+import { backendRoutes, type LoadedPackage } from "./api-backends.js";
 import { cacheRoutes } from "./api-cache.js";
 import { queueRoutes } from "./api-queue.js";
 import { recordRoutes } from "./api-records.js";
@@ -22,6 +22,8 @@ export interface ServeOptions {
   initial?: Partial<BackendChoice>;
   /** Where embedded backends keep their files. Default: a fresh temp directory. */
   dataDir?: string;
+  /** Third-party backend packages already registered (`--backend-package`): the page lists their schemes. */
+  packages?: readonly LoadedPackage[];
 }
 
 /** A running playground server. */
@@ -72,7 +74,7 @@ export async function startServer(options: ServeOptions = {}): Promise<Playgroun
   const session = new PlaygroundSession({ ...embeddedDefaults(dataDir), ...options.initial });
   const shutdown = new AbortController();
   const router = new Router();
-  backendRoutes(router, session, suggestedUrls(dataDir));
+  backendRoutes(router, session, suggestedUrls(dataDir), options.packages ?? []);
   cacheRoutes(router, session);
   queueRoutes(router, session, shutdown.signal);
   recordRoutes(router, session);

@@ -49,3 +49,25 @@ export function openSse(req: IncomingMessage, res: ServerResponse, shutdown?: Ab
     },
   };
 }
+
+/**
+ * Answers a stream request for a protocol the chosen backend does not have: one
+ * `unsupported` event, then the end. The page closes its EventSource on that event, so it
+ * shows "not supported" instead of reconnecting for ever.
+ *
+ * @example
+ * ```ts
+ * if (!backend.capabilities.queue) return sendUnsupported(req, res, "queue", backend.name);
+ * ```
+ */
+export function sendUnsupported(
+  req: IncomingMessage,
+  res: ServerResponse,
+  protocol: string,
+  backend: string,
+): undefined {
+  const sse = openSse(req, res);
+  sse.send("unsupported", { protocol, backend, message: `${protocol} is not supported by the ${backend} backend` });
+  sse.close();
+  return undefined;
+}

@@ -14,8 +14,15 @@ function stream(name, url, handlers, status) {
     status.textContent = `${name}: live`;
   };
   source.onerror = () => {
-    status.textContent = `${name}: reconnecting…`;
+    // EventSource retries by itself while open; once closed nothing will come back.
+    status.textContent = source.readyState === EventSource.CLOSED ? `${name}: closed` : `${name}: reconnecting…`;
   };
+  // The chosen backend lacks the protocol: the server says so once; retrying would not help.
+  source.addEventListener("unsupported", (e) => {
+    const { protocol, backend } = JSON.parse(e.data);
+    source.close();
+    status.textContent = `${name}: ${protocol} not supported by ${backend}`;
+  });
   for (const [event, fn] of Object.entries(handlers)) source.addEventListener(event, (e) => fn(JSON.parse(e.data)));
   return source;
 }
@@ -49,9 +56,29 @@ function subscribe() {
   );
 }
 
+/** A protocol's status line: the backend and whether it has the protocol, or why it failed. */
+function showStatus(status, protocol, r) {
+  if (r.error) {
+    status.className = "status bad";
+    status.textContent = `${r.error.code}: ${r.error.message}`;
+    return;
+  }
+  status.className = r.supported ? "status ok" : "status bad";
+  status.textContent = r.supported ? `✓ ${r.backend}` : `${r.backend}: ${protocol} not supported`;
+}
+
+/** Built-in schemes, and those of third-party packages loaded with --backend-package. */
+function showSchemes(schemes, packages) {
+  const thirdParty = packages.map((p) => `${p.name} (${p.schemes.map((s) => `${s}:`).join(", ")})`);
+  $("backend-schemes").textContent =
+    `schemes: ${schemes.map((s) => `${s}:`).join(" ")}` +
+    (thirdParty.length > 0 ? ` · third-party: ${thirdParty.join(", ")}` : " · no third-party packages loaded");
+}
+
 async function setupBackends() {
-  const { choice, protocols, suggestions } = await api("GET", "/api/backends");
+  const { choice, protocols, suggestions, status: initial, schemes, packages } = await api("GET", "/api/backends");
   $("backend-suggestions").replaceChildren(...suggestions.map((s) => el("option", { value: s })));
+  showSchemes(schemes, packages);
   for (const protocol of protocols) {
     const input = el("input", {
       id: `backend-url-${protocol}`,
@@ -60,13 +87,13 @@ async function setupBackends() {
       "aria-label": `${protocol} backend URL`,
     });
     const status = el("span", { id: `backend-status-${protocol}`, class: "status" });
+    if (initial[protocol]) showStatus(status, protocol, initial[protocol]);
     const use = async () => {
       status.className = "status";
       status.textContent = "opening…";
       try {
         const r = await api("POST", "/api/backends", { protocol, url: input.value });
-        status.className = r.supported ? "status ok" : "status bad";
-        status.textContent = r.supported ? `✓ ${r.backend}` : `${r.backend}: ${protocol} not supported`;
+        showStatus(status, protocol, r);
         if (protocol === "queue") openQueueTail();
         if (protocol === "transport" && streams.subscriber) subscribe();
       } catch (err) {
