@@ -1,12 +1,14 @@
 import { assertPlainObject, type BackendProvider, invalidArgument, redactUrl } from "@core/protocols";
 import type pg from "pg";
 import { PostgresBackend } from "./backend.js";
+import { connectionFields, type PostgresConnectionFields } from "./connection-fields.js";
 import { loadPg } from "./driver.js";
 import { BACKEND, toBackendError } from "./errors.js";
 import type { PostgresPoolLike, PostgresSslOptions } from "./pool.js";
 import { ensureSchema } from "./schema.js";
 
 export { PostgresBackend } from "./backend.js";
+export type { PostgresConnectionFields } from "./connection-fields.js";
 export { codeOfSqlState, toBackendError } from "./errors.js";
 export type {
   PostgresPoolClientLike,
@@ -16,8 +18,12 @@ export type {
   PostgresSslOptions,
 } from "./pool.js";
 
-/** Options of {@link openPostgresBackend}. */
-export interface PostgresBackendOptions {
+/**
+ * Options of {@link openPostgresBackend}. The server and login come from `connectionString`,
+ * or from `host`/`port`/`database`/`user`/`password` (not both), or from pg's `PG*`
+ * environment variables.
+ */
+export interface PostgresBackendOptions extends PostgresConnectionFields {
   /** `postgres://user:password@host:port/database` (or `postgresql://`). Default: pg's PG* environment variables. */
   connectionString?: string;
   /** A `pg.Pool` (any {@link PostgresPoolLike}) you own: used as is and never ended by the backend. */
@@ -91,6 +97,7 @@ export async function openPostgresBackend(input: PostgresBackendOptions = {}): P
   const options = input as PostgresBackendOptions;
   const schema = checkSchema(options.schema ?? "core");
   const unloggedCache = options.unloggedCache === true;
+  const fields = connectionFields(options, options.pool !== undefined || options.connectionString !== undefined);
   if (options.pool !== undefined) {
     if (options.connectionString !== undefined)
       throw invalidArgument(BACKEND, "pass either connectionString or pool, not both");
@@ -124,6 +131,7 @@ export async function openPostgresBackend(input: PostgresBackendOptions = {}): P
     max: checkPositive(options.max, "max") ?? 10,
     connectionTimeoutMillis: checkPositive(options.connectTimeoutMs, "connectTimeoutMs") ?? 5000,
     application_name: options.applicationName ?? "@core/backend-postgres",
+    ...fields,
   };
   if (connectionString !== undefined) config.connectionString = connectionString;
   if (statementTimeout !== undefined) config.statement_timeout = statementTimeout;

@@ -22,7 +22,25 @@ describeQueueConformance(options);
 describeRecordStoreConformance(options);
 describeTransportConformance(options);
 describePublisherConformance(options);
-describeSqlConformance(options);
+// The SQL guide's connection fields instead of a connection string, plus session settings.
+const url = new URL(POSTGRES_URL);
+describeSqlConformance({
+  ...options,
+  sqlConnection: {
+    open: () =>
+      openPostgresBackend({
+        host: url.hostname,
+        port: Number(url.port || 5432),
+        database: decodeURIComponent(url.pathname.slice(1)),
+        user: decodeURIComponent(url.username),
+        ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+        schema,
+        applicationName: "sql-conformance",
+        statementTimeoutMs: 1500,
+      }),
+    settings: { application_name: "sql-conformance", statement_timeout: "1500ms" },
+  },
+});
 // The child runs plain Node: it opens the built package.
 describeKeepAliveConformance({
   ...options,

@@ -3,9 +3,11 @@ import { type Backend, type BackendProvider, invalidArgument } from "@core/proto
 import { SqliteBackend } from "./backend.js";
 import { type BetterSqliteDatabase, loadDriver } from "./driver.js";
 import { mapErrors, toBackendError } from "./errors.js";
+import { applyPragmas, checkPragmas, type PragmaValue } from "./pragmas.js";
 import { isSqliteDatabase, type SqliteDatabase } from "./sqlite-database.js";
 
 export { SqliteBackend } from "./backend.js";
+export type { PragmaValue } from "./pragmas.js";
 export type { SqliteDatabase } from "./sqlite-database.js";
 
 /** Options of {@link openSqliteBackend}. */
@@ -21,6 +23,13 @@ export interface SqliteBackendOptions {
   synchronous?: "NORMAL" | "FULL";
   /** How long a writer waits for another process's lock (ms). Default 5000. */
   busyTimeoutMs?: number;
+  /**
+   * More pragmas for a database the backend opens, applied after its own, e.g.
+   * `{ cache_size: -64000, temp_store: "memory", mmap_size: 268435456 }`. Not with
+   * `database`; `journal_mode`, `synchronous`, `busy_timeout`, `foreign_keys` and
+   * `query_only` are the backend's; unknown names are `INVALID_ARGUMENT`.
+   */
+  pragmas?: Readonly<Record<string, PragmaValue>>;
 }
 
 /**
@@ -36,6 +45,9 @@ export interface SqliteBackendOptions {
 export async function openSqliteBackend(options: SqliteBackendOptions = {}): Promise<Backend> {
   if (options.database !== undefined) {
     const { database } = options;
+    if (options.pragmas !== undefined) {
+      throw invalidArgument("sqlite", "pragmas apply to a database the backend opens; set them on your own database");
+    }
     if (!isSqliteDatabase(database)) throw invalidArgument("sqlite", "database must be a better-sqlite3 Database");
     if (!database.open) throw invalidArgument("sqlite", "database is closed; pass an open better-sqlite3 Database");
     return mapErrors(
@@ -53,6 +65,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions = {}): Pro
   if (typeof busyTimeoutMs !== "number" || !Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw invalidArgument("sqlite", "busyTimeoutMs must be a non-negative integer");
   }
+  const pragmas = checkPragmas(options.pragmas);
   const Database = await loadDriver();
   createPrivate(path);
   const db = mapErrors(() => new Database(path), "opening the database");
@@ -65,6 +78,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions = {}): Pro
     // system SQLite may not): on, a foreign-key violation is an IntegrityError as on every
     // other database. A database passed in keeps its owner's setting.
     db.pragma("foreign_keys = ON");
+    applyPragmas(db, pragmas);
     return new SqliteBackend(db, { owned: true, isFile });
   } catch (err) {
     db.close();

@@ -11,7 +11,19 @@ const dir = mkdtempSync(join(tmpdir(), "core-sqlite-sql-"));
 const path = join(dir, "sql.db");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describeSqlConformance({ name: "sqlite :memory:", open: () => openSqliteBackend({ path: ":memory:" }) });
+describeSqlConformance({
+  name: "sqlite :memory:",
+  open: () => openSqliteBackend({ path: ":memory:" }),
+  sqlConnection: {
+    open: () =>
+      openSqliteBackend({
+        path: ":memory:",
+        busyTimeoutMs: 1234,
+        pragmas: { cache_size: -4000, temp_store: "memory" },
+      }),
+    settings: { busy_timeout: 1234, cache_size: -4000, temp_store: 2 },
+  },
+});
 describeSqlConformance({ name: "sqlite file", open: () => openSqliteBackend({ path }) });
 
 describe("sqlite sql: one connection", () => {

@@ -22,6 +22,15 @@ export interface ConformanceOptions {
   timeScale?: number;
   /** fast-check runs per property. Default 25. */
   numRuns?: number;
+  /**
+   * SQL suite: a backend opened with connection options, and the settings they must give
+   * every connection it uses (`current_setting(name)` on postgres, `PRAGMA name` on
+   * sqlite), e.g. `{ application_name: "app", statement_timeout: "1500ms" }`.
+   */
+  sqlConnection?: {
+    open: () => Promise<Backend>;
+    settings: Readonly<Record<string, string | number>>;
+  };
 }
 
 /**

@@ -4,6 +4,7 @@ import type { ConformanceOptions } from "../options.js";
 import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerSqlBasics } from "./basics.js";
 import { registerSqlConcurrency } from "./concurrency.js";
+import { registerSqlConnection } from "./connection.js";
 import { createSqlContext, expectSqlError, type SqlContext } from "./context.js";
 import { registerSqlErrors } from "./errors.js";
 import { registerSqlExplicitTransactions } from "./explicit.js";
@@ -70,4 +71,5 @@ function registerSqlTests(ctx: SqlContext): void {
   describe("concurrency", () => registerSqlConcurrency(ctx));
   describe("types", () => registerSqlTypes(ctx));
   describe("errors and close", () => registerSqlErrors(ctx));
+  if (ctx.options.sqlConnection) describe("connection options", () => registerSqlConnection(ctx));
 }

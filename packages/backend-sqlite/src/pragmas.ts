@@ -1,0 +1,68 @@
+import { invalidArgument } from "@core/protocols";
+import type { BetterSqliteDatabase } from "./driver.js";
+
+/** A pragma value `openSqliteBackend({ pragmas })` accepts. */
+export type PragmaValue = string | number | boolean;
+
+const NAME = /^[a-z_]+$/i;
+const WORD = /^[A-Za-z0-9_-]+$/;
+// Settings the backend owns: its guarantees (WAL, durability, waits, foreign keys as
+// IntegrityError, read-only transactions) depend on them; each has its own option or none.
+const OWNED = new Set(["journal_mode", "synchronous", "busy_timeout", "foreign_keys", "query_only"]);
+
+/**
+ * Validates `pragmas` before the database is opened and returns `[name, value]` pairs in
+ * SQL form (booleans as ON/OFF): names are identifiers and not one the backend sets itself
+ * (`journal_mode`, `synchronous`, `busy_timeout`, `foreign_keys`, `query_only`); values are
+ * finite numbers, booleans or single words. `INVALID_ARGUMENT` otherwise.
+ *
+ * @example
+ * ```ts
+ * checkPragmas({ cache_size: -64000, temp_store: "memory" }); // [["cache_size", "-64000"], ["temp_store", "memory"]]
+ * ```
+ */
+export function checkPragmas(pragmas: unknown): [string, string][] {
+  if (pragmas === undefined) return [];
+  if (pragmas === null || typeof pragmas !== "object" || Array.isArray(pragmas)) {
+    throw invalidArgument("sqlite", "pragmas must be an object { name: value }");
+  }
+  const out: [string, string][] = [];
+  for (const [name, value] of Object.entries(pragmas)) {
+    if (!NAME.test(name)) throw invalidArgument("sqlite", `pragma name ${JSON.stringify(name)} is not an identifier`);
+    const key = name.toLowerCase();
+    if (OWNED.has(key)) {
+      throw invalidArgument(
+        "sqlite",
+        `pragma ${key} is set by the backend (use the synchronous/busyTimeoutMs options, or pass your own database)`,
+      );
+    }
+    if (typeof value === "boolean") out.push([key, value ? "ON" : "OFF"]);
+    else if (typeof value === "number" && Number.isFinite(value)) out.push([key, String(value)]);
+    else if (typeof value === "string" && WORD.test(value)) out.push([key, value]);
+    else {
+      throw invalidArgument(
+        "sqlite",
+        `pragma ${key} needs a finite number, a boolean or one word, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  return out;
+}
+
+/**
+ * Sets checked pragmas on a database just opened. A name SQLite does not know (it would
+ * ignore it silently) is `INVALID_ARGUMENT`.
+ *
+ * @example
+ * ```ts
+ * applyPragmas(db, checkPragmas({ cache_size: -64000 }));
+ * ```
+ */
+export function applyPragmas(db: BetterSqliteDatabase, pragmas: readonly [string, string][]): void {
+  if (pragmas.length === 0) return;
+  const known = new Set((db.pragma("pragma_list") as { name: string }[]).map((row) => row.name));
+  for (const [name, value] of pragmas) {
+    if (!known.has(name)) throw invalidArgument("sqlite", `unknown pragma ${name}`);
+    db.pragma(`${name} = ${value}`);
+  }
+}
