@@ -33,6 +33,7 @@ describe("bench quick mode", () => {
       expect(count(backend, ["memory", "not-measured"], "memory"), `${backend} memory`).toBe(
         backend === "memory" ? 2 : 1,
       );
+      expect(count(backend, ["overhead", "not-measured"], "overhead"), `${backend} otel overhead`).toBe(1);
     }
     // Every installed peer: each scenario of the plan has exactly one result.
     const plan = peerPlan(profile, BACKENDS);
@@ -62,6 +63,8 @@ describe("bench quick mode", () => {
       } else if (r.kind === "peer-latency") {
         expect(r.samples, `${label} ${r.subject}`).toBeGreaterThan(0);
         expect(r.p50Ms >= 0 && r.p99Ms >= r.p50Ms, `${label} ${r.subject}`).toBe(true);
+      } else if (r.kind === "overhead") {
+        for (const m of [r.instrumented, r.bare]) expect(positive(m.opsPerSec) && m.samples > 0, label).toBe(true);
       } else if (r.kind === "wakeup") {
         expect(r.samples, label).toBe(profile.wakeups);
         expect(r.p50Ms >= 0 && r.p99Ms >= r.p50Ms, label).toBe(true);
@@ -78,6 +81,7 @@ describe("bench quick mode", () => {
       expect(text).toContain("## Ratio ours / raw");
       expect(text).toContain("## Targets of the backend issues");
       expect(text).toContain("## vs the peers");
+      expect(text).toContain("## Instrumentation overhead");
       expect(
         charts.some((f) => f.endsWith("peers-cache.svg")) && charts.some((f) => f.endsWith("peers-queue.svg")),
       ).toBe(true);

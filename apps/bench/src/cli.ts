@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import { lineChart, ratioChart } from "./charts.js";
 import { machineLine, serverVersions } from "./machine.js";
 import { runMemory } from "./memory-rss.js";
+import { runOverhead } from "./overhead.js";
 import { peerPlan } from "./peers/plan.js";
 import { runPeers } from "./peers/run-peers.js";
 import { makeProfile, type Profile } from "./profile.js";
@@ -19,7 +20,7 @@ import { BACKENDS, type BackendName } from "./targets.js";
 import { runWakeup } from "./wakeup.js";
 
 /** The parts of a run. */
-export const SECTIONS = ["pairs", "scaling", "memory", "wakeup", "peers"] as const;
+export const SECTIONS = ["pairs", "scaling", "memory", "wakeup", "peers", "overhead"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Options of {@link runBench}. */
@@ -55,7 +56,8 @@ export async function runBench(
     (sections.has("scaling") ? backends.length * profile.scalingSizes.length * SCALING_OPERATIONS.length : 0) +
     (sections.has("memory") ? backends.length + (backends.includes("memory") ? 1 : 0) : 0) +
     (sections.has("wakeup") ? backends.length * 2 : 0) +
-    (sections.has("peers") ? peerPlan(profile, backends).length : 0);
+    (sections.has("peers") ? peerPlan(profile, backends).length : 0) +
+    (sections.has("overhead") ? backends.length : 0);
   const progress = new Progress(steps, { silent: !options.progress });
   const started = performance.now();
   const results: BenchResult[] = [];
@@ -66,6 +68,7 @@ export async function runBench(
   if (sections.has("memory")) results.push(...(await runMemory(backends, profile, progress)));
   if (sections.has("wakeup")) for (const name of backends) results.push(...(await runWakeup(name, profile, progress)));
   if (sections.has("peers")) results.push(...(await runPeers(backends, profile, progress, options.filter)));
+  if (sections.has("overhead")) results.push(...(await runOverhead(backends, profile, progress)));
   progress.done();
   return { results, profile, seconds: (performance.now() - started) / 1000 };
 }

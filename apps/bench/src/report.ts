@@ -1,3 +1,4 @@
+import { overheadTable } from "./overhead.js";
 import { renderPeers } from "./peers/report-peers.js";
 import type { Profile } from "./profile.js";
 import {
@@ -168,6 +169,12 @@ export function renderReport(results: readonly BenchResult[], meta: ReportMeta):
     ...wakeup(of(results, "wakeup")),
     "",
     ...renderPeers(results),
+    "## Instrumentation overhead (`@core/otel`, no provider registered)",
+    "",
+    "Cache get through `instrument(backend)` with no tracer or meter provider registered, against the same cache of the bare backend, interleaved in the same run. overhead = 1 − instrumented calls/s ÷ bare calls/s.",
+    "",
+    ...overheadTable(of(results, "overhead")),
+    "",
     "## Not measured",
     "",
     ...notMeasured(of(results, "not-measured")),

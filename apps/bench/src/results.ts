@@ -1,4 +1,5 @@
 import type { Measurement } from "./measure.js";
+import type { OverheadResult } from "./overhead.js";
 import type { Protocol } from "./scenarios.js";
 
 /** A measured ours-versus-raw pair. */
@@ -88,7 +89,7 @@ export interface PeerLatencyResult {
 export interface NotMeasured {
   kind: "not-measured";
   backend: string;
-  section: "pairs" | "scaling" | "memory" | "wakeup" | "peers";
+  section: "pairs" | "scaling" | "memory" | "wakeup" | "peers" | "overhead";
   operation: string;
   reason: string;
   byCapability: boolean;
@@ -101,6 +102,7 @@ export type BenchResult =
   | WakeupResult
   | PeerResult
   | PeerLatencyResult
+  | OverheadResult
   | NotMeasured;
 
 /**

@@ -1,0 +1,3 @@
+import { describeOtel } from "./otel-suite.fixture.js";
+
+describeOtel("sqlite");
