@@ -23,10 +23,15 @@ export interface RecordStoreOptions {
 export interface Backend extends AsyncDisposable {
   /** `memory`, `file`, `sqlite`, `postgres`, `redis` or a third party's name. */
   readonly name: string;
+  /** What this backend implements; a protocol or option it lacks throws `NOT_SUPPORTED`. */
   readonly capabilities: Capabilities;
+  /** The cache namespace `name` (`NOT_SUPPORTED` unless `capabilities.cache`); handles of one name share entries. */
   cache<V = unknown>(name: string, options?: CacheOptions): Cache<V>;
+  /** The append-only queue topic `name` (`NOT_SUPPORTED` unless `capabilities.queue`). */
   queue<V = unknown>(name: string, options?: QueueOptions): Queue<V>;
+  /** The record store `name` (`NOT_SUPPORTED` unless `capabilities.records`). */
   records(name: string, options?: RecordStoreOptions): RecordStore;
+  /** A publish/subscribe transport (`NOT_SUPPORTED` unless `capabilities.transport`). */
   transport(options?: TransportOptions): Transport;
   /** `NOT_SUPPORTED` unless `capabilities.sql`. */
   sql(): SqlDatabase;

@@ -11,10 +11,15 @@ import type { IsolationLevel } from "./sql.js";
  * ```
  */
 export interface Capabilities {
+  /** `backend.cache()` works. */
   readonly cache: boolean;
+  /** `backend.queue()` works. */
   readonly queue: boolean;
+  /** `backend.records()` works. */
   readonly records: boolean;
+  /** `backend.transport()` works. */
   readonly transport: boolean;
+  /** `backend.sql()` works. */
   readonly sql: boolean;
   /** Data outlives the process (file, sqlite file, postgres, redis). */
   readonly persistent: boolean;

@@ -21,6 +21,7 @@ const OUT = join(ROOT, "docs/api");
 const EXPORT_KINDS = ["Enum", "Variable", "Function", "Class", "Interface", "TypeAlias", "Namespace"];
 const TYPEDOC_REQUIRED = EXPORT_KINDS.filter((kind) => kind !== "Function");
 const NEEDS_EXAMPLE = ["Variable", "Function", "Class"];
+const MEMBER_KINDS = ["Property", "Method", "Accessor", "Constructor", "EnumMember", "Function"];
 
 /**
  * Every published package under packages/ and the source file of each of its exports.
@@ -69,9 +70,9 @@ function sourceOf(dir, types) {
 /**
  * Converts (and unless `check`, renders) the reference; returns the number of problems found.
  *
- * @param {{ check: boolean, out?: string }} options
+ * @param {{ check: boolean, members?: boolean, out?: string }} options
  */
-export async function build({ check, out = OUT }) {
+export async function build({ check, members = false, out = OUT }) {
   const packages = publishedPackages();
   const entries = packages.flatMap((p) => p.entries);
   const paths = Object.fromEntries(entries.map((e) => [e.specifier, [e.source]]));
@@ -90,7 +91,8 @@ export async function build({ check, out = OUT }) {
     sort: ["kind", "alphabetical"],
     // Every export and member has a doc comment; every {@link} resolves.
     validation: { notExported: false, invalidLink: true, rewrittenLink: true, notDocumented: true },
-    requiredToBeDocumented: TYPEDOC_REQUIRED,
+    // --members: also list members of interfaces and classes without a comment (not yet required).
+    requiredToBeDocumented: members ? [...TYPEDOC_REQUIRED, ...MEMBER_KINDS] : TYPEDOC_REQUIRED,
     // TypeDoc holds only the package it runs in to notDocumented by default (this private one).
     packagesRequiringDocumentation: packages.map((p) => p.name),
     treatValidationWarningsAsErrors: true,
@@ -148,5 +150,6 @@ function nameModules(app, entries) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const check = process.argv.includes("--check");
-  process.exitCode = (await build({ check })) === 0 ? 0 : 1;
+  const members = process.argv.includes("--members");
+  process.exitCode = (await build({ check: check || members, members })) === 0 ? 0 : 1;
 }

@@ -53,7 +53,8 @@ export function create${n.pascal}Cache<V>(context: ${n.pascal}Context, name: str
   if (sweep !== undefined && (typeof sweep !== "number" || !Number.isFinite(sweep) || sweep <= 0)) {
     throw invalidArgument(BACKEND, \`sweepIntervalMs must be a positive number, got \${describeValue(sweep)}\`);
   }
-  const codec = options?.codec ?? defaultCodec;
+  // Only an absent codec means the default: an explicit null is a mistake to report.
+  const codec = options?.codec === undefined ? defaultCodec : options.codec;
   if (codec === null || typeof codec.encode !== "function" || typeof codec.decode !== "function") {
     throw invalidArgument(BACKEND, "codec must have encode(value) and decode(text) functions");
   }
