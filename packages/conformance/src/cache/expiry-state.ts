@@ -7,7 +7,7 @@ import { type CacheContext, expectCode, listKeys } from "./context.js";
 /** A sweep interval no test outlives: whatever a test sees, no sweep did it. */
 const NO_SWEEP_MS = 600_000;
 
-/** Waits until `entries` are past their TTL by the clock (no read, no sweep involved). */
+/** Waits until entries acknowledged at `writtenAt` are past their TTL by the clock (no read, no sweep). */
 async function pastTtl(ctx: CacheContext, writtenAt: number): Promise<void> {
   const due = writtenAt + ctx.shortTtl + 20 * ctx.timeScale;
   while (Date.now() <= due) await sleep(due - Date.now() + 1);
@@ -34,8 +34,9 @@ export function registerCacheExpiryState(ctx: CacheContext): void {
   test("an entry past its TTL is invisible to every read before any sweep has run", async () => {
     const cache = ctx.cache({ sweepIntervalMs: NO_SWEEP_MS });
     const doomed = ["e-get", "e-many", "e-has", "e-ttl", "e-keys", "e-add", "e-incr", "e-del", "e-delmany"];
-    const writtenAt = Date.now();
     await cache.setMany(doomed.map((key) => ({ key, value: 7, ttlMs: ctx.shortTtl })));
+    // Measured once the write is acknowledged: the store applied it (and started the TTL) earlier.
+    const writtenAt = Date.now();
     await cache.set("live", "kept");
     await pastTtl(ctx, writtenAt);
     expect(await cache.get("e-get")).toBeUndefined();

@@ -23,8 +23,9 @@ export function registerTimingTests(h: TransportHarness): void {
       const channel = freshName("channel");
       const inbox = await h.inbox(bus, channel);
       const first = message(1, { idempotencyKey: "k" });
-      const sentAt = Date.now();
       await bus.send(channel, [first]);
+      // Measured once send is acknowledged: the key's window started no later than this.
+      const sentAt = Date.now();
       await h.until(() => inbox.received.length >= 1, "the first keyed message");
       const due = sentAt + WINDOW_MS + 100;
       while (Date.now() <= due) await sleep(due - Date.now() + 1);
