@@ -14,8 +14,9 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
+import { createQueue } from "@core/protocols/kit";
 import { createMemoryCache } from "./cache.js";
-import { createMemoryQueue } from "./queue.js";
+import { memoryQueueDriver } from "./queue-driver.js";
 import { createMemoryRecordStore } from "./records.js";
 import type { MemoryShared } from "./shared.js";
 import { createMemoryTransport } from "./transport.js";
@@ -72,7 +73,7 @@ export class MemoryBackend implements Backend {
 
   queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {
     this.#shared.lifecycle.assertOpen();
-    return createMemoryQueue<V>(this.#shared, name, options);
+    return createQueue<V>(memoryQueueDriver(this.#shared), name, options);
   }
 
   records(name: string, options?: RecordStoreOptions): RecordStore {

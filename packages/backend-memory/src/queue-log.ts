@@ -1,5 +1,5 @@
-import type { Codec, QueueEntry } from "@core/protocols";
-import { decodeWith } from "./cache-state.js";
+import type { QueueEntry } from "@core/protocols";
+import type { DecodeStored } from "@core/protocols/kit";
 import { holdProcess } from "./keep-alive.js";
 
 /**
@@ -12,7 +12,7 @@ import { holdProcess } from "./keep-alive.js";
  * ```ts
  * const log = new QueueLog();
  * log.append(defaultCodec.encode("a"), Date.now()); // 0
- * log.read(0, 10, defaultCodec); // [{ offset: 0, value: "a", timestamp }]
+ * log.read(0, 10, (text) => defaultCodec.decode(text)); // [{ offset: 0, value: "a", timestamp }]
  * ```
  */
 export class QueueLog {
@@ -75,10 +75,10 @@ export class QueueLog {
    *
    * @example
    * ```ts
-   * const page = log.read(0, 100, defaultCodec);
+   * const page = log.read(0, 100, decode);
    * ```
    */
-  read<V>(offset: number, limit: number, codec: Codec): QueueEntry<V>[] {
+  read<V>(offset: number, limit: number, decode: DecodeStored<V>): QueueEntry<V>[] {
     const start = Math.max(offset, this.#first);
     const end = Math.min(this.next, start + limit);
     // Stryker disable next-line EqualityOperator: end === start gives an empty array either way
@@ -89,7 +89,7 @@ export class QueueLog {
     for (let o = start; o < end; o++) {
       out[o - start] = {
         offset: o,
-        value: decodeWith(codec, this.#values[o + shift] as string) as V,
+        value: decode(this.#values[o + shift] as string),
         timestamp: this.#times[o + shift] as number,
       };
     }

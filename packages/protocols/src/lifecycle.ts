@@ -19,6 +19,7 @@ export class Lifecycle {
   readonly #abort = new AbortController();
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #cleanups: (() => void | Promise<void>)[] = [];
+  readonly #beforeClose = new Set<() => Promise<void>>();
   #closing: Promise<void> | undefined;
   // Set synchronously before abort listeners run, which happens before `#closing` is assigned.
   #closed = false;
@@ -115,8 +116,35 @@ export class Lifecycle {
    */
   close(): Promise<void> {
     if (this.#closing) return this.#closing;
+    if (this.#beforeClose.size > 0) {
+      // Buffered writes are written while calls are still accepted; then the usual close.
+      const hooks = [...this.#beforeClose];
+      this.#beforeClose.clear();
+      this.#closing = Promise.allSettled(hooks.map((hook) => hook())).then(() => this.#shutdown());
+      return this.#closing;
+    }
+    this.#closing = this.#shutdown();
+    return this.#closing;
+  }
+
+  /**
+   * Registers work `close()` awaits BEFORE the backend stops taking calls (a write buffer
+   * flushing what it holds). Returns an unregister function; register only while there is
+   * such work, so a plain close stays synchronous in its effect.
+   *
+   * @example
+   * ```ts
+   * const unregister = life.beforeClose(() => buffer.flush());
+   * ```
+   */
+  beforeClose(hook: () => Promise<void>): () => void {
+    this.#beforeClose.add(hook);
+    return () => this.#beforeClose.delete(hook);
+  }
+
+  #shutdown(): Promise<void> {
     this.#closed = true;
-    this.#closing = (async () => {
+    return (async () => {
       this.#abort.abort(closedError(this.backend));
       await Promise.allSettled([...this.#inFlight]);
       const errors: unknown[] = [];
@@ -129,6 +157,5 @@ export class Lifecycle {
       }
       if (errors.length > 0) throw errors[0];
     })();
-    return this.#closing;
   }
 }
