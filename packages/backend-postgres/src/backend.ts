@@ -15,11 +15,12 @@ import {
   type TransportOptions,
 } from "@core/protocols";
 import type pg from "pg";
+import { createQueue } from "@core/protocols/kit";
 import { createPostgresCache } from "./cache.js";
 import { BACKEND } from "./errors.js";
 import { Listener, notifyChannel } from "./listener.js";
 import type { PostgresPoolLike } from "./pool.js";
-import { createPostgresQueue } from "./queue.js";
+import { postgresQueueDriver } from "./queue-driver.js";
 import { createPostgresRecordStore } from "./records.js";
 import type { StoreShared } from "./shared.js";
 import { createPostgresSql } from "./sql/database.js";
@@ -101,7 +102,7 @@ export class PostgresBackend implements Backend {
 
   queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {
     this.#shared.lifecycle.assertOpen();
-    return createPostgresQueue<V>(this.#shared, name, options);
+    return createQueue<V>(postgresQueueDriver(this.#shared), name, options);
   }
 
   records(name: string, options?: RecordStoreOptions): RecordStore {

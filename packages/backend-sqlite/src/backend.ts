@@ -13,9 +13,10 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
+import { createQueue } from "@core/protocols/kit";
 import { createSqliteCache } from "./cache.js";
 import type { BetterSqliteDatabase } from "./driver.js";
-import { createSqliteQueue } from "./queue.js";
+import { sqliteQueueDriver } from "./queue-driver.js";
 import { createSqliteRecordStore } from "./records.js";
 import { applySchema } from "./schema.js";
 import { createShared, type SqliteShared } from "./shared.js";
@@ -75,7 +76,7 @@ export class SqliteBackend implements Backend {
 
   queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {
     this.#shared.lifecycle.assertOpen();
-    return createSqliteQueue<V>(this.#shared, name, options);
+    return createQueue<V>(sqliteQueueDriver(this.#shared), name, options);
   }
 
   records(name: string, options?: RecordStoreOptions): RecordStore {
