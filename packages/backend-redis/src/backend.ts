@@ -13,10 +13,11 @@ import {
   type SqlDatabase,
   type Transport,
 } from "@core/protocols";
+import { createQueue } from "@core/protocols/kit";
 import { createRedisCache } from "./cache.js";
 import type { RedisClientLike } from "./client.js";
 import { BACKEND } from "./errors.js";
-import { createRedisQueue } from "./queue.js";
+import { redisQueueDriver } from "./queue-driver.js";
 import { createRedisRecordStore } from "./records.js";
 import type { RedisShared } from "./shared.js";
 import { createRedisTransport } from "./transport.js";
@@ -97,7 +98,7 @@ export class RedisBackend implements Backend {
 
   queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {
     this.#shared.lifecycle.assertOpen();
-    return createRedisQueue<V>(this.#shared, name, options);
+    return createQueue<V>(redisQueueDriver(this.#shared), name, options);
   }
 
   records(name: string, options?: RecordStoreOptions): RecordStore {

@@ -1,35 +1,56 @@
-import { BackendError, type Codec, type QueueEntry } from "@core/protocols";
+import type { QueueEntry } from "@core/protocols";
+import type { DecodeStored, QueueWatch } from "@core/protocols/kit";
 import type { RedisClientLike } from "./client.js";
-import { decodeStored } from "./errors.js";
 import { BLOCK_MS, type DedicatedConnection, openDedicated, type RedisShared, run } from "./shared.js";
 
 /** One entry as XRANGE / XREAD return it: `[id, [field, value, …]]`. */
 export type RawEntry = [string, string[]];
 
-/** The stream id of an offset (ids are `0-(offset+1)`; `0-0` is not a valid id). */
+/**
+ * The stream id of an offset (ids are `0-(offset+1)`; `0-0` is not a valid id).
+ *
+ * @example
+ * ```ts
+ * idOf(0); // "0-1"
+ * ```
+ */
 export function idOf(offset: number): string {
   return `0-${offset + 1}`;
 }
 
 /**
- * Decodes raw stream entries of a topic.
+ * The offset of a stream id (`0-(offset+1)`).
  *
  * @example
  * ```ts
- * const entries = decodeEntries<string>(raw, defaultCodec);
+ * offsetOf("0-1"); // 0
  * ```
  */
-export function decodeEntries<V>(raw: RawEntry[], codec: Codec): QueueEntry<V>[] {
-  return raw.map(([id, fields]) => {
+export function offsetOf(id: string): number {
+  return Number(id.slice(id.indexOf("-") + 1)) - 1;
+}
+
+/**
+ * Builds queue entries from raw stream entries (fields `t` = timestamp, `v` = value).
+ *
+ * @example
+ * ```ts
+ * const entries = entriesOf<string>(raw, decode);
+ * ```
+ */
+export function entriesOf<V>(raw: RawEntry[], decode: DecodeStored<V>): QueueEntry<V>[] {
+  const out: QueueEntry<V>[] = new Array(raw.length);
+  for (let e = 0; e < raw.length; e++) {
+    const [id, fields] = raw[e] as RawEntry;
     let t = 0;
     let v = "";
     for (let i = 0; i < fields.length; i += 2) {
       if (fields[i] === "t") t = Number(fields[i + 1]);
       else if (fields[i] === "v") v = fields[i + 1] as string;
     }
-    const offset = Number(id.slice(id.indexOf("-") + 1)) - 1;
-    return { offset, value: decodeStored(codec, v) as V, timestamp: t };
-  });
+    out[e] = { offset: offsetOf(id), value: decode(v), timestamp: t };
+  }
+  return out;
 }
 
 /**
@@ -44,95 +65,45 @@ export async function readRange(client: RedisClientLike, key: string, offset: nu
   return (await client.call("XRANGE", key, idOf(offset), "+", "COUNT", limit)) as RawEntry[];
 }
 
-const PAGE = 256;
-const RETRY_MS = [20, 50, 100, 200, 500, 1000];
-
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-/** What {@link streamEntries} reads. */
-export interface StreamSource {
-  shared: RedisShared;
-  key: string;
-  codec: Codec;
-  /** Offset of the first kept entry, to start from by default. */
-  first: () => Promise<number>;
-}
-
 /**
- * Pages through a topic from `offset`; with `block`, waits at the end with `XREAD BLOCK`
- * on a dedicated connection, which is ended (rejecting the pending read) when `signal`
- * aborts or the backend closes. A blocked reader rides out a lost connection: it retries
- * with backoff from the last offset it yielded, so entries that survived are neither
- * lost nor repeated.
+ * A blocking reader's native wait: `XREAD BLOCK` on a dedicated connection, opened on
+ * first use and ended (rejecting the pending read) when the stream stops. A connection
+ * that left a read unanswered (`TIMEOUT`) or ended is replaced on `recover`.
  *
  * @example
  * ```ts
- * for await (const e of streamEntries(source, { block: true, signal })) console.log(e.offset);
+ * const watch = xreadWatch<string>(shared, streamKey);
+ * const entries = await watch.wait(cursor, 100, decode, stop);
  * ```
  */
-export async function* streamEntries<V>(
-  source: StreamSource,
-  options: { offset?: number; limit?: number; block?: boolean; signal?: AbortSignal },
-): AsyncGenerator<QueueEntry<V>> {
-  const { shared, key, codec } = source;
-  const stop = options.signal ? AbortSignal.any([options.signal, shared.lifecycle.signal]) : shared.lifecycle.signal;
-  let cursor = options.offset ?? (await source.first());
-  let remaining = options.limit ?? Number.POSITIVE_INFINITY;
+export function xreadWatch<V>(shared: RedisShared, key: string): QueueWatch<V> {
   let conn: DedicatedConnection | undefined;
+  let stopped: AbortSignal | undefined;
   const onStop = () => conn?.release();
-  stop.addEventListener("abort", onStop, { once: true });
-  let failures = 0;
-  try {
-    while (remaining > 0 && !stop.aborted) {
-      const count = Math.min(PAGE, remaining);
-      let raw: RawEntry[];
-      try {
-        raw = await run(shared, "queue.stream", () => readRange(shared.client, key, cursor, count));
-        if (raw.length === 0 && options.block) {
-          conn ??= await openDedicated(shared, "queue.stream");
-          if (stop.aborted) return;
-          const client = conn.client;
-          const reply = (await run(shared, "queue.stream", () =>
-            client.call("XREAD", "COUNT", count, "BLOCK", BLOCK_MS, "STREAMS", key, `0-${cursor}`),
-          )) as [string, RawEntry[]][] | null;
-          raw = reply?.[0]?.[1] ?? [];
-          if (raw.length === 0) continue;
-        }
-        failures = 0;
-      } catch (err) {
-        if (stop.aborted) return;
-        // A blocking reader waits out outages (reconnecting); a plain read reports them.
-        const timedOut = BackendError.is(err, "TIMEOUT");
-        if (!options.block || !(timedOut || BackendError.is(err, "CONNECTION"))) throw err;
-        await delay(RETRY_MS[Math.min(failures++, RETRY_MS.length - 1)] as number, stop);
-        // A connection that left a read unanswered may be dead without knowing it: replace it.
-        if (conn && (timedOut || conn.client.status === "end")) {
-          conn.release();
-          conn = undefined;
-        }
-        continue;
+  return {
+    wait: async (cursor, limit, decode, stop) => {
+      if (stopped === undefined) {
+        stopped = stop;
+        stop.addEventListener("abort", onStop, { once: true });
       }
-      if (raw.length === 0) return;
-      for (const entry of decodeEntries<V>(raw, codec)) {
-        yield entry;
-        remaining--;
-        cursor = entry.offset + 1;
-        if (stop.aborted || remaining === 0) return;
+      conn ??= await openDedicated(shared, "queue.stream");
+      if (stop.aborted) return undefined;
+      const client = conn.client;
+      const reply = (await run(shared, "queue.stream", () =>
+        client.call("XREAD", "COUNT", limit, "BLOCK", BLOCK_MS, "STREAMS", key, `0-${cursor}`),
+      )) as [string, RawEntry[]][] | null;
+      return entriesOf(reply?.[0]?.[1] ?? [], decode);
+    },
+    recover: (error) => {
+      const timedOut = (error as { code?: string }).code === "TIMEOUT";
+      if (conn && (timedOut || conn.client.status === "end")) {
+        conn.release();
+        conn = undefined;
       }
-    }
-  } finally {
-    stop.removeEventListener("abort", onStop);
-    conn?.release();
-  }
+    },
+    dispose: () => {
+      stopped?.removeEventListener("abort", onStop);
+      conn?.release();
+    },
+  };
 }
