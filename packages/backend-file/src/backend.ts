@@ -14,11 +14,12 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
+import { createQueue } from "@core/protocols/kit";
 import { createFileCache } from "./cache.js";
 import { type DamagedRecordHandler, warnDamagedRecord } from "./damage.js";
 import { BACKEND } from "./errors.js";
 import type { LockOptions } from "./lock.js";
-import { createFileQueue, type FileQueueDefaults } from "./queue.js";
+import { type FileQueueDefaults, fileQueueDriver } from "./queue-driver.js";
 import { createFileRecordStore } from "./records.js";
 import type { FileShared } from "./shared.js";
 import { createFileTransport, type FileTransportDefaults } from "./transport.js";
@@ -134,7 +135,7 @@ export class FileBackend implements Backend {
 
   queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {
     this.#shared.lifecycle.assertOpen();
-    return createFileQueue<V>(this.#shared, name, options, this.#queueDefaults);
+    return createQueue<V>(fileQueueDriver(this.#shared, this.#queueDefaults), name, options);
   }
 
   records(name: string, options?: RecordStoreOptions): RecordStore {

@@ -15,7 +15,7 @@ import {
 import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
 import { fileName } from "./names.js";
-import { type FileQueueDefaults, topicOf } from "./queue.js";
+import { type FileQueueDefaults, topicOf } from "./queue-driver.js";
 import type { RawEntry } from "./queue-segment.js";
 import { type FileShared, storeState } from "./shared.js";
 import type { Topic } from "./topic.js";

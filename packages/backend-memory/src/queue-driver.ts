@@ -40,7 +40,9 @@ class MemoryQueueLog implements QueueLogDriver {
 
   append(texts: readonly string[]): Promise<number> {
     const now = Date.now();
-    return Promise.resolve(texts.length === 1 ? this.#log.append(texts[0] as string, now) : this.#log.appendMany(texts, now));
+    return Promise.resolve(
+      texts.length === 1 ? this.#log.append(texts[0] as string, now) : this.#log.appendMany(texts, now),
+    );
   }
 
   read<V>(offset: number, limit: number, decode: (text: string) => V) {

@@ -14,8 +14,8 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import type pg from "pg";
 import { createQueue } from "@core/protocols/kit";
+import type pg from "pg";
 import { createPostgresCache } from "./cache.js";
 import { BACKEND } from "./errors.js";
 import { Listener, notifyChannel } from "./listener.js";

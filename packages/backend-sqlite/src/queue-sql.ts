@@ -36,7 +36,8 @@ export function insertRows(n: number): string {
   }
   return text;
 }
-export const READ = "SELECT seq, value, ts FROM core_queue WHERE topic = ? AND seq >= ? ORDER BY seq LIMIT CAST(? AS INTEGER)";
+export const READ =
+  "SELECT seq, value, ts FROM core_queue WHERE topic = ? AND seq >= ? ORDER BY seq LIMIT CAST(? AS INTEGER)";
 export const POSITION = `SELECT ${NEXT} AS next,
   coalesce((SELECT first_offset FROM core_queue_topics WHERE topic = @topic), 0) AS first`;
 export const DROP = "DELETE FROM core_queue WHERE topic = ? AND seq < ?";

@@ -55,3 +55,20 @@ describe("Lifecycle", () => {
     expect(order).toEqual(["work", "second", "first"]);
   });
 });
+
+describe("Lifecycle.beforeClose", () => {
+  it("runs registered work while calls are still accepted, then closes", async () => {
+    const life = new Lifecycle("test");
+    let ranWhileOpen: boolean | undefined;
+    life.beforeClose(async () => {
+      ranWhileOpen = !life.closed && (await life.run(async () => true));
+    });
+    const unregistered = life.beforeClose(async () => {
+      throw new Error("never runs");
+    });
+    unregistered();
+    await life.close();
+    expect(ranWhileOpen).toBe(true);
+    expect(life.closed).toBe(true);
+  });
+});

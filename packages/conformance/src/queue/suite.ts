@@ -6,6 +6,7 @@ import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { registerQueueAbortAndTrim } from "./abort-and-trim.js";
 import { registerQueueBasics } from "./basics.js";
 import { registerQueueBuckets } from "./buckets.js";
+import { registerQueueBuffering } from "./buffering.js";
 import { registerQueueClients } from "./clients.js";
 import { registerQueueCodec } from "./codec.js";
 import { createQueueContext, expectCode } from "./context.js";
@@ -52,6 +53,7 @@ export function describeQueueConformance(options: ConformanceOptions): void {
       describe("offsets, values, reads, trim and groups", () => registerQueueBasics(ctx));
       describe("stream", () => registerQueueStreams(ctx));
       describe("buckets", () => registerQueueBuckets(ctx));
+      describe("write buffering", () => registerQueueBuffering(ctx));
       describe("bad input and close", () => registerQueueValidation(ctx));
       describe("codec failures", () => registerQueueCodec(ctx));
       describe("other clients", () => registerQueueClients(ctx));

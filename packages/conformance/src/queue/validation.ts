@@ -127,4 +127,22 @@ export function registerQueueValidation(ctx: QueueContext): void {
     await expectCode(() => q.trim({ before: 1 }), "CLOSED");
     await expectCode(() => q.bucket(0).get(), "CLOSED");
   });
+
+  // Drift pinned: memory checked the state first, sqlite the arguments first.
+  test("on a closed backend bad arguments are CLOSED too: the state is checked first", async () => {
+    const backend = await ctx.options.open();
+    const q = backend.queue<number>(freshName("queue"));
+    const bucketed = backend.queue<number>(freshName("queue"), { buckets: 2 });
+    await backend.close();
+    await expectCode(() => q.put(1, { key: 5 as unknown as string }), "CLOSED");
+    await expectCode(() => q.putBatch("x" as unknown as number[]), "CLOSED");
+    await expectCode(() => q.get({ offset: -1 }), "CLOSED");
+    await expectCode(() => collect(() => q.stream({ limit: -1 })), "CLOSED");
+    await expectCode(() => q.commit("", -1), "CLOSED");
+    await expectCode(() => q.committed(""), "CLOSED");
+    await expectCode(() => q.trim({} as { before: number }), "CLOSED");
+    await expectCode(() => q.bucket(-1), "CLOSED");
+    await expectCode(() => bucketed.put(1), "CLOSED");
+    await expectCode(() => bucketed.bucket(7), "CLOSED");
+  });
 }

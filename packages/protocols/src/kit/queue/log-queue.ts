@@ -1,16 +1,14 @@
 import type { Codec } from "../../codec.js";
 import { closedError, invalidArgument } from "../../errors.js";
 import type { Lifecycle } from "../../lifecycle.js";
-import type {
-  GetOptions,
-  PutOptions,
-  Queue,
-  QueueEntry,
-  QueueStats,
-  StreamOptions,
-  TrimOptions,
-} from "../../queue.js";
-import { checkGetOptions, checkPutOptions, checkStreamOptions, checkTrimOptions, encodeValue } from "../../queue-input.js";
+import type { GetOptions, PutOptions, Queue, QueueEntry, QueueStats, StreamOptions, TrimOptions } from "../../queue.js";
+import {
+  checkGetOptions,
+  checkPutOptions,
+  checkStreamOptions,
+  checkTrimOptions,
+  encodeValue,
+} from "../../queue-input.js";
 import { assertName, assertNonNegativeInteger } from "../../validation.js";
 import { streamLog } from "./blocking-stream.js";
 import type { DecodeStored, QueueLogDriver } from "./queue-driver.js";

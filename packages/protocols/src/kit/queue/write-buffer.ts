@@ -46,8 +46,9 @@ interface PendingWrite {
  * the first of them, on `flush()`, or when the backend closes. A put resolves with its
  * offset once its batch is written (so it is readable, here and by other clients, when
  * its promise resolves); a failed batch rejects every put in it. Batches are written one
- * after another, in order. With `maxBuffered` entries waiting, a put waits for the batch
- * being written before it joins (backpressure; it never fails for a full buffer).
+ * after another, in order. At most `maxBuffered` entries are held (the batch being written
+ * included): a put that does not fit waits until they are written, then joins
+ * (backpressure; it never fails for a full buffer). One put larger than that is held alone.
  *
  * @example
  * ```ts
@@ -62,6 +63,8 @@ export class WriteBuffer {
   #pending: PendingWrite[] = [];
   /** Entries in `#pending`. */
   #count = 0;
+  /** Puts that did not fit, in order: they join `#pending` as soon as a batch is written. */
+  readonly #waiting: PendingWrite[] = [];
   /** Entries taken by the batch being written. */
   #writingCount = 0;
   /** The batch being written (settles, never rejects), if any. */
@@ -77,30 +80,48 @@ export class WriteBuffer {
 
   /** Entries accepted but not yet written. */
   get size(): number {
-    return this.#count + this.#writingCount;
+    let waiting = 0;
+    for (const write of this.#waiting) waiting += write.texts.length;
+    return this.#count + this.#writingCount + waiting;
   }
 
   /** Buffers `texts` (kept together, at consecutive offsets); resolves with the first offset. */
-  async add(texts: readonly string[]): Promise<number> {
-    while (this.#count > 0 && this.#count + texts.length > this.#options.maxBuffered) {
-      // Full: write what waits (or let the batch in flight finish), then join.
-      await (this.#writing ?? this.#drainOnce());
-    }
-    const written = new Promise<number>((resolve, reject) => this.#pending.push({ texts, resolve, reject }));
-    this.#count += texts.length;
+  add(texts: readonly string[]): Promise<number> {
+    const written = new Promise<number>((resolve, reject) => {
+      const write: PendingWrite = { texts, resolve, reject };
+      if (this.#waiting.length > 0 || !this.#fits(texts.length)) {
+        // Full: write what is held now, and join once that is written (backpressure).
+        this.#waiting.push(write);
+        void this.#drainOnce();
+      } else {
+        this.#accept(write);
+      }
+    });
     // Close writes what is buffered before the backend stops taking calls.
     this.#unregister ??= this.#life.beforeClose(() => this.flush());
-    if (this.#count >= this.#options.batchSize) void this.#drainOnce();
-    else this.#timer ??= setTimeout(() => void this.#drainOnce(), this.#options.flushIntervalMs);
     return written;
   }
 
   /** Writes everything buffered so far; resolves once it is written (never rejects). */
   async flush(): Promise<void> {
-    while (this.#count > 0 || this.#writing !== undefined) await (this.#writing ?? this.#drainOnce());
+    while (this.#count > 0 || this.#writing !== undefined || this.#waiting.length > 0) {
+      await (this.#writing ?? this.#drainOnce());
+    }
   }
 
-  /** Writes the waiting entries as one batch, after the batch in flight. */
+  #fits(n: number): boolean {
+    const held = this.#count + this.#writingCount;
+    return held === 0 || held + n <= this.#options.maxBuffered;
+  }
+
+  #accept(write: PendingWrite): void {
+    this.#pending.push(write);
+    this.#count += write.texts.length;
+    if (this.#count >= this.#options.batchSize) void this.#drainOnce();
+    else this.#timer ??= setTimeout(() => void this.#drainOnce(), this.#options.flushIntervalMs);
+  }
+
+  /** Writes the held entries as one batch, after the batch in flight. */
   #drainOnce(): Promise<void> {
     if (this.#writing !== undefined) return this.#writing;
     if (this.#timer !== undefined) {
@@ -112,19 +133,23 @@ export class WriteBuffer {
     this.#pending = [];
     this.#writingCount = this.#count;
     this.#count = 0;
-    const writing = this.#write(batch).finally(() => {
-      this.#writing = undefined;
-      this.#writingCount = 0;
-      if (this.#count > 0) {
-        if (this.#count >= this.#options.batchSize) void this.#drainOnce();
-        else this.#timer ??= setTimeout(() => void this.#drainOnce(), this.#options.flushIntervalMs);
-      } else {
-        this.#unregister?.();
-        this.#unregister = undefined;
-      }
-    });
+    const writing = this.#write(batch).finally(() => this.#written());
     this.#writing = writing;
     return writing;
+  }
+
+  #written(): void {
+    this.#writing = undefined;
+    this.#writingCount = 0;
+    // Synchronously, before anyone awaiting the batch resumes: waiting puts join in order.
+    while (this.#waiting.length > 0 && this.#fits((this.#waiting[0] as PendingWrite).texts.length)) {
+      this.#accept(this.#waiting.shift() as PendingWrite);
+    }
+    if (this.#waiting.length > 0) void this.#drainOnce();
+    else if (this.#count === 0) {
+      this.#unregister?.();
+      this.#unregister = undefined;
+    }
   }
 
   async #write(batch: PendingWrite[]): Promise<void> {
