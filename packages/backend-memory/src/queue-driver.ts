@@ -24,18 +24,16 @@ export function memoryQueueDriver(shared: MemoryShared): QueueDriver {
         log = new QueueLog();
         shared.queues.set(storageName, log);
       }
-      return new MemoryQueueLog(log, shared.lifecycle.signal);
+      return new MemoryQueueLog(log);
     },
   };
 }
 
 class MemoryQueueLog implements QueueLogDriver {
   readonly #log: QueueLog;
-  readonly #closed: AbortSignal;
 
-  constructor(log: QueueLog, closed: AbortSignal) {
+  constructor(log: QueueLog) {
     this.#log = log;
-    this.#closed = closed;
   }
 
   append(texts: readonly string[]): Promise<number> {
@@ -76,11 +74,10 @@ class MemoryQueueLog implements QueueLogDriver {
 
   watch<V>(): QueueWatch<V> {
     const log = this.#log;
-    const closed = this.#closed;
     return {
       // Checked and parked in one synchronous step: no append can slip in between.
       wait: async (cursor, _limit, _decode, stop) => {
-        if (log.next <= cursor) await log.waitForAppend(stop, closed);
+        if (log.next <= cursor) await log.waitForAppend(stop);
         return undefined;
       },
       dispose: () => {},

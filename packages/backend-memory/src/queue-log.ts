@@ -127,31 +127,27 @@ export class QueueLog {
   }
 
   /**
-   * Resolves on the next append, or at once when any signal is (or becomes) aborted.
+   * Resolves on the next append, or at once when `signal` is (or becomes) aborted.
    *
    * @example
    * ```ts
-   * await log.waitForAppend(signal, lifecycle.signal);
+   * await log.waitForAppend(stop);
    * ```
    */
-  waitForAppend(a: AbortSignal | undefined, b: AbortSignal): Promise<void> {
+  waitForAppend(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      // Stryker disable next-line ConditionalExpression,LogicalOperator: the only caller (stream) checks both signals in the same synchronous turn
-      if (a?.aborted || b.aborted) return resolve();
+      if (signal.aborted) return resolve();
       // An active blocking wait keeps the process alive until it is woken or aborted.
       const release = holdProcess();
       const done = () => {
         release();
         this.#waiters.delete(done);
         // Stryker disable next-line StringLiteral: a listener left on a signal calls an idempotent done(); not observable
-        a?.removeEventListener("abort", done);
-        // Stryker disable next-line StringLiteral: a listener left on a signal calls an idempotent done(); not observable
-        b.removeEventListener("abort", done);
+        signal.removeEventListener("abort", done);
         resolve();
       };
       this.#waiters.add(done);
-      a?.addEventListener("abort", done);
-      b.addEventListener("abort", done);
+      signal.addEventListener("abort", done);
     });
   }
 
