@@ -5,12 +5,22 @@ import type { QueueEntry, QueueOptions, TrimOptions } from "../../queue.js";
  * Turns one stored text into a value. The layer hands a driver one pre-bound function per
  * queue; it throws `CORRUPTION` (with the codec's error as `cause`) for text the codec
  * cannot read, so a driver never calls the codec itself.
+ *
+ * @example
+ * ```ts
+ * const entry = { offset: row.seq, value: decode(row.value), timestamp: row.ts };
+ * ```
  */
 export type DecodeStored<V> = (text: string) => V;
 
 /**
  * Counters a log driver reports; the layer adds `bufferedCount` for writes it holds and
  * fills `bufferedCount`/`persistedCount` when the driver leaves them out.
+ *
+ * @example
+ * ```ts
+ * const stats: QueueLogStats = { totalCount: next, firstOffset: first };
+ * ```
  */
 export interface QueueLogStats {
   /** Entries ever appended (trimmed included) = the next offset. */
@@ -29,6 +39,17 @@ export interface QueueLogStats {
  * read so an append between a read and the wait is never missed. Backends with native
  * blocking (LISTEN/NOTIFY, `XREAD BLOCK`, in-process wakeups) supply it; without it the
  * layer polls.
+ *
+ * @example
+ * ```ts
+ * watch: () => ({
+ *   wait: async (cursor, _limit, _decode, stop) => {
+ *     if (log.next <= cursor) await log.waitForAppend(stop);
+ *     return undefined; // read again
+ *   },
+ *   dispose: () => {},
+ * }),
+ * ```
  */
 export interface QueueWatch<V> {
   /** Resolves once the watch is armed on the server (e.g. `LISTEN` issued). */
