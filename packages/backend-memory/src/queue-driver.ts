@@ -36,6 +36,10 @@ class MemoryQueueLog implements QueueLogDriver {
     this.#log = log;
   }
 
+  appendOne(text: string): Promise<number> {
+    return Promise.resolve(this.#log.append(text, Date.now()));
+  }
+
   append(texts: readonly string[]): Promise<number> {
     const now = Date.now();
     return Promise.resolve(

@@ -55,11 +55,12 @@ class SqliteQueueLog implements QueueLogDriver {
     this.#wakeKey = `queue:${topic}`;
   }
 
+  appendOne(text: string): Promise<number> {
+    return this.#shared.run(() => this.#insertOne(text));
+  }
+
   append(texts: readonly string[]): Promise<number> {
-    if (texts.length === 1) {
-      const text = texts[0] as string;
-      return this.#shared.run(() => this.#appendOne(text));
-    }
+    if (texts.length === 1) return this.appendOne(texts[0] as string);
     return this.#shared.run(() => this.#appendMany(texts));
   }
 
@@ -69,7 +70,7 @@ class SqliteQueueLog implements QueueLogDriver {
    * and `get()` stops after the first row and resets it, which drops a failed commit
    * (SQLITE_FULL) on the floor — the offset would be returned for an entry never stored.
    */
-  #appendOne(text: string): number {
+  #insertOne(text: string): number {
     const topic = this.#topic;
     const offset = this.#shared.prepare(PUT).pluck().all(topic, topic, topic, text, Date.now())[0] as number;
     this.#shared.notifier.notify(this.#wakeKey);

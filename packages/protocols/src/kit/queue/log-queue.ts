@@ -33,6 +33,7 @@ export class LogQueue<V> implements Queue<V> {
   readonly #codec: Codec;
   readonly #decode: DecodeStored<V>;
   readonly #buffer: WriteBuffer | undefined;
+  readonly #appendOne: ((text: string) => Promise<number>) | undefined;
 
   constructor(
     backend: string,
@@ -49,6 +50,7 @@ export class LogQueue<V> implements Queue<V> {
     this.#codec = codec;
     this.#decode = storedDecoder<V>(backend, codec);
     this.#buffer = buffer;
+    this.#appendOne = log.appendOne?.bind(log);
   }
 
   put(value: V, options?: PutOptions): Promise<number> {
@@ -61,7 +63,7 @@ export class LogQueue<V> implements Queue<V> {
       return Promise.reject(err);
     }
     if (this.#buffer !== undefined) return this.#buffer.add([text]);
-    return this.#log.append([text]);
+    return this.#appendOne !== undefined ? this.#appendOne(text) : this.#log.append([text]);
   }
 
   putBatch(values: readonly V[], options?: PutOptions): Promise<{ first: number; count: number }> {

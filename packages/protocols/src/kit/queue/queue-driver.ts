@@ -91,6 +91,8 @@ export interface QueueWatch<V> {
 export interface QueueLogDriver {
   /** Appends `texts` (at least one) at consecutive offsets, atomically; resolves with the first. */
   append(texts: readonly string[]): Promise<number>;
+  /** Optional fast path of a single `put` (no array); the layer uses `append([text])` without it. */
+  appendOne?(text: string): Promise<number>;
   /**
    * Entries from `offset` (raised to the first kept offset), at most `limit` (≥ 1), built
    * as `{ offset, value: decode(text), timestamp }`.
