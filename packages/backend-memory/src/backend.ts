@@ -14,10 +14,10 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createQueue } from "@core/protocols/kit";
+import { createQueue, createRecordStore } from "@core/protocols/kit";
 import { createMemoryCache } from "./cache.js";
 import { memoryQueueDriver } from "./queue-driver.js";
-import { createMemoryRecordStore } from "./records.js";
+import { MemoryRecordDriver } from "./records-driver.js";
 import type { MemoryShared } from "./shared.js";
 import { createMemoryTransport } from "./transport.js";
 
@@ -78,7 +78,7 @@ export class MemoryBackend implements Backend {
 
   records(name: string, options?: RecordStoreOptions): RecordStore {
     this.#shared.lifecycle.assertOpen();
-    return createMemoryRecordStore(this.#shared, name, options);
+    return createRecordStore(new MemoryRecordDriver(this.#shared), name, options);
   }
 
   transport(options?: TransportOptions): Transport {

@@ -17,3 +17,4 @@ export { AsyncMutex } from "../async-mutex.js";
 export { defineCapabilities } from "../capabilities.js";
 export { Lifecycle } from "../lifecycle.js";
 export * from "./queue/index.js";
+export * from "./records/index.js";

@@ -1,4 +1,4 @@
-import type { Sighting, StoredRecord } from "@core/protocols";
+import type { Sighting, StoredRecord } from "../../records.js";
 
 /**
  * A deep copy of validated JSON (plain objects, arrays, strings, finite numbers, booleans,
@@ -29,14 +29,15 @@ function cloneObject(object: Record<string, unknown>): Record<string, unknown> {
 }
 
 /**
- * The copy of a stored record a caller gets, so mutating it changes nothing stored.
+ * The copy of a stored record a caller gets, so mutating it changes nothing stored
+ * (records are built field by field: a spread copies at many times the cost).
  *
  * @example
  * ```ts
- * return copyOut(collection.byId.get(id)!);
+ * return copyRecord(collection.byId.get(id)!);
  * ```
  */
-export function copyOut(record: StoredRecord): StoredRecord {
+export function copyRecord(record: StoredRecord): StoredRecord {
   return {
     id: record.id,
     naturalKey: record.naturalKey,

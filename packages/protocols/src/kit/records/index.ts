@@ -1,0 +1,4 @@
+export { cloneJson, copyRecord, copySighting } from "./record-copy.js";
+export type { MaybePromise, RecordCollectionDriver, RecordDriver } from "./record-driver.js";
+export { createRecordStore } from "./record-store.js";
+export { upsertedRecord } from "./record-upsert.js";

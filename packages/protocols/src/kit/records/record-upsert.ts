@@ -1,0 +1,62 @@
+import { BackendError } from "../../errors.js";
+import type { NormalizedRecordInput } from "../../record-validation.js";
+import type { OnConflict, StoredRecord } from "../../records.js";
+
+function conflict(backend: string, message: string): BackendError {
+  return new BackendError("CONFLICT", `[${backend}] ${message}`, { backend });
+}
+
+/**
+ * The write rules of a record store that keeps its records as objects (memory, file):
+ * decides what storing `input` does, given the record stored under its id (`existing`)
+ * and the id owning its natural key (`owner`). Returns the record to store, or null when
+ * `onConflict: "skip"` skips it; throws `CONFLICT` for a version mismatch
+ * (`expectedVersion`, 0 = must not exist), a natural key owned by another id (unless
+ * skipping) or an existing id under `onConflict: "error"`. Every check runs before the
+ * caller changes anything. `updatedAt` never goes backwards, even if the clock does; the
+ * records of one call share the `now` Date (stored objects are never handed out).
+ *
+ * @example
+ * ```ts
+ * const next = upsertedRecord("memory", input, byId.get(input.id), byKey.get(input.naturalKey), "update", undefined, new Date());
+ * if (next !== null) byId.set(next.id, next);
+ * ```
+ */
+export function upsertedRecord(
+  backend: string,
+  input: NormalizedRecordInput,
+  existing: StoredRecord | undefined,
+  owner: string | undefined,
+  onConflict: OnConflict,
+  expectedVersion: number | undefined,
+  now: Date,
+): StoredRecord | null {
+  if (expectedVersion !== undefined && (existing?.version ?? 0) !== expectedVersion) {
+    throw conflict(
+      backend,
+      `record ${JSON.stringify(input.id)} is at version ${existing?.version ?? 0}, not ${expectedVersion}; read it again and retry`,
+    );
+  }
+  if (owner !== undefined && owner !== input.id) {
+    if (onConflict === "skip") return null;
+    throw conflict(
+      backend,
+      `naturalKey ${JSON.stringify(input.naturalKey)} already belongs to record ${JSON.stringify(owner)}`,
+    );
+  }
+  if (existing !== undefined && onConflict === "skip") return null;
+  if (existing !== undefined && onConflict === "error") {
+    throw conflict(backend, `record ${JSON.stringify(input.id)} already exists (onConflict: "error")`);
+  }
+  const at = existing === undefined || now.getTime() >= existing.updatedAt.getTime() ? now : existing.updatedAt;
+  return {
+    id: input.id,
+    naturalKey: input.naturalKey,
+    layer: input.layer,
+    content: input.content,
+    metadata: input.metadata,
+    createdAt: existing?.createdAt ?? at,
+    updatedAt: at,
+    version: (existing?.version ?? 0) + 1,
+  };
+}
