@@ -13,11 +13,11 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createQueue } from "@core/protocols/kit";
+import { createQueue, createRecordStore } from "@core/protocols/kit";
 import { createSqliteCache } from "./cache.js";
 import type { BetterSqliteDatabase } from "./driver.js";
 import { sqliteQueueDriver } from "./queue-driver.js";
-import { createSqliteRecordStore } from "./records.js";
+import { SqliteRecordDriver } from "./records-driver.js";
 import { applySchema } from "./schema.js";
 import { createShared, type SqliteShared } from "./shared.js";
 import { createSqliteSql } from "./sql/database.js";
@@ -81,7 +81,7 @@ export class SqliteBackend implements Backend {
 
   records(name: string, options?: RecordStoreOptions): RecordStore {
     this.#shared.lifecycle.assertOpen();
-    return createSqliteRecordStore(this.#shared, name, options);
+    return createRecordStore(new SqliteRecordDriver(this.#shared), name, options);
   }
 
   transport(options?: TransportOptions): Transport {

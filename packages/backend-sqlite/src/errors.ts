@@ -108,15 +108,3 @@ export function mapErrors<T>(fn: () => T, context?: string): T {
     throw toBackendError(err, context);
   }
 }
-
-/**
- * A `CONFLICT` error of this backend.
- *
- * @example
- * ```ts
- * throw conflict("naturalKey is taken");
- * ```
- */
-export function conflict(message: string): BackendError {
-  return new BackendError("CONFLICT", message, { backend: BACKEND });
-}

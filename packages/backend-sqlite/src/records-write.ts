@@ -1,5 +1,6 @@
 import type { NormalizedRecordInput, OnConflict, StoredRecord } from "@core/protocols";
-import { conflict } from "./errors.js";
+import { upsertedRecord } from "@core/protocols/kit";
+import { BACKEND } from "./errors.js";
 import { CURRENT, type CurrentRow, INSERT, OWNER, UPDATE_ALL, UPDATE_CONTENT, UPSERT } from "./records-statements.js";
 import type { SqliteShared } from "./shared.js";
 
@@ -8,8 +9,8 @@ export type WriteOutcome = "inserted" | "updated" | "skipped";
 
 /**
  * Inserts or updates one validated record of collection `name`; call inside the write
- * transaction. Enforces `expectedVersion` and natural-key ownership, applies `onConflict`
- * to an existing id, keeps `updatedAt` monotonic and rewrites only the columns that change.
+ * transaction. The shared `upsertedRecord` rules decide (versions, natural-key ownership,
+ * `onConflict`, monotonic `updatedAt`); this rewrites only the columns that change.
  *
  * @example
  * ```ts
@@ -25,32 +26,19 @@ export function writeRecord(
   expectedVersion?: number,
 ): [WriteOutcome, StoredRecord?] {
   const existing = shared.prepare(CURRENT).get(name, input.id) as CurrentRow | undefined;
-  if (expectedVersion !== undefined && (existing?.version ?? 0) !== expectedVersion) {
-    throw conflict(
-      `record ${JSON.stringify(input.id)} is at version ${existing?.version ?? 0}, not ${expectedVersion}; read it again and retry`,
-    );
-  }
   // A record keeping its natural key owns it: only a new or changed key needs the lookup.
   const owner =
     existing?.natural_key === input.naturalKey
       ? input.id
       : (shared.prepare(OWNER).pluck().get(name, input.naturalKey) as string | undefined);
-  if (owner !== undefined && owner !== input.id) {
-    if (onConflict === "skip") return ["skipped"];
-    throw conflict(`naturalKey ${JSON.stringify(input.naturalKey)} already belongs to record ${JSON.stringify(owner)}`);
-  }
-  if (existing !== undefined && onConflict === "skip") return ["skipped"];
-  if (existing !== undefined && onConflict === "error") {
-    throw conflict(`record ${JSON.stringify(input.id)} already exists (onConflict: "error")`);
-  }
-  // updatedAt never goes backwards, even if the clock does.
-  const updatedAt = existing === undefined ? now : Math.max(now, existing.updated_at);
-  const record: StoredRecord = {
-    ...input,
-    createdAt: new Date(existing?.created_at ?? updatedAt),
-    updatedAt: new Date(updatedAt),
-    version: (existing?.version ?? 0) + 1,
+  const current = existing && {
+    version: existing.version,
+    createdAt: new Date(existing.created_at),
+    updatedAt: new Date(existing.updated_at),
   };
+  const record = upsertedRecord(BACKEND, input, current, owner, onConflict, expectedVersion, new Date(now));
+  if (record === null) return ["skipped"];
+  const updatedAt = record.updatedAt.getTime();
   const content = JSON.stringify(record.content);
   const metadata = JSON.stringify(record.metadata);
   if (existing === undefined) {

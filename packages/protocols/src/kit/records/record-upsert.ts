@@ -7,8 +7,8 @@ function conflict(backend: string, message: string): BackendError {
 }
 
 /**
- * The write rules of a record store that keeps its records as objects (memory, file):
- * decides what storing `input` does, given the record stored under its id (`existing`)
+ * The write rules every record store shares where the storage itself does not enforce
+ * them (memory, file, sqlite; postgres and redis run them as SQL and Lua): decides what storing `input` does, given the record stored under its id (`existing`)
  * and the id owning its natural key (`owner`). Returns the record to store, or null when
  * `onConflict: "skip"` skips it; throws `CONFLICT` for a version mismatch
  * (`expectedVersion`, 0 = must not exist), a natural key owned by another id (unless
@@ -25,7 +25,7 @@ function conflict(backend: string, message: string): BackendError {
 export function upsertedRecord(
   backend: string,
   input: NormalizedRecordInput,
-  existing: StoredRecord | undefined,
+  existing: Pick<StoredRecord, "version" | "createdAt" | "updatedAt"> | undefined,
   owner: string | undefined,
   onConflict: OnConflict,
   expectedVersion: number | undefined,
