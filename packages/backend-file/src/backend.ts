@@ -14,13 +14,13 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createQueue } from "@core/protocols/kit";
+import { createQueue, createRecordStore } from "@core/protocols/kit";
 import { createFileCache } from "./cache.js";
 import { type DamagedRecordHandler, warnDamagedRecord } from "./damage.js";
 import { BACKEND } from "./errors.js";
 import type { LockOptions } from "./lock.js";
 import { type FileQueueDefaults, fileQueueDriver } from "./queue-driver.js";
-import { createFileRecordStore } from "./records.js";
+import { FileRecordDriver } from "./records-driver.js";
 import type { FileShared } from "./shared.js";
 import { createFileTransport, type FileTransportDefaults } from "./transport.js";
 
@@ -140,7 +140,7 @@ export class FileBackend implements Backend {
 
   records(name: string, options?: RecordStoreOptions): RecordStore {
     this.#shared.lifecycle.assertOpen();
-    return createFileRecordStore(this.#shared, name, options);
+    return createRecordStore(new FileRecordDriver(this.#shared), name, options);
   }
 
   transport(options?: TransportOptions): Transport {

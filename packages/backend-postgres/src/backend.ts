@@ -14,14 +14,14 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createQueue } from "@core/protocols/kit";
+import { createQueue, createRecordStore } from "@core/protocols/kit";
 import type pg from "pg";
 import { createPostgresCache } from "./cache.js";
 import { BACKEND } from "./errors.js";
 import { Listener, notifyChannel } from "./listener.js";
 import type { PostgresPoolLike } from "./pool.js";
 import { postgresQueueDriver } from "./queue-driver.js";
-import { createPostgresRecordStore } from "./records.js";
+import { PostgresRecordDriver } from "./records-driver.js";
 import type { StoreShared } from "./shared.js";
 import { createPostgresSql } from "./sql/database.js";
 import { createPostgresTransport } from "./transport.js";
@@ -107,7 +107,7 @@ export class PostgresBackend implements Backend {
 
   records(name: string, options?: RecordStoreOptions): RecordStore {
     this.#shared.lifecycle.assertOpen();
-    return createPostgresRecordStore(this.#shared, name, options);
+    return createRecordStore(new PostgresRecordDriver(this.#shared), name, options);
   }
 
   transport(options?: TransportOptions): Transport {

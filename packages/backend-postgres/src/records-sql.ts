@@ -18,7 +18,6 @@ export function recordStatements(schema: string) {
   const layerIs = "($3::text IS NULL OR layer = $3::text)";
   return {
     insertNew: `INSERT INTO ${records} AS r ${columns} ${values} RETURNING r.*, true AS inserted`,
-    insertSkip: `INSERT INTO ${records} AS r ${columns} ${values} ON CONFLICT DO NOTHING RETURNING r.*, true AS inserted`,
     upsert: `INSERT INTO ${records} AS r ${columns} ${values}
       ON CONFLICT (ns, id) DO UPDATE SET ${update}
       RETURNING r.*, (r.xmax = 0) AS inserted`,

@@ -13,12 +13,12 @@ import {
   type SqlDatabase,
   type Transport,
 } from "@core/protocols";
-import { createQueue } from "@core/protocols/kit";
+import { createQueue, createRecordStore } from "@core/protocols/kit";
 import { createRedisCache } from "./cache.js";
 import type { RedisClientLike } from "./client.js";
 import { BACKEND } from "./errors.js";
 import { redisQueueDriver } from "./queue-driver.js";
-import { createRedisRecordStore } from "./records.js";
+import { RedisRecordDriver } from "./records-driver.js";
 import type { RedisShared } from "./shared.js";
 import { createRedisTransport } from "./transport.js";
 import type { RedisTransportOptions } from "./transport-input.js";
@@ -103,7 +103,7 @@ export class RedisBackend implements Backend {
 
   records(name: string, options?: RecordStoreOptions): RecordStore {
     this.#shared.lifecycle.assertOpen();
-    return createRedisRecordStore(this.#shared, name, options);
+    return createRecordStore(new RedisRecordDriver(this.#shared), name, options);
   }
 
   /** Durable (streams, at-least-once) by default; `{ mode: "ephemeral" }` for pub/sub (at-most-once). */

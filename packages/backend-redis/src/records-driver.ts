@@ -1,33 +1,20 @@
 import {
-  assertKey,
-  assertName,
   BackendError,
-  countMatching,
   encodeCursor,
   LAYERS,
   type Layer,
+  type NormalizedCountQuery,
   type NormalizedQuery,
   type NormalizedRecordInput,
-  normalizeCountQuery,
-  normalizeLayer,
-  normalizeQuery,
-  normalizeRecordStoreOptions,
+  type NormalizedSightingInput,
+  type OnConflict,
   type RecordPage,
-  type RecordQuery,
-  type RecordStore,
-  type RecordStoreOptions,
   type Sighting,
-  type SightingInput,
   type StoreBatchResult,
   type StoredRecord,
-  selectPage,
-  validateBatchOptions,
-  validateRecordBatch,
-  validateRecordInput,
-  validateSightingInput,
-  validateStoreOptions,
 } from "@core/protocols";
-import { BACKEND } from "./errors.js";
+import type { Lifecycle, RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
+import { BACKEND, toBackendError } from "./errors.js";
 import { escapeGlob, namespaceKey } from "./keys.js";
 import { conflict, parseRecord } from "./records-codec.js";
 import { scanKeys } from "./scan.js";
@@ -39,38 +26,22 @@ const FIELDS = ["id", "nk", "layer", "version", "createdAt", "updatedAt", "conte
 const CHUNK = 500;
 
 /**
- * Opens a record collection under `{prefix}:{r:<name>}`: a hash per record (`rec:<id>`),
- * a natural key → id hash (`nk`), a sorted set of every id (`all`) and one per layer
- * (`l:<layer>`), all scored 0 so they sort by id bytes (= code point order), and a list of
- * sightings per natural key (`sg:<naturalKey>`). Writes are Lua scripts, so they are
- * atomic; queries load the candidates (narrowed by layer) and run the shared
- * `selectPage` semantics, except id-ordered unfiltered pages, which are read by range.
- *
- * @example
- * ```ts
- * const feed = createRedisRecordStore(shared, "feed");
- * await feed.store({ id: "1", naturalKey: "url:1", content: { title: "Hi" } });
- * ```
+ * The records of one collection under `{prefix}:{r:<name>}`: a hash per record
+ * (`rec:<id>`), a natural key → id hash (`nk`), a sorted set of every id (`all`) and one
+ * per layer (`l:<layer>`), all scored 0 so they sort by id bytes (= code point order),
+ * and a list of sightings per natural key (`sg:<naturalKey>`). Writes are Lua scripts, so
+ * they are atomic. Id-ordered unfiltered pages are read by range and unfiltered counts
+ * are `ZCARD`; other queries and counts are left to the layer over `scan`.
  */
-export function createRedisRecordStore(shared: RedisShared, name: string, options?: RecordStoreOptions): RecordStore {
-  assertName(BACKEND, name, "collection name");
-  const { maxLimit } = normalizeRecordStoreOptions(BACKEND, options);
-  return new RedisRecordStore(shared, name, maxLimit);
-}
-
-class RedisRecordStore implements RecordStore {
-  readonly name: string;
+class RedisRecords implements RecordCollectionDriver {
   readonly #shared: RedisShared;
-  readonly #maxLimit: number;
   readonly #base: string;
   readonly #nk: string;
   readonly #all: string;
   readonly #layers: readonly string[];
 
-  constructor(shared: RedisShared, name: string, maxLimit: number) {
-    this.name = name;
+  constructor(shared: RedisShared, name: string) {
     this.#shared = shared;
-    this.#maxLimit = maxLimit;
     this.#base = namespaceKey(shared.prefix, "r", name);
     this.#nk = `${this.#base}:nk`;
     this.#all = `${this.#base}:all`;
@@ -89,10 +60,7 @@ class RedisRecordStore implements RecordStore {
     return this.#shared.client;
   }
 
-  async store(record: Parameters<RecordStore["store"]>[0], options?: { expectedVersion?: number }) {
-    this.#shared.lifecycle.assertOpen();
-    const input = validateRecordInput(BACKEND, record);
-    const { expectedVersion } = validateStoreOptions(BACKEND, options);
+  async store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<StoredRecord> {
     const now = Date.now();
     const [result] = await this.#write([input], "update", now, expectedVersion ?? -1);
     const [, version, createdAt] = result as [number, number, string];
@@ -101,18 +69,11 @@ class RedisRecordStore implements RecordStore {
       createdAt: new Date(Number(createdAt)),
       updatedAt: new Date(now),
       version: Number(version),
-    } satisfies StoredRecord;
+    };
   }
 
-  async storeBatch(
-    records: Parameters<RecordStore["storeBatch"]>[0],
-    options?: Parameters<RecordStore["storeBatch"]>[1],
-  ): Promise<StoreBatchResult> {
-    this.#shared.lifecycle.assertOpen();
-    const inputs = validateRecordBatch(BACKEND, records);
-    const { onConflict } = validateBatchOptions(BACKEND, options);
+  async storeBatch(inputs: NormalizedRecordInput[], onConflict: OnConflict): Promise<StoreBatchResult> {
     const counts = { inserted: 0, updated: 0, skipped: 0 };
-    if (inputs.length === 0) return counts;
     for (const [kind] of await this.#write(inputs, onConflict, Date.now(), -1)) {
       if (kind === 1) counts.inserted++;
       else if (kind === 2) counts.updated++;
@@ -142,17 +103,12 @@ class RedisRecordStore implements RecordStore {
     return out;
   }
 
-  async get(id: string, layer?: Layer): Promise<StoredRecord | null> {
-    this.#shared.lifecycle.assertOpen();
-    assertKey(BACKEND, id);
-    const want = normalizeLayer(BACKEND, layer);
+  async get(id: string, layer: Layer | undefined): Promise<StoredRecord | null> {
     const [record] = await run(this.#shared, "records.get", () => this.#load([id]));
-    return record && (want === undefined || record.layer === want) ? record : null;
+    return record && (layer === undefined || record.layer === layer) ? record : null;
   }
 
-  async getByNaturalKey(naturalKey: string): Promise<StoredRecord | null> {
-    this.#shared.lifecycle.assertOpen();
-    assertKey(BACKEND, naturalKey);
+  getByNaturalKey(naturalKey: string): Promise<StoredRecord | null> {
     return run(this.#shared, "records.getByNaturalKey", async () => {
       const id = (await this.#client.call("HGET", this.#nk, naturalKey)) as string | null;
       if (id === null) return null;
@@ -162,47 +118,29 @@ class RedisRecordStore implements RecordStore {
     });
   }
 
-  async exists(id: string, layer?: Layer): Promise<boolean> {
-    this.#shared.lifecycle.assertOpen();
-    assertKey(BACKEND, id);
-    const want = normalizeLayer(BACKEND, layer);
-    const score = await run(this.#shared, "records.exists", () => this.#client.call("ZSCORE", this.#set(want), id));
+  async exists(id: string, layer: Layer | undefined): Promise<boolean> {
+    const score = await run(this.#shared, "records.exists", () => this.#client.call("ZSCORE", this.#set(layer), id));
     return score !== null;
   }
 
   async existsByNaturalKey(naturalKey: string): Promise<boolean> {
-    this.#shared.lifecycle.assertOpen();
-    assertKey(BACKEND, naturalKey);
     const n = await run(this.#shared, "records.existsByNaturalKey", () =>
       this.#client.call("HEXISTS", this.#nk, naturalKey),
     );
     return n === 1;
   }
 
-  async delete(id: string, layer?: Layer): Promise<boolean> {
-    this.#shared.lifecycle.assertOpen();
-    assertKey(BACKEND, id);
-    const want = normalizeLayer(BACKEND, layer);
+  async delete(id: string, layer: Layer | undefined): Promise<boolean> {
     const keys = [this.#nk, this.#all, ...this.#layers, this.#rec(id)];
     const n = await run(this.#shared, "records.delete", () =>
-      scripts().recordsDelete.run(this.#client, keys, [id, want ?? ""]),
+      scripts().recordsDelete.run(this.#client, keys, [id, layer ?? ""]),
     );
     return n === 1;
   }
 
-  async *query(query?: RecordQuery): AsyncGenerator<StoredRecord> {
-    const page = await this.queryPage(query);
-    yield* page.records;
-  }
-
-  async queryPage(query?: RecordQuery): Promise<RecordPage> {
-    this.#shared.lifecycle.assertOpen();
-    const q = normalizeQuery(BACKEND, query, this.#maxLimit);
-    return run(this.#shared, "records.query", async () => {
-      if (q.conditions.length === 0 && q.ordering.field === "id") return this.#pageById(q);
-      const ids = (await this.#client.call("ZRANGE", this.#set(q.layer), 0, -1)) as string[];
-      return selectPage(await this.#load(ids), q);
-    });
+  queryPage(q: NormalizedQuery): Promise<RecordPage> | null {
+    if (q.conditions.length !== 0 || q.ordering.field !== "id") return null;
+    return run(this.#shared, "records.query", () => this.#pageById(q));
   }
 
   // Unfiltered id order is the sorted set's own order: read just the page by range.
@@ -229,19 +167,23 @@ class RedisRecordStore implements RecordStore {
     return { records, next: last !== undefined && more ? encodeCursor(q.ordering, last) : null };
   }
 
-  async count(query?: Pick<RecordQuery, "layer" | "where">): Promise<number> {
-    this.#shared.lifecycle.assertOpen();
-    const q = normalizeCountQuery(BACKEND, query);
-    return run(this.#shared, "records.count", async () => {
-      if (q.conditions.length === 0) return (await this.#client.call("ZCARD", this.#set(q.layer))) as number;
-      const ids = (await this.#client.call("ZRANGE", this.#set(q.layer), 0, -1)) as string[];
-      return countMatching(await this.#load(ids), q);
+  count(q: NormalizedCountQuery): Promise<number> | null {
+    if (q.conditions.length !== 0) return null;
+    return run(
+      this.#shared,
+      "records.count",
+      async () => (await this.#client.call("ZCARD", this.#set(q.layer))) as number,
+    );
+  }
+
+  scan(layer: Layer | undefined): Promise<StoredRecord[]> {
+    return run(this.#shared, "records.scan", async () => {
+      const ids = (await this.#client.call("ZRANGE", this.#set(layer), 0, -1)) as string[];
+      return this.#load(ids);
     });
   }
 
-  async recordSighting(sighting: SightingInput): Promise<boolean> {
-    this.#shared.lifecycle.assertOpen();
-    const s = validateSightingInput(BACKEND, sighting);
+  async recordSighting(s: NormalizedSightingInput): Promise<boolean> {
     const text = JSON.stringify([s.source, s.seenAt.getTime(), s.metadata, s.contentHash]);
     // RPUSH is atomic and returns the new length: exactly one caller sees 1.
     const length = await run(this.#shared, "records.recordSighting", () =>
@@ -251,8 +193,6 @@ class RedisRecordStore implements RecordStore {
   }
 
   async getSightings(naturalKey: string): Promise<Sighting[]> {
-    this.#shared.lifecycle.assertOpen();
-    assertKey(BACKEND, naturalKey);
     const texts = (await run(this.#shared, "records.getSightings", () =>
       this.#client.call("LRANGE", `${this.#base}:sg:${naturalKey}`, 0, -1),
     )) as string[];
@@ -264,8 +204,7 @@ class RedisRecordStore implements RecordStore {
     return sightings.sort((a, b) => a.seenAt.getTime() - b.seenAt.getTime());
   }
 
-  async clear(): Promise<number> {
-    this.#shared.lifecycle.assertOpen();
+  clear(): Promise<number> {
     return run(this.#shared, "records.clear", async () => {
       const removed = (await this.#client.call("ZCARD", this.#all)) as number;
       for await (const page of scanKeys(this.#client, `${escapeGlob(this.#base)}:*`)) {
@@ -297,5 +236,32 @@ class RedisRecordStore implements RecordStore {
       }
     }
     return out;
+  }
+}
+
+/**
+ * The redis backend's record driver (collections by key prefix).
+ *
+ * @example
+ * ```ts
+ * const feed = createRecordStore(new RedisRecordDriver(shared), "feed");
+ * ```
+ */
+export class RedisRecordDriver implements RecordDriver {
+  readonly backend = BACKEND;
+  readonly lifecycle: Lifecycle;
+  readonly #shared: RedisShared;
+
+  constructor(shared: RedisShared) {
+    this.#shared = shared;
+    this.lifecycle = shared.lifecycle;
+  }
+
+  toError(err: unknown, operation: string): BackendError {
+    return toBackendError(err, operation);
+  }
+
+  collection(name: string): RecordCollectionDriver {
+    return new RedisRecords(this.#shared, name);
   }
 }

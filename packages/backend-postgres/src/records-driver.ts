@@ -1,0 +1,220 @@
+import {
+  BackendError,
+  encodeCursor,
+  type Layer,
+  type NormalizedCountQuery,
+  type NormalizedQuery,
+  type NormalizedRecordInput,
+  type NormalizedSightingInput,
+  type OnConflict,
+  type RecordPage,
+  type Sighting,
+  type StoreBatchResult,
+  type StoredRecord,
+} from "@core/protocols";
+import type { Lifecycle, RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
+import { query, statement } from "./db.js";
+import { BACKEND, guard, toBackendError } from "./errors.js";
+import { decodeKey, encodeKey } from "./keys.js";
+import { batchStatements, writeBatch } from "./records-batch.js";
+import { afterSql, orderSql, Params, whereSql } from "./records-filter.js";
+import { recordStatements } from "./records-sql.js";
+import type { StoreShared } from "./shared.js";
+
+interface RecordRow {
+  id: string;
+  natural_key: string;
+  layer: Layer;
+  content: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+  inserted?: boolean;
+}
+
+function toRecord(row: RecordRow): StoredRecord {
+  return {
+    id: decodeKey(row.id),
+    naturalKey: decodeKey(row.natural_key),
+    layer: row.layer,
+    content: row.content,
+    metadata: row.metadata,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: Number(row.version),
+  };
+}
+
+function conflict(message: string, cause?: unknown): BackendError {
+  return new BackendError("CONFLICT", `[${BACKEND}] ${message}`, { backend: BACKEND, cause });
+}
+
+/**
+ * The records of one collection: rows of `records` with `ns = name` (`jsonb` content and
+ * metadata, unique natural key), sightings in `sightings` with `sighting_keys` deciding
+ * "first time" atomically. Queries are compiled to parameterised SQL. Every statement
+ * runs through `query` (in flight for `close()`, errors mapped).
+ */
+class PostgresRecords implements RecordCollectionDriver {
+  readonly #shared: StoreShared;
+  readonly #name: string;
+  readonly #sql: ReturnType<typeof recordStatements>;
+  readonly #batchSql: ReturnType<typeof batchStatements>;
+
+  constructor(shared: StoreShared, name: string) {
+    this.#shared = shared;
+    this.#name = name;
+    this.#sql = recordStatements(shared.quotedSchema);
+    this.#batchSql = batchStatements(shared.quotedSchema);
+  }
+
+  #q(what: string, text: string, params: unknown[]) {
+    return query<RecordRow & Record<string, unknown>>(this.#shared, `records.${what}`, text, [this.#name, ...params]);
+  }
+
+  // One record's write; natural-key clashes surface as 23505 → CONFLICT with a clear message.
+  async #write(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<StoredRecord> {
+    const params: unknown[] = [
+      this.#name,
+      encodeKey(input.id),
+      encodeKey(input.naturalKey),
+      input.layer,
+      input.content,
+      input.metadata,
+      new Date(),
+    ];
+    let text: string;
+    if (expectedVersion === 0) text = this.#sql.insertNew;
+    else if (expectedVersion !== undefined) text = this.#sql.updateVersion;
+    else text = this.#sql.upsert;
+    if (expectedVersion !== undefined && expectedVersion > 0) params.push(expectedVersion);
+    let rows: RecordRow[];
+    try {
+      ({ rows } = await this.#shared.pool.query<RecordRow>(statement(text, params)));
+    } catch (err) {
+      const e = err as { code?: string; constraint?: string };
+      if (e.code === "23505") {
+        const which = e.constraint?.endsWith("pkey")
+          ? `record ${JSON.stringify(input.id)} already exists`
+          : `naturalKey ${JSON.stringify(input.naturalKey)} already belongs to another record`;
+        throw conflict(which, err);
+      }
+      throw err;
+    }
+    const row = rows[0];
+    if (!row) {
+      throw conflict(
+        `record ${JSON.stringify(input.id)} is not at version ${expectedVersion}; read it again and retry`,
+      );
+    }
+    return toRecord(row);
+  }
+
+  store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<StoredRecord> {
+    return this.#shared.lifecycle.run(() => guard("records.store", () => this.#write(input, expectedVersion)));
+  }
+
+  storeBatch(inputs: NormalizedRecordInput[], onConflict: OnConflict): Promise<StoreBatchResult> {
+    return writeBatch(this.#shared, this.#batchSql, this.#name, inputs, onConflict);
+  }
+
+  async get(id: string, layer: Layer | undefined): Promise<StoredRecord | null> {
+    const { rows } = await this.#q("get", this.#sql.get, [encodeKey(id), layer ?? null]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async getByNaturalKey(naturalKey: string): Promise<StoredRecord | null> {
+    const { rows } = await this.#q("getByNaturalKey", this.#sql.getByNaturalKey, [encodeKey(naturalKey)]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async exists(id: string, layer: Layer | undefined): Promise<boolean> {
+    const { rowCount } = await this.#q("exists", this.#sql.exists, [encodeKey(id), layer ?? null]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async existsByNaturalKey(naturalKey: string): Promise<boolean> {
+    const { rowCount } = await this.#q("existsByNaturalKey", this.#sql.existsByNaturalKey, [encodeKey(naturalKey)]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async delete(id: string, layer: Layer | undefined): Promise<boolean> {
+    const { rowCount } = await this.#q("delete", this.#sql.delete, [encodeKey(id), layer ?? null]);
+    return (rowCount ?? 0) > 0;
+  }
+
+  async queryPage(nq: NormalizedQuery): Promise<RecordPage> {
+    const p = new Params();
+    let where = whereSql(p, this.#name, nq.layer, nq.conditions);
+    if (nq.after) where += ` AND ${afterSql(p, nq.ordering, nq.after)}`;
+    const order = orderSql(p, nq.ordering);
+    const text = `SELECT r.* FROM ${this.#shared.quotedSchema}.records r WHERE ${where} ORDER BY ${order} LIMIT ${p.add(nq.limit + 1)} OFFSET ${p.add(nq.offset)}`;
+    const { rows } = await query<RecordRow>(this.#shared, "records.query", text, p.values, p.preparable);
+    const records = rows.slice(0, nq.limit).map(toRecord);
+    const last = records[records.length - 1];
+    return { records, next: rows.length > nq.limit && last ? encodeCursor(nq.ordering, last) : null };
+  }
+
+  async count(nq: NormalizedCountQuery): Promise<number> {
+    const p = new Params();
+    const where = whereSql(p, this.#name, nq.layer, nq.conditions);
+    const text = `SELECT count(*) AS n FROM ${this.#shared.quotedSchema}.records r WHERE ${where}`;
+    const { rows } = await query<{ n: string }>(this.#shared, "records.count", text, p.values, p.preparable);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async recordSighting(s: NormalizedSightingInput): Promise<boolean> {
+    const { rows } = await this.#q("recordSighting", this.#sql.recordSighting, [
+      encodeKey(s.naturalKey),
+      s.source,
+      s.seenAt,
+      s.metadata,
+      s.contentHash,
+    ]);
+    return rows[0]?.first === true;
+  }
+
+  async getSightings(naturalKey: string): Promise<Sighting[]> {
+    const { rows } = await this.#q("getSightings", this.#sql.getSightings, [encodeKey(naturalKey)]);
+    return rows.map((r) => ({
+      naturalKey: decodeKey(r.natural_key as string),
+      source: r.source as string,
+      seenAt: r.seen_at as Date,
+      metadata: r.metadata as Record<string, unknown>,
+      contentHash: (r.content_hash as string | null) ?? null,
+    }));
+  }
+
+  async clear(): Promise<number> {
+    const { rows } = await this.#q("clear", this.#sql.clear, []);
+    return Number(rows[0]?.n ?? 0);
+  }
+}
+
+/**
+ * The postgres backend's record driver (one schema, collections by `ns`).
+ *
+ * @example
+ * ```ts
+ * const feed = createRecordStore(new PostgresRecordDriver(shared), "feed");
+ * ```
+ */
+export class PostgresRecordDriver implements RecordDriver {
+  readonly backend = BACKEND;
+  readonly lifecycle: Lifecycle;
+  readonly #shared: StoreShared;
+
+  constructor(shared: StoreShared) {
+    this.#shared = shared;
+    this.lifecycle = shared.lifecycle;
+  }
+
+  toError(err: unknown, operation: string): BackendError {
+    return toBackendError(err, operation);
+  }
+
+  collection(name: string): RecordCollectionDriver {
+    return new PostgresRecords(this.#shared, name);
+  }
+}
