@@ -56,6 +56,30 @@ export function registerRecordClients(ctx: RecordsContext): void {
     }, "CLOSED");
   });
 
+  it("after close, a call with bad arguments rejects with CLOSED: the closed state is checked first", async () => {
+    const backend = await ctx.options.open();
+    const store = backend.records(freshName("records"));
+    await backend.close();
+    const bad: [string, (s: RecordStore) => unknown][] = [
+      ["store", (s) => s.store({ id: "", naturalKey: "nk", content: {} })],
+      ["storeBatch", (s) => s.storeBatch([{ id: "a", naturalKey: "nk", content: [] as never }])],
+      ["get", (s) => s.get("a", "platinum" as never)],
+      ["getByNaturalKey", (s) => s.getByNaturalKey("")],
+      ["exists", (s) => s.exists(42 as never)],
+      ["existsByNaturalKey", (s) => s.existsByNaturalKey(null as never)],
+      ["delete", (s) => s.delete("")],
+      ["queryPage", (s) => s.queryPage({ limit: -1 })],
+      ["count", (s) => s.count({ where: { nope: 1 } } as never)],
+      ["recordSighting", (s) => s.recordSighting({ naturalKey: "k", source: "" })],
+      ["getSightings", (s) => s.getSightings("")],
+    ];
+    for (const [name, call] of bad) {
+      await expectCode(async () => call(store), "CLOSED").catch((err: Error) => {
+        throw new Error(`${name}: ${err.message}`);
+      });
+    }
+  });
+
   it("close waits for in-flight writes", async () => {
     const name = freshName("records");
     const backend = await ctx.options.open();
