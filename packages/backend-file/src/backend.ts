@@ -20,7 +20,7 @@ import { type DamagedRecordHandler, warnDamagedRecord } from "./damage.js";
 import { BACKEND } from "./errors.js";
 import type { LockOptions } from "./lock.js";
 import { type FileQueueDefaults, fileQueueDriver } from "./queue-driver.js";
-import { FileRecordDriver } from "./records-driver.js";
+import { fileRecordDriver } from "./records-driver.js";
 import type { FileShared } from "./shared.js";
 import { createFileTransport, type FileTransportDefaults } from "./transport.js";
 
@@ -140,7 +140,7 @@ export class FileBackend implements Backend {
 
   records(name: string, options?: RecordStoreOptions): RecordStore {
     this.#shared.lifecycle.assertOpen();
-    return createRecordStore(new FileRecordDriver(this.#shared), name, options);
+    return createRecordStore(fileRecordDriver(this.#shared), name, options);
   }
 
   transport(options?: TransportOptions): Transport {

@@ -170,33 +170,27 @@ function find(data: RecordData, id: string, layer: Layer | undefined): StoredRec
  *
  * @example
  * ```ts
- * const feed = createRecordStore(new FileRecordDriver(shared), "feed");
+ * const feed = createRecordStore(fileRecordDriver(shared), "feed");
  * ```
  */
-export class FileRecordDriver implements RecordDriver {
-  readonly backend = BACKEND;
-  readonly lifecycle: Lifecycle;
-  readonly #shared: FileShared;
-
-  constructor(shared: FileShared) {
-    this.#shared = shared;
-    this.lifecycle = shared.lifecycle;
-  }
-
-  collection(name: string): RecordCollectionDriver {
-    const shared = this.#shared;
-    const c = storeState<Collection>(shared, `records\u0000${name}`, () => {
-      const data = new RecordData();
-      const dir = join(shared.directory, "records", fileName(name));
-      const journal = new Journal<RecordOp>(dir, data, {
-        fsync: shared.fsyncRecords,
-        lock: shared.lock,
-        onDamage: shared.onDamage,
-        what: `records ${name}`,
+export function fileRecordDriver(shared: FileShared): RecordDriver {
+  return {
+    backend: BACKEND,
+    lifecycle: shared.lifecycle,
+    collection(name) {
+      const c = storeState<Collection>(shared, `records\u0000${name}`, () => {
+        const data = new RecordData();
+        const dir = join(shared.directory, "records", fileName(name));
+        const journal = new Journal<RecordOp>(dir, data, {
+          fsync: shared.fsyncRecords,
+          lock: shared.lock,
+          onDamage: shared.onDamage,
+          what: `records ${name}`,
+        });
+        shared.lifecycle.onClose(() => journal.close());
+        return { data, journal };
       });
-      shared.lifecycle.onClose(() => journal.close());
-      return { data, journal };
-    });
-    return new FileRecords(shared.lifecycle, c);
-  }
+      return new FileRecords(shared.lifecycle, c);
+    },
+  };
 }

@@ -17,7 +17,7 @@ import {
 import { createQueue, createRecordStore } from "@core/protocols/kit";
 import { createMemoryCache } from "./cache.js";
 import { memoryQueueDriver } from "./queue-driver.js";
-import { MemoryRecordDriver } from "./records-driver.js";
+import { memoryRecordDriver } from "./records-driver.js";
 import type { MemoryShared } from "./shared.js";
 import { createMemoryTransport } from "./transport.js";
 
@@ -78,7 +78,7 @@ export class MemoryBackend implements Backend {
 
   records(name: string, options?: RecordStoreOptions): RecordStore {
     this.#shared.lifecycle.assertOpen();
-    return createRecordStore(new MemoryRecordDriver(this.#shared), name, options);
+    return createRecordStore(memoryRecordDriver(this.#shared), name, options);
   }
 
   transport(options?: TransportOptions): Transport {

@@ -10,7 +10,7 @@ import type {
   StoreBatchResult,
   StoredRecord,
 } from "@core/protocols";
-import { type Lifecycle, type RecordCollectionDriver, type RecordDriver, upsertedRecord } from "@core/protocols/kit";
+import { type RecordCollectionDriver, type RecordDriver, upsertedRecord } from "@core/protocols/kit";
 import { RecordCollection } from "./record-collection.js";
 import type { MemoryShared } from "./shared.js";
 
@@ -154,25 +154,20 @@ class MemoryRecords implements RecordCollectionDriver {
  *
  * @example
  * ```ts
- * const feed = createRecordStore(new MemoryRecordDriver(shared), "feed", { maxLimit: 1000 });
+ * const feed = createRecordStore(memoryRecordDriver(shared), "feed", { maxLimit: 1000 });
  * ```
  */
-export class MemoryRecordDriver implements RecordDriver {
-  readonly backend = BACKEND;
-  readonly lifecycle: Lifecycle;
-  readonly #shared: MemoryShared;
-
-  constructor(shared: MemoryShared) {
-    this.#shared = shared;
-    this.lifecycle = shared.lifecycle;
-  }
-
-  collection(name: string): RecordCollectionDriver {
-    let c = this.#shared.records.get(name) as RecordCollection | undefined;
-    if (c === undefined) {
-      c = new RecordCollection();
-      this.#shared.records.set(name, c);
-    }
-    return new MemoryRecords(c);
-  }
+export function memoryRecordDriver(shared: MemoryShared): RecordDriver {
+  return {
+    backend: BACKEND,
+    lifecycle: shared.lifecycle,
+    collection(name) {
+      let c = shared.records.get(name) as RecordCollection | undefined;
+      if (c === undefined) {
+        c = new RecordCollection();
+        shared.records.set(name, c);
+      }
+      return new MemoryRecords(c);
+    },
+  };
 }

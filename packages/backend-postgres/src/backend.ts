@@ -21,7 +21,7 @@ import { BACKEND } from "./errors.js";
 import { Listener, notifyChannel } from "./listener.js";
 import type { PostgresPoolLike } from "./pool.js";
 import { postgresQueueDriver } from "./queue-driver.js";
-import { PostgresRecordDriver } from "./records-driver.js";
+import { postgresRecordDriver } from "./records-driver.js";
 import type { StoreShared } from "./shared.js";
 import { createPostgresSql } from "./sql/database.js";
 import { createPostgresTransport } from "./transport.js";
@@ -107,7 +107,7 @@ export class PostgresBackend implements Backend {
 
   records(name: string, options?: RecordStoreOptions): RecordStore {
     this.#shared.lifecycle.assertOpen();
-    return createRecordStore(new PostgresRecordDriver(this.#shared), name, options);
+    return createRecordStore(postgresRecordDriver(this.#shared), name, options);
   }
 
   transport(options?: TransportOptions): Transport {

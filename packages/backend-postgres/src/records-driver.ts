@@ -12,7 +12,7 @@ import {
   type StoreBatchResult,
   type StoredRecord,
 } from "@core/protocols";
-import type { Lifecycle, RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
+import type { RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
 import { query, statement } from "./db.js";
 import { BACKEND, guard, toBackendError } from "./errors.js";
 import { decodeKey, encodeKey } from "./keys.js";
@@ -197,24 +197,10 @@ class PostgresRecords implements RecordCollectionDriver {
  *
  * @example
  * ```ts
- * const feed = createRecordStore(new PostgresRecordDriver(shared), "feed");
+ * const feed = createRecordStore(postgresRecordDriver(shared), "feed");
  * ```
  */
-export class PostgresRecordDriver implements RecordDriver {
-  readonly backend = BACKEND;
-  readonly lifecycle: Lifecycle;
-  readonly #shared: StoreShared;
-
-  constructor(shared: StoreShared) {
-    this.#shared = shared;
-    this.lifecycle = shared.lifecycle;
-  }
-
-  toError(err: unknown, operation: string): BackendError {
-    return toBackendError(err, operation);
-  }
-
-  collection(name: string): RecordCollectionDriver {
-    return new PostgresRecords(this.#shared, name);
-  }
+export function postgresRecordDriver(shared: StoreShared): RecordDriver {
+  const collection = (name: string) => new PostgresRecords(shared, name);
+  return { backend: BACKEND, lifecycle: shared.lifecycle, toError: toBackendError, collection };
 }

@@ -18,7 +18,7 @@ import { createRedisCache } from "./cache.js";
 import type { RedisClientLike } from "./client.js";
 import { BACKEND } from "./errors.js";
 import { redisQueueDriver } from "./queue-driver.js";
-import { RedisRecordDriver } from "./records-driver.js";
+import { redisRecordDriver } from "./records-driver.js";
 import type { RedisShared } from "./shared.js";
 import { createRedisTransport } from "./transport.js";
 import type { RedisTransportOptions } from "./transport-input.js";
@@ -103,7 +103,7 @@ export class RedisBackend implements Backend {
 
   records(name: string, options?: RecordStoreOptions): RecordStore {
     this.#shared.lifecycle.assertOpen();
-    return createRecordStore(new RedisRecordDriver(this.#shared), name, options);
+    return createRecordStore(redisRecordDriver(this.#shared), name, options);
   }
 
   /** Durable (streams, at-least-once) by default; `{ mode: "ephemeral" }` for pub/sub (at-most-once). */

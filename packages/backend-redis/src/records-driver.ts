@@ -13,7 +13,7 @@ import {
   type StoreBatchResult,
   type StoredRecord,
 } from "@core/protocols";
-import type { Lifecycle, RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
+import type { RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
 import { BACKEND, toBackendError } from "./errors.js";
 import { escapeGlob, namespaceKey } from "./keys.js";
 import { conflict, parseRecord } from "./records-codec.js";
@@ -244,24 +244,10 @@ class RedisRecords implements RecordCollectionDriver {
  *
  * @example
  * ```ts
- * const feed = createRecordStore(new RedisRecordDriver(shared), "feed");
+ * const feed = createRecordStore(redisRecordDriver(shared), "feed");
  * ```
  */
-export class RedisRecordDriver implements RecordDriver {
-  readonly backend = BACKEND;
-  readonly lifecycle: Lifecycle;
-  readonly #shared: RedisShared;
-
-  constructor(shared: RedisShared) {
-    this.#shared = shared;
-    this.lifecycle = shared.lifecycle;
-  }
-
-  toError(err: unknown, operation: string): BackendError {
-    return toBackendError(err, operation);
-  }
-
-  collection(name: string): RecordCollectionDriver {
-    return new RedisRecords(this.#shared, name);
-  }
+export function redisRecordDriver(shared: RedisShared): RecordDriver {
+  const collection = (name: string) => new RedisRecords(shared, name);
+  return { backend: BACKEND, lifecycle: shared.lifecycle, toError: toBackendError, collection };
 }

@@ -17,7 +17,7 @@ import { createQueue, createRecordStore } from "@core/protocols/kit";
 import { createSqliteCache } from "./cache.js";
 import type { BetterSqliteDatabase } from "./driver.js";
 import { sqliteQueueDriver } from "./queue-driver.js";
-import { SqliteRecordDriver } from "./records-driver.js";
+import { sqliteRecordDriver } from "./records-driver.js";
 import { applySchema } from "./schema.js";
 import { createShared, type SqliteShared } from "./shared.js";
 import { createSqliteSql } from "./sql/database.js";
@@ -81,7 +81,7 @@ export class SqliteBackend implements Backend {
 
   records(name: string, options?: RecordStoreOptions): RecordStore {
     this.#shared.lifecycle.assertOpen();
-    return createRecordStore(new SqliteRecordDriver(this.#shared), name, options);
+    return createRecordStore(sqliteRecordDriver(this.#shared), name, options);
   }
 
   transport(options?: TransportOptions): Transport {

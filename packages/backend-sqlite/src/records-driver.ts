@@ -11,7 +11,7 @@ import {
   type StoreBatchResult,
   type StoredRecord,
 } from "@core/protocols";
-import type { Lifecycle, RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
+import type { RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
 import type { SqliteStatement } from "./driver.js";
 import { BACKEND, toBackendError } from "./errors.js";
 import { pageQuery, type SqlPart, whereClause } from "./records-sql.js";
@@ -194,24 +194,10 @@ class SqliteRecords implements RecordCollectionDriver {
  *
  * @example
  * ```ts
- * const feed = createRecordStore(new SqliteRecordDriver(shared), "feed");
+ * const feed = createRecordStore(sqliteRecordDriver(shared), "feed");
  * ```
  */
-export class SqliteRecordDriver implements RecordDriver {
-  readonly backend = BACKEND;
-  readonly lifecycle: Lifecycle;
-  readonly #shared: SqliteShared;
-
-  constructor(shared: SqliteShared) {
-    this.#shared = shared;
-    this.lifecycle = shared.lifecycle;
-  }
-
-  toError(err: unknown, operation: string): ReturnType<typeof toBackendError> {
-    return toBackendError(err, operation);
-  }
-
-  collection(name: string): RecordCollectionDriver {
-    return new SqliteRecords(this.#shared, name);
-  }
+export function sqliteRecordDriver(shared: SqliteShared): RecordDriver {
+  const collection = (name: string) => new SqliteRecords(shared, name);
+  return { backend: BACKEND, lifecycle: shared.lifecycle, toError: toBackendError, collection };
 }
