@@ -1,18 +1,6 @@
 import { join } from "node:path";
-import {
-  countMatching,
-  type Layer,
-  type NormalizedCountQuery,
-  type NormalizedQuery,
-  type NormalizedRecordInput,
-  type NormalizedSightingInput,
-  type OnConflict,
-  type RecordPage,
-  type Sighting,
-  type StoreBatchResult,
-  type StoredRecord,
-  selectPage,
-} from "@core/protocols";
+import type * as R from "@core/protocols";
+import { countMatching, selectPage } from "@core/protocols";
 import { type Lifecycle, type RecordCollectionDriver, type RecordDriver, upsertedRecord } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
@@ -39,7 +27,7 @@ class Writer {
     this.#data = data;
   }
 
-  write(input: NormalizedRecordInput, onConflict: OnConflict, expectedVersion?: number): Outcome {
+  write(input: R.NormalizedRecordInput, onConflict: R.OnConflict, expectedVersion?: number): Outcome {
     const existing = this.#data.byId.get(input.id);
     const owner = this.#data.byNaturalKey.get(input.naturalKey);
     const record = upsertedRecord(BACKEND, input, existing, owner, onConflict, expectedVersion, this.#now);
@@ -85,17 +73,17 @@ class FileRecords implements RecordCollectionDriver {
     return this.#lifecycle.run(() => this.#c.journal.mutate(() => fn(this.#c.data)));
   }
 
-  store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<StoredRecord> {
+  store(input: R.NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
     return this.#write((data) => {
       const writer = new Writer(data);
       writer.write(input, "update", expectedVersion);
-      return { result: data.byId.get(input.id) as StoredRecord, ops: writer.ops, applied: true };
+      return { result: data.byId.get(input.id) as R.StoredRecord, ops: writer.ops, applied: true };
     });
   }
 
-  storeBatch(inputs: NormalizedRecordInput[], onConflict: OnConflict): Promise<StoreBatchResult> {
+  storeBatch(inputs: R.NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
     return this.#write((data) => {
-      const result: StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
+      const result: R.StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
       const writer = new Writer(data);
       try {
         for (const input of inputs) result[writer.write(input, onConflict)] += 1;
@@ -107,18 +95,18 @@ class FileRecords implements RecordCollectionDriver {
     });
   }
 
-  get(id: string, layer: Layer | undefined): Promise<StoredRecord | null> {
+  get(id: string, layer: R.Layer | undefined): Promise<R.StoredRecord | null> {
     return this.#read((data) => find(data, id, layer));
   }
 
-  getByNaturalKey(naturalKey: string): Promise<StoredRecord | null> {
+  getByNaturalKey(naturalKey: string): Promise<R.StoredRecord | null> {
     return this.#read((data) => {
       const id = data.byNaturalKey.get(naturalKey);
-      return id === undefined ? null : (data.byId.get(id) as StoredRecord);
+      return id === undefined ? null : (data.byId.get(id) as R.StoredRecord);
     });
   }
 
-  exists(id: string, layer: Layer | undefined): Promise<boolean> {
+  exists(id: string, layer: R.Layer | undefined): Promise<boolean> {
     return this.#read((data) => find(data, id, layer) !== null);
   }
 
@@ -126,14 +114,14 @@ class FileRecords implements RecordCollectionDriver {
     return this.#read((data) => data.byNaturalKey.has(naturalKey));
   }
 
-  delete(id: string, layer: Layer | undefined): Promise<boolean> {
+  delete(id: string, layer: R.Layer | undefined): Promise<boolean> {
     return this.#write((data) => {
       const record = find(data, id, layer);
       return record === null ? { result: false, ops: [] } : { result: true, ops: [{ d: record.id }] };
     });
   }
 
-  queryPage(query: NormalizedQuery): Promise<RecordPage> {
+  queryPage(query: R.NormalizedQuery): Promise<R.RecordPage> {
     return this.#read((data) =>
       query.ordering.field === "id"
         ? selectPageById(data.ids.ids(), data.byId, query)
@@ -141,16 +129,16 @@ class FileRecords implements RecordCollectionDriver {
     );
   }
 
-  count(query: NormalizedCountQuery): Promise<number> {
+  count(query: R.NormalizedCountQuery): Promise<number> {
     return this.#read((data) => countMatching(data.byId.values(), query));
   }
 
-  recordSighting(s: NormalizedSightingInput): Promise<boolean> {
+  recordSighting(s: R.NormalizedSightingInput): Promise<boolean> {
     // Under the lock, after catching up: exactly one caller, in any process, sees no list.
     return this.#write((data) => ({ result: !data.sightings.has(s.naturalKey), ops: [{ g: s }] }));
   }
 
-  getSightings(naturalKey: string): Promise<Sighting[]> {
+  getSightings(naturalKey: string): Promise<R.Sighting[]> {
     return this.#read((data) => data.sightings.get(naturalKey) ?? []);
   }
 
@@ -159,7 +147,7 @@ class FileRecords implements RecordCollectionDriver {
   }
 }
 
-function find(data: RecordData, id: string, layer: Layer | undefined): StoredRecord | null {
+function find(data: RecordData, id: string, layer: R.Layer | undefined): R.StoredRecord | null {
   const record = data.byId.get(id);
   return record !== undefined && (layer === undefined || record.layer === layer) ? record : null;
 }

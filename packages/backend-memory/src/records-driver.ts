@@ -1,15 +1,4 @@
-import type {
-  Layer,
-  NormalizedCountQuery,
-  NormalizedQuery,
-  NormalizedRecordInput,
-  NormalizedSightingInput,
-  OnConflict,
-  RecordPage,
-  Sighting,
-  StoreBatchResult,
-  StoredRecord,
-} from "@core/protocols";
+import type * as R from "@core/protocols";
 import { type RecordCollectionDriver, type RecordDriver, upsertedRecord } from "@core/protocols/kit";
 import { RecordCollection } from "./record-collection.js";
 import type { MemoryShared } from "./shared.js";
@@ -40,7 +29,7 @@ class MemoryRecords implements RecordCollectionDriver {
 
   // Applies one record; `upsertedRecord` checks everything before the first change, so a
   // throw leaves the collection as it was, and `undo` (batches) can roll back earlier ones.
-  #write(input: NormalizedRecordInput, now: Date, onConflict: OnConflict, expected?: number, undo?: UndoLog) {
+  #write(input: R.NormalizedRecordInput, now: Date, onConflict: R.OnConflict, expected?: number, undo?: UndoLog) {
     const c = this.#c;
     const existing = c.byId.get(input.id);
     const owner = c.byNaturalKey.get(input.naturalKey);
@@ -66,20 +55,20 @@ class MemoryRecords implements RecordCollectionDriver {
     for (let i = undo.length - 3; i >= 0; i -= 3) {
       const key = undo[i + 1] as string;
       const previous = undo[i + 2];
-      if (undo[i] === RECORD) c.put(key, c.byId.get(key), previous as StoredRecord | undefined);
+      if (undo[i] === RECORD) c.put(key, c.byId.get(key), previous as R.StoredRecord | undefined);
       else if (previous === undefined) c.byNaturalKey.delete(key);
       else c.byNaturalKey.set(key, previous as string);
     }
   }
 
-  store(input: NormalizedRecordInput, expectedVersion: number | undefined): StoredRecord {
+  store(input: R.NormalizedRecordInput, expectedVersion: number | undefined): R.StoredRecord {
     // Stryker disable next-line StringLiteral: onConflict is only compared with "skip" and "error", so "" behaves as "update"
     this.#write(input, new Date(), "update", expectedVersion);
     return this.#c.byId.get(input.id)!;
   }
 
-  storeBatch(inputs: NormalizedRecordInput[], onConflict: OnConflict): StoreBatchResult {
-    const result: StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
+  storeBatch(inputs: R.NormalizedRecordInput[], onConflict: R.OnConflict): R.StoreBatchResult {
+    const result: R.StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
     const now = new Date();
     // Stryker disable next-line ArrayDeclaration: rollback walks triples from the end, so a leading extra element is never read
     const undo: UndoLog = [];
@@ -92,17 +81,17 @@ class MemoryRecords implements RecordCollectionDriver {
     return result;
   }
 
-  get(id: string, layer: Layer | undefined): StoredRecord | null {
+  get(id: string, layer: R.Layer | undefined): R.StoredRecord | null {
     const record = this.#c.byId.get(id);
     return record !== undefined && (layer === undefined || record.layer === layer) ? record : null;
   }
 
-  getByNaturalKey(naturalKey: string): StoredRecord | null {
+  getByNaturalKey(naturalKey: string): R.StoredRecord | null {
     const id = this.#c.byNaturalKey.get(naturalKey);
     return id === undefined ? null : this.#c.byId.get(id)!;
   }
 
-  exists(id: string, layer: Layer | undefined): boolean {
+  exists(id: string, layer: R.Layer | undefined): boolean {
     return this.get(id, layer) !== null;
   }
 
@@ -110,7 +99,7 @@ class MemoryRecords implements RecordCollectionDriver {
     return this.#c.byNaturalKey.has(naturalKey);
   }
 
-  delete(id: string, layer: Layer | undefined): boolean {
+  delete(id: string, layer: R.Layer | undefined): boolean {
     const record = this.get(id, layer);
     if (record === null) return false;
     this.#c.put(record.id, record, undefined);
@@ -118,15 +107,15 @@ class MemoryRecords implements RecordCollectionDriver {
     return true;
   }
 
-  queryPage(query: NormalizedQuery): RecordPage {
+  queryPage(query: R.NormalizedQuery): R.RecordPage {
     return this.#c.page(query);
   }
 
-  count(query: NormalizedCountQuery): number {
+  count(query: R.NormalizedCountQuery): number {
     return this.#c.count(query);
   }
 
-  recordSighting(s: NormalizedSightingInput): boolean {
+  recordSighting(s: R.NormalizedSightingInput): boolean {
     const list = this.#c.sightings.get(s.naturalKey);
     if (list === undefined) {
       this.#c.sightings.set(s.naturalKey, [s]);
@@ -139,7 +128,7 @@ class MemoryRecords implements RecordCollectionDriver {
     return false;
   }
 
-  getSightings(naturalKey: string): Sighting[] {
+  getSightings(naturalKey: string): R.Sighting[] {
     return this.#c.sightings.get(naturalKey) ?? [];
   }
 

@@ -1,17 +1,5 @@
-import {
-  BackendError,
-  encodeCursor,
-  type Layer,
-  type NormalizedCountQuery,
-  type NormalizedQuery,
-  type NormalizedRecordInput,
-  type NormalizedSightingInput,
-  type OnConflict,
-  type RecordPage,
-  type Sighting,
-  type StoreBatchResult,
-  type StoredRecord,
-} from "@core/protocols";
+import type * as R from "@core/protocols";
+import { BackendError, encodeCursor } from "@core/protocols";
 import type { RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
 import { query, statement } from "./db.js";
 import { BACKEND, guard, toBackendError } from "./errors.js";
@@ -24,7 +12,7 @@ import type { StoreShared } from "./shared.js";
 interface RecordRow {
   id: string;
   natural_key: string;
-  layer: Layer;
+  layer: R.Layer;
   content: Record<string, unknown>;
   metadata: Record<string, unknown>;
   created_at: Date;
@@ -33,7 +21,7 @@ interface RecordRow {
   inserted?: boolean;
 }
 
-function toRecord(row: RecordRow): StoredRecord {
+function toRecord(row: RecordRow): R.StoredRecord {
   return {
     id: decodeKey(row.id),
     naturalKey: decodeKey(row.natural_key),
@@ -74,7 +62,7 @@ class PostgresRecords implements RecordCollectionDriver {
   }
 
   // One record's write; natural-key clashes surface as 23505 → CONFLICT with a clear message.
-  async #write(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<StoredRecord> {
+  async #write(input: R.NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
     const params: unknown[] = [
       this.#name,
       encodeKey(input.id),
@@ -111,25 +99,25 @@ class PostgresRecords implements RecordCollectionDriver {
     return toRecord(row);
   }
 
-  store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<StoredRecord> {
+  store(input: R.NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
     return this.#shared.lifecycle.run(() => guard("records.store", () => this.#write(input, expectedVersion)));
   }
 
-  storeBatch(inputs: NormalizedRecordInput[], onConflict: OnConflict): Promise<StoreBatchResult> {
+  storeBatch(inputs: R.NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
     return writeBatch(this.#shared, this.#batchSql, this.#name, inputs, onConflict);
   }
 
-  async get(id: string, layer: Layer | undefined): Promise<StoredRecord | null> {
+  async get(id: string, layer: R.Layer | undefined): Promise<R.StoredRecord | null> {
     const { rows } = await this.#q("get", this.#sql.get, [encodeKey(id), layer ?? null]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async getByNaturalKey(naturalKey: string): Promise<StoredRecord | null> {
+  async getByNaturalKey(naturalKey: string): Promise<R.StoredRecord | null> {
     const { rows } = await this.#q("getByNaturalKey", this.#sql.getByNaturalKey, [encodeKey(naturalKey)]);
     return rows[0] ? toRecord(rows[0]) : null;
   }
 
-  async exists(id: string, layer: Layer | undefined): Promise<boolean> {
+  async exists(id: string, layer: R.Layer | undefined): Promise<boolean> {
     const { rowCount } = await this.#q("exists", this.#sql.exists, [encodeKey(id), layer ?? null]);
     return (rowCount ?? 0) > 0;
   }
@@ -139,12 +127,12 @@ class PostgresRecords implements RecordCollectionDriver {
     return (rowCount ?? 0) > 0;
   }
 
-  async delete(id: string, layer: Layer | undefined): Promise<boolean> {
+  async delete(id: string, layer: R.Layer | undefined): Promise<boolean> {
     const { rowCount } = await this.#q("delete", this.#sql.delete, [encodeKey(id), layer ?? null]);
     return (rowCount ?? 0) > 0;
   }
 
-  async queryPage(nq: NormalizedQuery): Promise<RecordPage> {
+  async queryPage(nq: R.NormalizedQuery): Promise<R.RecordPage> {
     const p = new Params();
     let where = whereSql(p, this.#name, nq.layer, nq.conditions);
     if (nq.after) where += ` AND ${afterSql(p, nq.ordering, nq.after)}`;
@@ -156,7 +144,7 @@ class PostgresRecords implements RecordCollectionDriver {
     return { records, next: rows.length > nq.limit && last ? encodeCursor(nq.ordering, last) : null };
   }
 
-  async count(nq: NormalizedCountQuery): Promise<number> {
+  async count(nq: R.NormalizedCountQuery): Promise<number> {
     const p = new Params();
     const where = whereSql(p, this.#name, nq.layer, nq.conditions);
     const text = `SELECT count(*) AS n FROM ${this.#shared.quotedSchema}.records r WHERE ${where}`;
@@ -164,7 +152,7 @@ class PostgresRecords implements RecordCollectionDriver {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async recordSighting(s: NormalizedSightingInput): Promise<boolean> {
+  async recordSighting(s: R.NormalizedSightingInput): Promise<boolean> {
     const { rows } = await this.#q("recordSighting", this.#sql.recordSighting, [
       encodeKey(s.naturalKey),
       s.source,
@@ -175,7 +163,7 @@ class PostgresRecords implements RecordCollectionDriver {
     return rows[0]?.first === true;
   }
 
-  async getSightings(naturalKey: string): Promise<Sighting[]> {
+  async getSightings(naturalKey: string): Promise<R.Sighting[]> {
     const { rows } = await this.#q("getSightings", this.#sql.getSightings, [encodeKey(naturalKey)]);
     return rows.map((r) => ({
       naturalKey: decodeKey(r.natural_key as string),

@@ -1,18 +1,5 @@
-import {
-  BackendError,
-  encodeCursor,
-  LAYERS,
-  type Layer,
-  type NormalizedCountQuery,
-  type NormalizedQuery,
-  type NormalizedRecordInput,
-  type NormalizedSightingInput,
-  type OnConflict,
-  type RecordPage,
-  type Sighting,
-  type StoreBatchResult,
-  type StoredRecord,
-} from "@core/protocols";
+import type * as R from "@core/protocols";
+import { BackendError, encodeCursor, LAYERS } from "@core/protocols";
 import type { RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
 import { BACKEND, toBackendError } from "./errors.js";
 import { escapeGlob, namespaceKey } from "./keys.js";
@@ -52,7 +39,7 @@ class RedisRecords implements RecordCollectionDriver {
     return `${this.#base}:rec:${id}`;
   }
 
-  #set(layer: Layer | undefined): string {
+  #set(layer: R.Layer | undefined): string {
     return layer === undefined ? this.#all : (this.#layers[LAYERS.indexOf(layer)] as string);
   }
 
@@ -60,7 +47,7 @@ class RedisRecords implements RecordCollectionDriver {
     return this.#shared.client;
   }
 
-  async store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<StoredRecord> {
+  async store(input: R.NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
     const now = Date.now();
     const [result] = await this.#write([input], "update", now, expectedVersion ?? -1);
     const [, version, createdAt] = result as [number, number, string];
@@ -72,7 +59,7 @@ class RedisRecords implements RecordCollectionDriver {
     };
   }
 
-  async storeBatch(inputs: NormalizedRecordInput[], onConflict: OnConflict): Promise<StoreBatchResult> {
+  async storeBatch(inputs: R.NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
     const counts = { inserted: 0, updated: 0, skipped: 0 };
     for (const [kind] of await this.#write(inputs, onConflict, Date.now(), -1)) {
       if (kind === 1) counts.inserted++;
@@ -82,7 +69,7 @@ class RedisRecords implements RecordCollectionDriver {
     return counts;
   }
 
-  async #write(inputs: NormalizedRecordInput[], mode: string, now: number, expected: number) {
+  async #write(inputs: R.NormalizedRecordInput[], mode: string, now: number, expected: number) {
     const keys = [this.#nk, this.#all, ...this.#layers, ...inputs.map((r) => this.#rec(r.id))];
     const args: (string | number)[] = [mode, now, expected];
     for (const r of inputs) {
@@ -103,12 +90,12 @@ class RedisRecords implements RecordCollectionDriver {
     return out;
   }
 
-  async get(id: string, layer: Layer | undefined): Promise<StoredRecord | null> {
+  async get(id: string, layer: R.Layer | undefined): Promise<R.StoredRecord | null> {
     const [record] = await run(this.#shared, "records.get", () => this.#load([id]));
     return record && (layer === undefined || record.layer === layer) ? record : null;
   }
 
-  getByNaturalKey(naturalKey: string): Promise<StoredRecord | null> {
+  getByNaturalKey(naturalKey: string): Promise<R.StoredRecord | null> {
     return run(this.#shared, "records.getByNaturalKey", async () => {
       const id = (await this.#client.call("HGET", this.#nk, naturalKey)) as string | null;
       if (id === null) return null;
@@ -118,7 +105,7 @@ class RedisRecords implements RecordCollectionDriver {
     });
   }
 
-  async exists(id: string, layer: Layer | undefined): Promise<boolean> {
+  async exists(id: string, layer: R.Layer | undefined): Promise<boolean> {
     const score = await run(this.#shared, "records.exists", () => this.#client.call("ZSCORE", this.#set(layer), id));
     return score !== null;
   }
@@ -130,7 +117,7 @@ class RedisRecords implements RecordCollectionDriver {
     return n === 1;
   }
 
-  async delete(id: string, layer: Layer | undefined): Promise<boolean> {
+  async delete(id: string, layer: R.Layer | undefined): Promise<boolean> {
     const keys = [this.#nk, this.#all, ...this.#layers, this.#rec(id)];
     const n = await run(this.#shared, "records.delete", () =>
       scripts().recordsDelete.run(this.#client, keys, [id, layer ?? ""]),
@@ -138,13 +125,13 @@ class RedisRecords implements RecordCollectionDriver {
     return n === 1;
   }
 
-  queryPage(q: NormalizedQuery): Promise<RecordPage> | null {
+  queryPage(q: R.NormalizedQuery): Promise<R.RecordPage> | null {
     if (q.conditions.length !== 0 || q.ordering.field !== "id") return null;
     return run(this.#shared, "records.query", () => this.#pageById(q));
   }
 
   // Unfiltered id order is the sorted set's own order: read just the page by range.
-  async #pageById(q: NormalizedQuery): Promise<RecordPage> {
+  async #pageById(q: R.NormalizedQuery): Promise<R.RecordPage> {
     const after = q.after?.id;
     const range = q.ordering.descending
       ? [after === undefined ? "+" : `(${after}`, "-", "BYLEX", "REV"]
@@ -167,7 +154,7 @@ class RedisRecords implements RecordCollectionDriver {
     return { records, next: last !== undefined && more ? encodeCursor(q.ordering, last) : null };
   }
 
-  count(q: NormalizedCountQuery): Promise<number> | null {
+  count(q: R.NormalizedCountQuery): Promise<number> | null {
     if (q.conditions.length !== 0) return null;
     return run(
       this.#shared,
@@ -176,14 +163,14 @@ class RedisRecords implements RecordCollectionDriver {
     );
   }
 
-  scan(layer: Layer | undefined): Promise<StoredRecord[]> {
+  scan(layer: R.Layer | undefined): Promise<R.StoredRecord[]> {
     return run(this.#shared, "records.scan", async () => {
       const ids = (await this.#client.call("ZRANGE", this.#set(layer), 0, -1)) as string[];
       return this.#load(ids);
     });
   }
 
-  async recordSighting(s: NormalizedSightingInput): Promise<boolean> {
+  async recordSighting(s: R.NormalizedSightingInput): Promise<boolean> {
     const text = JSON.stringify([s.source, s.seenAt.getTime(), s.metadata, s.contentHash]);
     // RPUSH is atomic and returns the new length: exactly one caller sees 1.
     const length = await run(this.#shared, "records.recordSighting", () =>
@@ -192,13 +179,13 @@ class RedisRecords implements RecordCollectionDriver {
     return length === 1;
   }
 
-  async getSightings(naturalKey: string): Promise<Sighting[]> {
+  async getSightings(naturalKey: string): Promise<R.Sighting[]> {
     const texts = (await run(this.#shared, "records.getSightings", () =>
       this.#client.call("LRANGE", `${this.#base}:sg:${naturalKey}`, 0, -1),
     )) as string[];
     const sightings = texts.map((text) => {
       const [source, seenAt, metadata, contentHash] = JSON.parse(text) as [string, number, object, string | null];
-      return { naturalKey, source, seenAt: new Date(seenAt), metadata, contentHash } as Sighting;
+      return { naturalKey, source, seenAt: new Date(seenAt), metadata, contentHash } as R.Sighting;
     });
     // Stable sort: equal times keep arrival order.
     return sightings.sort((a, b) => a.seenAt.getTime() - b.seenAt.getTime());
@@ -215,7 +202,7 @@ class RedisRecords implements RecordCollectionDriver {
   }
 
   /** Records by id, in order, fetched in pipelined chunks; missing ids are left out. */
-  async #load(ids: readonly string[]): Promise<StoredRecord[]> {
+  async #load(ids: readonly string[]): Promise<R.StoredRecord[]> {
     if (ids.length === 1) {
       // One record (get): a plain command, without building a pipeline for it.
       const record = parseRecord(
@@ -223,7 +210,7 @@ class RedisRecords implements RecordCollectionDriver {
       );
       return record ? [record] : [];
     }
-    const out: StoredRecord[] = [];
+    const out: R.StoredRecord[] = [];
     for (let start = 0; start < ids.length; start += CHUNK) {
       const pipeline = this.#client.pipeline();
       for (const id of ids.slice(start, start + CHUNK)) pipeline.call("HMGET", this.#rec(id), ...FIELDS);

@@ -1,16 +1,5 @@
-import {
-  encodeCursor,
-  type Layer,
-  type NormalizedCountQuery,
-  type NormalizedQuery,
-  type NormalizedRecordInput,
-  type NormalizedSightingInput,
-  type OnConflict,
-  type RecordPage,
-  type Sighting,
-  type StoreBatchResult,
-  type StoredRecord,
-} from "@core/protocols";
+import type * as R from "@core/protocols";
+import { encodeCursor } from "@core/protocols";
 import type { RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
 import type { SqliteStatement } from "./driver.js";
 import { BACKEND, toBackendError } from "./errors.js";
@@ -75,7 +64,7 @@ class SqliteRecords implements RecordCollectionDriver {
     return statement;
   }
 
-  store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<StoredRecord> {
+  store(input: R.NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
     const shared = this.#shared;
     // No copy needed: `input` holds validated copies of the caller's content and metadata,
     // and nothing else keeps the record, so the caller may mutate what it gets.
@@ -83,15 +72,15 @@ class SqliteRecords implements RecordCollectionDriver {
       () =>
         (expectedVersion === undefined ? upsertRecord(shared, this.#name, input, Date.now()) : undefined) ??
         shared.write(
-          () => writeRecord(shared, this.#name, input, "update", Date.now(), expectedVersion)[1] as StoredRecord,
+          () => writeRecord(shared, this.#name, input, "update", Date.now(), expectedVersion)[1] as R.StoredRecord,
         ),
     );
   }
 
-  storeBatch(inputs: NormalizedRecordInput[], onConflict: OnConflict): Promise<StoreBatchResult> {
+  storeBatch(inputs: R.NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
     return this.#shared.run(() =>
       this.#shared.write(() => {
-        const result: StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
+        const result: R.StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
         const now = Date.now();
         for (const input of inputs) result[writeRecord(this.#shared, this.#name, input, onConflict, now)[0]]++;
         return result;
@@ -99,7 +88,7 @@ class SqliteRecords implements RecordCollectionDriver {
     );
   }
 
-  get(id: string, layer: Layer | undefined): Promise<StoredRecord | null> {
+  get(id: string, layer: R.Layer | undefined): Promise<R.StoredRecord | null> {
     return this.#shared.run(() => {
       const row = (
         layer === undefined
@@ -110,14 +99,14 @@ class SqliteRecords implements RecordCollectionDriver {
     });
   }
 
-  getByNaturalKey(naturalKey: string): Promise<StoredRecord | null> {
+  getByNaturalKey(naturalKey: string): Promise<R.StoredRecord | null> {
     return this.#shared.run(() => {
       const row = this.#prepare(BY_KEY).get(this.#name, naturalKey) as RecordRow | undefined;
       return row === undefined ? null : toRecord(row);
     });
   }
 
-  delete(id: string, layer: Layer | undefined): Promise<boolean> {
+  delete(id: string, layer: R.Layer | undefined): Promise<boolean> {
     return this.#shared.run(() => {
       const result =
         layer === undefined
@@ -127,7 +116,7 @@ class SqliteRecords implements RecordCollectionDriver {
     });
   }
 
-  queryPage(query: NormalizedQuery): Promise<RecordPage> {
+  queryPage(query: R.NormalizedQuery): Promise<R.RecordPage> {
     return this.#shared.run(() => {
       const part = pageQuery(this.#name, query);
       const rows = this.#dynamicStatement(part).all(...part.params) as RecordRow[];
@@ -138,7 +127,7 @@ class SqliteRecords implements RecordCollectionDriver {
     });
   }
 
-  count(query: NormalizedCountQuery): Promise<number> {
+  count(query: R.NormalizedCountQuery): Promise<number> {
     return this.#shared.run(() => {
       const where = whereClause(this.#name, query);
       const part = { text: `SELECT count(*) FROM core_records WHERE ${where.text}`, params: where.params };
@@ -148,7 +137,7 @@ class SqliteRecords implements RecordCollectionDriver {
     });
   }
 
-  recordSighting(s: NormalizedSightingInput): Promise<boolean> {
+  recordSighting(s: R.NormalizedSightingInput): Promise<boolean> {
     return this.#shared.run(() =>
       this.#shared.write(() => {
         const first = this.#prepare(FIRST_SIGHTING).run(this.#name, s.naturalKey).changes === 1;
@@ -165,7 +154,7 @@ class SqliteRecords implements RecordCollectionDriver {
     );
   }
 
-  getSightings(naturalKey: string): Promise<Sighting[]> {
+  getSightings(naturalKey: string): Promise<R.Sighting[]> {
     return this.#shared.run(() => {
       const rows = this.#prepare(SIGHTINGS).all(this.#name, naturalKey) as SightingRow[];
       return rows.map((row) => ({
