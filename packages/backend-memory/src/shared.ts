@@ -12,7 +12,7 @@ export interface MemoryShared {
   readonly caches: Map<string, unknown>;
   /** Topic name → that topic's state (owned by queue.ts). */
   readonly queues: Map<string, unknown>;
-  /** Collection name → that collection's state (owned by records.ts). */
+  /** Collection name → that collection's state (owned by records-driver.ts). */
   readonly records: Map<string, unknown>;
   /** Channel name → that channel's state (owned by transport.ts). */
   readonly channels: Map<string, unknown>;
