@@ -14,8 +14,8 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createQueue, createRecordStore } from "@core/protocols/kit";
-import { createMemoryCache } from "./cache.js";
+import { createCache, createQueue, createRecordStore } from "@core/protocols/kit";
+import { memoryCacheDriver } from "./cache-driver.js";
 import { memoryQueueDriver } from "./queue-driver.js";
 import { memoryRecordDriver } from "./records-driver.js";
 import type { MemoryShared } from "./shared.js";
@@ -68,7 +68,7 @@ export class MemoryBackend implements Backend {
 
   cache<V = unknown>(name: string, options?: CacheOptions): Cache<V> {
     this.#shared.lifecycle.assertOpen();
-    return createMemoryCache<V>(this.#shared, name, options);
+    return createCache<V>(memoryCacheDriver(this.#shared), name, options);
   }
 
   queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {

@@ -1,16 +1,5 @@
-import {
-  assertPlainObject,
-  assertTtl,
-  BackendError,
-  type CacheOptions,
-  type Codec,
-  defaultCodec,
-  describeValue,
-  invalidArgument,
-} from "@core/protocols";
+import type { CacheCounters } from "@core/protocols/kit";
 import type { MemoryShared } from "./shared.js";
-
-const BACKEND = "memory";
 
 /** One stored entry: the codec's text and an absolute expiry (`Infinity` = none). */
 export interface Slot {
@@ -22,7 +11,7 @@ export interface Slot {
  * The data of one cache namespace, shared by every handle opened on that name. Map order
  * is recency order when any handle uses `maxEntries` (reads re-insert), else write order.
  */
-export class CacheState {
+export class CacheState implements CacheCounters {
   readonly entries = new Map<string, Slot>();
   hits = 0;
   misses = 0;
@@ -134,103 +123,4 @@ export function stateOf(shared: MemoryShared, name: string): CacheState {
     shared.caches.set(name, state);
   }
   return state;
-}
-
-/** Validated cache options with defaults applied. */
-export interface CheckedCacheOptions {
-  defaultTtlMs: number | undefined;
-  maxEntries: number;
-  sweepIntervalMs: number;
-  codec: Codec;
-}
-
-/**
- * Validates `backend.cache(name, options)` options (INVALID_ARGUMENT) and applies defaults.
- *
- * @example
- * ```ts
- * const { codec, maxEntries } = checkCacheOptions(options, 1000);
- * ```
- */
-export function checkCacheOptions(options: CacheOptions | undefined, sweepDefault: number): CheckedCacheOptions {
-  if (options === undefined) {
-    return {
-      defaultTtlMs: undefined,
-      maxEntries: Number.POSITIVE_INFINITY,
-      sweepIntervalMs: sweepDefault,
-      codec: defaultCodec,
-    };
-  }
-  assertPlainObject(BACKEND, options as unknown, "cache options");
-  const { defaultTtlMs, maxEntries, sweepIntervalMs, codec } = options as CacheOptions;
-  assertTtl(BACKEND, defaultTtlMs);
-  if (
-    maxEntries !== undefined &&
-    (typeof maxEntries !== "number" || !Number.isSafeInteger(maxEntries) || maxEntries < 1)
-  ) {
-    throw invalidArgument(BACKEND, `maxEntries must be a positive integer, got ${describeValue(maxEntries)}`);
-  }
-  if (
-    sweepIntervalMs !== undefined &&
-    (typeof sweepIntervalMs !== "number" || !Number.isFinite(sweepIntervalMs) || sweepIntervalMs <= 0)
-  ) {
-    throw invalidArgument(BACKEND, `sweepIntervalMs must be a positive number, got ${describeValue(sweepIntervalMs)}`);
-  }
-  if (
-    codec !== undefined &&
-    (codec === null || typeof codec.encode !== "function" || typeof codec.decode !== "function")
-  ) {
-    throw invalidArgument(BACKEND, "codec must have encode(value) and decode(text) functions");
-  }
-  return {
-    defaultTtlMs,
-    maxEntries: maxEntries ?? Number.POSITIVE_INFINITY,
-    sweepIntervalMs: sweepIntervalMs ?? sweepDefault,
-    codec: codec ?? defaultCodec,
-  };
-}
-
-// Codec errors name the codec; callers of this backend should see `[memory]`.
-function rethrow(err: unknown, code: "INVALID_ARGUMENT" | "CORRUPTION", what: string): never {
-  // Stryker disable next-line Regex,StringLiteral: message wording only; the [memory] prefix and code are unchanged
-  const detail = err instanceof Error ? err.message.replace(/^\[[^\]]*\] /, "") : String(err);
-  const finalCode = BackendError.is(err) ? err.code : code;
-  throw new BackendError(finalCode, `${what}: ${detail}`, { backend: BACKEND, cause: err });
-}
-
-/**
- * Encodes a value, turning any codec failure into a `[memory]` INVALID_ARGUMENT.
- *
- * @example
- * ```ts
- * const text = encodeWith(defaultCodec, { a: 1 });
- * ```
- */
-export function encodeWith(codec: Codec, value: unknown): string {
-  let text: unknown;
-  try {
-    text = codec.encode(value);
-  } catch (err) {
-    rethrow(err, "INVALID_ARGUMENT", "value cannot be stored");
-  }
-  if (typeof text !== "string") {
-    throw invalidArgument(BACKEND, `codec ${codec.name} returned ${typeof text}, not a string`);
-  }
-  return text;
-}
-
-/**
- * Decodes stored text, turning any codec failure into a `[memory]` CORRUPTION.
- *
- * @example
- * ```ts
- * const value = decodeWith(defaultCodec, '{"a":1}');
- * ```
- */
-export function decodeWith(codec: Codec, text: string): unknown {
-  try {
-    return codec.decode(text);
-  } catch (err) {
-    rethrow(err, "CORRUPTION", "stored value cannot be read");
-  }
 }

@@ -16,5 +16,6 @@
 export { AsyncMutex } from "../async-mutex.js";
 export { defineCapabilities } from "../capabilities.js";
 export { Lifecycle } from "../lifecycle.js";
+export * from "./cache/index.js";
 export * from "./queue/index.js";
 export * from "./records/index.js";
