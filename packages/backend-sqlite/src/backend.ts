@@ -13,8 +13,8 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createQueue, createRecordStore } from "@core/protocols/kit";
-import { createSqliteCache } from "./cache.js";
+import { createCache, createQueue, createRecordStore } from "@core/protocols/kit";
+import { sqliteCacheDriver } from "./cache-driver.js";
 import type { BetterSqliteDatabase } from "./driver.js";
 import { sqliteQueueDriver } from "./queue-driver.js";
 import { sqliteRecordDriver } from "./records-driver.js";
@@ -71,7 +71,7 @@ export class SqliteBackend implements Backend {
 
   cache<V = unknown>(name: string, options?: CacheOptions): Cache<V> {
     this.#shared.lifecycle.assertOpen();
-    return createSqliteCache<V>(this.#shared, name, options);
+    return createCache<V>(sqliteCacheDriver(this.#shared), name, options);
   }
 
   queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {

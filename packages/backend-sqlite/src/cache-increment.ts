@@ -1,9 +1,9 @@
-import { type Codec, describeValue, invalidArgument } from "@core/protocols";
-import type { CacheParams } from "./cache-options.js";
+import { invalidArgument } from "@core/protocols";
+import type { CacheValues } from "@core/protocols/kit";
+import type { CacheParams } from "./cache-params.js";
 import * as Q from "./cache-sql.js";
 import { BACKEND } from "./errors.js";
 import type { SqliteShared } from "./shared.js";
-import { decodeWith, encodeWith } from "./values.js";
 
 /**
  * Increments in one statement (`incrementSql`), for codecs that store integers as their
@@ -11,16 +11,21 @@ import { decodeWith, encodeWith } from "./values.js";
  *
  * @example
  * ```ts
- * const next = incrementInSql(shared, codec, Q.INCREMENT, { ...p, by: 1 });
+ * const next = incrementInSql(shared, values, Q.INCREMENT, { ...p, by: 1 });
  * ```
  */
-export function incrementInSql(shared: SqliteShared, codec: Codec, incrementSql: string, p: CacheParams): number {
+export function incrementInSql(
+  shared: SqliteShared,
+  values: CacheValues,
+  incrementSql: string,
+  p: CacheParams,
+): number {
   const text = shared.prepare(incrementSql).pluck().all(p)[0] as string | undefined;
-  if (text !== undefined) return decodeWith(codec, text) as number;
+  if (text !== undefined) return values.decode(text) as number;
   // No row back: a live entry that is not a safe integer, or the sum would leave the range.
   const row = shared.prepare(Q.GET).get(p.ns, p.key) as { value: string } | undefined;
-  const stored = row === undefined ? undefined : decodeWith(codec, row.value);
-  return refuse(p, stored);
+  values.increment(p.key as string, row?.value, p.by); // throws and says which
+  throw invalidArgument(BACKEND, `cannot increment ${JSON.stringify(p.key)}`);
 }
 
 /**
@@ -29,28 +34,21 @@ export function incrementInSql(shared: SqliteShared, codec: Codec, incrementSql:
  *
  * @example
  * ```ts
- * const next = incrementInTransaction(shared, codec, Q.SET, { ...p, by: 1 });
+ * const next = incrementInTransaction(shared, values, Q.SET, { ...p, by: 1 });
  * ```
  */
-export function incrementInTransaction(shared: SqliteShared, codec: Codec, setSql: string, p: CacheParams): number {
+export function incrementInTransaction(
+  shared: SqliteShared,
+  values: CacheValues,
+  setSql: string,
+  p: CacheParams,
+): number {
   return shared.write(() => {
     const row = shared.prepare(Q.GET).get(p.ns, p.key) as { value: string; expires_at: number | null } | undefined;
     const live = row !== undefined && (row.expires_at === null || row.expires_at > p.now);
-    const current = live ? decodeWith(codec, row.value) : 0;
-    if (typeof current !== "number" || !Number.isSafeInteger(current) || !Number.isSafeInteger(current + p.by)) {
-      return refuse(p, current);
-    }
-    const next = current + p.by;
+    const next = values.increment(p.key as string, live ? row.value : undefined, p.by);
     const expires = live ? row.expires_at : p.expires;
-    shared.prepare(setSql).run(p.ns, p.key, encodeWith(codec, next), expires, p.ns);
+    shared.prepare(setSql).run(p.ns, p.key, values.encode(next), expires, p.ns);
     return next;
   });
-}
-
-function refuse(p: CacheParams, stored: unknown): never {
-  const key = JSON.stringify(p.key);
-  if (typeof stored === "number" && Number.isSafeInteger(stored)) {
-    throw invalidArgument(BACKEND, `incrementing ${key} by ${p.by} leaves the safe integer range`);
-  }
-  throw invalidArgument(BACKEND, `cannot increment ${key}: it holds ${describeValue(stored)}, not an integer`);
 }

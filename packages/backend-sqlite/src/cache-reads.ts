@@ -1,27 +1,18 @@
-import type { Codec } from "@core/protocols";
-import { cacheParams } from "./cache-options.js";
+import { cacheParams } from "./cache-params.js";
 import * as Q from "./cache-sql.js";
-import type { CacheCounters, SqliteShared } from "./shared.js";
-import { decodeWith } from "./values.js";
+import type { SqliteShared } from "./shared.js";
 
 /**
- * Reads one entry, counting a hit or a miss. With `lru` (a `maxEntries` cache) the read
+ * Reads the stored text of one entry (`undefined`: missing or expired). With `lru` (a `maxEntries` cache) the read
  * refreshes the entry's recency, so it must run where writes may. An expired entry met
  * is deleted.
  *
  * @example
  * ```ts
- * const value = readCacheEntry<number>(shared, codec, counters, false, "hits", "home");
+ * const text = readCacheEntry(shared, false, "hits", "home");
  * ```
  */
-export function readCacheEntry<V>(
-  shared: SqliteShared,
-  codec: Codec,
-  counters: CacheCounters,
-  lru: boolean,
-  ns: string,
-  key: string,
-): V | undefined {
+export function readCacheEntry(shared: SqliteShared, lru: boolean, ns: string, key: string): string | undefined {
   const prepare = shared.prepare;
   let text: string | undefined;
   if (lru) {
@@ -37,31 +28,20 @@ export function readCacheEntry<V>(
       text = row?.value;
     }
   }
-  if (text === undefined) {
-    counters.misses++;
-    return undefined;
-  }
-  counters.hits++;
-  return decodeWith(codec, text) as V;
+  return text;
 }
 
 /**
- * Reads many entries of a cache without recency (no `maxEntries`): one `key IN (…)`
+ * Reads the stored texts of many entries of a cache without recency (no `maxEntries`): one `key IN (…)`
  * statement per up to 1024 keys instead of a statement per key; the few expired entries
  * met are deleted afterwards (each delete re-checks the expiry itself).
  *
  * @example
  * ```ts
- * const values = readCacheEntries<number>(shared, codec, counters, "hits", ["a", "b"]);
+ * const texts = readCacheEntries(shared, "hits", ["a", "b"]);
  * ```
  */
-export function readCacheEntries<V>(
-  shared: SqliteShared,
-  codec: Codec,
-  counters: CacheCounters,
-  name: string,
-  keys: readonly string[],
-): (V | undefined)[] {
+export function readCacheEntries(shared: SqliteShared, name: string, keys: readonly string[]): (string | undefined)[] {
   const now = Date.now();
   const found = new Map<string, { value: string; expires_at: number | null }>();
   const largest = Q.GET_MANY_SIZES[Q.GET_MANY_SIZES.length - 1] as number;
@@ -81,12 +61,8 @@ export function readCacheEntries<V>(
   let expired: string[] | undefined;
   const values = keys.map((key) => {
     const row = found.get(key);
-    if (row !== undefined && (row.expires_at === null || row.expires_at > now)) {
-      counters.hits++;
-      return decodeWith(codec, row.value) as V;
-    }
+    if (row !== undefined && (row.expires_at === null || row.expires_at > now)) return row.value;
     if (row !== undefined) (expired ??= []).push(key);
-    counters.misses++;
     return undefined;
   });
   if (expired !== undefined) {

@@ -1,4 +1,4 @@
-import { type CacheParams, cacheParams } from "./cache-options.js";
+import { type CacheParams, cacheParams } from "./cache-params.js";
 import * as Q from "./cache-sql.js";
 import type { CacheCounters, SqliteShared } from "./shared.js";
 

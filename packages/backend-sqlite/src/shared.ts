@@ -34,6 +34,11 @@ export interface SqliteShared {
    * waits while a `sql()` transaction holds the connection, maps errors to `BackendError`.
    */
   run<T>(fn: () => T): Promise<T>;
+  /**
+   * {@link run} without the promise when it can: when nobody holds the connection the work
+   * runs now and its result (or mapped error) comes back synchronously; otherwise a promise.
+   */
+  runNow<T>(fn: () => T): T | Promise<T>;
   /** Runs `fn` inside `BEGIN IMMEDIATE … COMMIT` (rolled back if it throws). Synchronous. */
   write<T>(fn: () => T): T;
 }
@@ -68,6 +73,32 @@ export function createShared(db: BetterSqliteDatabase, lifecycle: Lifecycle, isF
       throw toBackendError(err);
     }
   };
+  function runNow<T>(fn: () => T): T | Promise<T> {
+    // Fast path: nobody holds the connection, so the synchronous work runs right now and
+    // is finished before this returns — nothing is in flight for close() to wait for, so
+    // the lifecycle's tracking (a Set entry and two promise reactions per call) is skipped.
+    if (!mutex.locked && !db.inTransaction) {
+      if (lifecycle.closed) throw closedError(lifecycle.backend);
+      return exec(fn);
+    }
+    // A sql() transaction holds the connection across its awaits: work started now would
+    // join it (and commit or roll back with it), so queue behind it on the shared mutex.
+    if (mutex.heldByCaller()) {
+      return Promise.reject(
+        new BackendError(
+          "INVALID_ARGUMENT",
+          "cache, queue, record and transport calls cannot run inside sql().transaction() on the same backend: they would wait for the transaction forever; call them after it",
+          { backend: BACKEND },
+        ),
+      );
+    }
+    return lifecycle.run(() =>
+      mutex.run(() => {
+        lifecycle.assertOpen();
+        return exec(fn);
+      }),
+    );
+  }
   return {
     db,
     lifecycle,
@@ -77,35 +108,15 @@ export function createShared(db: BetterSqliteDatabase, lifecycle: Lifecycle, isF
     notifier,
     cacheCounters: new Map(),
     run<T>(fn: () => T): Promise<T> {
-      // Fast path: nobody holds the connection, so the synchronous work runs right now and
-      // is finished before this returns — nothing is in flight for close() to wait for, so
-      // the lifecycle's tracking (a Set entry and two promise reactions per call) is skipped.
-      if (!mutex.locked && !db.inTransaction) {
-        if (lifecycle.closed) return Promise.reject(closedError(lifecycle.backend));
-        try {
-          return Promise.resolve(fn());
-        } catch (err) {
-          return Promise.reject(toBackendError(err));
-        }
+      let result: T | Promise<T>;
+      try {
+        result = runNow(fn);
+      } catch (err) {
+        return Promise.reject(err);
       }
-      // A sql() transaction holds the connection across its awaits: work started now would
-      // join it (and commit or roll back with it), so queue behind it on the shared mutex.
-      if (mutex.heldByCaller()) {
-        return Promise.reject(
-          new BackendError(
-            "INVALID_ARGUMENT",
-            "cache, queue, record and transport calls cannot run inside sql().transaction() on the same backend: they would wait for the transaction forever; call them after it",
-            { backend: BACKEND },
-          ),
-        );
-      }
-      return lifecycle.run(() =>
-        mutex.run(() => {
-          lifecycle.assertOpen();
-          return exec(fn);
-        }),
-      );
+      return result instanceof Promise ? result : Promise.resolve(result);
     },
+    runNow,
     write<T>(fn: () => T): T {
       begin.run();
       try {

@@ -1,31 +1,11 @@
-import { BackendError, type Codec, defaultCodec, invalidArgument } from "@core/protocols";
+import { BackendError, type Codec, defaultCodec } from "@core/protocols";
 import { BACKEND } from "./errors.js";
 
 // Codec errors name the codec; callers of this backend should see `[sqlite]`.
-function rethrow(err: unknown, code: "INVALID_ARGUMENT" | "CORRUPTION", what: string): never {
+function rethrow(err: unknown, code: "CORRUPTION", what: string): never {
   const detail = err instanceof Error ? err.message.replace(/^\[[^\]]*\] /, "") : String(err);
   const finalCode = BackendError.is(err) ? err.code : code;
   throw new BackendError(finalCode, `${what}: ${detail}`, { backend: BACKEND, cause: err });
-}
-
-/**
- * Encodes a value, turning any codec failure into a `[sqlite]` INVALID_ARGUMENT.
- *
- * @example
- * ```ts
- * const text = encodeWith(defaultCodec, { a: 1 });
- * ```
- */
-export function encodeWith(codec: Codec, value: unknown, where = "value"): string {
-  let text: unknown;
-  try {
-    text = codec.encode(value);
-  } catch (err) {
-    rethrow(err, "INVALID_ARGUMENT", `${where} cannot be stored`);
-  }
-  if (typeof text !== "string")
-    throw invalidArgument(BACKEND, `codec ${codec.name} returned ${typeof text}, not a string`);
-  return text;
 }
 
 /**
