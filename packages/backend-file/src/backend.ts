@@ -14,8 +14,8 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createQueue, createRecordStore } from "@core/protocols/kit";
-import { createFileCache } from "./cache.js";
+import { createCache, createQueue, createRecordStore } from "@core/protocols/kit";
+import { fileCacheDriver } from "./cache-driver.js";
 import { type DamagedRecordHandler, warnDamagedRecord } from "./damage.js";
 import { BACKEND } from "./errors.js";
 import type { LockOptions } from "./lock.js";
@@ -130,7 +130,7 @@ export class FileBackend implements Backend {
 
   cache<V = unknown>(name: string, options?: CacheOptions): Cache<V> {
     this.#shared.lifecycle.assertOpen();
-    return createFileCache<V>(this.#shared, name, options);
+    return createCache<V>(fileCacheDriver(this.#shared), name, options);
   }
 
   queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {

@@ -1,14 +1,5 @@
 import { join } from "node:path";
-import {
-  assertPlainObject,
-  assertTtl,
-  type CacheOptions,
-  checkCodec,
-  describeValue,
-  invalidArgument,
-} from "@core/protocols";
 import { CacheData, type CacheOp } from "./cache-data.js";
-import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
 import { fileName } from "./names.js";
 import { type FileShared, storeState } from "./shared.js";
@@ -22,42 +13,6 @@ export interface CacheNamespace {
   journal: Journal<CacheOp>;
   timer?: NodeJS.Timeout;
   timerMs: number;
-}
-
-/** Cache options after validation, defaults applied. */
-export type CheckedCacheOptions = ReturnType<typeof checkCacheOptions>;
-
-/**
- * Validates `cache(name, options)` options and applies defaults (`maxEntries` unlimited,
- * `sweepIntervalMs` the backend's, the JSON codec).
- *
- * @example
- * ```ts
- * const checked = checkCacheOptions({ maxEntries: 100 }, shared.sweepIntervalMs);
- * ```
- */
-export function checkCacheOptions(options: CacheOptions | undefined, sweepDefault: number) {
-  if (options !== undefined) assertPlainObject(BACKEND, options, "cache options");
-  const { defaultTtlMs, maxEntries, sweepIntervalMs, codec } = (options ?? {}) as CacheOptions;
-  assertTtl(BACKEND, defaultTtlMs);
-  if (
-    maxEntries !== undefined &&
-    (typeof maxEntries !== "number" || !Number.isSafeInteger(maxEntries) || maxEntries < 1)
-  ) {
-    throw invalidArgument(BACKEND, `maxEntries must be a positive integer, got ${describeValue(maxEntries)}`);
-  }
-  if (
-    sweepIntervalMs !== undefined &&
-    (typeof sweepIntervalMs !== "number" || !(sweepIntervalMs > 0) || !Number.isFinite(sweepIntervalMs))
-  ) {
-    throw invalidArgument(BACKEND, `sweepIntervalMs must be a positive number, got ${describeValue(sweepIntervalMs)}`);
-  }
-  return {
-    defaultTtlMs,
-    maxEntries: maxEntries ?? NEVER,
-    sweepIntervalMs: sweepIntervalMs ?? sweepDefault,
-    codec: checkCodec(BACKEND, codec),
-  };
 }
 
 /**

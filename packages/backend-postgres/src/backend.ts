@@ -14,9 +14,9 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createQueue, createRecordStore } from "@core/protocols/kit";
+import { createCache, createQueue, createRecordStore } from "@core/protocols/kit";
 import type pg from "pg";
-import { createPostgresCache } from "./cache.js";
+import { postgresCacheDriver } from "./cache-driver.js";
 import { BACKEND } from "./errors.js";
 import { Listener, notifyChannel } from "./listener.js";
 import type { PostgresPoolLike } from "./pool.js";
@@ -97,7 +97,7 @@ export class PostgresBackend implements Backend {
 
   cache<V = unknown>(name: string, options?: CacheOptions): Cache<V> {
     this.#shared.lifecycle.assertOpen();
-    return createPostgresCache<V>(this.#shared, name, options);
+    return createCache<V>(postgresCacheDriver(this.#shared), name, options);
   }
 
   queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {

@@ -13,8 +13,8 @@ import {
   type SqlDatabase,
   type Transport,
 } from "@core/protocols";
-import { createQueue, createRecordStore } from "@core/protocols/kit";
-import { createRedisCache } from "./cache.js";
+import { createCache, createQueue, createRecordStore } from "@core/protocols/kit";
+import { redisCacheDriver } from "./cache-driver.js";
 import type { RedisClientLike } from "./client.js";
 import { BACKEND } from "./errors.js";
 import { redisQueueDriver } from "./queue-driver.js";
@@ -93,7 +93,7 @@ export class RedisBackend implements Backend {
 
   cache<V = unknown>(name: string, options?: CacheOptions): Cache<V> {
     this.#shared.lifecycle.assertOpen();
-    return createRedisCache<V>(this.#shared, name, options);
+    return createCache<V>(redisCacheDriver(this.#shared), name, options);
   }
 
   queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {

@@ -20,7 +20,7 @@ export interface RedisShared {
   readonly prefix: string;
   readonly lifecycle: Lifecycle;
   /** Client-side hit/miss counters per cache namespace (this backend object only). */
-  readonly cacheCounters: Map<string, { hits: number; misses: number }>;
+  readonly cacheCounters: Map<string, { hits: number; misses: number; evictions: number }>;
   /** Makes a dedicated connection (a `duplicate()`, with room for the block time). */
   readonly duplicate: () => RedisClientLike;
   /** How long opening a dedicated connection may take. */

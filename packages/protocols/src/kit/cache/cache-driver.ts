@@ -81,10 +81,10 @@ export interface CacheStore {
   get(key: string): MaybePromise<string | undefined>;
   /** Stored texts in the order of `keys` (which may repeat); one round trip. */
   getMany(keys: readonly string[]): MaybePromise<(string | undefined)[]>;
-  /** Replaces value and TTL. */
-  set(key: string, text: string, ttlMs: number | undefined): MaybePromise<void>;
-  /** Writes every row atomically, one round trip; a repeated key keeps its last row. */
-  setMany(rows: readonly CacheRow[]): MaybePromise<void>;
+  /** Replaces value and TTL. What it answers is ignored (a driver may pass its client's reply on). */
+  set(key: string, text: string, ttlMs: number | undefined): MaybePromise<unknown>;
+  /** Writes every row atomically, one round trip; a repeated key keeps its last row. Answer ignored. */
+  setMany(rows: readonly CacheRow[]): MaybePromise<unknown>;
   /** Writes only if absent or expired, atomically; true when written. */
   add(key: string, text: string, ttlMs: number | undefined): MaybePromise<boolean>;
   /**

@@ -16,6 +16,7 @@ import { checkCacheSettings } from "./cache-settings.js";
 import type { CacheValues } from "./cache-values.js";
 
 const DONE: Promise<void> = Promise.resolve();
+const nothing = (): void => undefined;
 
 /**
  * Builds the public cache `name` of a backend from its {@link CacheDriver}: the one place
@@ -144,7 +145,7 @@ class LayeredCache<V> implements Cache<V> {
       assertKey(this.#backend, key);
       const ttlMs = this.#ttlOf(options);
       const done = this.#store.set(key, this.#values.encode(value), ttlMs);
-      return done instanceof Promise ? done.then(undefined, this.#fail) : DONE;
+      return done instanceof Promise ? done.then(nothing, this.#fail) : DONE;
     } catch (err) {
       return Promise.reject(this.#error(err));
     }
@@ -172,7 +173,7 @@ class LayeredCache<V> implements Cache<V> {
       }
       if (rows.length === 0) return DONE;
       const done = this.#store.setMany(rows);
-      return done instanceof Promise ? done.then(undefined, this.#fail) : DONE;
+      return done instanceof Promise ? done.then(nothing, this.#fail) : DONE;
     } catch (err) {
       return Promise.reject(this.#error(err));
     }
