@@ -23,6 +23,34 @@ function everyCall(cache: Cache<unknown>): [string, () => unknown][] {
   ];
 }
 
+// Every method of a cache, called with arguments that are invalid as well.
+function everyInvalidCall(cache: Cache<unknown>): [string, () => unknown][] {
+  const bad = 42 as unknown as string;
+  return [
+    ["get", () => cache.get(bad)],
+    ["getMany", () => cache.getMany(bad as unknown as string[])],
+    ["set", () => cache.set(bad, 1, { ttlMs: -1 })],
+    ["setMany", () => cache.setMany(bad as never)],
+    ["add", () => cache.add(bad, () => 1)],
+    ["increment", () => cache.increment("n", 1.5)],
+    ["delete", () => cache.delete("")],
+    ["deleteMany", () => cache.deleteMany([bad])],
+    ["has", () => cache.has(bad)],
+    ["ttl", () => cache.ttl(bad)],
+    ["keys", () => listKeys(cache, bad)],
+  ];
+}
+
+async function expectClosedForEvery(calls: [string, () => unknown][]): Promise<void> {
+  for (const [method, call] of calls) {
+    try {
+      await expectCode(call, "CLOSED");
+    } catch (err) {
+      throw new Error(`${method}: ${(err as Error).message}`);
+    }
+  }
+}
+
 /**
  * close(): idempotent, waits for in-flight work, CLOSED afterwards; data surviving a
  * reopen when the backend is persistent.
@@ -41,14 +69,19 @@ export function registerCacheLifecycle(ctx: CacheContext): void {
     await backend.close();
     await inFlight; // close waits for work already started
     await backend.close(); // idempotent
-    for (const [method, call] of everyCall(cache)) {
-      try {
-        await expectCode(call, "CLOSED");
-      } catch (err) {
-        throw new Error(`${method}: ${(err as Error).message}`);
-      }
-    }
+    await expectClosedForEvery(everyCall(cache));
     await expectCode(() => backend.cache(freshName("cache")), "CLOSED");
+  });
+
+  test("a closed cache answers CLOSED before it looks at the arguments", async () => {
+    const backend: Backend = await ctx.options.open();
+    const handle = backend.cache(freshName("cache"));
+    await handle.close();
+    await expectClosedForEvery(everyInvalidCall(handle));
+    await expectClosedForEvery(everyCall(handle));
+    const cache = backend.cache(freshName("cache"));
+    await backend.close();
+    await expectClosedForEvery(everyInvalidCall(cache));
   });
 
   test("cache.close() is idempotent and backend.close() still works afterwards", async () => {
