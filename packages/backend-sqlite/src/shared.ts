@@ -35,7 +35,7 @@ export interface SqliteShared {
    */
   run<T>(fn: () => T): Promise<T>;
   /**
-   * {@link run} without the promise when it can: when nobody holds the connection the work
+   * `run` without the promise when it can: when nobody holds the connection the work
    * runs now and its result (or mapped error) comes back synchronously; otherwise a promise.
    */
   runNow<T>(fn: () => T): T | Promise<T>;

@@ -1,7 +1,14 @@
 import type { Codec } from "../../codec.js";
 import type { CacheValues } from "./cache-values.js";
 
-/** A value, or a promise of it: a synchronous store answers without a promise of its own. */
+/**
+ * A value, or a promise of it: a synchronous store answers without a promise of its own.
+ *
+ * @example
+ * ```ts
+ * const has = (key: string): MaybePromise<boolean> => map.has(key);
+ * ```
+ */
 export type MaybePromise<T> = T | Promise<T>;
 
 /**
