@@ -1,28 +1,4 @@
-import { BackendError, type Codec, defaultCodec } from "@core/protocols";
-import { BACKEND } from "./errors.js";
-
-// Codec errors name the codec; callers of this backend should see `[sqlite]`.
-function rethrow(err: unknown, code: "CORRUPTION", what: string): never {
-  const detail = err instanceof Error ? err.message.replace(/^\[[^\]]*\] /, "") : String(err);
-  const finalCode = BackendError.is(err) ? err.code : code;
-  throw new BackendError(finalCode, `${what}: ${detail}`, { backend: BACKEND, cause: err });
-}
-
-/**
- * Decodes stored text, turning any codec failure into a `[sqlite]` CORRUPTION.
- *
- * @example
- * ```ts
- * const value = decodeWith(defaultCodec, '{"a":1}');
- * ```
- */
-export function decodeWith(codec: Codec, text: string): unknown {
-  try {
-    return codec.decode(text);
-  } catch (err) {
-    rethrow(err, "CORRUPTION", "stored value cannot be read");
-  }
-}
+import { type Codec, defaultCodec } from "@core/protocols";
 
 /**
  * True when the codec writes safe integers as plain decimal text (the default codec and
