@@ -1,15 +1,6 @@
 import type { Codec } from "../../codec.js";
+import type { MaybePromise } from "../records/record-driver.js";
 import type { CacheValues } from "./cache-values.js";
-
-/**
- * A value, or a promise of it: a synchronous store answers without a promise of its own.
- *
- * @example
- * ```ts
- * const has = (key: string): MaybePromise<boolean> => map.has(key);
- * ```
- */
-export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * Counters of one cache namespace, shared by its handles: the layer counts `hits` and

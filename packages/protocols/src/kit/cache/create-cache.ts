@@ -11,7 +11,8 @@ import {
   assertTtl,
   describeValue,
 } from "../../validation.js";
-import type { CacheCounters, CacheDriver, CacheRow, CacheStore, MaybePromise } from "./cache-driver.js";
+import type { MaybePromise } from "../records/record-driver.js";
+import type { CacheCounters, CacheDriver, CacheRow, CacheStore } from "./cache-driver.js";
 import { checkCacheSettings } from "./cache-settings.js";
 import type { CacheValues } from "./cache-values.js";
 

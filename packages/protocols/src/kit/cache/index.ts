@@ -16,7 +16,6 @@ export type {
   CacheRow,
   CacheSettings,
   CacheStore,
-  MaybePromise,
 } from "./cache-driver.js";
 export { checkCacheSettings } from "./cache-settings.js";
 export { CacheValues } from "./cache-values.js";
