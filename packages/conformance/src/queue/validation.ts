@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import { describeCapability } from "../gate.js";
 import { freshName } from "../names.js";
 import { collect, expectCode, pairs, type QueueContext } from "./context.js";
 
@@ -132,7 +133,6 @@ export function registerQueueValidation(ctx: QueueContext): void {
   test("on a closed backend bad arguments are CLOSED too: the state is checked first", async () => {
     const backend = await ctx.options.open();
     const q = backend.queue<number>(freshName("queue"));
-    const bucketed = backend.queue<number>(freshName("queue"), { buckets: 2 });
     await backend.close();
     await expectCode(() => q.put(1, { key: 5 as unknown as string }), "CLOSED");
     await expectCode(() => q.putBatch("x" as unknown as number[]), "CLOSED");
@@ -142,7 +142,15 @@ export function registerQueueValidation(ctx: QueueContext): void {
     await expectCode(() => q.committed(""), "CLOSED");
     await expectCode(() => q.trim({} as { before: number }), "CLOSED");
     await expectCode(() => q.bucket(-1), "CLOSED");
-    await expectCode(() => bucketed.put(1), "CLOSED");
-    await expectCode(() => bucketed.bucket(7), "CLOSED");
+  });
+
+  describeCapability(ctx.caps.buckets, "buckets", () => {
+    test("on a closed backend a bucketed queue answers CLOSED, even for a bucket out of range", async () => {
+      const backend = await ctx.options.open();
+      const bucketed = backend.queue<number>(freshName("queue"), { buckets: 2 });
+      await backend.close();
+      await expectCode(() => bucketed.put(1), "CLOSED");
+      await expectCode(() => bucketed.bucket(7), "CLOSED");
+    });
   });
 }
