@@ -127,7 +127,8 @@ export function transportHarness(options: ConformanceOptions, caps: Capabilities
       if (!backend) throw new Error("the backend did not open (see beforeAll)");
       return backend;
     },
-    until: (check, what) => waitFor(check, 3000 * scale, what),
+    // A bound, not a speed target: only a failing test waits it out, and a loaded CI machine needs the room.
+    until: (check, what) => waitFor(check, 10_000 * scale, what),
     quiet: () => sleep(60 * scale),
     own(b) {
       owned.push(b);
