@@ -14,12 +14,12 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createCache, createQueue, createRecordStore } from "@core/protocols/kit";
+import { createCache, createQueue, createRecordStore, createTransport } from "@core/protocols/kit";
 import { memoryCacheDriver } from "./cache-driver.js";
 import { memoryQueueDriver } from "./queue-driver.js";
 import { memoryRecordDriver } from "./records-driver.js";
 import type { MemoryShared } from "./shared.js";
-import { createMemoryTransport } from "./transport.js";
+import { memoryTransportDriver } from "./transport-driver.js";
 
 const CAPABILITIES: Capabilities = defineCapabilities({
   cache: true,
@@ -83,7 +83,7 @@ export class MemoryBackend implements Backend {
 
   transport(options?: TransportOptions): Transport {
     this.#shared.lifecycle.assertOpen();
-    return createMemoryTransport(this.#shared, options);
+    return createTransport(memoryTransportDriver(this.#shared), options);
   }
 
   sql(): SqlDatabase {

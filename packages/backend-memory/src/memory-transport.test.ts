@@ -1,9 +1,10 @@
 import { describePublisherConformance, describeTransportConformance, waitFor } from "@core/conformance";
-import { Lifecycle, type Message } from "@core/protocols";
+import { Lifecycle, type Message, type TransportOptions } from "@core/protocols";
+import { createTransport } from "@core/protocols/kit";
 import { describe, expect, it } from "vitest";
 import { openMemoryBackend } from "./index.js";
 import type { MemoryShared } from "./shared.js";
-import { createMemoryTransport } from "./transport.js";
+import { memoryTransportDriver } from "./transport-driver.js";
 import { type MemoryChannel, RETAINED_MESSAGES } from "./transport-channel.js";
 
 describeTransportConformance({ name: "memory", open: () => openMemoryBackend() });
@@ -27,6 +28,9 @@ const msg = (n: number, idempotencyKey?: string): Message => ({
   publishedAt: Date.now(),
   ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
 });
+
+const createMemoryTransport = (shared: MemoryShared, options?: TransportOptions) =>
+  createTransport(memoryTransportDriver(shared), options);
 
 describe("memory transport specifics", () => {
   it("trims what every subscriber and group has passed, keeping the last messages for fromStart", async () => {

@@ -1,16 +1,6 @@
-/** A message as the memory transport keeps it: payload encoded so every delivery gets a fresh copy. */
-export interface StoredMessage {
-  readonly id: string;
-  readonly text: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly publishedAt: number;
-  readonly idempotencyKey?: string;
-}
+import { DedupWindow, type OutgoingMessage, RETAINED_MESSAGES, type StoredMessage } from "@core/protocols/kit";
 
-/** Messages kept per channel beyond what groups and subscribers still need, for `fromStart`. */
-export const RETAINED_MESSAGES = 1000;
-/** Most idempotency keys remembered per channel; the oldest are forgotten first. */
-export const MAX_DEDUP_KEYS = 100_000;
+export { RETAINED_MESSAGES };
 
 /**
  * Where a group is: `next` is the first message never handed out, `pending` the ones a
@@ -32,13 +22,13 @@ export interface GroupState {
  * @example
  * ```ts
  * const channel = new MemoryChannel();
- * channel.append([{ id: "1", text: "1", headers: {}, publishedAt: 0 }], 60_000);
- * channel.at(0)?.id; // "1"
+ * channel.append([{ message, text: "1" }], 60_000);
+ * channel.at(0)?.fields?.id; // message.id
  * ```
  */
 export class MemoryChannel {
   readonly #log = new Map<number, StoredMessage>();
-  readonly #dedup = new Map<string, number>();
+  readonly #dedup = new DedupWindow();
   readonly #groups = new Map<string, GroupState>();
   readonly #cursors = new Set<{ position: number }>();
   readonly #wakers = new Set<() => void>();
@@ -65,19 +55,16 @@ export class MemoryChannel {
   }
 
   /** Appends the messages whose idempotency key was not seen within the window, then wakes subscribers. */
-  append(messages: readonly StoredMessage[], dedupWindowMs: number, now = Date.now()): void {
-    this.#pruneKeys(now);
-    for (const message of messages) {
+  append(messages: readonly OutgoingMessage[], dedupWindowMs: number, now = Date.now()): void {
+    this.#dedup.prune(now);
+    for (const { message, text } of messages) {
       const key = message.idempotencyKey;
-      if (key !== undefined) {
-        const expiresAt = this.#dedup.get(key);
-        // Stryker disable next-line EqualityOperator: a key expiring in this very millisecond; not observable
-        if (expiresAt !== undefined && expiresAt > now) continue;
-        this.#dedup.delete(key);
-        this.#dedup.set(key, now + dedupWindowMs);
-        if (this.#dedup.size > MAX_DEDUP_KEYS) this.#dedup.delete(this.#dedup.keys().next().value as string);
-      }
-      this.#log.set(this.#next, message);
+      if (key !== undefined && !this.#dedup.claim(key, dedupWindowMs, now)) continue;
+      // The validated message is the layer's own copy: kept as is, headers frozen.
+      const { id, headers, publishedAt } = message;
+      const fields = key === undefined ? { id, headers, publishedAt } : { id, headers, publishedAt, idempotencyKey: key };
+      Object.freeze(headers);
+      this.#log.set(this.#next, { seq: this.#next, text, fields });
       this.#next += 1;
     }
     this.trim();
@@ -124,16 +111,6 @@ export class MemoryChannel {
     while (this.#first < keepFrom) {
       this.#log.delete(this.#first);
       this.#first += 1;
-    }
-  }
-
-  // Stryker disable next-line BlockStatement: pruning frees memory only: append ignores expired keys, and they are the oldest in the map
-  #pruneKeys(now: number): void {
-    // Stryker disable next-line BlockStatement: pruning frees memory only: append ignores expired keys, and they are the oldest in the map
-    for (const [key, expiresAt] of this.#dedup) {
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: pruning frees memory only: append ignores expired keys, and they are the oldest in the map
-      if (expiresAt > now) return;
-      this.#dedup.delete(key);
     }
   }
 }

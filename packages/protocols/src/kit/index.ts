@@ -19,3 +19,4 @@ export { Lifecycle } from "../lifecycle.js";
 export * from "./cache/index.js";
 export * from "./queue/index.js";
 export * from "./records/index.js";
+export * from "./transport/index.js";

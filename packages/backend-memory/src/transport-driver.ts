@@ -1,0 +1,38 @@
+import type { TransportDriver } from "@core/protocols/kit";
+import type { MemoryShared } from "./shared.js";
+import { MemoryChannel } from "./transport-channel.js";
+import { memorySource } from "./transport-source.js";
+
+function channelOf(shared: MemoryShared, name: string): MemoryChannel {
+  let channel = shared.channels.get(name) as MemoryChannel | undefined;
+  if (!channel) {
+    channel = new MemoryChannel();
+    shared.channels.set(name, channel);
+  }
+  return channel;
+}
+
+/**
+ * The memory backend's transport storage, for `createTransport`. Channels live in the
+ * backend, so every transport of one backend shares them (a message sent through one
+ * reaches subscribers of another). Each channel keeps a log with group positions
+ * ({@link MemoryChannel}); idempotency keys are remembered for `dedupWindowMs` (at most
+ * 100 000 keys per channel). The layer delivers: at-least-once within the process (or
+ * at-most-once in `mode: "ephemeral"`); nothing survives the process.
+ *
+ * @example
+ * ```ts
+ * const bus = createTransport(memoryTransportDriver(shared), { redeliveryDelayMs: 50 });
+ * await bus.subscribe("orders", (m) => console.log(m.payload), { group: "shipping" });
+ * ```
+ */
+export function memoryTransportDriver(shared: MemoryShared): TransportDriver {
+  return {
+    name: "memory",
+    lifecycle: shared.lifecycle,
+    encodes: "payload",
+    modes: ["durable", "ephemeral"],
+    send: (channel, messages, settings) => channelOf(shared, channel).append(messages, settings.dedupWindowMs),
+    open: (channel, start) => memorySource(channelOf(shared, channel), start),
+  };
+}

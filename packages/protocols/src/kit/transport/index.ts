@@ -1,0 +1,26 @@
+/**
+ * The transport protocol's shared layer: {@link createTransport} builds the public
+ * `Transport` from a backend's {@link TransportDriver}.
+ *
+ * @example
+ * ```ts
+ * import { createTransport } from "@core/protocols/kit";
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { createTransport } from "./create-transport.js";
+export { deliverFrom } from "./delivery-loop.js";
+export { DedupWindow } from "./dedup-window.js";
+export { decodeStoredMessage, encodeMessageText } from "./message-text.js";
+export { holdProcess, sleepUnlessAborted } from "./process-hold.js";
+export {
+  type DeliverySource,
+  type NativeSubscribe,
+  type OutgoingMessage,
+  RETAINED_MESSAGES,
+  type StoredMessage,
+  type SubscribeStart,
+  type TransportDriver,
+  type TransportSettings,
+} from "./transport-driver.js";

@@ -1,0 +1,53 @@
+import type { Lifecycle } from "../../lifecycle.js";
+import type { MessageHandler, Subscription } from "../../transport.js";
+import { decodeStoredMessage } from "./message-text.js";
+import { sleepUnlessAborted } from "./process-hold.js";
+import type { NativeSubscribe, StoredMessage, SubscribeStart } from "./transport-driver.js";
+
+/**
+ * Starts a subscription a store delivers natively (its own blocking reads and consumer
+ * groups) and gives it the layer's half of delivery: decode (unreadable text counts as a
+ * failed delivery), call the handler, and retry it after `redeliveryDelayMs` until it
+ * succeeds (at-least-once) — or, with `redeliveryDelayMs` undefined, move on.
+ *
+ * @example
+ * ```ts
+ * const sub = await nativeSubscription(driver.subscribe, "orders", start, handler, "redis", 100, lifecycle);
+ * await sub.unsubscribe();
+ * ```
+ */
+export async function nativeSubscription(
+  subscribe: NativeSubscribe,
+  channel: string,
+  start: SubscribeStart,
+  handler: MessageHandler,
+  backend: string,
+  redeliveryDelayMs: number | undefined,
+  lifecycle: Lifecycle,
+): Promise<Subscription> {
+  const stop = new AbortController();
+  const signal = AbortSignal.any([stop.signal, lifecycle.signal]);
+  const deliver = async (stored: StoredMessage): Promise<boolean> => {
+    while (!signal.aborted) {
+      try {
+        await handler(decodeStoredMessage(backend, stored));
+        return true;
+      } catch {
+        if (redeliveryDelayMs === undefined) return true;
+      }
+      await sleepUnlessAborted(redeliveryDelayMs, signal);
+    }
+    return false;
+  };
+  const running = await subscribe(channel, start, deliver, signal);
+  let stopping: Promise<void> | undefined;
+  return {
+    unsubscribe() {
+      stopping ??= (async () => {
+        stop.abort();
+        await running.stopped();
+      })();
+      return stopping;
+    },
+  };
+}
