@@ -14,7 +14,7 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createCache, createQueue, createRecordStore } from "@core/protocols/kit";
+import { createCache, createQueue, createRecordStore, createTransport } from "@core/protocols/kit";
 import { fileCacheDriver } from "./cache-driver.js";
 import { type DamagedRecordHandler, warnDamagedRecord } from "./damage.js";
 import { BACKEND } from "./errors.js";
@@ -22,7 +22,7 @@ import type { LockOptions } from "./lock.js";
 import { type FileQueueDefaults, fileQueueDriver } from "./queue-driver.js";
 import { fileRecordDriver } from "./records-driver.js";
 import type { FileShared } from "./shared.js";
-import { createFileTransport, type FileTransportDefaults } from "./transport.js";
+import { type FileTransportDefaults, fileTransportDriver } from "./transport-driver.js";
 
 const CAPABILITIES: Capabilities = defineCapabilities({
   cache: true,
@@ -145,7 +145,7 @@ export class FileBackend implements Backend {
 
   transport(options?: TransportOptions): Transport {
     this.#shared.lifecycle.assertOpen();
-    return createFileTransport(this.#shared, this.#queueDefaults, this.#transportDefaults, options);
+    return createTransport(fileTransportDriver(this.#shared, this.#queueDefaults, this.#transportDefaults), options);
   }
 
   sql(): SqlDatabase {

@@ -3,7 +3,7 @@ import { isAlive } from "./lock.js";
 import type { Topic } from "./topic.js";
 import type { GroupLease, TopicMeta } from "./topic-meta.js";
 import { setOwn, trimOutbox } from "./transport-outbox.js";
-import type { MessageSource } from "./transport-subscription.js";
+import type { MessagePositions } from "./transport-source.js";
 
 /** Lease and trim settings of a channel's groups. */
 export interface GroupTuning {
@@ -69,7 +69,7 @@ export class GroupState {
   }
 
   /** Adds a member; takes the lease at once when it is free. */
-  async join(): Promise<MessageSource> {
+  async join(): Promise<MessagePositions> {
     this.#members++;
     if (this.#timer === undefined) {
       this.#timer = setInterval(() => void this.#tick().catch(() => {}), Math.max(1, this.#tuning.leaseMs / 3));

@@ -13,7 +13,7 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createCache, createQueue, createRecordStore } from "@core/protocols/kit";
+import { createCache, createQueue, createRecordStore, createTransport } from "@core/protocols/kit";
 import { sqliteCacheDriver } from "./cache-driver.js";
 import type { BetterSqliteDatabase } from "./driver.js";
 import { sqliteQueueDriver } from "./queue-driver.js";
@@ -22,7 +22,7 @@ import { applySchema } from "./schema.js";
 import { createShared, type SqliteShared } from "./shared.js";
 import { createSqliteSql } from "./sql/database.js";
 import type { SqliteDatabase } from "./sqlite-database.js";
-import { createSqliteTransport } from "./transport.js";
+import { sqliteTransportDriver } from "./transport-driver.js";
 
 function capabilitiesFor(isFile: boolean): Capabilities {
   return defineCapabilities({
@@ -86,7 +86,7 @@ export class SqliteBackend implements Backend {
 
   transport(options?: TransportOptions): Transport {
     this.#shared.lifecycle.assertOpen();
-    return createSqliteTransport(this.#shared, options);
+    return createTransport(sqliteTransportDriver(this.#shared), options);
   }
 
   sql(): SqlDatabase {

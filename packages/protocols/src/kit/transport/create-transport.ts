@@ -115,10 +115,12 @@ class LayeredTransport implements Transport {
       } else {
         throw notSupported(name, "transport.subscribe");
       }
-      // Closed while the driver set up: stop at once rather than leak a live loop.
-      if (lifecycle.closed) {
-        await subscription.unsubscribe();
+      try {
         this.#subscriptions.assertOpen();
+      } catch (err) {
+        // Closed while the driver set up: stop at once rather than leak a live loop.
+        await subscription.unsubscribe();
+        throw err;
       }
       return this.#subscriptions.track(subscription);
     });

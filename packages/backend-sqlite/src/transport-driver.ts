@@ -1,0 +1,92 @@
+import { type OutgoingMessage, RETAINED_MESSAGES, type TransportDriver } from "@core/protocols/kit";
+import { BACKEND } from "./errors.js";
+import type { SqliteShared } from "./shared.js";
+import * as Q from "./transport-sql.js";
+import { sqliteSource } from "./transport-source.js";
+
+// Plain subscribers' cursors per backend and channel, so `send` keeps what they still need.
+const cursorsByBackend = new WeakMap<SqliteShared, Map<string, Set<{ position: number }>>>();
+
+function cursorsOf(shared: SqliteShared, channel: string): Set<{ position: number }> {
+  let byChannel = cursorsByBackend.get(shared);
+  if (byChannel === undefined) {
+    byChannel = new Map();
+    cursorsByBackend.set(shared, byChannel);
+  }
+  let cursors = byChannel.get(channel);
+  if (cursors === undefined) {
+    cursors = new Set();
+    byChannel.set(channel, cursors);
+  }
+  return cursors;
+}
+
+/** Stores the messages not deduplicated away; returns how many. Inside the write transaction. */
+function append(shared: SqliteShared, channel: string, messages: readonly OutgoingMessage[], windowMs: number): number {
+  const { prepare } = shared;
+  const now = Date.now();
+  prepare(Q.PRUNE_DEDUP).run(channel, now);
+  const accepted = messages.filter(
+    ({ message: { idempotencyKey } }) =>
+      idempotencyKey === undefined ||
+      prepare(Q.DEDUP).get(channel, idempotencyKey, now + windowMs, now) !== undefined,
+  );
+  if (accepted.length === 0) return 0;
+  const next = prepare(Q.RESERVE).pluck().get(channel, accepted.length) as number;
+  const first = next - accepted.length;
+  const insert = prepare(Q.INSERT);
+  accepted.forEach(({ message: m, text }, i) => {
+    insert.run(channel, first + i, m.id, text, JSON.stringify(m.headers), m.publishedAt, m.idempotencyKey ?? null);
+  });
+  let keepFrom = next - RETAINED_MESSAGES;
+  for (const sql of [Q.MIN_GROUP, Q.MIN_CLAIM]) {
+    const min = prepare(sql).pluck().get(channel) as number | null;
+    if (min !== null) keepFrom = Math.min(keepFrom, min);
+  }
+  for (const cursor of cursorsOf(shared, channel)) keepFrom = Math.min(keepFrom, cursor.position);
+  if (keepFrom > 0) prepare(Q.TRIM).run(channel, keepFrom);
+  return accepted.length;
+}
+
+/**
+ * The SQLite transport's storage, for `createTransport`: an outbox table (`core_outbox`)
+ * with a dense sequence per channel, shared by every transport and process using the
+ * file. Plain subscribers read from an in-memory cursor; a group's position and claims
+ * live in tables, so the group resumes after a restart and each message goes to exactly
+ * one member (in any process). Idempotency keys are remembered per channel for
+ * `dedupWindowMs`. The layer delivers (at-least-once, or at-most-once in ephemeral mode).
+ *
+ * @example
+ * ```ts
+ * const bus = createTransport(sqliteTransportDriver(shared), { redeliveryDelayMs: 50 });
+ * await bus.subscribe("orders", (m) => console.log(m.payload), { group: "shipping" });
+ * ```
+ */
+export function sqliteTransportDriver(shared: SqliteShared): TransportDriver {
+  return {
+    name: BACKEND,
+    lifecycle: shared.lifecycle,
+    encodes: "payload",
+    modes: ["durable", "ephemeral"],
+    run: shared.run as TransportDriver["run"],
+    send(channel, messages, settings) {
+      if (shared.write(() => append(shared, channel, messages, settings.dedupWindowMs)) > 0) {
+        shared.notifier.notify(`outbox:${channel}`);
+      }
+    },
+    open(channel, { group, fromStart }) {
+      const { prepare } = shared;
+      const next = (prepare(Q.NEXT_SEQ).pluck().get(channel) as number | undefined) ?? 0;
+      const start = fromStart ? ((prepare(Q.FIRST_KEPT).pluck().get(channel) as number | null) ?? next) : next;
+      if (group === undefined) {
+        const cursors = cursorsOf(shared, channel);
+        const cursor = { position: start };
+        cursors.add(cursor);
+        return sqliteSource(shared, channel, { cursor, end: () => cursors.delete(cursor) });
+      }
+      // A new group starts here; an existing one keeps its position (fromStart never rewinds).
+      prepare(Q.CREATE_GROUP).run(channel, group, start);
+      return sqliteSource(shared, channel, { group });
+    },
+  };
+}
