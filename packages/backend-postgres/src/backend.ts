@@ -14,7 +14,7 @@ import {
   type Transport,
   type TransportOptions,
 } from "@core/protocols";
-import { createCache, createQueue, createRecordStore } from "@core/protocols/kit";
+import { createCache, createQueue, createRecordStore, createTransport } from "@core/protocols/kit";
 import type pg from "pg";
 import { postgresCacheDriver } from "./cache-driver.js";
 import { BACKEND } from "./errors.js";
@@ -24,7 +24,7 @@ import { postgresQueueDriver } from "./queue-driver.js";
 import { postgresRecordDriver } from "./records-driver.js";
 import type { StoreShared } from "./shared.js";
 import { createPostgresSql } from "./sql/database.js";
-import { createPostgresTransport } from "./transport.js";
+import { postgresTransportDriver } from "./transport-driver.js";
 
 const CAPABILITIES: Capabilities = defineCapabilities({
   cache: true,
@@ -112,7 +112,7 @@ export class PostgresBackend implements Backend {
 
   transport(options?: TransportOptions): Transport {
     this.#shared.lifecycle.assertOpen();
-    return createPostgresTransport(this.#shared, options);
+    return createTransport(postgresTransportDriver(this.#shared), options);
   }
 
   sql(): SqlDatabase {

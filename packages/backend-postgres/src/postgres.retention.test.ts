@@ -3,7 +3,7 @@ import type { Message } from "@core/protocols";
 import { afterAll, describe, expect, test } from "vitest";
 import { openPostgresBackend } from "./index.js";
 import { admin, dropSchema, POSTGRES_URL, requireServer, testSchema } from "./postgres.fixture.js";
-import { RETAINED_MESSAGES } from "./transport.js";
+import { RETAINED_MESSAGES } from "@core/protocols/kit";
 
 const schema = testSchema();
 await requireServer();

@@ -13,15 +13,14 @@ import {
   type SqlDatabase,
   type Transport,
 } from "@core/protocols";
-import { createCache, createQueue, createRecordStore } from "@core/protocols/kit";
+import { createCache, createQueue, createRecordStore, createTransport } from "@core/protocols/kit";
 import { redisCacheDriver } from "./cache-driver.js";
 import type { RedisClientLike } from "./client.js";
 import { BACKEND } from "./errors.js";
 import { redisQueueDriver } from "./queue-driver.js";
 import { redisRecordDriver } from "./records-driver.js";
 import type { RedisShared } from "./shared.js";
-import { createRedisTransport } from "./transport.js";
-import type { RedisTransportOptions } from "./transport-input.js";
+import { type RedisTransportOptions, redisTransportDriver } from "./transport-driver.js";
 
 const CAPABILITIES: Capabilities = defineCapabilities({
   cache: true,
@@ -109,7 +108,7 @@ export class RedisBackend implements Backend {
   /** Durable (streams, at-least-once) by default; `{ mode: "ephemeral" }` for pub/sub (at-most-once). */
   transport(options?: RedisTransportOptions): Transport {
     this.#shared.lifecycle.assertOpen();
-    return createRedisTransport(this.#shared, options);
+    return createTransport(redisTransportDriver(this.#shared, options), options);
   }
 
   sql(): SqlDatabase {

@@ -15,7 +15,7 @@ import { BLOCK_MS } from "./shared.js";
 
 export { RedisBackend } from "./backend.js";
 export type { RedisArg, RedisClientLike, RedisPipelineLike } from "./client.js";
-export type { RedisTransportOptions } from "./transport-input.js";
+export type { RedisTransportOptions } from "./transport-driver.js";
 
 /** Options of {@link openRedisBackend}. */
 export interface RedisBackendOptions {

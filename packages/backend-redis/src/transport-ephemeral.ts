@@ -1,68 +1,38 @@
-import {
-  closedError,
-  type Message,
-  type MessageHandler,
-  type SubscribeOptions,
-  type Subscription,
-  type Transport,
-  validateSubscribe,
-} from "@core/protocols";
-import { BACKEND } from "./errors.js";
+import type { StoredMessage, SubscribeStart } from "@core/protocols/kit";
 import { type DedicatedConnection, openDedicated, type RedisShared, run } from "./shared.js";
-import { channelKeys, decodeMessage, type ResolvedTransportOptions, sendMessages } from "./transport-input.js";
 
 interface Subscriber {
-  handler: MessageHandler;
+  deliver: (message: StoredMessage) => Promise<boolean>;
   group: string | undefined;
   // Chains deliveries so a subscriber sees one message at a time, in order.
-  tail: Promise<void>;
+  tail: Promise<unknown>;
   active: boolean;
 }
 
 /**
- * At-most-once transport on PUBLISH/SUBSCRIBE: nothing is stored, a subscriber only sees
- * messages published while it is subscribed, a handler that throws loses the message.
- * A group's subscribers take turns, among the subscribers of this transport object
- * (another process subscribed with the same group gets its own copy: pub/sub has no
- * server-side groups; use the durable mode for competing consumers across processes).
+ * The subscribers of one ephemeral (PUBLISH/SUBSCRIBE) transport: nothing is stored, a
+ * subscriber only sees messages published while it is subscribed, and (at-most-once) a
+ * handler that throws loses the message. A group's subscribers take turns, among the
+ * subscribers of this transport object (another process subscribed with the same group
+ * gets its own copy: pub/sub has no server-side groups; use the durable mode for
+ * competing consumers across processes). One dedicated connection per transport.
  *
  * @example
  * ```ts
- * const bus = createEphemeralTransport(shared, resolvedOptions);
- * await bus.subscribe("ticks", (m) => console.log(m.payload));
+ * const subscribers = new EphemeralSubscribers(shared);
+ * const sub = await subscribers.subscribe(pubsubKey, { group: undefined, fromStart: false }, deliver);
  * ```
  */
-export function createEphemeralTransport(shared: RedisShared, options: ResolvedTransportOptions): Transport {
-  return new EphemeralTransport(shared, options);
-}
-
-class EphemeralTransport implements Transport {
-  readonly name = BACKEND;
-  readonly delivery = "at-most-once" as const;
+export class EphemeralSubscribers {
   readonly #shared: RedisShared;
-  readonly #options: ResolvedTransportOptions;
   /** Pub/sub channel → its subscribers here. */
   readonly #channels = new Map<string, Set<Subscriber>>();
   readonly #turns = new Map<string, number>();
   #conn: Promise<DedicatedConnection> | undefined;
-  #closed = false;
   #unregister: (() => void) | undefined;
 
-  constructor(shared: RedisShared, options: ResolvedTransportOptions) {
+  constructor(shared: RedisShared) {
     this.#shared = shared;
-    this.#options = options;
-  }
-
-  #open(): void {
-    if (this.#closed) throw closedError(BACKEND);
-    this.#shared.lifecycle.assertOpen();
-  }
-
-  async send(channel: string, messages: readonly Message[]): Promise<void> {
-    this.#open();
-    await run(this.#shared, "transport.send", () =>
-      sendMessages(this.#shared, this.#options, channel, messages, "publish"),
-    );
   }
 
   #connection(): Promise<DedicatedConnection> {
@@ -80,31 +50,28 @@ class EphemeralTransport implements Transport {
   #dispatch(channel: string, text: string): void {
     const subscribers = this.#channels.get(channel);
     if (!subscribers || subscribers.size === 0) return;
-    let message: Message;
-    try {
-      message = decodeMessage(text);
-    } catch {
-      return; // not ours: someone else published on this channel
-    }
+    const stored: StoredMessage = { seq: 0, text };
     const groups = new Map<string, Subscriber[]>();
     for (const s of subscribers) {
-      if (s.group === undefined) enqueue(s, message);
+      if (s.group === undefined) enqueue(s, stored);
       else groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
     }
     for (const [group, members] of groups) {
       const key = `${channel}\u0000${group}`;
       const turn = this.#turns.get(key) ?? 0;
       this.#turns.set(key, turn + 1);
-      enqueue(members[turn % members.length] as Subscriber, message);
+      enqueue(members[turn % members.length] as Subscriber, stored);
     }
   }
 
-  async subscribe(channel: string, handler: MessageHandler, options?: SubscribeOptions): Promise<Subscription> {
-    this.#open();
-    validateSubscribe(BACKEND, channel, handler, options);
-    const name = channelKeys(this.#shared, channel).pubsub;
+  /** Subscribes to pub/sub channel `name`; resolves once the server confirmed. */
+  async subscribe(
+    name: string,
+    { group }: SubscribeStart,
+    deliver: (message: StoredMessage) => Promise<boolean>,
+  ): Promise<{ stopped(): Promise<void> }> {
     const conn = await this.#connection();
-    const subscriber: Subscriber = { handler, group: options?.group, tail: Promise.resolve(), active: true };
+    const subscriber: Subscriber = { deliver, group, tail: Promise.resolve(), active: true };
     let set = this.#channels.get(name);
     if (!set) this.#channels.set(name, (set = new Set()));
     set.add(subscriber);
@@ -114,22 +81,22 @@ class EphemeralTransport implements Transport {
       throw err;
     });
     return {
-      unsubscribe: async () => {
-        if (!subscriber.active) return subscriber.tail;
-        subscriber.active = false;
-        set.delete(subscriber);
-        if (set.size === 0 && conn.client.status === "ready") {
-          this.#channels.delete(name);
-          await conn.client.call("unsubscribe", name).catch(() => {});
+      stopped: async () => {
+        if (subscriber.active) {
+          subscriber.active = false;
+          set.delete(subscriber);
+          if (set.size === 0 && conn.client.status === "ready") {
+            this.#channels.delete(name);
+            await conn.client.call("unsubscribe", name).catch(() => {});
+          }
         }
         await subscriber.tail;
       },
     };
   }
 
+  /** Ends every subscriber and the connection. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
     this.#unregister?.();
     const all = [...this.#channels.values()].flatMap((set) => [...set]);
     this.#channels.clear();
@@ -140,14 +107,8 @@ class EphemeralTransport implements Transport {
   }
 }
 
-function enqueue(s: Subscriber, message: Message): void {
-  const copy = { ...message, headers: { ...message.headers } };
-  s.tail = s.tail.then(async () => {
-    if (!s.active) return;
-    try {
-      await s.handler(copy);
-    } catch {
-      // at-most-once: a failing handler loses the message, as documented.
-    }
-  });
+function enqueue(s: Subscriber, stored: StoredMessage): void {
+  // The layer decodes a fresh copy per subscriber; text that is no message (someone else
+  // published on this channel) fails to decode and, at-most-once, is dropped.
+  s.tail = s.tail.then(() => (s.active ? s.deliver(stored) : undefined));
 }

@@ -1,61 +1,75 @@
 import { randomUUID } from "node:crypto";
-import type { MessageHandler, SubscribeOptions } from "@core/protocols";
+import { type StoredMessage, type SubscribeStart, sleepUnlessAborted } from "@core/protocols/kit";
 import { guard } from "./errors.js";
 import type { RawEntry } from "./queue-stream.js";
 import { BLOCK_MS, type DedicatedConnection, openDedicated, type RedisShared, run } from "./shared.js";
-import { channelKeys, decodeMessage, type ResolvedTransportOptions } from "./transport-input.js";
 
 /** Pending entries of a consumer that unsubscribed, waiting for the group's next subscriber. */
 const ORPHANS = "_orphaned";
 const BATCH = 100;
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    timer.unref();
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
+type Deliver = (message: StoredMessage) => Promise<boolean>;
 
-/** One subscriber: a loop reading the channel's stream on a dedicated connection. */
+/**
+ * One subscriber of a channel's stream: a loop of blocking reads (`XREAD`, or
+ * `XREADGROUP` on the Redis consumer group) on a dedicated connection, which also keeps
+ * the process alive while the subscription is active. Group members take over what
+ * unsubscribed consumers handed back and, after `claimIdleMs`, what crashed ones held.
+ * `deliver` is the layer's (it retries a failing handler); an entry is acknowledged once
+ * it returns true.
+ *
+ * @example
+ * ```ts
+ * const sub = await StreamSubscription.start(shared, 30_000, streamKey, start, deliver, signal);
+ * await sub.stopped();
+ * ```
+ */
 export class StreamSubscription {
   readonly #shared: RedisShared;
-  readonly #options: ResolvedTransportOptions;
+  readonly #claimIdleMs: number;
   readonly #stream: string;
-  readonly #handler: MessageHandler;
+  readonly #deliver: Deliver;
   readonly #group: string | undefined;
   readonly #fromStart: boolean;
   readonly #consumer = `c-${randomUUID()}`;
-  readonly #stop = new AbortController();
+  readonly #signal: AbortSignal;
   #conn: DedicatedConnection | undefined;
   #loop: Promise<void> | undefined;
   #lastId = "0-0";
   #stopping: Promise<void> | undefined;
-  #unregister: (() => void) | undefined;
 
-  constructor(
+  private constructor(
     shared: RedisShared,
-    options: ResolvedTransportOptions,
-    channel: string,
-    handler: MessageHandler,
-    subscribe: SubscribeOptions,
+    claimIdleMs: number,
+    stream: string,
+    start: SubscribeStart,
+    deliver: Deliver,
+    signal: AbortSignal,
   ) {
     this.#shared = shared;
-    this.#options = options;
-    this.#stream = channelKeys(shared, channel).stream;
-    this.#handler = handler;
-    this.#group = subscribe.group;
-    this.#fromStart = subscribe.fromStart === true;
+    this.#claimIdleMs = claimIdleMs;
+    this.#stream = stream;
+    this.#deliver = deliver;
+    this.#group = start.group;
+    this.#fromStart = start.fromStart;
+    this.#signal = signal;
   }
 
   /** Fixes the starting position (so messages sent after `subscribe` resolves arrive), then loops. */
-  async start(): Promise<void> {
+  static async start(
+    shared: RedisShared,
+    claimIdleMs: number,
+    stream: string,
+    start: SubscribeStart,
+    deliver: Deliver,
+    signal: AbortSignal,
+  ): Promise<StreamSubscription> {
+    const sub = new StreamSubscription(shared, claimIdleMs, stream, start, deliver, signal);
+    await sub.#start();
+    return sub;
+  }
+
+  async #start(): Promise<void> {
     const client = this.#shared.client;
     await run(this.#shared, "transport.subscribe", async () => {
       if (this.#group === undefined) {
@@ -68,7 +82,10 @@ export class StreamSubscription {
       }
     });
     this.#conn = await openDedicated(this.#shared, "transport.subscribe");
-    this.#unregister = this.#shared.lifecycle.onClose(() => this.stop());
+    // Ending the connection rejects a pending XREAD[GROUP] BLOCK at once.
+    const conn = this.#conn;
+    this.#signal.addEventListener("abort", () => this.#conn?.release(), { once: true });
+    if (this.#signal.aborted) conn.release();
     this.#loop = this.#run();
   }
 
@@ -87,11 +104,9 @@ export class StreamSubscription {
     }
   }
 
-  stop(): Promise<void> {
+  /** Resolves once the loop ended (after the signal aborted) and a group member handed back what it held. */
+  stopped(): Promise<void> {
     this.#stopping ??= (async () => {
-      this.#unregister?.();
-      this.#stop.abort();
-      // Ending the connection rejects a pending XREAD[GROUP] BLOCK at once.
       this.#conn?.release();
       await this.#loop;
       if (this.#group !== undefined) await this.#handBack().catch(() => {});
@@ -116,7 +131,7 @@ export class StreamSubscription {
   }
 
   async #run(): Promise<void> {
-    const signal = this.#stop.signal;
+    const signal = this.#signal;
     let nextClaim = 0;
     let failures = 0;
     while (!signal.aborted) {
@@ -126,7 +141,7 @@ export class StreamSubscription {
         } else {
           if (Date.now() >= nextClaim) {
             await this.#deliverAll(await this.#claim(), true);
-            nextClaim = Date.now() + Math.min(1000, Math.max(10, this.#options.claimIdleMs / 2));
+            nextClaim = Date.now() + Math.min(1000, Math.max(10, this.#claimIdleMs / 2));
           }
           await this.#deliverAll(await this.#readGroup(), true);
         }
@@ -137,7 +152,7 @@ export class StreamSubscription {
           await guard("transport.subscribe", () => this.#createGroup()).catch(() => {});
         }
         // Outages are ridden out: reconnect and resume where the group (or this loop) stands.
-        await sleep(Math.min(1000, 20 * 2 ** failures++), signal);
+        await sleepUnlessAborted(Math.min(1000, 20 * 2 ** failures++), signal);
         // A connection that left a read unanswered may be dead without knowing it: replace it.
         const timedOut = err instanceof Error && /Command timed out/i.test(err.message);
         if (this.#conn && (timedOut || this.#conn.client.status === "end") && !signal.aborted) {
@@ -199,7 +214,7 @@ export class StreamSubscription {
       this.#stream,
       group,
       this.#consumer,
-      this.#options.claimIdleMs,
+      this.#claimIdleMs,
       "0-0",
       "COUNT",
       BATCH,
@@ -214,26 +229,12 @@ export class StreamSubscription {
 
   async #deliverAll(entries: RawEntry[], ack: boolean): Promise<void> {
     for (const [id, fields] of entries) {
-      if (this.#stop.signal.aborted) return;
+      if (this.#signal.aborted) return;
       const text = fields[fields.indexOf("m") + 1];
-      if (text !== undefined && !(await this.#deliver(text))) return;
+      if (text !== undefined && !(await this.#deliver({ seq: id, text }))) return;
       if (ack) await this.#shared.client.call("XACK", this.#stream, this.#group as string, id);
       this.#lastId = id;
     }
-  }
-
-  // At-least-once: retry the same message until it succeeds; false if stopped meanwhile.
-  async #deliver(text: string): Promise<boolean> {
-    const signal = this.#stop.signal;
-    while (!signal.aborted) {
-      try {
-        await this.#handler(decodeMessage(text));
-        return true;
-      } catch {
-        await sleep(this.#options.redeliveryDelayMs, signal);
-      }
-    }
-    return false;
   }
 }
 

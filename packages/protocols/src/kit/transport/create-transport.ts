@@ -141,8 +141,9 @@ class LayeredTransport implements Transport {
     return new BackendError("CONNECTION", `${operation} failed: ${reason}`, { backend: this.#driver.name, cause: err });
   }
 
-  close(): Promise<void> {
-    return this.#subscriptions.close();
+  async close(): Promise<void> {
+    await this.#subscriptions.close();
+    await this.#driver.close?.();
   }
 }
 

@@ -125,6 +125,8 @@ export interface TransportDriver {
   subscribe?: NativeSubscribe;
   /** Maps a thrown non-`BackendError` (operation: `"transport.send"`, `"transport.subscribe"`). */
   mapError?(error: unknown, operation: string): Error;
+  /** Releases what the driver holds for this transport (after its subscriptions ended). Optional. */
+  close?(): Promise<void>;
   /** Runs `fn` as in-flight work of the backend (default: `lifecycle.run`). */
   run?<T>(fn: () => T | Promise<T>): Promise<T>;
 }
