@@ -7,8 +7,8 @@ import { type FileQueueDefaults, topicOf } from "./queue-driver.js";
 import type { RawEntry } from "./queue-segment.js";
 import { type FileShared, storeState } from "./shared.js";
 import type { Topic } from "./topic.js";
-import { GroupState, type GroupTuning } from "./transport-group.js";
 import { DedupData, type DedupOp } from "./transport-dedup.js";
+import { GroupState, type GroupTuning } from "./transport-group.js";
 import { slowestGroup, trimOutbox } from "./transport-outbox.js";
 import { cursorPositions, fileSource, type MessagePositions } from "./transport-source.js";
 

@@ -4,8 +4,8 @@ import { createTransport } from "@core/protocols/kit";
 import { describe, expect, it } from "vitest";
 import { openMemoryBackend } from "./index.js";
 import type { MemoryShared } from "./shared.js";
-import { memoryTransportDriver } from "./transport-driver.js";
 import { type MemoryChannel, RETAINED_MESSAGES } from "./transport-channel.js";
+import { memoryTransportDriver } from "./transport-driver.js";
 
 describeTransportConformance({ name: "memory", open: () => openMemoryBackend() });
 describePublisherConformance({ name: "memory", open: () => openMemoryBackend() });

@@ -62,7 +62,8 @@ export class MemoryChannel {
       if (key !== undefined && !this.#dedup.claim(key, dedupWindowMs, now)) continue;
       // The validated message is the layer's own copy: kept as is, headers frozen.
       const { id, headers, publishedAt } = message;
-      const fields = key === undefined ? { id, headers, publishedAt } : { id, headers, publishedAt, idempotencyKey: key };
+      const fields =
+        key === undefined ? { id, headers, publishedAt } : { id, headers, publishedAt, idempotencyKey: key };
       Object.freeze(headers);
       this.#log.set(this.#next, { seq: this.#next, text, fields });
       this.#next += 1;

@@ -1,9 +1,9 @@
 import { waitFor } from "@core/conformance";
 import type { Message } from "@core/protocols";
+import { RETAINED_MESSAGES } from "@core/protocols/kit";
 import { afterAll, describe, expect, test } from "vitest";
 import { openPostgresBackend } from "./index.js";
 import { admin, dropSchema, POSTGRES_URL, requireServer, testSchema } from "./postgres.fixture.js";
-import { RETAINED_MESSAGES } from "@core/protocols/kit";
 
 const schema = testSchema();
 await requireServer();

@@ -1,8 +1,8 @@
 import { type OutgoingMessage, RETAINED_MESSAGES, type TransportDriver } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 import type { SqliteShared } from "./shared.js";
-import * as Q from "./transport-sql.js";
 import { sqliteSource } from "./transport-source.js";
+import * as Q from "./transport-sql.js";
 
 // Plain subscribers' cursors per backend and channel, so `send` keeps what they still need.
 const cursorsByBackend = new WeakMap<SqliteShared, Map<string, Set<{ position: number }>>>();
@@ -28,8 +28,7 @@ function append(shared: SqliteShared, channel: string, messages: readonly Outgoi
   prepare(Q.PRUNE_DEDUP).run(channel, now);
   const accepted = messages.filter(
     ({ message: { idempotencyKey } }) =>
-      idempotencyKey === undefined ||
-      prepare(Q.DEDUP).get(channel, idempotencyKey, now + windowMs, now) !== undefined,
+      idempotencyKey === undefined || prepare(Q.DEDUP).get(channel, idempotencyKey, now + windowMs, now) !== undefined,
   );
   if (accepted.length === 0) return 0;
   const next = prepare(Q.RESERVE).pluck().get(channel, accepted.length) as number;

@@ -4,13 +4,14 @@ import { registerDurabilityTests } from "./durability.js";
 import { describeTransportSuite } from "./harness.js";
 import { registerLifecycleTests } from "./lifecycle.js";
 import { registerTimingTests } from "./timing.js";
+import { registerOptionsTests } from "./options.js";
 
 /**
  * The transport conformance suite (PROTOCOLS.md §4 and the `Transport` interface): in-order
  * delivery, exact round-trips, plain subscribers and competing groups, idempotency keys,
  * redelivery on handler failure (at-least-once), group positions across unsubscribe and
- * restart (persistent), delivery from other clients (crossProcess), validation and
- * CLOSED. A backend without `capabilities.transport` must throw NOT_SUPPORTED from
+ * restart (persistent), delivery from other clients (crossProcess), validation, options
+ * (one accepted range and meaning on every backend) and CLOSED. A backend without `capabilities.transport` must throw NOT_SUPPORTED from
  * `transport()`; the other tests are then reported as skipped with that reason.
  * Transports are opened with `{ redeliveryDelayMs: 20 }`.
  *
@@ -25,5 +26,6 @@ export function describeTransportConformance(options: ConformanceOptions): void 
     registerDurabilityTests(h);
     registerLifecycleTests(h);
     registerTimingTests(h);
+    registerOptionsTests(h);
   });
 }

@@ -1,4 +1,4 @@
-import { BackendError, notSupported } from "../../errors.js";
+import { BackendError, invalidArgument, notSupported } from "../../errors.js";
 import type {
   Message,
   MessageHandler,
@@ -7,13 +7,16 @@ import type {
   Transport,
   TransportOptions,
 } from "../../transport.js";
-import { resolveTransportOptions, validateMessage, validateSubscribe } from "../../transport-input.js";
+import {
+  encodeMessageBody,
+  resolveTransportOptions,
+  validateMessage,
+  validateSubscribe,
+} from "../../transport-input.js";
 import { TransportSubscriptions } from "../../transport-subscriptions.js";
 import { assertName, describeValue } from "../../validation.js";
-import { invalidArgument } from "../../errors.js";
 import { deliverFrom } from "./delivery-loop.js";
 import { nativeSubscription } from "./native-subscription.js";
-import { encodeMessageText } from "./message-text.js";
 import type { OutgoingMessage, TransportDriver, TransportSettings } from "./transport-driver.js";
 
 /**
@@ -82,7 +85,7 @@ class LayeredTransport implements Transport {
     let keys: Set<string> | undefined;
     for (let i = 0; i < messages.length; i++) {
       const message = validateMessage(backend, messages[i], i);
-      const text = encodeMessageText(backend, this.#encodeWhole ? message : message.payload, i);
+      const text = encodeMessageBody(backend, this.#encodeWhole ? message : message.payload, i);
       const key = message.idempotencyKey;
       if (key !== undefined) {
         keys ??= new Set();

@@ -1,6 +1,6 @@
 import type { MessageHandler, Subscription } from "../../transport.js";
-import { decodeStoredMessage } from "./message-text.js";
 import { holdProcess, sleepUnlessAborted } from "./process-hold.js";
+import { decodeStoredMessage } from "./stored-message.js";
 import type { DeliverySource, StoredMessage } from "./transport-driver.js";
 
 /** Longest pause after a failing `take`/`ack` before the loop looks again (ms). */

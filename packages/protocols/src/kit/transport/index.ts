@@ -10,10 +10,10 @@
  * @packageDocumentation
  */
 export { createTransport } from "./create-transport.js";
-export { deliverFrom } from "./delivery-loop.js";
 export { DedupWindow } from "./dedup-window.js";
-export { decodeStoredMessage, encodeMessageText } from "./message-text.js";
+export { deliverFrom } from "./delivery-loop.js";
 export { holdProcess, sleepUnlessAborted } from "./process-hold.js";
+export { decodeStoredMessage } from "./stored-message.js";
 export {
   type DeliverySource,
   type NativeSubscribe,

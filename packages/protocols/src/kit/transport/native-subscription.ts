@@ -1,7 +1,7 @@
 import type { Lifecycle } from "../../lifecycle.js";
 import type { MessageHandler, Subscription } from "../../transport.js";
-import { decodeStoredMessage } from "./message-text.js";
 import { sleepUnlessAborted } from "./process-hold.js";
+import { decodeStoredMessage } from "./stored-message.js";
 import type { NativeSubscribe, StoredMessage, SubscribeStart } from "./transport-driver.js";
 
 /**

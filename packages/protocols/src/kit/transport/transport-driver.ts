@@ -83,14 +83,12 @@ export interface DeliverySource {
  * the subscription stopped first (leave it for redelivery). `signal` aborts on
  * unsubscribe, transport close and backend close.
  */
-export interface NativeSubscribe {
-  (
-    channel: string,
-    start: SubscribeStart,
-    deliver: (message: StoredMessage) => Promise<boolean>,
-    signal: AbortSignal,
-  ): Promise<{ stopped(): Promise<void> }>;
-}
+export type NativeSubscribe = (
+  channel: string,
+  start: SubscribeStart,
+  deliver: (message: StoredMessage) => Promise<boolean>,
+  signal: AbortSignal,
+) => Promise<{ stopped(): Promise<void> }>;
 
 /**
  * The storage half of a transport, for {@link createTransport}. Drivers receive validated

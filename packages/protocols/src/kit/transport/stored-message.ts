@@ -4,27 +4,6 @@ import type { Message } from "../../transport.js";
 import type { StoredMessage } from "./transport-driver.js";
 
 /**
- * Encodes `messages[index]` — the whole message, or just its payload — with the default
- * codec; a value it cannot encode is `INVALID_ARGUMENT` naming the message.
- *
- * @example
- * ```ts
- * const text = encodeMessageText("file", message, 0);
- * ```
- */
-export function encodeMessageText(backend: string, body: unknown, index: number): string {
-  try {
-    return defaultCodec.encode(body);
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message.replace(/^\[[^\]]*\] /, "") : String(cause);
-    throw new BackendError("INVALID_ARGUMENT", `messages[${index}].payload cannot be encoded: ${reason}`, {
-      backend,
-      cause,
-    });
-  }
-}
-
-/**
  * Decodes a stored message into a fresh `Message` (headers copied, so a handler that
  * changes its message changes nobody else's). Text the codec cannot read is `CORRUPTION`.
  *
