@@ -1,6 +1,5 @@
 import type { QueueEntry } from "@core/protocols";
-import type { DecodeStored } from "@core/protocols/kit";
-import { holdProcess } from "./keep-alive.js";
+import { type DecodeStored, holdProcess } from "@core/protocols/kit";
 
 /**
  * The storage of one topic (or one bucket of a topic): encoded values in an array whose
