@@ -1,11 +1,12 @@
 import { waitFor } from "@core/conformance";
-import { Lifecycle, type Message } from "@core/protocols";
+import { Lifecycle, type Message, type TransportOptions } from "@core/protocols";
+import { createTransport } from "@core/protocols/kit";
 import { describe, expect, it } from "vitest";
 import type { MemoryShared } from "./shared.js";
-import { createMemoryTransport } from "./transport.js";
 import { MAX_DEDUP_KEYS, type MemoryChannel, RETAINED_MESSAGES } from "./transport-channel.js";
+import { memoryTransportDriver } from "./transport-driver.js";
 
-// The memory transport's documented bounds (README, transport.ts): what a channel keeps
+// The memory transport's documented bounds (README, transport-channel.ts): what a channel keeps
 // once every subscriber and group has passed it, and how many idempotency keys it
 // remembers. Memory-specific, so not part of the conformance kit; found by mutation testing.
 
@@ -27,6 +28,9 @@ const msg = (n: number, idempotencyKey?: string): Message => ({
   publishedAt: Date.now(),
   ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
 });
+
+const createMemoryTransport = (shared: MemoryShared, options?: TransportOptions) =>
+  createTransport(memoryTransportDriver(shared), options);
 
 const batch = (from: number, count: number) => Array.from({ length: count }, (_, i) => msg(from + i));
 
@@ -76,7 +80,7 @@ describe("memory transport retention", () => {
     expect(channel.next).toBe(before);
     await bus.send("c", [msg(-3, "k0")]);
     expect(channel.next).toBe(before + 1);
-    expect(channel.at(before)?.id).toBe("m-3");
+    expect(channel.at(before)?.fields?.id).toBe("m-3");
     await shared.lifecycle.close();
   });
 });

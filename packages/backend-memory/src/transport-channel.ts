@@ -1,6 +1,13 @@
-import { DedupWindow, type OutgoingMessage, RETAINED_MESSAGES, type StoredMessage } from "@core/protocols/kit";
+import {
+  DedupWindow,
+  MAX_DEDUP_KEYS,
+  type OutgoingMessage,
+  RETAINED_MESSAGES,
+  type StoredMessage,
+} from "@core/protocols/kit";
 
-export { RETAINED_MESSAGES };
+/** The bounds a memory channel keeps to: the kit's, re-exported where the channel is documented. */
+export { MAX_DEDUP_KEYS, RETAINED_MESSAGES };
 
 /**
  * Where a group is: `next` is the first message never handed out, `pending` the ones a

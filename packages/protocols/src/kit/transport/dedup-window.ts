@@ -1,5 +1,5 @@
 /** Most idempotency keys one window remembers by default; the oldest are forgotten first. */
-const MAX_KEYS = 100_000;
+export const MAX_DEDUP_KEYS = 100_000;
 
 /**
  * The idempotency keys of one channel seen within the dedup window, in process memory,
@@ -18,7 +18,7 @@ export class DedupWindow {
   readonly #expiries = new Map<string, number>();
   readonly #maxKeys: number;
 
-  constructor(maxKeys = MAX_KEYS) {
+  constructor(maxKeys = MAX_DEDUP_KEYS) {
     this.#maxKeys = maxKeys;
   }
 

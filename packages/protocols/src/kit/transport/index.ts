@@ -10,7 +10,7 @@
  * @packageDocumentation
  */
 export { createTransport } from "./create-transport.js";
-export { DedupWindow } from "./dedup-window.js";
+export { DedupWindow, MAX_DEDUP_KEYS } from "./dedup-window.js";
 export { deliverFrom } from "./delivery-loop.js";
 export { holdProcess, sleepUnlessAborted } from "./process-hold.js";
 export { decodeStoredMessage } from "./stored-message.js";
