@@ -1,4 +1,11 @@
-/** Most idempotency keys one window remembers by default; the oldest are forgotten first. */
+/**
+ * Most idempotency keys one window remembers by default; the oldest are forgotten first.
+ *
+ * @example
+ * ```ts
+ * const keys = new DedupWindow(MAX_DEDUP_KEYS);
+ * ```
+ */
 export const MAX_DEDUP_KEYS = 100_000;
 
 /**

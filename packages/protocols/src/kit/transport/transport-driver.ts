@@ -4,6 +4,11 @@ import type { Message } from "../../transport.js";
 /**
  * Messages a log-backed channel keeps beyond what its groups and subscribers still need,
  * so `fromStart` finds recent history. Drivers that trim their log use this bound.
+ *
+ * @example
+ * ```ts
+ * const keepFrom = Math.min(next - RETAINED_MESSAGES, slowestGroup);
+ * ```
  */
 export const RETAINED_MESSAGES = 1000;
 
