@@ -3,8 +3,8 @@ import { registerDeliveryTests } from "./delivery.js";
 import { registerDurabilityTests } from "./durability.js";
 import { describeTransportSuite } from "./harness.js";
 import { registerLifecycleTests } from "./lifecycle.js";
-import { registerTimingTests } from "./timing.js";
 import { registerOptionsTests } from "./options.js";
+import { registerTimingTests } from "./timing.js";
 
 /**
  * The transport conformance suite (PROTOCOLS.md §4 and the `Transport` interface): in-order
