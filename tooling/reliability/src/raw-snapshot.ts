@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import type { Target } from "./targets.js";
-import { POSTGRES_URL, REDIS_URL } from "./targets.js";
+import { POSTGRES_URL, REDIS_URL } from "./services.js";
+import type { Target } from "./target.js";
 
 // Rows become JSON-comparable text: bytes as hex, bigints and dates as strings.
 function canonical(value: unknown): unknown {

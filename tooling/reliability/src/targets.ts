@@ -5,17 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Backend } from "@core/protocols";
 import { rawSnapshot } from "./raw-snapshot.js";
+import { POSTGRES_URL, REDIS_URL } from "./services.js";
+import type { BackendName, Target } from "./target.js";
 
-/** The backends every harness runs against. */
-export const BACKENDS = ["memory", "sqlite", "file", "postgres", "redis"] as const;
-/** One of {@link BACKENDS}. */
-export type BackendName = (typeof BACKENDS)[number];
-/** Backends whose data is shared by processes: load and fault tests run on these. */
-export const PERSISTENT: readonly BackendName[] = ["sqlite", "file", "postgres", "redis"];
+export { POSTGRES_URL, REDIS_URL } from "./services.js";
+export { BACKENDS, type BackendName, type OpenerSpec, PERSISTENT, type Target } from "./target.js";
 
-/** Server addresses, from the environment like every other test of the repo. */
-export const POSTGRES_URL = process.env.POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
-export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const START = "start them with `bash tooling/scripts/start-services.sh`";
 
 const require = createRequire(import.meta.url);
@@ -37,33 +32,6 @@ export function packageEntry(name: BackendName): string {
       cause,
     });
   }
-}
-
-/** Options a child process passes to the package's opener (JSON). */
-export type OpenerSpec = { opener: string; options: Record<string, unknown> };
-
-/**
- * One isolated storage of one backend (a temp file or directory, a fresh postgres schema,
- * a fresh redis prefix). `open()` returns a new client of that same storage each time.
- *
- * @example
- * ```ts
- * const target = await createTarget("sqlite");
- * const backend = await target.open();
- * ```
- */
-export interface Target {
-  readonly name: BackendName;
-  /** A new client of this storage. */
-  open(): Promise<Backend>;
-  /** How a child process opens the same storage: `import(entry)[opener](options)`. */
-  readonly spec: OpenerSpec;
-  /** Where the data lives (file or directory), for sqlite and file. */
-  readonly path?: string;
-  /** Every stored byte outside the protocol API (tables, files, keys), canonically ordered. */
-  raw(): Promise<unknown>;
-  /** Removes the storage. */
-  dispose(): Promise<void>;
 }
 
 async function importBackend(name: BackendName): Promise<Record<string, (o: unknown) => Promise<Backend>>> {

@@ -7,8 +7,9 @@ import {
   SqlTypeRegistry,
 } from "@core/protocols";
 import type { PostgresShared } from "../shared.js";
-import { PostgresExecutor, type PostgresScope } from "./executor.js";
+import { PostgresExecutor } from "./executor.js";
 import { beginPostgres } from "./explicit.js";
+import type { PostgresScope } from "./scope.js";
 import { postgresTypes } from "./types.js";
 
 /**

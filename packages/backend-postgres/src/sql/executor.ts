@@ -1,5 +1,4 @@
 import {
-  type AsyncMutex,
   applyExecuteOptions,
   checkExecuteOptions,
   type ExecuteOptions,
@@ -12,43 +11,9 @@ import {
   type TransactionOptions,
   toCompiledQuery,
 } from "@core/protocols";
-import type { PoolClient } from "pg";
-import type { PostgresShared } from "../shared.js";
+import { endedError, type PostgresScope } from "./scope.js";
 import { type Queryable, runStatement } from "./statement.js";
 import { checkTransactionOptions, runNested, runTopLevel } from "./transaction.js";
-
-/**
- * Where an executor runs: the pool (`depth` 0) or one checked-out client inside a
- * transaction (`depth` 1) or savepoint (`depth` ≥ 2). `mutex` orders this level's
- * statements and nested transactions.
- */
-export interface PostgresScope {
-  readonly shared: PostgresShared;
-  readonly client: PoolClient | undefined;
-  readonly mutex: AsyncMutex | undefined;
-  readonly depth: number;
-  /** The database's type mapper with its registered custom types, shared by every level. */
-  readonly types: SqlTypeRegistry;
-  ended: boolean;
-}
-
-/**
- * The error for using a transaction object after its transaction ended.
- *
- * @example
- * ```ts
- * if (scope.ended) throw endedError();
- * ```
- */
-export function endedError(): TransactionError {
-  return new TransactionError(
-    "INVALID_ARGUMENT",
-    "this transaction has already ended; use the database or a new transaction",
-    {
-      backend: "postgres",
-    },
-  );
-}
 
 /**
  * `execute`/`query`/`transaction` on the pool or inside a transaction. Outside a

@@ -7,7 +7,7 @@ import {
 } from "@core/protocols";
 import type { PoolClient } from "pg";
 import { mapPostgresError } from "./errors.js";
-import type { PostgresScope } from "./executor.js";
+import type { PostgresScope } from "./scope.js";
 import { control } from "./statement.js";
 import { beginText } from "./transaction.js";
 

@@ -10,7 +10,7 @@ import {
 } from "@core/protocols";
 import type { PoolClient } from "pg";
 import { mapPostgresError } from "./errors.js";
-import { endedError, type PostgresScope } from "./executor.js";
+import { endedError, type PostgresScope } from "./scope.js";
 import { control } from "./statement.js";
 
 /** Validated transaction options. */

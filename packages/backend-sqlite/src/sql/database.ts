@@ -7,9 +7,10 @@ import {
   SqlTypeRegistry,
 } from "@core/protocols";
 import type { SqliteShared } from "../shared.js";
-import { SqliteExecutor, type SqliteScope } from "./executor.js";
+import { SqliteExecutor } from "./executor.js";
 import { beginSqlite } from "./explicit.js";
 import { sqliteMutexFor } from "./mutex.js";
+import type { SqliteScope } from "./scope.js";
 import { sqliteTypes } from "./types.js";
 
 /**

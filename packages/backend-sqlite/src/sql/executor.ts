@@ -1,5 +1,4 @@
 import {
-  type AsyncMutex,
   applyExecuteOptions,
   checkExecuteOptions,
   type ExecuteOptions,
@@ -12,23 +11,9 @@ import {
   type TransactionOptions,
   toCompiledQuery,
 } from "@core/protocols";
-import type { SqliteShared } from "../shared.js";
+import type { SqliteScope } from "./scope.js";
 import { runStatement } from "./statement.js";
 import { checkTransactionOptions, runNested, runTopLevel } from "./transaction.js";
-
-/**
- * What an executor works in: the whole connection (`depth` 0) or an open transaction
- * (`depth` 1) or savepoint (`depth` ≥ 2). `mutex` orders the statements and nested
- * transactions of this level; a nested transaction holds its parent's mutex throughout.
- */
-export interface SqliteScope {
-  readonly shared: SqliteShared;
-  readonly mutex: AsyncMutex;
-  readonly depth: number;
-  /** The database's type mapper with its registered custom types, shared by every level. */
-  readonly types: SqlTypeRegistry;
-  ended: boolean;
-}
 
 /**
  * `execute`/`query`/`transaction` on the connection or inside a transaction. Statements

@@ -5,7 +5,7 @@ import {
   type SqlExecutor,
   type SqlTransaction,
 } from "@core/protocols";
-import type { SqliteScope } from "./executor.js";
+import type { SqliteScope } from "./scope.js";
 import { control } from "./statement.js";
 
 function quietly(fn: () => void): void {

@@ -9,7 +9,7 @@ import {
   TransactionError,
   type TransactionOptions,
 } from "@core/protocols";
-import type { SqliteScope } from "./executor.js";
+import type { SqliteScope } from "./scope.js";
 import { control } from "./statement.js";
 
 /** Validated transaction options. */
