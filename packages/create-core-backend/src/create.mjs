@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
-import { cacheTs } from "./templates/cache-template.mjs";
+import { cacheDriverTs } from "./templates/cache-template.mjs";
 import * as pkg from "./templates/package-templates.mjs";
 import * as src from "./templates/source-templates.mjs";
 import { publishedRanges } from "./versions.mjs";
@@ -127,9 +127,8 @@ export function files(n) {
     "README.md": pkg.readmeMd(n),
     "src/index.ts": src.indexTs(n),
     "src/name.ts": src.nameTs(n),
-    "src/context.ts": src.contextTs(n),
     "src/backend.ts": src.backendTs(n),
-    "src/cache.ts": cacheTs(n),
+    "src/cache-driver.ts": cacheDriverTs(n),
     [`src/${n.name}.conformance.test.ts`]: src.conformanceTestTs(n),
   };
 }
@@ -182,8 +181,9 @@ function nextSteps({ dir, names }, cwd) {
   }
   lines.push(
     "",
-    "Every suite passes as generated (each protocol answers NOT_SUPPORTED). Implement a",
-    "protocol (start with src/cache.ts), switch its capability on in src/backend.ts and run",
+    "Every suite passes as generated: the cache (a Map, src/cache-driver.ts) gets its whole",
+    "suite, the other protocols answer NOT_SUPPORTED. Store the cache where your backend",
+    "stores, add a driver per protocol, switch its capability on in src/backend.ts and run",
     "the suites again. The guide: @core/protocols/docs/writing-a-backend.md",
   );
   return lines.join("\n");

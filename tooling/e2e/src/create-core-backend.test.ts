@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -97,8 +97,11 @@ describe("create-core-backend from its packed tarball, outside any repository", 
     await ok("npx", ["vitest", "run", "--reporter=json", `--outputFile=${output}`], generated, { timeoutMs: 120_000 });
     const report = JSON.parse(await readFile(output, "utf8")) as VitestReport;
     const all = report.testResults.flatMap((file) => file.assertionResults);
-    // Suites of protocols the generated backend does not have yet are gated off by its capabilities.
+    // The generated Map cache runs the whole cache suite; the protocols it has no driver for
+    // are gated off by its capabilities.
     expect(all.filter((t) => t.status === "failed").map((t) => t.fullName)).toEqual([]);
+    const cache = all.filter((t) => t.status === "passed" && t.fullName.startsWith("cache conformance: acme"));
+    expect(cache.length).toBeGreaterThan(50);
     expect(report.numPassedTests).toBeGreaterThan(0);
     for (const protocol of ["cache", "queue", "record store", "transport", "sql"]) {
       expect(
@@ -111,20 +114,7 @@ describe("create-core-backend from its packed tarball, outside any repository", 
     );
   });
 
-  test("with its cache filled in (a Map), the installed packages run the whole cache suite and it passes", async () => {
-    await copyFile(join(ROOT, "tooling/e2e/fixtures/map-cache.ts"), join(generated, "src/cache.ts"));
-    const backendTs = join(generated, "src/backend.ts");
-    const source = await readFile(backendTs, "utf8");
-    expect(source.split("  cache: false,").length - 1).toBe(1);
-    await writeFile(backendTs, source.replace("  cache: false,", "  cache: true,"));
+  test("as generated, it type-checks against the installed @core/protocols", async () => {
     await ok("npx", ["tsc", "-p", "tsconfig.json", "--noEmit"], generated, { timeoutMs: 120_000 });
-    const output = join(work, "report-cache.json");
-    await ok("npx", ["vitest", "run", "--reporter=json", `--outputFile=${output}`], generated, { timeoutMs: 120_000 });
-    const report = JSON.parse(await readFile(output, "utf8")) as VitestReport;
-    const all = report.testResults.flatMap((file) => file.assertionResults);
-    expect(all.filter((t) => t.status === "failed").map((t) => t.fullName)).toEqual([]);
-    const cache = all.filter((t) => t.status === "passed" && t.fullName.startsWith("cache conformance: acme"));
-    expect(cache.length).toBeGreaterThan(50);
-    console.log(`with a Map cache: ${report.numPassedTests}/${report.numTotalTests} conformance tests passed`);
   });
 });

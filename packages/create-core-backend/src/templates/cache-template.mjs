@@ -1,196 +1,143 @@
-// src/cache.ts of a scaffolded backend: the Cache protocol with its validation written and
-// its storage left to the author.
+// src/cache-driver.ts of a scaffolded backend: a complete cache driver over a Map. The
+// shared layer of @core/protocols/kit (createCache) validates, checks the closed state,
+// encodes and decodes, counts hits and misses and matches globs; the driver only stores.
 import { GUIDE } from "./source-templates.mjs";
 
 /** @param {{ name: string, pascal: string }} n */
-export function cacheTs(n) {
-  return `import {
-  assertInteger,
-  assertKey,
-  assertKeys,
-  assertName,
-  assertPlainObject,
-  assertTtl,
-  BackendError,
-  type Cache,
-  type CacheEntry,
-  type CacheOptions,
-  type CacheStats,
-  type Codec,
-  closedError,
-  defaultCodec,
-  describeValue,
-  invalidArgument,
-  notSupported,
-  type SetOptions,
-} from "@core/protocols";
-import type { ${n.pascal}Context } from "./context.js";
+export function cacheDriverTs(n) {
+  const camel = n.pascal[0].toLowerCase() + n.pascal.slice(1);
+  return `import type { CacheCounters, CacheDriver, CacheRow, CacheSettings, CacheStore } from "@core/protocols/kit";
 import { BACKEND } from "./name.js";
 
-// The Cache protocol for this backend. Arguments are validated before anything is stored
-// (a bad key, TTL or value is INVALID_ARGUMENT and writes nothing); what is left in each
-// method is the storage itself. Semantics: the Cache interface in @core/protocols
-// (src/cache.ts) and "Implementing the cache" in the guide:
-// ${GUIDE}
-// Values are stored as the codec's text, so reads and writes copy and unencodable values
-// fail early. Once every method stores, set \`cache: true\` in backend.ts.
+// The cache's storage: a Map per namespace in this process. Arguments arrive validated and
+// values as the codec's text; the layer does the rest ("Writing a backend" in the guide:
+// ${GUIDE}).
+// To store elsewhere, rewrite the methods of ${n.pascal}CacheStore.
+
+interface Slot {
+  text: string;
+  /** Absolute expiry (ms since the epoch); \`Infinity\` = never. */
+  expiresAt: number;
+}
+
+/** One namespace, shared by every handle opened on its name (data and counters). */
+interface Namespace {
+  readonly slots: Map<string, Slot>;
+  readonly counters: CacheCounters;
+}
 
 /**
- * Opens the cache namespace \`name\` of a ${n.name} backend.
+ * The ${n.name} backend's cache driver: one per backend object, holding its namespaces.
  *
  * @example
  * \`\`\`ts
- * const cache = create${n.pascal}Cache<number>(context, "hits", { defaultTtlMs: 60_000 });
+ * const cache = createCache<number>(${camel}CacheDriver(lifecycle), "hits");
  * \`\`\`
  */
-export function create${n.pascal}Cache<V>(context: ${n.pascal}Context, name: string, options?: CacheOptions): Cache<V> {
-  assertName(BACKEND, name, "cache name");
-  if (options !== undefined) assertPlainObject(BACKEND, options as unknown, "cache options");
-  assertTtl(BACKEND, options?.defaultTtlMs);
-  // capabilities.maxEntries is false: asking for LRU eviction must say so.
-  if (options?.maxEntries !== undefined) throw notSupported(BACKEND, "maxEntries");
-  const sweep = options?.sweepIntervalMs;
-  if (sweep !== undefined && (typeof sweep !== "number" || !Number.isFinite(sweep) || sweep <= 0)) {
-    throw invalidArgument(BACKEND, \`sweepIntervalMs must be a positive number, got \${describeValue(sweep)}\`);
-  }
-  // Only an absent codec means the default: an explicit null is a mistake to report.
-  const codec = options?.codec === undefined ? defaultCodec : options.codec;
-  if (codec === null || typeof codec.encode !== "function" || typeof codec.decode !== "function") {
-    throw invalidArgument(BACKEND, "codec must have encode(value) and decode(text) functions");
-  }
-  // options.defaultTtlMs is the TTL of writes that give none (increment included).
-  return new ${n.pascal}Cache<V>(context, name, codec);
+export function ${camel}CacheDriver(lifecycle: { readonly closed: boolean }): CacheDriver {
+  const namespaces = new Map<string, Namespace>();
+  return {
+    backend: BACKEND,
+    lifecycle,
+    maxEntries: false, // no LRU: the layer answers NOT_SUPPORTED to \`maxEntries\`
+    sweepIntervalMs: 1_000, // unused: expired entries are dropped when read
+    open(name: string, settings: CacheSettings): CacheStore {
+      let namespace = namespaces.get(name);
+      if (namespace === undefined) {
+        namespace = { slots: new Map(), counters: { hits: 0, misses: 0, evictions: 0 } };
+        namespaces.set(name, namespace);
+      }
+      return new ${n.pascal}CacheStore(namespace, settings);
+    },
+  };
 }
 
-class ${n.pascal}Cache<V> implements Cache<V> {
-  readonly name: string;
-  readonly #context: ${n.pascal}Context;
-  readonly #codec: Codec;
-  #closed = false;
+class ${n.pascal}CacheStore implements CacheStore {
+  readonly counters: CacheCounters;
+  readonly #slots: Map<string, Slot>;
+  readonly #settings: CacheSettings;
 
-  constructor(context: ${n.pascal}Context, name: string, codec: Codec) {
-    this.name = name;
-    this.#context = context;
-    this.#codec = codec;
+  constructor(namespace: Namespace, settings: CacheSettings) {
+    this.counters = namespace.counters;
+    this.#slots = namespace.slots;
+    this.#settings = settings;
   }
 
-  // CLOSED after backend.close() or this handle's close().
-  #open(): void {
-    this.#context.lifecycle.assertOpen();
-    if (this.#closed) throw closedError(BACKEND);
+  /** The live slot of \`key\`; an expired one is dropped. */
+  #live(key: string): Slot | undefined {
+    const slot = this.#slots.get(key);
+    if (slot === undefined || slot.expiresAt > Date.now()) return slot;
+    this.#slots.delete(key);
+    return undefined;
   }
 
-  // Codec failures are reported as this backend's INVALID_ARGUMENT, with the codec's error as cause.
-  #encode(value: unknown): string {
-    try {
-      const text = this.#codec.encode(value);
-      if (typeof text === "string") return text;
-    } catch (cause) {
-      const detail = cause instanceof Error ? cause.message : String(cause);
-      throw new BackendError("INVALID_ARGUMENT", \`value cannot be stored: \${detail}\`, { backend: BACKEND, cause });
-    }
-    throw invalidArgument(BACKEND, \`codec \${this.#codec.name} did not return a string\`);
+  get(key: string): string | undefined {
+    return this.#live(key)?.text;
   }
 
-  // The storage of each method is where a backend differs; until it is written, the method
-  // says so with NOT_SUPPORTED rather than pretending.
-  #unwritten(method: string): BackendError {
-    return notSupported(BACKEND, \`cache.\${method}\`);
+  getMany(keys: readonly string[]): (string | undefined)[] {
+    return keys.map((key) => this.get(key));
   }
 
-  async get(key: string): Promise<V | undefined> {
-    assertKey(BACKEND, key);
-    this.#open();
-    throw this.#unwritten("get");
+  set(key: string, text: string, ttlMs: number | undefined): void {
+    this.#slots.set(key, { text, expiresAt: ttlMs === undefined ? Infinity : Date.now() + ttlMs });
   }
 
-  async getMany(keys: readonly string[]): Promise<(V | undefined)[]> {
-    assertKeys(BACKEND, keys);
-    this.#open();
-    throw this.#unwritten("getMany");
+  setMany(rows: readonly CacheRow[]): void {
+    for (const [key, text, ttlMs] of rows) this.set(key, text, ttlMs);
   }
 
-  async set(key: string, value: V, options?: SetOptions): Promise<void> {
-    assertKey(BACKEND, key);
-    assertTtl(BACKEND, options?.ttlMs);
-    this.#encode(value);
-    this.#open();
-    throw this.#unwritten("set");
+  add(key: string, text: string, ttlMs: number | undefined): boolean {
+    if (this.#live(key) !== undefined) return false;
+    this.set(key, text, ttlMs);
+    return true;
   }
 
-  async setMany(entries: readonly CacheEntry<V>[]): Promise<void> {
-    if (!Array.isArray(entries)) throw invalidArgument(BACKEND, "setMany needs an array of { key, value, ttlMs? }");
-    for (const entry of entries) {
-      if (entry === null || typeof entry !== "object") throw invalidArgument(BACKEND, "setMany entries are objects");
-      assertKey(BACKEND, entry.key);
-      assertTtl(BACKEND, entry.ttlMs);
-      this.#encode(entry.value);
-    }
-    this.#open();
-    throw this.#unwritten("setMany");
+  increment(key: string, by: number, ttlMs: number | undefined): number {
+    const slot = this.#live(key);
+    // \`values.increment\` refuses a stored non-integer and a sum outside the safe range.
+    const next = this.#settings.values.increment(key, slot?.text, by);
+    const text = this.#settings.values.encode(next);
+    if (slot === undefined) this.set(key, text, ttlMs);
+    else slot.text = text; // an existing entry keeps its TTL
+    return next;
   }
 
-  async add(key: string, value: V, options?: SetOptions): Promise<boolean> {
-    assertKey(BACKEND, key);
-    assertTtl(BACKEND, options?.ttlMs);
-    this.#encode(value);
-    this.#open();
-    throw this.#unwritten("add");
+  delete(key: string): boolean {
+    return this.#live(key) !== undefined && this.#slots.delete(key);
   }
 
-  async increment(key: string, by = 1): Promise<number> {
-    assertKey(BACKEND, key);
-    assertInteger(BACKEND, by, "by");
-    this.#open();
-    throw this.#unwritten("increment");
+  deleteMany(keys: readonly string[]): number {
+    return keys.filter((key) => this.delete(key)).length;
   }
 
-  async delete(key: string): Promise<boolean> {
-    assertKey(BACKEND, key);
-    this.#open();
-    throw this.#unwritten("delete");
+  has(key: string): boolean {
+    return this.#live(key) !== undefined;
   }
 
-  async deleteMany(keys: readonly string[]): Promise<number> {
-    assertKeys(BACKEND, keys);
-    this.#open();
-    throw this.#unwritten("deleteMany");
+  ttl(key: string): number | null | undefined {
+    const slot = this.#live(key);
+    if (slot === undefined) return undefined;
+    return slot.expiresAt === Infinity ? null : slot.expiresAt - Date.now();
   }
 
-  async has(key: string): Promise<boolean> {
-    assertKey(BACKEND, key);
-    this.#open();
-    throw this.#unwritten("has");
+  *keys(prefix: string): Iterable<string> {
+    // A snapshot, so deletes while the caller iterates do not skip keys.
+    for (const key of [...this.#slots.keys()]) if (key.startsWith(prefix) && this.has(key)) yield key;
   }
 
-  async ttl(key: string): Promise<number | null | undefined> {
-    assertKey(BACKEND, key);
-    this.#open();
-    throw this.#unwritten("ttl");
+  clear(): number {
+    const live = [...this.#slots.keys()].filter((key) => this.has(key)).length;
+    this.#slots.clear();
+    return live;
   }
 
-  // biome-ignore lint/correctness/useYield: the skeleton rejects before listing anything
-  async *keys(options?: { match?: string }): AsyncIterable<string> {
-    const match = options?.match;
-    if (match !== undefined && typeof match !== "string") {
-      throw invalidArgument(BACKEND, \`match must be a string glob, got \${describeValue(match)}\`);
-    }
-    this.#open();
-    throw this.#unwritten("keys");
+  stats(): { entries: number } {
+    return { entries: [...this.#slots.keys()].filter((key) => this.has(key)).length };
   }
 
-  async clear(): Promise<number> {
-    this.#open();
-    throw this.#unwritten("clear");
-  }
-
-  async stats(): Promise<CacheStats> {
-    this.#open();
-    throw this.#unwritten("stats");
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
+  close(): void {
+    // No timers or connections per handle; the backend's close ends the rest.
   }
 }
 `;

@@ -127,6 +127,25 @@ await cache.increment("home");
 
 Or without the registry: \`import { open${n.pascal}Backend } from "${n.packageName}"\`.
 
+## How it is built
+
+The whole backend is four source files; the shared layer of \`@core/protocols/kit\` builds
+each protocol's public object from a narrow driver, so the backend only stores:
+
+| file | what is inside |
+|---|---|
+| \`src/name.ts\` | \`BACKEND = "${n.name}"\`: the name, URL scheme and \`[${n.name}]\` error prefix |
+| \`src/cache-driver.ts\` | the cache's storage: a Map per namespace (\`CacheStore\`), handed to \`createCache\` |
+| \`src/backend.ts\` | the \`Backend\`: capabilities, \`cache()\` = \`createCache(driver, name, options)\`, \`NOT_SUPPORTED\` for the rest |
+| \`src/index.ts\` | \`open${n.pascal}Backend()\` and the \`provider\` of the registry |
+
+\`createCache\` validates every argument, answers \`CLOSED\`, encodes and decodes with the
+codec, counts hits and misses and matches globs; the driver receives validated keys, TTLs
+and encoded text. To move the cache to real storage, rewrite the methods of
+\`${n.pascal}CacheStore\`; to add a protocol, write its driver (\`queue-driver.ts\` for
+\`createQueue\`, \`records-driver.ts\` for \`createRecordStore\`) and switch its capability
+on. The guide: "Writing a backend" in \`@core/protocols\` (\`docs/writing-a-backend.md\`).
+
 ## Options
 
 | option | default | meaning |
@@ -136,7 +155,8 @@ Or without the registry: \`import { open${n.pascal}Backend } from "${n.packageNa
 ## Capabilities
 
 Read them from the instance (\`backend.capabilities\`). A protocol this backend does not
-have throws \`NOT_SUPPORTED\`.
+have throws \`NOT_SUPPORTED\`. As generated: \`cache\` (in this process, not persistent, no
+\`maxEntries\`); the other protocols are not supported yet.
 
 ## Guarantees
 

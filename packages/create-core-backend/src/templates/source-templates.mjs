@@ -1,4 +1,4 @@
-// Source files of a scaffolded backend (src/*.ts; src/cache.ts is in cache-template.mjs). Each function takes the names computed
+// Source files of a scaffolded backend (src/*.ts; src/cache-driver.ts is in cache-template.mjs). Each function takes the names computed
 // by create-backend.mjs and returns the file's text. Generated code must pass
 // `tsc --strict`, biome and the five conformance suites as it is.
 
@@ -12,55 +12,29 @@ export const BACKEND = "${n.name}";
 }
 
 /** @param {{ name: string, pascal: string }} n */
-export function contextTs(n) {
-  return `import type { Lifecycle } from "@core/protocols";
-import type { ${n.pascal}BackendOptions } from "./backend.js";
-
-/**
- * What one backend object shares with every store it hands out. Put the connection (client,
- * pool, file handle) here as well, so all stores of one backend use it and \`close()\` ends it
- * once (\`lifecycle.onClose(() => client.end())\`).
- *
- * @example
- * \`\`\`ts
- * const context: ${n.pascal}Context = { lifecycle: new Lifecycle("${n.name}"), options: {} };
- * \`\`\`
- */
-export interface ${n.pascal}Context {
-  readonly lifecycle: Lifecycle;
-  readonly options: Readonly<${n.pascal}BackendOptions>;
-}
-`;
-}
-
-/** @param {{ name: string, pascal: string }} n */
 export function backendTs(n) {
+  const camel = n.pascal[0].toLowerCase() + n.pascal.slice(1);
   return `import {
   type Backend,
   type Cache,
   type CacheOptions,
   type Capabilities,
-  defineCapabilities,
-  Lifecycle,
   notSupported,
   type Queue,
-  type QueueOptions,
   type RecordStore,
-  type RecordStoreOptions,
   type SqlDatabase,
   type Transport,
-  type TransportOptions,
 } from "@core/protocols";
-import { create${n.pascal}Cache } from "./cache.js";
-import type { ${n.pascal}Context } from "./context.js";
+import { type CacheDriver, createCache, defineCapabilities, Lifecycle } from "@core/protocols/kit";
+import { ${camel}CacheDriver } from "./cache-driver.js";
 import { BACKEND } from "./name.js";
 
 // What this backend can do. The conformance suites read it from an instance: a protocol
-// marked false is tested to throw NOT_SUPPORTED, one marked true gets its whole suite.
-// Turn a protocol on once its file is written ("The capability manifest" in the guide:
+// marked true gets its whole suite, one marked false is tested to throw NOT_SUPPORTED.
+// Turn a protocol on once its driver is written ("The capability manifest" in the guide:
 // ${GUIDE}).
 const CAPABILITIES: Capabilities = defineCapabilities({
-  cache: false,
+  cache: true,
   queue: false,
   records: false,
   transport: false,
@@ -80,54 +54,57 @@ export interface ${n.pascal}BackendOptions {
 }
 
 /**
- * The ${n.name} backend: one connection handing out namespaced stores that share it.
+ * The ${n.name} backend: one storage handing out namespaced stores that share it. Put the
+ * connection (client, pool, file handle) here too, and end it in \`close()\`
+ * (\`lifecycle.onClose(() => client.end())\`).
  *
  * @example
  * \`\`\`ts
  * await using backend = new ${n.pascal}Backend();
- * console.log(backend.capabilities);
+ * await backend.cache<number>("hits").increment("home");
  * \`\`\`
  */
 export class ${n.pascal}Backend implements Backend {
   readonly name: string = BACKEND;
   readonly capabilities: Capabilities = CAPABILITIES;
-  readonly #context: ${n.pascal}Context;
+  readonly options: Readonly<${n.pascal}BackendOptions>;
+  readonly #lifecycle = new Lifecycle(BACKEND);
+  readonly #cache: CacheDriver = ${camel}CacheDriver(this.#lifecycle);
 
   constructor(options: ${n.pascal}BackendOptions = {}) {
-    this.#context = { lifecycle: new Lifecycle(BACKEND), options: Object.freeze({ ...options }) };
+    this.options = Object.freeze({ ...options });
   }
 
   cache<V = unknown>(name: string, options?: CacheOptions): Cache<V> {
-    this.#context.lifecycle.assertOpen();
-    if (!this.capabilities.cache) throw notSupported(BACKEND, "cache");
-    return create${n.pascal}Cache<V>(this.#context, name, options);
+    this.#lifecycle.assertOpen();
+    return createCache<V>(this.#cache, name, options);
   }
 
-  // The other protocols follow the pattern of cache(): a file per protocol (queue.ts,
-  // records.ts, transport.ts, sql.ts) implementing the interface of the same name in
-  // @core/protocols, and the capability switched on.
-  queue<V = unknown>(_name: string, _options?: QueueOptions): Queue<V> {
-    this.#context.lifecycle.assertOpen();
+  // The other protocols follow the pattern of cache(): a driver file per protocol
+  // (queue-driver.ts, records-driver.ts, …) passed to createQueue, createRecordStore, … of
+  // @core/protocols/kit, and the capability switched on.
+  queue<V = unknown>(): Queue<V> {
+    this.#lifecycle.assertOpen();
     throw notSupported(BACKEND, "queue");
   }
 
-  records(_name: string, _options?: RecordStoreOptions): RecordStore {
-    this.#context.lifecycle.assertOpen();
+  records(): RecordStore {
+    this.#lifecycle.assertOpen();
     throw notSupported(BACKEND, "records");
   }
 
-  transport(_options?: TransportOptions): Transport {
-    this.#context.lifecycle.assertOpen();
+  transport(): Transport {
+    this.#lifecycle.assertOpen();
     throw notSupported(BACKEND, "transport");
   }
 
   sql(): SqlDatabase {
-    this.#context.lifecycle.assertOpen();
+    this.#lifecycle.assertOpen();
     throw notSupported(BACKEND, "sql");
   }
 
   close(): Promise<void> {
-    return this.#context.lifecycle.close();
+    return this.#lifecycle.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
