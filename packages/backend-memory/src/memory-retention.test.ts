@@ -1,36 +1,11 @@
 import { waitFor } from "@core/conformance";
-import { Lifecycle, type Message, type TransportOptions } from "@core/protocols";
-import { createTransport } from "@core/protocols/kit";
 import { describe, expect, it } from "vitest";
-import type { MemoryShared } from "./shared.js";
+import { createMemoryTransport, msg, sharedState } from "./transport.fixture.js";
 import { MAX_DEDUP_KEYS, type MemoryChannel, RETAINED_MESSAGES } from "./transport-channel.js";
-import { memoryTransportDriver } from "./transport-driver.js";
 
 // The memory transport's documented bounds (README, transport-channel.ts): what a channel keeps
 // once every subscriber and group has passed it, and how many idempotency keys it
 // remembers. Memory-specific, so not part of the conformance kit; found by mutation testing.
-
-function sharedState(): MemoryShared {
-  return {
-    lifecycle: new Lifecycle("memory"),
-    sweepIntervalMs: 1000,
-    caches: new Map(),
-    queues: new Map(),
-    records: new Map(),
-    channels: new Map(),
-  };
-}
-
-const msg = (n: number, idempotencyKey?: string): Message => ({
-  id: `m${n}`,
-  payload: n,
-  headers: {},
-  publishedAt: Date.now(),
-  ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-});
-
-const createMemoryTransport = (shared: MemoryShared, options?: TransportOptions) =>
-  createTransport(memoryTransportDriver(shared), options);
 
 const batch = (from: number, count: number) => Array.from({ length: count }, (_, i) => msg(from + i));
 

@@ -1,36 +1,11 @@
 import { describePublisherConformance, describeTransportConformance, waitFor } from "@core/conformance";
-import { Lifecycle, type Message, type TransportOptions } from "@core/protocols";
-import { createTransport } from "@core/protocols/kit";
 import { describe, expect, it } from "vitest";
 import { openMemoryBackend } from "./index.js";
-import type { MemoryShared } from "./shared.js";
+import { createMemoryTransport, msg, sharedState } from "./transport.fixture.js";
 import { type MemoryChannel, RETAINED_MESSAGES } from "./transport-channel.js";
-import { memoryTransportDriver } from "./transport-driver.js";
 
 describeTransportConformance({ name: "memory", open: () => openMemoryBackend() });
 describePublisherConformance({ name: "memory", open: () => openMemoryBackend() });
-
-function sharedState(): MemoryShared {
-  return {
-    lifecycle: new Lifecycle("memory"),
-    sweepIntervalMs: 1000,
-    caches: new Map(),
-    queues: new Map(),
-    records: new Map(),
-    channels: new Map(),
-  };
-}
-
-const msg = (n: number, idempotencyKey?: string): Message => ({
-  id: `m${n}`,
-  payload: n,
-  headers: {},
-  publishedAt: Date.now(),
-  ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-});
-
-const createMemoryTransport = (shared: MemoryShared, options?: TransportOptions) =>
-  createTransport(memoryTransportDriver(shared), options);
 
 describe("memory transport specifics", () => {
   it("trims what every subscriber and group has passed, keeping the last messages for fromStart", async () => {

@@ -1,4 +1,4 @@
-import { BackendError, type Codec, type ErrorCode, redactUrl } from "@core/protocols";
+import { BackendError, type ErrorCode, redactUrl } from "@core/protocols";
 
 /** Name every error of this package carries. */
 export const BACKEND = "redis";
@@ -88,26 +88,4 @@ export function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return promise.catch((err: unknown) => {
     throw toBackendError(err, what);
   });
-}
-
-/**
- * Decodes a stored value with the store's codec; a codec that throws (the stored text is
- * not what it can read) is `CORRUPTION`, with the codec's error as `cause`.
- *
- * @example
- * ```ts
- * const value = decodeStored(codec, text);
- * ```
- */
-export function decodeStored(codec: Codec, text: string): unknown {
-  try {
-    return codec.decode(text);
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message.replace(/^\[[^\]]*\] /, "") : String(cause);
-    throw new BackendError(
-      "CORRUPTION",
-      `[${BACKEND}] stored value cannot be read by codec ${JSON.stringify(codec.name)}: ${reason}`,
-      { backend: BACKEND, cause },
-    );
-  }
 }

@@ -161,7 +161,11 @@ export {
   TransactionError,
 } from "./sql-errors.js";
 export { applyExecuteOptions, type CheckedExecuteOptions, checkExecuteOptions } from "./sql-execute.js";
-export { ExplicitTransaction, type ExplicitTransactionParts } from "./sql-explicit-transaction.js";
+export {
+  ExplicitTransaction,
+  type ExplicitTransactionParts,
+  openExplicitTransaction,
+} from "./sql-explicit-transaction.js";
 export { SavepointNames } from "./sql-savepoints.js";
 export { SqlFragment, sql, toCompiledQuery } from "./sql-tag.js";
 export {

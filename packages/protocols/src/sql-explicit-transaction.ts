@@ -1,4 +1,5 @@
 import type { AsyncMutex } from "./async-mutex.js";
+import type { Lifecycle } from "./lifecycle.js";
 import type {
   Dialect,
   ExecuteOptions,
@@ -163,4 +164,41 @@ export class ExplicitTransaction implements SqlTransaction {
       { backend: this.#parts.backend },
     );
   }
+}
+
+/**
+ * Builds an {@link ExplicitTransaction} tied to its backend's lifecycle: closing the
+ * backend (or aborting its lifecycle) rolls the transaction back, so the connection it
+ * holds is given back and the backend can finish closing. The tie is undone once the
+ * transaction ends, whichever way.
+ *
+ * @example
+ * ```ts
+ * const tx = openExplicitTransaction(shared.lifecycle, { backend: "sqlite", executor, mutex, scope, control, end });
+ * ```
+ */
+export function openExplicitTransaction(
+  lifecycle: Pick<Lifecycle, "onClose" | "signal">,
+  parts: ExplicitTransactionParts,
+): ExplicitTransaction {
+  let unregister = (): void => undefined;
+  const tx = new ExplicitTransaction({
+    ...parts,
+    end: async (commit) => {
+      try {
+        await parts.end(commit);
+      } finally {
+        unregister();
+      }
+    },
+  });
+  const dispose = () => tx[Symbol.asyncDispose]().catch(() => undefined);
+  const unregisterClose = lifecycle.onClose(dispose);
+  const signal = lifecycle.signal;
+  signal.addEventListener("abort", dispose, { once: true });
+  unregister = () => {
+    unregisterClose();
+    signal.removeEventListener("abort", dispose);
+  };
+  return tx;
 }

@@ -1,7 +1,7 @@
 import {
   AsyncMutex,
   type CheckedTransactionOptions,
-  ExplicitTransaction,
+  openExplicitTransaction,
   type SqlExecutor,
   type SqlTransaction,
 } from "@core/protocols";
@@ -46,7 +46,6 @@ export async function beginPostgres(
   }
   const mutex = new AsyncMutex();
   const scope: PostgresScope = { shared, client, mutex, depth: 1, types: root.types, ended: false };
-  let unregister = (): void => undefined;
   const end = async (commit: boolean): Promise<void> => {
     let broken: Error | undefined;
     try {
@@ -62,11 +61,10 @@ export async function beginPostgres(
       }
       throw err;
     } finally {
-      unregister();
       client.release(broken);
     }
   };
-  const tx = new ExplicitTransaction({
+  return openExplicitTransaction(shared.lifecycle, {
     backend: "postgres",
     executor: open(scope),
     mutex,
@@ -74,13 +72,4 @@ export async function beginPostgres(
     control: (text) => control(client, text),
     end,
   });
-  const dispose = () => tx[Symbol.asyncDispose]().catch(() => undefined);
-  const unregisterClose = shared.lifecycle.onClose(dispose);
-  const signal = shared.lifecycle.signal;
-  signal.addEventListener("abort", dispose, { once: true });
-  unregister = () => {
-    unregisterClose();
-    signal.removeEventListener("abort", dispose);
-  };
-  return tx;
 }

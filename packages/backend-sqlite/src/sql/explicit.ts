@@ -1,7 +1,7 @@
 import {
   AsyncMutex,
   type CheckedTransactionOptions,
-  ExplicitTransaction,
+  openExplicitTransaction,
   type SqlExecutor,
   type SqlTransaction,
 } from "@core/protocols";
@@ -46,7 +46,6 @@ export async function beginSqlite(
   }
   const mutex = new AsyncMutex();
   const scope: SqliteScope = { shared, mutex, depth: 1, types: root.types, ended: false };
-  let unregister = (): void => undefined;
   const end = async (commit: boolean): Promise<void> => {
     try {
       if (commit) control(shared, "COMMIT");
@@ -58,11 +57,10 @@ export async function beginSqlite(
       throw err;
     } finally {
       if (options.readOnly && shared.db.open) quietly(() => shared.db.pragma("query_only = OFF"));
-      unregister();
       release();
     }
   };
-  const tx = new ExplicitTransaction({
+  return openExplicitTransaction(shared.lifecycle, {
     backend: "sqlite",
     executor: open(scope),
     mutex,
@@ -70,13 +68,4 @@ export async function beginSqlite(
     control: (text) => control(shared, text),
     end,
   });
-  const dispose = () => tx[Symbol.asyncDispose]().catch(() => undefined);
-  const unregisterClose = shared.lifecycle.onClose(dispose);
-  const signal = shared.lifecycle.signal;
-  signal.addEventListener("abort", dispose, { once: true });
-  unregister = () => {
-    unregisterClose();
-    signal.removeEventListener("abort", dispose);
-  };
-  return tx;
 }
