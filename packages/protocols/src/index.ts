@@ -152,6 +152,7 @@ export type {
   TransactionOptions,
   TypeMapper,
 } from "./sql.js";
+export { type SqlDatabaseRoot, sqlDatabaseClass } from "./sql-database.js";
 export {
   ConnectionError,
   DeadlockError,

@@ -1,11 +1,4 @@
-import {
-  type BeginOptions,
-  checkBeginOptions,
-  type SqlCustomType,
-  type SqlDatabase,
-  type SqlTransaction,
-  SqlTypeRegistry,
-} from "@core/protocols";
+import { checkBeginOptions, type SqlDatabase, SqlTypeRegistry, sqlDatabaseClass } from "@core/protocols";
 import type { PostgresShared } from "../shared.js";
 import { PostgresExecutor } from "./executor.js";
 import { beginPostgres } from "./explicit.js";
@@ -16,26 +9,9 @@ import { postgresTypes } from "./types.js";
  * The pool-level executor plus what only the database has: `begin()` for explicit
  * transactions and `registerType()` for custom types.
  */
-class PostgresSql extends PostgresExecutor implements SqlDatabase {
-  readonly #root: PostgresScope;
-
-  constructor(root: PostgresScope) {
-    super(root);
-    this.#root = root;
-  }
-
-  begin(options?: BeginOptions): Promise<SqlTransaction> {
-    return this.guard(async () => {
-      const checked = checkBeginOptions("postgres", options);
-      return beginPostgres(this.#root, checked, (scope) => new PostgresExecutor(scope));
-    });
-  }
-
-  registerType<T>(name: string, type: SqlCustomType<T>): void {
-    this.#root.shared.lifecycle.assertOpen();
-    this.#root.types.register(name, type);
-  }
-}
+const PostgresSql = sqlDatabaseClass(PostgresExecutor, async (root: PostgresScope, options) =>
+  beginPostgres(root, checkBeginOptions("postgres", options), (scope) => new PostgresExecutor(scope)),
+);
 
 /**
  * The SQL protocol on the backend's pg pool. Plain statements take any pooled

@@ -1,11 +1,4 @@
-import {
-  type BeginOptions,
-  checkBeginOptions,
-  type SqlCustomType,
-  type SqlDatabase,
-  type SqlTransaction,
-  SqlTypeRegistry,
-} from "@core/protocols";
+import { checkBeginOptions, type SqlDatabase, SqlTypeRegistry, sqlDatabaseClass } from "@core/protocols";
 import type { SqliteShared } from "../shared.js";
 import { SqliteExecutor } from "./executor.js";
 import { beginSqlite } from "./explicit.js";
@@ -17,28 +10,12 @@ import { sqliteTypes } from "./types.js";
  * The connection-level executor plus what only the database has: `begin()` for explicit
  * transactions and `registerType()` for custom types.
  */
-class SqliteSql extends SqliteExecutor implements SqlDatabase {
-  readonly #root: SqliteScope;
-
-  constructor(root: SqliteScope) {
-    super(root);
-    this.#root = root;
-  }
-
-  begin(options?: BeginOptions): Promise<SqlTransaction> {
-    return this.guard(async () => {
-      const checked = checkBeginOptions("sqlite", options, (level) =>
-        level === "serializable" ? undefined : "SQLite transactions are always serializable",
-      );
-      return beginSqlite(this.#root, checked, (scope) => new SqliteExecutor(scope));
-    });
-  }
-
-  registerType<T>(name: string, type: SqlCustomType<T>): void {
-    this.#root.shared.lifecycle.assertOpen();
-    this.#root.types.register(name, type);
-  }
-}
+const SqliteSql = sqlDatabaseClass(SqliteExecutor, async (root: SqliteScope, options) => {
+  const checked = checkBeginOptions("sqlite", options, (level) =>
+    level === "serializable" ? undefined : "SQLite transactions are always serializable",
+  );
+  return beginSqlite(root, checked, (scope) => new SqliteExecutor(scope));
+});
 
 /**
  * The SQL protocol on the backend's better-sqlite3 connection. It changes no connection
