@@ -1,9 +1,9 @@
 import type { Cache } from "@core/protocols";
+import { type BackendKind, openTestBackend } from "@core/test-backends";
 import keyvTestSuite from "@keyv/test-suite";
 import Keyv from "keyv";
 import * as vitest from "vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BackendKind, openTestBackend } from "./backends.fixture.js";
 import { keyvStore } from "./index.js";
 
 /**
@@ -20,7 +20,7 @@ export function describeKeyvStore(kind: BackendKind): void {
   let cache: Cache<unknown>;
   let dispose: () => Promise<void>;
   beforeAll(async () => {
-    const opened = await openTestBackend(kind);
+    const opened = await openTestBackend(kind, "keyv");
     dispose = opened.dispose;
     cache = opened.backend.cache("keyv");
   });

@@ -1,4 +1,5 @@
 import type { Backend, Message } from "@core/protocols";
+import { type BackendKind, openTestBackend } from "@core/test-backends";
 import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
 import { AggregationTemporality, MeterProvider, MetricReader } from "@opentelemetry/sdk-metrics";
 import {
@@ -8,7 +9,6 @@ import {
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type BackendKind, openTestBackend } from "./backends.fixture.js";
 import { ENVELOPE_MARK, instrument, systemName } from "./index.js";
 
 /** A reader the test collects from on demand. */
@@ -51,7 +51,7 @@ export function describeOtel(kind: BackendKind): void {
   };
 
   beforeAll(async () => {
-    const opened = await openTestBackend(kind);
+    const opened = await openTestBackend(kind, "otel");
     raw = opened.backend;
     dispose = opened.dispose;
     backend = instrument(raw, { tracerProvider, meterProvider });

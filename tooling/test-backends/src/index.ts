@@ -1,3 +1,9 @@
+/**
+ * `@core/test-backends` — the five built-in backends, each opened fresh and isolated for
+ * integration tests, with a `dispose` that removes what the tests wrote.
+ *
+ * @packageDocumentation
+ */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +15,7 @@ import { openSqliteBackend } from "@core/backend-sqlite";
 import type { Backend } from "@core/protocols";
 import pg from "pg";
 
-/** The five built-in backends every test here runs on. */
+/** The five built-in backends. */
 export type BackendKind = "memory" | "file" | "sqlite" | "postgres" | "redis";
 
 const POSTGRES_URL = process.env.POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
@@ -32,16 +38,19 @@ async function dropSchema(schema: string): Promise<void> {
 
 /**
  * Opens a fresh, isolated backend of `kind` (a temporary directory or file, a random
- * Postgres schema, a random Redis prefix) and a `dispose` that closes it and removes what
+ * Postgres schema, a random Redis prefix, each named after `label`) and a `dispose` that closes it and removes what
  * it wrote. Unreachable servers fail with how to start them; nothing is skipped.
  *
  * @example
  * ```ts
- * const { backend, dispose } = await openTestBackend("sqlite");
+ * const { backend, dispose } = await openTestBackend("sqlite", "keyv");
  * afterAll(dispose);
  * ```
  */
-export async function openTestBackend(kind: BackendKind): Promise<{ backend: Backend; dispose: () => Promise<void> }> {
+export async function openTestBackend(
+  kind: BackendKind,
+  label: string,
+): Promise<{ backend: Backend; dispose: () => Promise<void> }> {
   switch (kind) {
     case "memory": {
       const backend = await openMemoryBackend();
@@ -49,7 +58,7 @@ export async function openTestBackend(kind: BackendKind): Promise<{ backend: Bac
     }
     case "file":
     case "sqlite": {
-      const dir = mkdtempSync(join(tmpdir(), `core-keyv-${kind}-`));
+      const dir = mkdtempSync(join(tmpdir(), `core-${label}-${kind}-`));
       const backend =
         kind === "file"
           ? await openFileBackend({ directory: dir })
@@ -63,7 +72,7 @@ export async function openTestBackend(kind: BackendKind): Promise<{ backend: Bac
       };
     }
     case "postgres": {
-      const schema = unique("keyv");
+      const schema = unique(label);
       const backend = await openPostgresBackend({ connectionString: POSTGRES_URL, schema }).catch((err: Error) => {
         throw new Error(`PostgreSQL is not reachable at ${POSTGRES_URL} (${err.message}); ${START_HINT}`);
       });
@@ -76,14 +85,14 @@ export async function openTestBackend(kind: BackendKind): Promise<{ backend: Bac
       };
     }
     case "redis": {
-      const prefix = unique("keyv");
+      const prefix = unique(label);
       const backend = await openRedisBackend({ url: REDIS_URL, prefix }).catch((err: Error) => {
         throw new Error(`Redis is not reachable at ${REDIS_URL} (${err.message}); ${START_HINT}`);
       });
       return {
         backend,
         dispose: async () => {
-          // Every key this file wrote lives in its own caches; clearing them leaves nothing behind.
+          // Every key the tests wrote lives in their own caches; clearing them leaves nothing behind.
           await backend.close();
         },
       };
