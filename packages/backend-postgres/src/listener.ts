@@ -178,6 +178,28 @@ export class Listener {
     this.#client = undefined;
     this.#wakeAll();
     await this.#connecting?.catch(() => {});
-    if (client) await client.end().catch(() => {});
+    if (client) await endListenerClient(client);
+  }
+}
+
+/** How long `close()` waits for the server to acknowledge the LISTEN connection's end. */
+const END_TIMEOUT_MS = 1000;
+
+/**
+ * Ends the LISTEN client without ever hanging `close()`: its socket is ref'd again, so the
+ * process waits for the end instead of exiting mid-close (seen: the bench exited silently,
+ * code 0, inside `backend.close()`), and destroyed if the server does not answer in time.
+ */
+async function endListenerClient(client: pg.Client): Promise<void> {
+  const stream = (client as unknown as { connection?: { stream?: { ref?: () => void; destroy?: () => void } } })
+    .connection?.stream;
+  stream?.ref?.();
+  const timer = setTimeout(() => stream?.destroy?.(), END_TIMEOUT_MS);
+  try {
+    await client.end();
+  } catch {
+    // Already ended or broken: nothing is left to release.
+  } finally {
+    clearTimeout(timer);
   }
 }

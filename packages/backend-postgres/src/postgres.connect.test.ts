@@ -18,9 +18,12 @@ afterAll(async () => {
   await dropSchema(schema);
 });
 
-async function listen(onSocket: (socket: Socket, sockets: Set<Socket>) => void): Promise<number> {
+async function listen(
+  onSocket: (socket: Socket, sockets: Set<Socket>) => void,
+  allowHalfOpen = false,
+): Promise<number> {
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  const server = createServer({ allowHalfOpen }, (socket) => {
     sockets.add(socket);
     socket.on("error", () => {});
     onSocket(socket, sockets);
@@ -42,6 +45,28 @@ async function pausableProxy(): Promise<{ url: string; pause(): void; resume(): 
     socket.on("data", (data) => paused || upstream.write(data));
     upstream.on("data", (data) => paused || socket.write(data));
   });
+  const url = new URL(POSTGRES_URL);
+  url.hostname = "127.0.0.1";
+  url.port = String(port);
+  return { url: url.toString(), pause: () => void (paused = true), resume: () => void (paused = false) };
+}
+
+/**
+ * A proxy whose paused state also swallows the client's end: the client's socket stays open
+ * until the proxy lets go, as with a server (or a middlebox) that never acknowledges a close.
+ */
+async function stickyProxy(): Promise<{ url: string; pause(): void; resume(): void }> {
+  let paused = false;
+  const port = await listen((socket, sockets) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.add(upstream);
+    upstream.on("error", () => socket.destroy());
+    socket.on("end", () => paused || upstream.end());
+    socket.on("close", () => upstream.destroy());
+    upstream.on("close", () => socket.destroy());
+    socket.on("data", (data) => paused || upstream.write(data));
+    upstream.on("data", (data) => paused || socket.write(data));
+  }, true);
   const url = new URL(POSTGRES_URL);
   url.hostname = "127.0.0.1";
   url.port = String(port);
@@ -131,6 +156,33 @@ describe("postgres command timeout", () => {
       expect((err as BackendError).retryable).toBe(true);
       expect(ms).toBeLessThan(10_000);
       expect(await cache.get("k")).toBe(1);
+    } finally {
+      proxy.resume();
+      await backend.close();
+    }
+  });
+
+  test("close() ends even when the server stops answering the LISTEN connection", async () => {
+    const proxy = await stickyProxy();
+    const backend = await openPostgresBackend({ connectionString: proxy.url, schema, commandTimeoutMs: 1000 });
+    try {
+      const queue = backend.queue<number>("listen-close");
+      const abort = new AbortController();
+      const got: number[] = [];
+      const reader = (async () => {
+        for await (const entry of queue.stream({ block: true, signal: abort.signal })) got.push(entry.value);
+      })();
+      // The stream's blocking wait opened the LISTEN connection; a put wakes it through LISTEN.
+      await queue.put(1);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      abort.abort();
+      await failure(reader);
+      expect(got).toEqual([1]);
+      proxy.pause();
+      // The LISTEN client's end waited for a reply that never came: close() hung for ever.
+      const { err, ms } = await failure(backend.close());
+      expect(err).toBeUndefined();
+      expect(ms).toBeLessThan(10_000);
     } finally {
       proxy.resume();
       await backend.close();
