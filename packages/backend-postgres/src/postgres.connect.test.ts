@@ -1,37 +1,19 @@
-import { connect, createServer, type Server, type Socket } from "node:net";
+import { connect } from "node:net";
 import { BackendError } from "@core/protocols";
+import { closeServers, listen, settle, silentServer } from "@core/test-net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { toBackendError } from "./errors.js";
 import { openPostgresBackend } from "./index.js";
 import { dropSchema, POSTGRES_URL, requireServer, testSchema } from "./postgres.fixture.js";
 
 const schema = testSchema();
-const servers: { server: Server; sockets: Set<Socket> }[] = [];
 const target = new URL(POSTGRES_URL);
 
 beforeAll(() => requireServer());
 afterAll(async () => {
-  for (const { server, sockets } of servers) {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-  }
+  closeServers();
   await dropSchema(schema);
 });
-
-async function listen(
-  onSocket: (socket: Socket, sockets: Set<Socket>) => void,
-  allowHalfOpen = false,
-): Promise<number> {
-  const sockets = new Set<Socket>();
-  const server = createServer({ allowHalfOpen }, (socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-    onSocket(socket, sockets);
-  });
-  servers.push({ server, sockets });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as { port: number }).port;
-}
 
 /** A proxy to the test server that can stop forwarding (both ways) while connections stay open. */
 async function pausableProxy(): Promise<{ url: string; pause(): void; resume(): void }> {
@@ -57,39 +39,23 @@ async function pausableProxy(): Promise<{ url: string; pause(): void; resume(): 
  */
 async function stickyProxy(): Promise<{ url: string; pause(): void; resume(): void }> {
   let paused = false;
-  const port = await listen((socket, sockets) => {
-    const upstream = connect(Number(target.port || 5432), target.hostname);
-    sockets.add(upstream);
-    upstream.on("error", () => socket.destroy());
-    socket.on("end", () => paused || upstream.end());
-    socket.on("close", () => upstream.destroy());
-    upstream.on("close", () => socket.destroy());
-    socket.on("data", (data) => paused || upstream.write(data));
-    upstream.on("data", (data) => paused || socket.write(data));
-  }, true);
+  const port = await listen(
+    (socket, sockets) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      sockets.add(upstream);
+      upstream.on("error", () => socket.destroy());
+      socket.on("end", () => paused || upstream.end());
+      socket.on("close", () => upstream.destroy());
+      upstream.on("close", () => socket.destroy());
+      socket.on("data", (data) => paused || upstream.write(data));
+      upstream.on("data", (data) => paused || socket.write(data));
+    },
+    { allowHalfOpen: true },
+  );
   const url = new URL(POSTGRES_URL);
   url.hostname = "127.0.0.1";
   url.port = String(port);
   return { url: url.toString(), pause: () => void (paused = true), resume: () => void (paused = false) };
-}
-
-/** Settles `promise` into its error (or `undefined`) and how long it took; never hangs the test. */
-async function failure(promise: Promise<unknown>, boundMs = 20_000): Promise<{ err: unknown; ms: number }> {
-  const started = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not settle within ${boundMs} ms`)), boundMs);
-  });
-  try {
-    const value = await Promise.race([promise, bound]);
-    if (value && typeof (value as { close?: unknown }).close === "function")
-      await (value as { close(): Promise<void> }).close();
-    return { err: undefined, ms: Date.now() - started };
-  } catch (err) {
-    return { err, ms: Date.now() - started };
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function withPath(path: string, user?: string): string {
@@ -105,7 +71,7 @@ function withPath(path: string, user?: string): string {
 describe("postgres open", () => {
   test("a database or role that does not exist is a CONNECTION error that is not retryable", async () => {
     for (const connectionString of [withPath("/no_such_db_core"), withPath(target.pathname, "no_such_role_core")]) {
-      const { err } = await failure(openPostgresBackend({ connectionString, schema }));
+      const { err } = await settle(openPostgresBackend({ connectionString, schema }));
       expect(BackendError.is(err, "CONNECTION"), String(err)).toBe(true);
       expect((err as BackendError).retryable).toBe(false);
       expect((err as Error).message).toMatch(/does not exist.*check the user, password and database name/);
@@ -125,9 +91,9 @@ describe("postgres open", () => {
   });
 
   test("fails within connectTimeoutMs when the server accepts the connection but never answers", async () => {
-    const port = await listen(() => {});
+    const port = await silentServer();
     const connectionString = `postgres://root@127.0.0.1:${port}/test`;
-    const { err, ms } = await failure(openPostgresBackend({ connectionString, schema, connectTimeoutMs: 1000 }));
+    const { err, ms } = await settle(openPostgresBackend({ connectionString, schema, connectTimeoutMs: 1000 }));
     expect(BackendError.is(err, "CONNECTION"), String(err)).toBe(true);
     expect((err as BackendError).retryable).toBe(true);
     expect((err as Error).message).toMatch(/timeout/i);
@@ -135,9 +101,7 @@ describe("postgres open", () => {
   });
 
   test("commandTimeoutMs must be a non-negative integer", async () => {
-    const { err } = await failure(
-      openPostgresBackend({ connectionString: POSTGRES_URL, schema, commandTimeoutMs: -1 }),
-    );
+    const { err } = await settle(openPostgresBackend({ connectionString: POSTGRES_URL, schema, commandTimeoutMs: -1 }));
     expect(BackendError.is(err, "INVALID_ARGUMENT"), String(err)).toBe(true);
   });
 });
@@ -150,7 +114,7 @@ describe("postgres command timeout", () => {
       const cache = backend.cache<number>("c");
       await cache.set("k", 1);
       proxy.pause();
-      const { err, ms } = await failure(cache.get("k"));
+      const { err, ms } = await settle(cache.get("k"));
       proxy.resume();
       expect(BackendError.is(err, "TIMEOUT"), String(err)).toBe(true);
       expect((err as BackendError).retryable).toBe(true);
@@ -176,11 +140,11 @@ describe("postgres command timeout", () => {
       await queue.put(1);
       await new Promise((resolve) => setTimeout(resolve, 500));
       abort.abort();
-      await failure(reader);
+      await settle(reader);
       expect(got).toEqual([1]);
       proxy.pause();
       // The LISTEN client's end waited for a reply that never came: close() hung for ever.
-      const { err, ms } = await failure(backend.close());
+      const { err, ms } = await settle(backend.close());
       expect(err).toBeUndefined();
       expect(ms).toBeLessThan(10_000);
     } finally {
@@ -203,7 +167,7 @@ describe("postgres command timeout", () => {
       })();
       await new Promise((resolve) => setTimeout(resolve, 2000));
       await queue.put(7);
-      expect((await failure(reader)).err).toBeUndefined();
+      expect((await settle(reader)).err).toBeUndefined();
       expect(got).toEqual([7]);
     } finally {
       abort.abort();

@@ -1,53 +1,18 @@
-import { createServer, type Server, type Socket } from "node:net";
 import { BackendError, openBackend, registerBackend } from "@core/protocols";
+import { closeServers, settle, silentServer } from "@core/test-net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRedisBackend, provider } from "./index.js";
 import { freePort, REDIS_URL, requireRedis, type SpawnedServer, spawnRedis, uniquePrefix } from "./redis.fixture.js";
 
 const servers: SpawnedServer[] = [];
-const silent: { server: Server; sockets: Set<Socket> }[] = [];
 
 beforeAll(() => requireRedis());
 afterAll(async () => {
   for (const s of servers) s.process.kill("SIGCONT");
   await Promise.all(servers.map((s) => s.kill()));
-  for (const { server, sockets } of silent) {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-  }
+  closeServers();
 });
-
-/** A TCP server that accepts connections and never answers. */
-async function silentServer(): Promise<number> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-  });
-  silent.push({ server, sockets });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return (server.address() as { port: number }).port;
-}
-
-/** Settles `promise` into its error (or `undefined`) and how long it took; never hangs the test. */
-async function failure(promise: Promise<unknown>, boundMs = 20_000): Promise<{ err: unknown; ms: number }> {
-  const started = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  const bound = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`did not settle within ${boundMs} ms`)), boundMs);
-  });
-  try {
-    const value = await Promise.race([promise, bound]);
-    if (value && typeof (value as { close?: unknown }).close === "function")
-      await (value as { close(): Promise<void> }).close();
-    return { err: undefined, ms: Date.now() - started };
-  } catch (err) {
-    return { err, ms: Date.now() - started };
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 function expectPermanent(err: unknown, text: RegExp): void {
   expect(BackendError.is(err, "CONNECTION"), String(err)).toBe(true);
@@ -61,10 +26,10 @@ describe("redis open", () => {
     const server = await spawnRedis(undefined, ["--databases", "16"]);
     servers.push(server);
     const url = `redis://127.0.0.1:${server.port}`;
-    const { err } = await failure(openRedisBackend({ url: `${url}/99`, prefix: uniquePrefix("db") }));
+    const { err } = await settle(openRedisBackend({ url: `${url}/99`, prefix: uniquePrefix("db") }));
     expectPermanent(err, /DB index is out of range/);
     registerBackend(provider);
-    const viaUrl = await failure(openBackend(`${url}/16`));
+    const viaUrl = await settle(openBackend(`${url}/16`));
     expectPermanent(viaUrl.err, /DB index is out of range/);
     const admin = new Redis(url);
     try {
@@ -94,7 +59,7 @@ describe("redis open", () => {
       `redis://app:wrong-pass@127.0.0.1:${server.port}`,
       `redis://127.0.0.1:${server.port}/3`, // no password at all: NOAUTH on the ready check
     ]) {
-      const { err } = await failure(openRedisBackend({ url }));
+      const { err } = await settle(openRedisBackend({ url }));
       expectPermanent(err, /WRONGPASS|NOAUTH/);
       expect((err as Error).message).not.toContain("wrong-pass");
     }
@@ -110,7 +75,7 @@ describe("redis open", () => {
 
   it("a refused port says ECONNREFUSED in the message and the cause, and is retryable", async () => {
     const port = await freePort();
-    const { err } = await failure(openRedisBackend({ url: `redis://127.0.0.1:${port}` }));
+    const { err } = await settle(openRedisBackend({ url: `redis://127.0.0.1:${port}` }));
     expect(BackendError.is(err, "CONNECTION"), String(err)).toBe(true);
     expect((err as BackendError).retryable).toBe(true);
     expect((err as BackendError).message).toContain("ECONNREFUSED");
@@ -121,7 +86,7 @@ describe("redis open", () => {
 
   it("fails within connectTimeoutMs when the server accepts the connection but never answers", async () => {
     const port = await silentServer();
-    const { err, ms } = await failure(openRedisBackend({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 1000 }));
+    const { err, ms } = await settle(openRedisBackend({ url: `redis://127.0.0.1:${port}`, connectTimeoutMs: 1000 }));
     expect(BackendError.is(err, "CONNECTION"), String(err)).toBe(true);
     expect((err as BackendError).retryable).toBe(true);
     expect((err as BackendError).message).toMatch(/ETIMEDOUT.*1000 ms/);
@@ -130,7 +95,7 @@ describe("redis open", () => {
 
   it("rejects bad timeout options with INVALID_ARGUMENT", async () => {
     for (const options of [{ connectTimeoutMs: 0 }, { connectTimeoutMs: -1 }, { commandTimeoutMs: 1.5 }]) {
-      const { err } = await failure(openRedisBackend({ url: REDIS_URL, ...options }));
+      const { err } = await settle(openRedisBackend({ url: REDIS_URL, ...options }));
       expect(BackendError.is(err, "INVALID_ARGUMENT"), String(err)).toBe(true);
     }
   });
@@ -145,7 +110,7 @@ describe("redis command timeout", () => {
       const cache = backend.cache<number>("c");
       await cache.set("k", 1);
       server.process.kill("SIGSTOP");
-      const { err, ms } = await failure(cache.get("k"));
+      const { err, ms } = await settle(cache.get("k"));
       server.process.kill("SIGCONT");
       expect(BackendError.is(err, "TIMEOUT"), String(err)).toBe(true);
       expect((err as BackendError).retryable).toBe(true);
@@ -180,7 +145,7 @@ describe("redis command timeout", () => {
       await new Promise((resolve) => setTimeout(resolve, 2500));
       expect(await connections()).toBe(before);
       await queue.put(7);
-      expect((await failure(reader)).err).toBeUndefined();
+      expect((await settle(reader)).err).toBeUndefined();
       expect(got).toEqual([7]);
     } finally {
       abort.abort();

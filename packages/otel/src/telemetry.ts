@@ -136,9 +136,7 @@ export class Telemetry {
     try {
       return await context.with(active, () => fn(span, active));
     } catch (error) {
-      failure = errorType(error);
-      span.setAttribute(ATTR.errorType, failure);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+      failure = markFailed(span, error);
       throw error;
     } finally {
       span.end();
@@ -160,9 +158,7 @@ export class Telemetry {
         try {
           yield* source();
         } catch (error) {
-          failure = errorType(error);
-          span.setAttribute(ATTR.errorType, failure);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+          failure = markFailed(span, error);
           throw error;
         } finally {
           span.end();
@@ -215,3 +211,11 @@ export class Telemetry {
 }
 
 export { SpanKind };
+
+/** Marks `span` failed by `error` (`error.type` and an error status); returns the error type. */
+function markFailed(span: Span, error: unknown): string {
+  const type = errorType(error);
+  span.setAttribute(ATTR.errorType, type);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
+  return type;
+}
