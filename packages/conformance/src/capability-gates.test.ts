@@ -1,45 +1,11 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-
-const run = promisify(execFile);
-const root = fileURLToPath(new URL("..", import.meta.url));
-const vitestBin = join(root, "node_modules", "vitest", "vitest.mjs");
-
-interface Assertion {
-  fullName: string;
-  status: string;
-  duration?: number | null;
-}
-
-async function report(fixture: string): Promise<Assertion[]> {
-  const outputFile = join(mkdtempSync(join(tmpdir(), "gates-")), "report.json");
-  await run(
-    process.execPath,
-    [
-      vitestBin,
-      "run",
-      "--config",
-      "test/vitest.broken.config.ts",
-      "--reporter=json",
-      `--outputFile=${outputFile}`,
-      fixture,
-    ],
-    { cwd: root, timeout: 180_000 },
-  ).catch(() => undefined); // a failing run exits non-zero; the report says how
-  const json = JSON.parse(readFileSync(outputFile, "utf8")) as { testResults: { assertionResults: Assertion[] }[] };
-  return json.testResults.flatMap((f) => f.assertionResults);
-}
+import { assertions, runFixture } from "./fixture-run.fixture.js";
 
 // PROTOCOLS.md §6: a capability a backend declares absent is reported as skipped with the
 // reason, next to one real test that it is absent — never as passing tests that ran nothing.
 describe("capability gates", () => {
   it("absent capabilities are skipped with the reason, plus one real absence test each", async () => {
-    const results = await report("test/broken/capabilities-absent.fixture.ts");
+    const results = assertions(await runFixture("capabilities-absent"));
     const passed = results.filter((r) => r.status === "passed").map((r) => r.fullName);
     const skipped = results.filter((r) => r.status !== "passed" && r.status !== "failed").map((r) => r.fullName);
     expect(results.filter((r) => r.status === "failed").map((r) => r.fullName)).toEqual([]);
