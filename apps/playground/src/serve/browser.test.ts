@@ -1,13 +1,12 @@
 /// <reference lib="dom" />
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPage } from "./browser.fixture.js";
 import { type PlaygroundServer, startServer } from "./server.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const POSTGRES = process.env.POSTGRES_URL ?? "postgres://root@127.0.0.1:5432/test";
 
 let server: PlaygroundServer;
@@ -15,22 +14,8 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `${CHROMIUM} is missing: the browser test drives Debian's Chromium; install it with: apt-get install -y chromium`,
-    );
   server = await startServer({ port: 0 });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 1400 } });
-  const pageErrors: string[] = [];
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(server.url);
-  await page.waitForSelector("body[data-ready=true]", { timeout: 10_000 }).catch((err) => {
-    throw new Error(`page did not start: ${pageErrors.join("; ") || err.message}`);
-  });
+  ({ browser, page } = await openPage(server.url, { width: 1280, height: 1400 }));
 }, 30_000);
 
 afterAll(async () => {

@@ -1,12 +1,10 @@
 /// <reference lib="dom" />
-import { existsSync } from "node:fs";
 import { openMemoryBackend } from "@core/backend-memory";
 import { type Backend, type BackendProvider, notSupported, registerBackend, unregisterBackend } from "@core/protocols";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPage } from "./browser.fixture.js";
 import { type PlaygroundServer, startServer } from "./server.js";
-
-const CHROMIUM = "/usr/bin/chromium";
 
 // A third-party backend with a cache only (scheme "cacheonly:"): the memory backend with its
 // queue and transport switched off, as a package loaded with --backend-package would be.
@@ -37,24 +35,13 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install it with: apt-get install -y chromium`);
   registerBackend(cacheOnly);
   server = await startServer({
     port: 0,
     initial: { cache: "cacheonly:", queue: "cacheonly:" },
     packages: [{ name: cacheOnly.name, schemes: cacheOnly.schemes }],
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
-  page = await browser.newPage();
-  const pageErrors: string[] = [];
-  page.on("pageerror", (err) => pageErrors.push(err.message));
-  await page.goto(server.url);
-  await page.waitForSelector("body[data-ready=true]", { timeout: 10_000 }).catch((err) => {
-    throw new Error(`page did not start: ${pageErrors.join("; ") || err.message}`);
-  });
+  ({ browser, page } = await openPage(server.url));
 }, 30_000);
 
 afterAll(async () => {
