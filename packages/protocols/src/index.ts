@@ -152,7 +152,6 @@ export type {
   TransactionOptions,
   TypeMapper,
 } from "./sql.js";
-export { type SqlDatabaseRoot, sqlDatabaseClass } from "./sql-database.js";
 export {
   ConnectionError,
   DeadlockError,

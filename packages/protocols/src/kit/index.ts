@@ -19,4 +19,5 @@ export { Lifecycle } from "../lifecycle.js";
 export * from "./cache/index.js";
 export * from "./queue/index.js";
 export * from "./records/index.js";
+export * from "./sql/index.js";
 export * from "./transport/index.js";
