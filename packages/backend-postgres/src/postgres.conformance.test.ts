@@ -7,6 +7,7 @@ import {
   describeSqlConformance,
   describeTransportConformance,
 } from "@core/conformance";
+import { closeServers, stallableProxy } from "@core/test-net";
 import { afterAll } from "vitest";
 import { openPostgresBackend } from "./index.js";
 import { dropSchema, POSTGRES_URL, requireServer, testSchema } from "./postgres.fixture.js";
@@ -14,9 +15,25 @@ import { dropSchema, POSTGRES_URL, requireServer, testSchema } from "./postgres.
 // Every open() of this file reaches the same schema, so second clients share the data.
 const schema = testSchema();
 await requireServer();
-afterAll(() => dropSchema(schema));
+afterAll(async () => {
+  closeServers();
+  await dropSchema(schema);
+});
 
-const options = { name: "postgres", open: () => openPostgresBackend({ connectionString: POSTGRES_URL, schema }) };
+const options = {
+  name: "postgres",
+  open: () => openPostgresBackend({ connectionString: POSTGRES_URL, schema }),
+  // A proxy that stalls: the server stops answering while the connections stay open.
+  outage: async () => {
+    const target = new URL(POSTGRES_URL);
+    const proxy = await stallableProxy(target.hostname, Number(target.port || 5432));
+    const url = new URL(POSTGRES_URL);
+    url.hostname = "127.0.0.1";
+    url.port = String(proxy.port);
+    const backend = await openPostgresBackend({ connectionString: url.toString(), schema, commandTimeoutMs: 1000 });
+    return { backend, cut: proxy.stall, restore: proxy.resume };
+  },
+};
 describeCacheConformance(options);
 describeQueueConformance(options);
 describeRecordStoreConformance(options);

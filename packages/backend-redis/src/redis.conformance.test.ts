@@ -7,6 +7,7 @@ import {
   describeTransportConformance,
 } from "@core/conformance";
 import type { Backend } from "@core/protocols";
+import { closeServers, stallableProxy } from "@core/test-net";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll } from "vitest";
 import { openRedisBackend } from "./index.js";
@@ -18,6 +19,7 @@ const opened: Backend[] = [];
 beforeAll(() => requireRedis());
 
 afterAll(async () => {
+  closeServers();
   await Promise.allSettled(opened.map((b) => b.close()));
   const client = new Redis(REDIS_URL);
   try {
@@ -35,6 +37,17 @@ const options = {
     const backend = await openRedisBackend({ url: REDIS_URL, prefix });
     opened.push(backend);
     return backend;
+  },
+  // A proxy that stalls: the server stops answering while the connection stays open.
+  outage: async () => {
+    const target = new URL(REDIS_URL);
+    const proxy = await stallableProxy(target.hostname, Number(target.port || 6379));
+    const url = new URL(REDIS_URL);
+    url.hostname = "127.0.0.1";
+    url.port = String(proxy.port);
+    const backend = await openRedisBackend({ url: url.toString(), prefix, commandTimeoutMs: 500 });
+    opened.push(backend);
+    return { backend, cut: proxy.stall, restore: proxy.resume };
   },
 };
 

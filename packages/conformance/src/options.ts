@@ -23,6 +23,13 @@ export interface ConformanceOptions {
   /** fast-check runs per property. Default 25. */
   numRuns?: number;
   /**
+   * Cache suite, `onError: "miss"`: opens a client (with a short command timeout) whose
+   * server can be made to stop answering — e.g. through a proxy the test pauses. `cut()`
+   * starts the outage, `restore()` ends it. Backends with no server to lose leave it out;
+   * the fail-open tests that need no outage still run.
+   */
+  outage?: () => Promise<{ backend: Backend; cut(): void; restore(): void }>;
+  /**
    * SQL suite: a backend opened with connection options, and the settings they must give
    * every connection it uses (`current_setting(name)` on postgres, `PRAGMA name` on
    * sqlite), e.g. `{ application_name: "app", statement_timeout: "1500ms" }`.

@@ -1,4 +1,26 @@
 import type { Codec } from "./codec.js";
+import type { BackendError } from "./errors.js";
+
+/**
+ * The cache calls `onError: "miss"` turns into a miss or a no-op when the store fails;
+ * the second argument of `onCacheError`.
+ *
+ * @example
+ * ```ts
+ * const op: FailOpenOperation = "get";
+ * ```
+ */
+export type FailOpenOperation =
+  | "get"
+  | "getMany"
+  | "has"
+  | "ttl"
+  | "set"
+  | "setMany"
+  | "add"
+  | "delete"
+  | "deleteMany"
+  | "clear";
 
 /**
  * Options of `backend.cache(name, options)`.
@@ -17,6 +39,27 @@ export interface CacheOptions {
   sweepIntervalMs?: number;
   /** Value codec; defaults to {@link defaultCodec}. */
   codec?: Codec;
+  /**
+   * What a call does when the store fails (`CONNECTION`, `TIMEOUT`, `SERIALIZATION`,
+   * `LOCKED`: the server is down, slow or busy). `"throw"` (default): it rejects.
+   * `"miss"`: a fail-open cache — reads answer as misses (`get` → `undefined`, `has` →
+   * `false`, `ttl` → `undefined`), writes as no-ops (`set` resolves, `add`/`delete` →
+   * `false`, `deleteMany`/`clear` → `0`), and `onCacheError` is told. Bad arguments,
+   * `CLOSED`, `CORRUPTION`, and `increment`/`keys`/`stats` (which have no honest "miss"
+   * answer) still reject.
+   */
+  onError?: "throw" | "miss";
+  /**
+   * With `onError: "miss"`: called with each failure it turned into a miss or no-op and
+   * the call it happened in (log it, count it). Given without `"miss"` it is
+   * `INVALID_ARGUMENT`. An exception it throws rejects the call.
+   *
+   * @example
+   * ```ts
+   * backend.cache("pages", { onError: "miss", onCacheError: (err, op) => log.warn({ err, op }) });
+   * ```
+   */
+  onCacheError?: (error: BackendError, operation: FailOpenOperation) => void;
 }
 
 /** Per-write options. */

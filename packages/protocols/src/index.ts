@@ -1,7 +1,7 @@
 export { AsyncMutex } from "./async-mutex.js";
 export type { Backend, RecordStoreOptions } from "./backend.js";
 export { type BucketedQueueOptions, createBucketedQueue } from "./bucketed-queue.js";
-export type { Cache, CacheEntry, CacheOptions, CacheStats, SetOptions } from "./cache.js";
+export type { Cache, CacheEntry, CacheOptions, CacheStats, FailOpenOperation, SetOptions } from "./cache.js";
 export { type Capabilities, defineCapabilities } from "./capabilities.js";
 export { type Codec, defaultCodec } from "./codec.js";
 export { type CursorPosition, decodeCursor, encodeCursor, isAfterCursor } from "./cursor.js";

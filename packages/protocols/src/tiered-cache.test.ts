@@ -62,6 +62,35 @@ describe("tieredCache", () => {
     expect(l1.expiresAt("forever")).not.toBeNull();
   });
 
+  it("upperTtlRatio gives the backfilled copy that fraction of the lower tier's remaining TTL", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const l1 = new MapCache<unknown>("l1");
+    const l2 = new MapCache<unknown>("l2");
+    const cache = tieredCache([l1, l2], { upperTtlRatio: 0.25 });
+    await l2.set("k", "v", { ttlMs: 8_000 });
+    vi.setSystemTime(Date.now() + 2_000); // 6 s left below
+    expect(await cache.get("k")).toBe("v");
+    expect(await l1.ttl("k")).toBe(1_500);
+    await l2.setMany([{ key: "a", value: 1, ttlMs: 4_000 }]);
+    expect(await cache.getMany(["a"])).toEqual([1]);
+    expect(await l1.ttl("a")).toBe(1_000);
+    // A source without expiry: the copy gets no TTL from the ratio either.
+    await l2.set("forever", "v");
+    await cache.get("forever");
+    expect(await l1.ttl("forever")).toBeNull();
+    // A tiny remainder still gives a positive TTL.
+    await l2.set("tiny", "v", { ttlMs: 2 });
+    await cache.get("tiny");
+    expect(await l1.ttl("tiny")).toBe(1);
+  });
+
+  it("upperTtlRatio outside (0, 1] is INVALID_ARGUMENT", () => {
+    for (const bad of [0, -0.5, 1.5, Number.NaN, "0.5"]) {
+      expect(() => setup({ upperTtlRatio: bad as number })).toThrow(/upperTtlRatio/);
+    }
+    expect(() => setup({ upperTtlRatio: 1 })).not.toThrow();
+  });
+
   it("getMany falls through per key, keeps order and backfills", async () => {
     const { l1, l2, cache } = setup();
     await l1.set("a", 1);

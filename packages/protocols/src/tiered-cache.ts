@@ -1,7 +1,7 @@
 import type { Cache, CacheEntry, CacheStats, SetOptions } from "./cache.js";
 import { BackendError, invalidArgument } from "./errors.js";
 import { Lifecycle } from "./lifecycle.js";
-import { assertInteger, assertKey, assertKeys, assertTtl } from "./validation.js";
+import { assertInteger, assertKey, assertKeys, assertTtl, describeValue } from "./validation.js";
 
 const BACKEND = "tiered";
 
@@ -17,6 +17,18 @@ export interface TieredCacheOptions {
   onError?: (error: unknown, tierIndex: number) => void;
   /** Name of the combined cache. Default: the tier names joined by `+`. */
   name?: string;
+  /**
+   * TTL of a backfilled copy as a fraction (0 < ratio ≤ 1) of the TTL the lower tier has
+   * left: `0.5` keeps a copy for half of what its source has left, so the upper tiers
+   * re-read the source (and see its changes) sooner. Default 1: the copy expires with its
+   * source. A source without expiry gives a copy without TTL (the upper tier's default).
+   *
+   * @example
+   * ```ts
+   * tieredCache([memory.cache("users"), redis.cache("users")], { upperTtlRatio: 0.5 });
+   * ```
+   */
+  upperTtlRatio?: number;
 }
 
 /**
@@ -25,7 +37,7 @@ export interface TieredCacheOptions {
  *
  * - `get`/`getMany`/`has`/`ttl` fall through the tiers; a hit in a lower tier is copied
  *   into every tier above it with the TTL the lower tier has left (never longer), so a
- *   backfilled copy never outlives its source. `0`, `""`, `false` and `null` are hits.
+ *   backfilled copy never outlives its source (`upperTtlRatio` shortens it further). `0`, `""`, `false` and `null` are hits.
  * - `set`/`setMany`/`delete`/`deleteMany`/`clear` go to every tier; they return the
  *   lowest tier's answer.
  * - `add` and `increment` run on the lowest tier, which alone can make them atomic. A
@@ -57,6 +69,7 @@ class TieredCache<V> implements Cache<V> {
   readonly #failOpen: boolean;
   readonly #onError: ((error: unknown, tierIndex: number) => void) | undefined;
   readonly #life = new Lifecycle(BACKEND);
+  readonly #ratio: number;
   #hits = 0;
   #misses = 0;
 
@@ -72,6 +85,11 @@ class TieredCache<V> implements Cache<V> {
     if (options.onError !== undefined && typeof options.onError !== "function") {
       throw invalidArgument(BACKEND, "onError must be a function");
     }
+    const ratio = options.upperTtlRatio;
+    if (ratio !== undefined && (typeof ratio !== "number" || !(ratio > 0 && ratio <= 1))) {
+      throw invalidArgument(BACKEND, `upperTtlRatio must be a number in (0, 1], got ${describeValue(ratio)}`);
+    }
+    this.#ratio = ratio ?? 1;
     this.#tiers = Object.freeze([...tiers]);
     this.#failOpen = options.failOpen === true;
     this.#onError = options.onError;
@@ -275,7 +293,9 @@ class TieredCache<V> implements Cache<V> {
   async #backfill(from: number, key: string, value: V): Promise<void> {
     const left = await this.#try(from, (tier) => tier.ttl(key), undefined);
     if (left === undefined || (left !== null && left <= 0)) return; // expired meanwhile
-    const options = left === null ? undefined : { ttlMs: left };
+    // Rounded down (never outliving the source) but at least 1 ms: a TTL must be positive.
+    const options =
+      left === null ? undefined : { ttlMs: this.#ratio === 1 ? left : Math.max(1, Math.floor(left * this.#ratio)) };
     await this.#upper(from, (tier) => tier.set(key, value, options));
   }
 }

@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 
 /** Local TCP servers a test opened, so `closeServers()` can end them and their sockets. */
 const opened: { server: Server; sockets: Set<Socket> }[] = [];
@@ -82,4 +82,51 @@ export async function settle(promise: Promise<unknown>, boundMs = 20_000): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A TCP proxy to `host:port` that can stall: `stall()` stops reading both ways while the
+ * connections stay open — a server that stopped answering, as a stopped process or a
+ * congested link leaves it — and `resume()` lets everything held meanwhile through, in
+ * order (so a client matching replies to commands in order stays in step).
+ *
+ * @example
+ * ```ts
+ * const proxy = await stallableProxy("127.0.0.1", 6379);
+ * const backend = await openRedisBackend({ url: `redis://127.0.0.1:${proxy.port}`, commandTimeoutMs: 500 });
+ * proxy.stall(); // commands now time out
+ * ```
+ */
+export async function stallableProxy(
+  host: string,
+  port: number,
+): Promise<{ port: number; stall(): void; resume(): void }> {
+  let stalled = false;
+  const live = new Set<Socket>();
+  const proxyPort = await listen((socket, sockets) => {
+    const upstream = connect(port, host);
+    sockets.add(upstream);
+    upstream.on("error", () => socket.destroy());
+    socket.on("close", () => upstream.destroy());
+    upstream.on("close", () => socket.destroy());
+    socket.pipe(upstream);
+    upstream.pipe(socket);
+    // After pipe(), which resumes its source: a connection opened during a stall stalls too.
+    for (const end of [socket, upstream]) {
+      live.add(end);
+      end.on("close", () => live.delete(end));
+      if (stalled) end.pause();
+    }
+  });
+  return {
+    port: proxyPort,
+    stall: () => {
+      stalled = true;
+      for (const end of live) end.pause();
+    },
+    resume: () => {
+      stalled = false;
+      for (const end of live) end.resume();
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { registerCacheAtomic } from "./atomic.js";
 import { registerCacheCodec } from "./codec.js";
 import { createCacheContext, expectCode } from "./context.js";
 import { registerCacheExpiryState } from "./expiry-state.js";
+import { registerCacheFailOpen } from "./fail-open.js";
 import { registerCacheKeys } from "./keys.js";
 import { registerCacheLifecycle } from "./lifecycle.js";
 import { registerCacheLimits } from "./limits.js";
@@ -61,6 +62,7 @@ export function describeCacheConformance(options: ConformanceOptions): void {
       describe("close and persistence", () => registerCacheLifecycle(ctx));
       describe("properties", () => registerCacheProperties(ctx));
       describe("expiry before the sweep, sweep and recency state", () => registerCacheExpiryState(ctx));
+      describe('onError: "miss" (fail-open)', () => registerCacheFailOpen(ctx));
     });
   });
 }

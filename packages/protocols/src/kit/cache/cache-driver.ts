@@ -1,4 +1,6 @@
+import type { FailOpenOperation } from "../../cache.js";
 import type { Codec } from "../../codec.js";
+import type { BackendError } from "../../errors.js";
 import type { MaybePromise } from "../records/record-driver.js";
 import type { CacheValues } from "./cache-values.js";
 
@@ -48,6 +50,10 @@ export interface CacheSettings {
   readonly codec: Codec;
   /** Codec calls with the layer's error mapping, for stores that decode themselves (increment). */
   readonly values: CacheValues;
+  /** `"miss"`: the layer answers store outages as misses / no-ops (a store never looks at it). */
+  readonly onError: "throw" | "miss";
+  /** Told of each outage `"miss"` absorbed; `undefined` without one. */
+  readonly onCacheError: ((error: BackendError, operation: FailOpenOperation) => void) | undefined;
 }
 
 /**

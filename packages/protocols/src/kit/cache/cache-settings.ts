@@ -26,6 +26,8 @@ export function checkCacheSettings(driver: CacheDriver, options: CacheOptions | 
       sweepIntervalMs: driver.sweepIntervalMs,
       codec,
       values: new CacheValues(backend, codec),
+      onError: "throw",
+      onCacheError: undefined,
     };
   }
   assertPlainObject(backend, options as unknown, "cache options");
@@ -46,6 +48,17 @@ export function checkCacheSettings(driver: CacheDriver, options: CacheOptions | 
   ) {
     throw invalidArgument(backend, `sweepIntervalMs must be a positive number, got ${describeValue(sweepIntervalMs)}`);
   }
+  const { onError, onCacheError } = options;
+  if (onError !== undefined && onError !== "throw" && onError !== "miss") {
+    throw invalidArgument(backend, `onError must be "throw" or "miss", got ${describeValue(onError)}`);
+  }
+  if (onCacheError !== undefined) {
+    if (typeof onCacheError !== "function") {
+      throw invalidArgument(backend, `onCacheError must be a function, got ${describeValue(onCacheError)}`);
+    }
+    // It would never be called: failures reject instead.
+    if (onError !== "miss") throw invalidArgument(backend, 'onCacheError needs onError: "miss"');
+  }
   const codec = checkCodec(backend, options.codec);
   return {
     defaultTtlMs,
@@ -53,5 +66,7 @@ export function checkCacheSettings(driver: CacheDriver, options: CacheOptions | 
     sweepIntervalMs: sweepIntervalMs ?? driver.sweepIntervalMs,
     codec,
     values: new CacheValues(backend, codec),
+    onError: onError ?? "throw",
+    onCacheError,
   };
 }

@@ -15,6 +15,7 @@ import type { MaybePromise } from "../records/record-driver.js";
 import type { CacheCounters, CacheDriver, CacheRow, CacheStore } from "./cache-driver.js";
 import { checkCacheSettings } from "./cache-settings.js";
 import type { CacheValues } from "./cache-values.js";
+import { FailOpenCache } from "./fail-open-cache.js";
 
 const DONE: Promise<void> = Promise.resolve();
 const nothing = (): void => undefined;
@@ -23,8 +24,8 @@ const nothing = (): void => undefined;
  * Builds the public cache `name` of a backend from its {@link CacheDriver}: the one place
  * that validates names, options and arguments, answers `CLOSED` (before any argument
  * check, so a closed cache answers `CLOSED` to every call), encodes and decodes with the
- * codec (`INVALID_ARGUMENT` / `CORRUPTION`), counts hits and misses, matches globs and
- * maps errors. The store sees validated arguments and encoded text only.
+ * codec (`INVALID_ARGUMENT` / `CORRUPTION`), counts hits and misses, matches globs,
+ * maps errors and, with `onError: "miss"`, answers store outages as misses. The store sees validated arguments and encoded text only.
  *
  * @example
  * ```ts
@@ -37,7 +38,9 @@ const nothing = (): void => undefined;
 export function createCache<V = unknown>(driver: CacheDriver, name: string, options?: CacheOptions): Cache<V> {
   assertName(driver.backend, name, "cache name");
   const settings = checkCacheSettings(driver, options);
-  return new LayeredCache<V>(driver, name, settings.values, settings.defaultTtlMs, driver.open(name, settings));
+  const cache = new LayeredCache<V>(driver, name, settings.values, settings.defaultTtlMs, driver.open(name, settings));
+  // Only a fail-open cache is wrapped: the default one keeps its direct path.
+  return settings.onError === "miss" ? new FailOpenCache(cache, settings.onCacheError) : cache;
 }
 
 class LayeredCache<V> implements Cache<V> {
