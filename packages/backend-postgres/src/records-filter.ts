@@ -73,6 +73,14 @@ function jsonType(v: FilterValue): "string" | "number" | "boolean" | undefined {
   return undefined;
 }
 
+// `{"a":{"b":value}}` for the path a.b: contained in a document exactly when a.b equals
+// value (a scalar is never contained in a nested array, unlike at the top level).
+function containment(path: readonly string[], value: FilterValue): string {
+  let json = JSON.stringify(value);
+  for (let i = path.length - 1; i >= 0; i--) json = `{${JSON.stringify(path[i])}:${json}}`;
+  return json;
+}
+
 // Type-strict: an operand only ever matches a field of its own JSON type.
 function jsonCondition(v: string, c: Condition, p: Params): string {
   const present = `(${v} IS NOT NULL AND jsonb_typeof(${v}) <> 'null')`;
@@ -89,7 +97,13 @@ function jsonCondition(v: string, c: Condition, p: Params): string {
   const operand = c.value as FilterValue;
   const type = jsonType(operand);
   if (type === undefined) return FALSE;
-  if (c.op === "eq") return `(${v} = ${p.add(JSON.stringify(operand))}::jsonb)`;
+  if (c.op === "eq") {
+    // The containment test is what the GIN index on the column can serve; the exact test
+    // stays, since `@>` alone would also match a number equal in another spelling (and
+    // keeps the rule in one place if containment semantics ever widen).
+    const contained = `r.${c.parsed.root} @> ${p.add(containment(c.parsed.path, operand))}::jsonb`;
+    return `(${contained} AND ${v} = ${p.add(JSON.stringify(operand))}::jsonb)`;
+  }
   if (c.op === "ne") return `(jsonb_typeof(${v}) = '${type}' AND ${v} <> ${p.add(JSON.stringify(operand))}::jsonb)`;
   const op = RANGE[c.op] as string;
   if (type === "string") {
@@ -174,8 +188,10 @@ function sortKey(parsed: ParsedField, p: Params): SortKey {
  * ```
  */
 export function orderSql(p: Params, ordering: Ordering): string {
-  // By id alone: the primary key (ns, id) already is this order, so the index serves it.
+  // By id or naturalKey alone: both are unique in a collection, so the id tie-break is
+  // moot and their indexes serve the order in both directions.
   if (ordering.parsed.root === "id") return `r.id ${ordering.descending ? "DESC" : "ASC"}`;
+  if (ordering.parsed.root === "naturalKey") return `r.natural_key ${ordering.descending ? "DESC" : "ASC"}`;
   const key = sortKey(ordering.parsed, p);
   const dir = ordering.descending ? "DESC" : "ASC";
   const parts = typeof key.rank === "number" ? [] : [`${key.rank} ${dir}`];
@@ -212,6 +228,10 @@ export function afterSql(p: Params, ordering: Ordering, position: CursorPosition
     const escaped = ordering.parsed.root === "id" || ordering.parsed.root === "naturalKey";
     const value = typed.cast === "numeric" && raw instanceof Date ? raw.getTime() : escaped ? escapeOperand(raw) : raw;
     const param = `${p.add(value)}::${typed.cast}`;
+    // A top-level column: the leading `>=`/`<=` is a range the ordering's index seeks to
+    // (an OR alone would make the planner walk the index from its start).
+    if (typeof key.rank === "number")
+      return `(${typed.expr} ${op}= ${param} AND (${typed.expr} ${op} ${param} OR ${id}))`;
     tie = `(${typed.expr} ${op} ${param} OR (${typed.expr} = ${param} AND ${id}))`;
   }
   if (typeof key.rank === "number") return tie;

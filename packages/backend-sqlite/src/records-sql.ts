@@ -221,7 +221,9 @@ function columnPageQuery(ns: string, query: NormalizedQuery, top: { column: stri
     text += ` AND ${after.text}`;
     params.push(...after.params);
   }
-  text += top.column === "id" ? ` ORDER BY id ${dir}` : ` ORDER BY ${top.column} ${dir}, id ASC`;
+  // id and natural_key are unique in a collection: no tie-break, so one index serves both directions.
+  const unique = top.column === "id" || top.column === "natural_key";
+  text += unique ? ` ORDER BY ${top.column} ${dir}` : ` ORDER BY ${top.column} ${dir}, id ASC`;
   text += " LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)";
   params.push(query.limit + 1, query.offset);
   return { text, params };

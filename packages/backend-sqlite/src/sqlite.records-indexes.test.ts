@@ -1,0 +1,75 @@
+import { type Layer, normalizeQuery, type RecordStore } from "@core/protocols";
+import Database from "better-sqlite3";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { openSqliteBackend } from "./index.js";
+import { pageQuery, whereClause } from "./records-sql.js";
+
+// Every built-in ordering's page must be an index range scan at a size where a sort of
+// the collection would show; no ANALYZE: the plan must hold without statistics.
+const ROWS = 100_000;
+const NS = "scale";
+const db = new Database(":memory:");
+let store: RecordStore;
+let close: () => Promise<void>;
+
+beforeAll(async () => {
+  const backend = await openSqliteBackend({ database: db });
+  close = () => backend.close();
+  store = backend.records(NS);
+  // Rows as storeBatch writes them: batches of 1,000 share createdAt and updatedAt, a
+  // third per layer, 1% tagged "rare".
+  db.exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${ROWS})
+    INSERT INTO core_records (ns, id, natural_key, layer, content, metadata, created_at, updated_at, version)
+    SELECT '${NS}', printf('r%07d', i), 'k' || hex(randomblob(8)) || i, CASE i % 3 WHEN 0 THEN 'bronze' WHEN 1 THEN 'silver' ELSE 'gold' END,
+      json_object('tag', CASE WHEN i % 100 = 0 THEN 'rare' ELSE 'common' END, 'i', i), '{}',
+      1767225600000 + (i / 1000) * 1000, 1767225600000 + (i / 1000) * 1000, 1 FROM s`);
+}, 120_000);
+
+afterAll(async () => {
+  await close?.();
+  db.close();
+});
+
+function plan(text: string, params: unknown[]): string[] {
+  const rows = db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...params) as { detail: string }[];
+  return rows.map((r) => r.detail);
+}
+
+const ORDERINGS = ["id", "naturalKey", "createdAt", "updatedAt"] as const;
+const CASES = ORDERINGS.flatMap((field) =>
+  [false, true].flatMap((descending) =>
+    [undefined, "gold" as Layer].map((layer) => ({ orderBy: `${descending ? "-" : ""}${field}`, layer })),
+  ),
+);
+
+describe(`sqlite records at ${ROWS.toLocaleString("en")} rows: every ordering's page is an index search`, () => {
+  test.each(CASES)(
+    "orderBy $orderBy, layer $layer: first and next page search an index, never sort",
+    async ({ orderBy, layer }) => {
+      const first = await store.queryPage({ orderBy, layer, limit: 100 });
+      expect(first.records).toHaveLength(100);
+      const second = await store.queryPage({ orderBy, layer, limit: 100, after: first.next! });
+      expect(second.records).toHaveLength(100);
+      for (const after of [undefined, first.next!]) {
+        const part = pageQuery(NS, normalizeQuery("sqlite", { orderBy, layer, limit: 100, after }, 10_000));
+        const details = plan(part.text, part.params);
+        expect(details, part.text).toHaveLength(1);
+        expect(details[0], part.text).toMatch(/^SEARCH core_records USING (PRIMARY KEY|(COVERING )?INDEX \w+) \(ns=\?/);
+        expect(details.join("\n"), part.text).not.toMatch(/TEMP B-TREE|^SCAN/m);
+      }
+    },
+  );
+
+  test("a content filter is evaluated per row in the ordering's index order; its count runs in the database", async () => {
+    const page = await store.queryPage({ where: { "content.tag": "rare" }, limit: 100 });
+    expect(page.records).toHaveLength(100);
+    expect(page.records.every((r) => r.content.tag === "rare")).toBe(true);
+    const part = pageQuery(NS, normalizeQuery("sqlite", { where: { "content.tag": "rare" }, limit: 100 }, 10_000));
+    expect(plan(part.text, part.params).join("\n")).not.toMatch(/TEMP B-TREE/);
+    expect(await store.count({ where: { "content.tag": "rare" } })).toBe(ROWS / 100);
+    const where = whereClause(NS, { layer: "gold", conditions: [] });
+    expect(plan(`SELECT count(*) FROM core_records WHERE ${where.text}`, where.params)[0]).toMatch(
+      /^SEARCH core_records USING COVERING INDEX/,
+    );
+  });
+});
