@@ -1,4 +1,4 @@
-import type { Layer, RecordStore } from "@core/protocols";
+import type { Layer, RecordQuery, RecordStore } from "@core/protocols";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openPostgresBackend } from "./index.js";
@@ -90,7 +90,10 @@ afterAll(async () => {
 const ORDERINGS = ["id", "naturalKey", "createdAt", "updatedAt"] as const;
 const CASES = ORDERINGS.flatMap((field) =>
   [false, true].flatMap((descending) =>
-    [undefined, "gold" as Layer].map((layer) => ({ orderBy: `${descending ? "-" : ""}${field}`, layer })),
+    [undefined, "gold" as Layer].map((layer) => ({
+      orderBy: `${descending ? "-" : ""}${field}` as RecordQuery["orderBy"],
+      layer,
+    })),
   ),
 );
 

@@ -1,4 +1,4 @@
-import { type Layer, normalizeQuery, type RecordStore } from "@core/protocols";
+import { type Layer, normalizeQuery, type RecordQuery, type RecordStore } from "@core/protocols";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openSqliteBackend } from "./index.js";
@@ -38,7 +38,10 @@ function plan(text: string, params: unknown[]): string[] {
 const ORDERINGS = ["id", "naturalKey", "createdAt", "updatedAt"] as const;
 const CASES = ORDERINGS.flatMap((field) =>
   [false, true].flatMap((descending) =>
-    [undefined, "gold" as Layer].map((layer) => ({ orderBy: `${descending ? "-" : ""}${field}`, layer })),
+    [undefined, "gold" as Layer].map((layer) => ({
+      orderBy: `${descending ? "-" : ""}${field}` as RecordQuery["orderBy"],
+      layer,
+    })),
   ),
 );
 
