@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { writeSync } from "node:fs";
+import { fdatasync, writeSync } from "node:fs";
 import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -111,4 +111,16 @@ export async function atomicWrite(
   await handle.close();
   await rename(temp, path);
   if (options.syncDirectory !== false) await syncDirectory(dirname(path));
+}
+
+/**
+ * `fdatasync` on the thread pool, as a promise.
+ *
+ * @example
+ * ```ts
+ * await datasync(fd);
+ * ```
+ */
+export function datasync(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 }

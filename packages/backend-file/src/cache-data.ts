@@ -1,5 +1,5 @@
 import { fileError } from "./errors.js";
-import type { JournalState } from "./journal.js";
+import type { JournalState } from "./journal-state.js";
 
 /** A journal operation of a cache: set (expiry outside the value), delete, clear. */
 export type CacheOp = { s: string; v: string; e: number | null } | { d: string } | { x: 1 };

@@ -1,45 +1,17 @@
-import { closeSync, fdatasync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import { open, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCodec } from "@core/protocols";
-import { atomicWrite, ensureDirectory, FILE_MODE, syncDirectory, writeAllSync } from "./atomic-write.js";
-import { type DamagedRecordHandler, DamageReports } from "./damage.js";
+import { AsyncMutex } from "@core/protocols/kit";
+import { atomicWrite, datasync, ensureDirectory, FILE_MODE, syncDirectory, writeAllSync } from "./atomic-write.js";
+import { DamageReports } from "./damage.js";
 import { fileError, fsError } from "./errors.js";
 import { scanRecords } from "./frame-scan.js";
-import { LockFile, type LockOptions } from "./lock.js";
+import type { JournalOptions, JournalState } from "./journal-state.js";
+import { LockFile } from "./lock.js";
 import { encodeTextRecords } from "./segment.js";
 
 type Handle = Awaited<ReturnType<typeof open>>;
-
-function datasync(fd: number): Promise<void> {
-  return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
-}
-
-/** How a store turns journal operations into its in-memory state. */
-export interface JournalState<Op> {
-  /** Forget everything (the log was replaced by a compaction). */
-  reset(): void;
-  apply(op: Op): void;
-  /** Operations that rebuild the current state from nothing (the compaction snapshot). */
-  snapshot(): Op[];
-  /** At least `snapshot().length`, without building it (checked after every append). */
-  size(): number;
-  /** An operation as stored (default: `defaultCodec`, tagged JSON). */
-  encode?(op: Op): string;
-  /** Stored text back to its operation; `CORRUPTION` for text it did not produce. */
-  decode?(text: string): Op;
-}
-
-/** Options of a {@link Journal}. */
-export interface JournalOptions {
-  /** fsync after every write (records: yes; cache: no). */
-  fsync: boolean;
-  lock: LockOptions;
-  /** For error messages. */
-  what: string;
-  /** Told about a damaged last record (default: a process warning, see damage.ts). */
-  onDamage?: DamagedRecordHandler;
-}
 
 /** Compact once the log holds this many records more than twice the snapshot. */
 const COMPACT_SLACK = 1000;
@@ -75,9 +47,8 @@ export class Journal<Op> {
   #ino = -1;
   #position = 0;
   #records = 0;
-  #chain: Promise<unknown> = Promise.resolve();
-  /** Operations queued or running on `#chain`. */
-  #busy = 0;
+  // One operation at a time per journal object: catching up twice would apply twice.
+  readonly #serial = new AsyncMutex();
   #ready = false;
   /** Bytes of torn or damaged tails cut off (a writer crashed mid-append). */
   truncatedBytes = 0;
@@ -97,17 +68,6 @@ export class Journal<Op> {
     return this.#damage.count;
   }
 
-  // One operation at a time per journal object: catching up twice would apply twice.
-  #serial<T>(fn: () => Promise<T>): Promise<T> {
-    this.#busy++;
-    const run = this.#chain.then(fn, fn);
-    this.#chain = run.then(
-      () => void this.#busy--,
-      () => void this.#busy--,
-    );
-    return run;
-  }
-
   /**
    * True when no operation of this object is queued and the log is still the inode and
    * size already replayed: memory is exactly what the file says, so a read may use it as
@@ -115,9 +75,14 @@ export class Journal<Op> {
    * size change) and compaction: the rename over `log` leaves the replayed inode without a
    * name (`nlink` 0). A log with other names too (hard-linked elsewhere) could stay linked
    * after a replacement, so it is checked by path.
+   *
+   * @example
+   * ```ts
+   * if (!journal.fresh()) await journal.sync();
+   * ```
    */
-  #current(): boolean {
-    if (this.#busy > 0) return false;
+  fresh(): boolean {
+    if (this.#serial.locked) return false;
     const reader = this.#reader;
     try {
       if (reader !== undefined) {
@@ -134,19 +99,6 @@ export class Journal<Op> {
   }
 
   /**
-   * True when memory is exactly what the log holds (nothing of this object queued, no
-   * other process's write since): a read may use the state as is.
-   *
-   * @example
-   * ```ts
-   * if (!journal.fresh()) await journal.sync();
-   * ```
-   */
-  fresh(): boolean {
-    return this.#current();
-  }
-
-  /**
    * Catches up with every whole record other processes appended.
    *
    * @example
@@ -155,8 +107,8 @@ export class Journal<Op> {
    * ```
    */
   sync(): Promise<void> {
-    if (this.#current()) return DONE;
-    return this.#serial(() => this.#catchUp(false));
+    if (this.fresh()) return DONE;
+    return this.#serial.run(() => this.#catchUp(false));
   }
 
   /**
@@ -171,7 +123,7 @@ export class Journal<Op> {
    * ```
    */
   mutate<T>(fn: () => { result: T; ops: Op[]; applied?: boolean }): Promise<T> {
-    return this.#serial(async () => {
+    return this.#serial.run(async () => {
       if (!this.#ready) {
         await ensureDirectory(this.#dir).catch((err) => {
           throw fsError(err, "creating", this.#dir);
@@ -263,7 +215,7 @@ export class Journal<Op> {
 
   /**
    * The log's inode and size: an `fstat` of the replayed inode while it is still the only
-   * name's (see {@link Journal.#current}), else a `stat` of the path.
+   * name's (see {@link Journal.fresh}), else a `stat` of the path.
    */
   #stat(): { ino: number; size: number } | undefined {
     if (this.#reader !== undefined) {
@@ -336,7 +288,7 @@ export class Journal<Op> {
    * ```
    */
   close(): Promise<void> {
-    return this.#serial(async () => {
+    return this.#serial.run(async () => {
       this.#closeAppender();
       this.#lockFile.close();
       await this.#reader?.close();

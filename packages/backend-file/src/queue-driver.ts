@@ -110,7 +110,7 @@ class FileQueueLog implements QueueLogDriver {
   #readCurrent(offset: number, limit: number): Promise<RawEntry[]> {
     return this.#topic.serial(async () => {
       await this.#topic.refresh();
-      return this.#topic.read(Math.max(offset, this.#topic.log.firstKept()), limit);
+      return this.#topic.read(Math.max(offset, this.#topic.log.meta.firstKept()), limit);
     });
   }
 
@@ -123,7 +123,7 @@ class FileQueueLog implements QueueLogDriver {
       const topic = this.#topic;
       return {
         totalCount: topic.next,
-        firstOffset: Math.min(topic.log.firstKept(), topic.next),
+        firstOffset: Math.min(topic.log.meta.firstKept(), topic.next),
         bufferedCount: topic.buffered,
         persistedCount: topic.persisted,
         truncatedBytes: topic.log.truncatedBytes,

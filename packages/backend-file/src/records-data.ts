@@ -1,7 +1,7 @@
 import { defaultCodec, type Sighting, type StoredRecord } from "@core/protocols";
+import { RecordCollection } from "@core/protocols/kit";
 import { fileError } from "./errors.js";
-import type { JournalState } from "./journal.js";
-import { IdIndex } from "./records-index.js";
+import type { JournalState } from "./journal-state.js";
 
 /** First character of a stored record write (`R`); tagged-codec operations start with `{`. */
 const RECORD_TAG = 0x52;
@@ -10,8 +10,8 @@ const RECORD_TAG = 0x52;
 export type RecordOp = { r: StoredRecord } | { d: string } | { g: Sighting } | { x: 1 };
 
 /**
- * The in-memory indexes of one record collection, rebuilt from its journal: records by
- * id, ids by natural key, sightings by natural key (oldest first).
+ * The in-memory indexes of one record collection (the kit's {@link RecordCollection}),
+ * rebuilt from its journal, plus how its journal operations are encoded and replayed.
  *
  * @example
  * ```ts
@@ -19,27 +19,21 @@ export type RecordOp = { r: StoredRecord } | { d: string } | { g: Sighting } | {
  * data.apply({ d: "id-1" });
  * ```
  */
-export class RecordData implements JournalState<RecordOp> {
-  readonly byId = new Map<string, StoredRecord>();
-  readonly byNaturalKey = new Map<string, string>();
-  readonly sightings = new Map<string, Sighting[]>();
-  /** The ids of `byId` in code-point order (keyset pages by id). */
-  readonly ids = new IdIndex();
+export class RecordData extends RecordCollection implements JournalState<RecordOp> {
   #sighted = 0;
 
   reset(): void {
     this.#sighted = 0;
-    this.ids.clear();
-    this.byId.clear();
-    this.byNaturalKey.clear();
-    this.sightings.clear();
+    this.clear();
   }
 
   apply(op: RecordOp): void {
-    if ("r" in op) this.put(op.r);
-    else if ("d" in op) this.remove(op.d);
-    else if ("g" in op) this.sight(op.g);
-    else this.reset();
+    if ("r" in op) this.putRecord(op.r);
+    else if ("d" in op) this.removeRecord(op.d);
+    else if ("g" in op) {
+      this.#sighted++;
+      this.sight(op.g);
+    } else this.reset();
   }
 
   size(): number {
@@ -91,46 +85,27 @@ export class RecordData implements JournalState<RecordOp> {
   }
 
   /** Stores `record`, moving its natural key if it changed. Returns an undo function. */
-  put(record: StoredRecord): () => void {
-    const previous = this.byId.get(record.id);
-    const previousOwner = this.byNaturalKey.get(record.naturalKey);
+  putRecord(record: StoredRecord): () => void {
+    const { byId, byNaturalKey } = this;
+    const previous = byId.get(record.id);
+    const previousOwner = byNaturalKey.get(record.naturalKey);
     if (previous !== undefined && previous.naturalKey !== record.naturalKey) {
-      if (this.byNaturalKey.get(previous.naturalKey) === record.id) this.byNaturalKey.delete(previous.naturalKey);
+      if (byNaturalKey.get(previous.naturalKey) === record.id) byNaturalKey.delete(previous.naturalKey);
     }
-    this.byNaturalKey.set(record.naturalKey, record.id);
-    this.byId.set(record.id, record);
-    if (previous === undefined) this.ids.add(record.id);
+    byNaturalKey.set(record.naturalKey, record.id);
+    this.put(record.id, previous, record);
     return () => {
-      if (previousOwner === undefined) this.byNaturalKey.delete(record.naturalKey);
-      else this.byNaturalKey.set(record.naturalKey, previousOwner);
-      if (previous === undefined) {
-        this.byId.delete(record.id);
-        this.ids.remove(record.id);
-      } else {
-        this.byId.set(record.id, previous);
-        this.byNaturalKey.set(previous.naturalKey, previous.id);
-      }
+      if (previousOwner === undefined) byNaturalKey.delete(record.naturalKey);
+      else byNaturalKey.set(record.naturalKey, previousOwner);
+      this.put(record.id, record, previous);
+      if (previous !== undefined) byNaturalKey.set(previous.naturalKey, previous.id);
     };
   }
 
-  remove(id: string): void {
+  removeRecord(id: string): void {
     const record = this.byId.get(id);
     if (record === undefined) return;
-    this.byId.delete(id);
-    this.ids.remove(id);
+    this.put(id, record, undefined);
     if (this.byNaturalKey.get(record.naturalKey) === id) this.byNaturalKey.delete(record.naturalKey);
-  }
-
-  /** Adds a sighting: oldest first by `seenAt`, equal times in arrival order. */
-  sight(s: Sighting): void {
-    this.#sighted++;
-    const list = this.sightings.get(s.naturalKey);
-    if (list === undefined) {
-      this.sightings.set(s.naturalKey, [s]);
-      return;
-    }
-    let i = list.length;
-    while (i > 0 && (list[i - 1] as Sighting).seenAt.getTime() > s.seenAt.getTime()) i -= 1;
-    list.splice(i, 0, s);
   }
 }

@@ -1,12 +1,10 @@
 import { join } from "node:path";
 import type * as R from "@core/protocols";
-import { countMatching, selectPage } from "@core/protocols";
 import { type Lifecycle, type RecordCollectionDriver, type RecordDriver, upsertedRecord } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
 import { fileName } from "./names.js";
 import { RecordData, type RecordOp } from "./records-data.js";
-import { selectPageById } from "./records-index.js";
 import { type FileShared, storeState } from "./shared.js";
 
 interface Collection {
@@ -32,7 +30,7 @@ class Writer {
     const owner = this.#data.byNaturalKey.get(input.naturalKey);
     const record = upsertedRecord(BACKEND, input, existing, owner, onConflict, expectedVersion, this.#now);
     if (record === null) return "skipped";
-    this.#undo.push(this.#data.put(record));
+    this.#undo.push(this.#data.putRecord(record));
     this.ops.push({ r: record });
     return existing === undefined ? "inserted" : "updated";
   }
@@ -122,15 +120,11 @@ class FileRecords implements RecordCollectionDriver {
   }
 
   queryPage(query: R.NormalizedQuery): Promise<R.RecordPage> {
-    return this.#read((data) =>
-      query.ordering.field === "id"
-        ? selectPageById(data.ids.ids(), data.byId, query)
-        : selectPage(data.byId.values(), query),
-    );
+    return this.#read((data) => data.page(query));
   }
 
   count(query: R.NormalizedCountQuery): Promise<number> {
-    return this.#read((data) => countMatching(data.byId.values(), query));
+    return this.#read((data) => data.count(query));
   }
 
   recordSighting(s: R.NormalizedSightingInput): Promise<boolean> {

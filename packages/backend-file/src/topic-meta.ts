@@ -178,3 +178,15 @@ export class TopicMetaFile {
     await atomicWrite(join(this.#dir, "meta.json"), JSON.stringify(meta));
   }
 }
+
+/**
+ * Sets an own, enumerable property (safe for names like `__proto__`).
+ *
+ * @example
+ * ```ts
+ * setOwn(meta.groups, "shipping", 42);
+ * ```
+ */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}

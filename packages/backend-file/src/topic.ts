@@ -2,10 +2,10 @@ import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
 import type { DamagedRecordHandler } from "./damage.js";
 import { type HeldLock, LockFile, type LockOptions } from "./lock.js";
-import { SegmentLog } from "./queue-log.js";
 import type { RawEntry } from "./queue-segment.js";
-import type { Written } from "./queue-written.js";
+import { SegmentLog } from "./segment-log.js";
 import type { TopicMeta } from "./topic-meta.js";
+import type { Written } from "./written-batch.js";
 
 /** Tuning of a topic's writer. */
 export interface TopicOptions {
@@ -240,7 +240,7 @@ export class Topic {
   readNow(offset: number | undefined, limit: number): RawEntry[] | undefined {
     if (this.#busy > 0 || !this.#recovered) return undefined;
     // Holding the lock, nobody else appends or trims: only `first` is needed.
-    const first = this.#lock === undefined ? this.log.settled() : this.log.firstKept();
+    const first = this.#lock === undefined ? this.log.settled() : this.log.meta.firstKept();
     if (first === undefined) return undefined;
     const from = Math.max(offset ?? first, first);
     const out = from < this.log.next ? this.log.readSync(from, limit) : [];
@@ -283,7 +283,7 @@ export class Topic {
   }
 
   readMeta(): Promise<TopicMeta> {
-    return this.log.readMeta();
+    return this.log.meta.read();
   }
 
   /** Resolves on a write here, a change of the directory, a poll tick, or an abort. */

@@ -1,4 +1,4 @@
-import type { JournalState } from "./journal.js";
+import type { JournalState } from "./journal-state.js";
 
 /** A journal operation of a channel's dedup index: a key until `e`, or the scanned mark. */
 export type DedupOp = { k: string; e: number } | { n: number } | { s: string; e: number | null };

@@ -3,14 +3,15 @@ import { decodeStoredMessage, type OutgoingMessage, type TransportDriver } from 
 import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
 import { fileName } from "./names.js";
+import { slowestGroup, trimOutbox } from "./outbox-trim.js";
 import { type FileQueueDefaults, topicOf } from "./queue-driver.js";
 import type { RawEntry } from "./queue-segment.js";
 import { type FileShared, storeState } from "./shared.js";
 import type { Topic } from "./topic.js";
 import { DedupData, type DedupOp } from "./transport-dedup.js";
 import { GroupState, type GroupTuning } from "./transport-group.js";
-import { slowestGroup, trimOutbox } from "./transport-outbox.js";
 import { cursorPositions, fileSource, type MessagePositions } from "./transport-source.js";
+import { settleWritten } from "./written-batch.js";
 
 /** Group and outbox settings of a file backend's transports. */
 export interface FileTransportDefaults {
@@ -146,8 +147,8 @@ class FileOutboxes {
         return true;
       });
       const first = log.next;
-      await log.append(
-        keep.map((p, i) => ({ offset: first + i, timestamp: now, text: p.text })),
+      await settleWritten(
+        await log.write(keep.map((p, i) => ({ offset: first + i, timestamp: now, text: p.text }))),
         true,
       );
       for (const key of seen) ops.push({ k: key, e: now + window });

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { isAlive } from "./lock.js";
+import { trimOutbox } from "./outbox-trim.js";
 import type { Topic } from "./topic.js";
-import type { GroupLease, TopicMeta } from "./topic-meta.js";
-import { setOwn, trimOutbox } from "./transport-outbox.js";
+import { type GroupLease, setOwn, type TopicMeta } from "./topic-meta.js";
 import type { MessagePositions } from "./transport-source.js";
 
 /** Lease and trim settings of a channel's groups. */

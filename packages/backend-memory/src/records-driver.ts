@@ -1,6 +1,5 @@
 import type * as R from "@core/protocols";
-import { type RecordCollectionDriver, type RecordDriver, upsertedRecord } from "@core/protocols/kit";
-import { RecordCollection } from "./record-collection.js";
+import { RecordCollection, type RecordCollectionDriver, type RecordDriver, upsertedRecord } from "@core/protocols/kit";
 import type { MemoryShared } from "./shared.js";
 
 const BACKEND = "memory";
@@ -116,16 +115,7 @@ class MemoryRecords implements RecordCollectionDriver {
   }
 
   recordSighting(s: R.NormalizedSightingInput): boolean {
-    const list = this.#c.sightings.get(s.naturalKey);
-    if (list === undefined) {
-      this.#c.sightings.set(s.naturalKey, [s]);
-      return true;
-    }
-    // Oldest first by seenAt; equal seenAt keeps arrival order.
-    let i = list.length;
-    while (i > 0 && list[i - 1]!.seenAt.getTime() > s.seenAt.getTime()) i -= 1;
-    list.splice(i, 0, s);
-    return false;
+    return this.#c.sight(s);
   }
 
   getSightings(naturalKey: string): R.Sighting[] {

@@ -1,3 +1,4 @@
+export { RecordCollection } from "./record-collection.js";
 export { cloneJson, copyRecord, copySighting } from "./record-copy.js";
 export type { MaybePromise, RecordCollectionDriver, RecordDriver } from "./record-driver.js";
 export { createRecordStore } from "./record-store.js";

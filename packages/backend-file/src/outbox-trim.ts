@@ -1,17 +1,5 @@
-import type { SegmentLog } from "./queue-log.js";
+import type { SegmentLog } from "./segment-log.js";
 import type { TopicMeta } from "./topic-meta.js";
-
-/**
- * Sets an own, enumerable property (safe for names like `__proto__`).
- *
- * @example
- * ```ts
- * setOwn(meta.groups, "shipping", 42);
- * ```
- */
-export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 /** The smallest stored group position of `meta` (Infinity without groups). */
 export function slowestGroup(meta: TopicMeta): number {

@@ -1,18 +1,8 @@
-import {
-  compareRecords,
-  countMatching,
-  encodeCursor,
-  isAfterCursor,
-  type Layer,
-  matchesFilter,
-  type NormalizedCountQuery,
-  type NormalizedQuery,
-  type Ordering,
-  type SelectedPage,
-  type Sighting,
-  type StoredRecord,
-  selectPage,
-} from "@core/protocols";
+import { encodeCursor, isAfterCursor } from "../../cursor.js";
+import { compareRecords, matchesFilter, type Ordering } from "../../filter.js";
+import type { NormalizedCountQuery, NormalizedQuery } from "../../record-query-validation.js";
+import { countMatching, type SelectedPage, selectPage } from "../../record-select.js";
+import type { Layer, Sighting, StoredRecord } from "../../records.js";
 import { SortedIds } from "./sorted-ids.js";
 
 // Sorted views of other orderings are kept until the next write; a few are plenty.
@@ -71,6 +61,22 @@ export class RecordCollection {
     this.#layers.clear();
     this.#written();
     return removed;
+  }
+
+  /**
+   * Adds a sighting, oldest first by `seenAt` (equal times keep arrival order); true when
+   * it is the first for its natural key.
+   */
+  sight(s: Sighting): boolean {
+    const list = this.sightings.get(s.naturalKey);
+    if (list === undefined) {
+      this.sightings.set(s.naturalKey, [s]);
+      return true;
+    }
+    let i = list.length;
+    while (i > 0 && list[i - 1]!.seenAt.getTime() > s.seenAt.getTime()) i -= 1;
+    list.splice(i, 0, s);
+    return false;
   }
 
   /** Runs a normalized query: the same result as `selectPage` over every record. */

@@ -6,9 +6,9 @@ import { type DamagedRecordHandler, DamageReports } from "./damage.js";
 import { fsError } from "./errors.js";
 import { encodeEntry, type RawEntry, SEGMENT, type Segment, scanSegment, segmentName } from "./queue-segment.js";
 import { SegmentReader } from "./queue-segment-reader.js";
-import { NOTHING_WRITTEN, type Written, writtenBatch } from "./queue-written.js";
 import { encodeBatch } from "./segment.js";
 import { type TopicMeta, TopicMetaFile } from "./topic-meta.js";
+import { NOTHING_WRITTEN, type Written, writtenBatch } from "./written-batch.js";
 
 /**
  * The files of one topic (or bucket): append-only segments `seg-<base offset>.log` whose
@@ -22,7 +22,7 @@ import { type TopicMeta, TopicMetaFile } from "./topic-meta.js";
  * ```ts
  * const log = new SegmentLog("/data/queue/ab12…", { segmentBytes: 8 << 20, what: "queue events" });
  * await log.refresh(true);
- * await log.append([{ offset: log.next, timestamp: Date.now(), text: '"a"' }], true);
+ * await settleWritten(await log.write([{ offset: log.next, timestamp: Date.now(), text: '"a"' }]), true);
  * ```
  */
 export class SegmentLog {
@@ -32,7 +32,8 @@ export class SegmentLog {
   #segments: Segment[] = [];
   #ready = false;
   readonly #reader: SegmentReader;
-  readonly #meta: TopicMetaFile;
+  /** `meta.json`: first kept offset and groups; write it through {@link writeMeta}. */
+  readonly meta: TopicMetaFile;
   /** Bytes of torn or damaged tails cut off. */
   truncatedBytes = 0;
   readonly #damage: DamageReports;
@@ -41,7 +42,7 @@ export class SegmentLog {
     this.#damage = new DamageReports(options.onDamage);
     this.dir = dir;
     this.#reader = new SegmentReader(dir, options.what);
-    this.#meta = new TopicMetaFile(dir, options.what);
+    this.meta = new TopicMetaFile(dir, options.what);
     this.#segmentBytes = options.segmentBytes;
     this.#what = options.what;
   }
@@ -141,7 +142,7 @@ export class SegmentLog {
   settled(): number | undefined {
     const last = this.#segments.at(-1);
     if (last === undefined || this.#reader.grew(last)) return undefined;
-    const meta = this.#meta.current();
+    const meta = this.meta.current();
     if (meta.last === last.base) return meta.first;
     try {
       return existsSync(`${this.dir}${sep}${segmentName(last.base + last.count)}`) ? undefined : meta.first;
@@ -160,29 +161,7 @@ export class SegmentLog {
    */
   close(): void {
     this.#reader.close();
-    this.#meta.close();
-  }
-
-  /**
-   * Appends entries (the caller holds the lock and refreshed under it); rotates to a new
-   * segment once the current one passes `segmentBytes`; fsyncs when `durable`.
-   *
-   * @example
-   * ```ts
-   * await log.append(entries, true);
-   * ```
-   */
-  async append(entries: readonly RawEntry[], durable: boolean): Promise<void> {
-    const written = await this.write(entries);
-    written.count();
-    if (!durable) return written.close();
-    try {
-      await written.sync();
-    } catch (err) {
-      written.undo();
-      await written.cut();
-      throw err;
-    }
+    this.meta.close();
   }
 
   /**
@@ -217,7 +196,7 @@ export class SegmentLog {
       this.#segments.push(segment);
     }
     // Readers trust `meta.json`'s `last` (see settled): name the segment before using it.
-    if (this.#meta.current().last !== segment.base) await this.writeMeta(await this.readMeta());
+    if (this.meta.current().last !== segment.base) await this.writeMeta(await this.meta.read());
     const path = join(this.dir, segmentName(segment.base));
     // A group commit of several entries is one batch frame: a crash keeps all or none.
     const bytes = encodeBatch(entries.map(encodeEntry));
@@ -288,32 +267,6 @@ export class SegmentLog {
   }
 
   /**
-   * The first kept offset (`meta.json`'s `first`, 0 for a new topic), reused while
-   * `meta.json` is provably the same file (see {@link TopicMetaFile.firstKept}): a trim in
-   * any process replaces it.
-   *
-   * @example
-   * ```ts
-   * const first = log.firstKept();
-   * ```
-   */
-  firstKept(): number {
-    return this.#meta.firstKept();
-  }
-
-  /**
-   * The topic's meta (first kept offset, groups); defaults for a new topic.
-   *
-   * @example
-   * ```ts
-   * const { first } = await log.readMeta();
-   * ```
-   */
-  async readMeta(): Promise<TopicMeta> {
-    return this.#meta.read();
-  }
-
-  /**
    * Replaces the meta atomically (the caller holds the lock), with `last` set to the
    * newest segment.
    *
@@ -328,6 +281,6 @@ export class SegmentLog {
     // Under the lock after a refresh, so this is the newest segment.
     if (last === undefined) delete meta.last;
     else meta.last = last.base;
-    await this.#meta.write(meta);
+    await this.meta.write(meta);
   }
 }

@@ -90,3 +90,24 @@ export function writtenBatch(
     cut: () => truncate(path, before.size).catch(() => {}),
   };
 }
+
+/**
+ * Counts what {@link SegmentLog.write} wrote, then fsyncs it when `durable` (uncounting
+ * and cutting it off again if that fails) or just closes its descriptor.
+ *
+ * @example
+ * ```ts
+ * await settleWritten(await log.write(entries), true);
+ * ```
+ */
+export async function settleWritten(written: Written, durable: boolean): Promise<void> {
+  written.count();
+  if (!durable) return written.close();
+  try {
+    await written.sync();
+  } catch (err) {
+    written.undo();
+    await written.cut();
+    throw err;
+  }
+}

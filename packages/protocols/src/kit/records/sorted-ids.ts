@@ -1,4 +1,4 @@
-import { compareCodePoints } from "@core/protocols";
+import { compareCodePoints } from "../../filter.js";
 
 // Chunks stay small enough that an insert's splice is a short copy, and few enough that
 // finding a chunk is a short binary search.
