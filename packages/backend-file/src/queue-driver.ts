@@ -154,6 +154,29 @@ class FileQueueLog implements QueueLogDriver {
     });
   }
 
+  groupState(group: string): Promise<string | undefined> {
+    return this.#run(async () => {
+      const states = (await this.#topic.readMeta()).groupStates;
+      return states !== undefined && Object.hasOwn(states, group) ? states[group] : undefined;
+    });
+  }
+
+  swapGroupState(group: string, expected: string | undefined, next: string): Promise<boolean> {
+    // Under the topic's lock, so the compare-and-set holds across processes.
+    return this.#run(() =>
+      this.#topic.exclusive(async () => {
+        const meta = await this.#topic.readMeta();
+        const states = meta.groupStates ?? {};
+        const current = Object.hasOwn(states, group) ? states[group] : undefined;
+        if (current !== expected) return false;
+        states[group] = next;
+        meta.groupStates = states;
+        await this.#topic.log.writeMeta(meta);
+        return true;
+      }),
+    );
+  }
+
   trim(_options: TrimOptions, target: (next: number) => number): Promise<number> {
     return this.#run(() =>
       this.#topic.exclusive(async () => {

@@ -9,6 +9,8 @@ import { fileError, fsError } from "./errors.js";
 export interface TopicMeta {
   first: number;
   groups: Record<string, number>;
+  /** Group streams: each group's claim record (a text the protocol layer owns). */
+  groupStates?: Record<string, string>;
   /** Transport outboxes: which member instance holds each group, until when. */
   leases?: Record<string, GroupLease>;
   /**

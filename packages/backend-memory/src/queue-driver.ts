@@ -72,6 +72,17 @@ class MemoryQueueLog implements QueueLogDriver {
     return Promise.resolve(this.#log.groups.get(group) ?? 0);
   }
 
+  groupState(group: string): Promise<string | undefined> {
+    return Promise.resolve(this.#log.groupStates.get(group));
+  }
+
+  swapGroupState(group: string, expected: string | undefined, next: string): Promise<boolean> {
+    const states = this.#log.groupStates;
+    if (states.get(group) !== expected) return Promise.resolve(false);
+    states.set(group, next);
+    return Promise.resolve(true);
+  }
+
   trim(_options: unknown, before: (next: number) => number): Promise<number> {
     return Promise.resolve(this.#log.trimBefore(before(this.#log.next)));
   }

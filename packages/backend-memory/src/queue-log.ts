@@ -17,6 +17,8 @@ import { type DecodeStored, holdProcess } from "@core/protocols/kit";
 export class QueueLog {
   /** Consumer group → next offset. */
   readonly groups = new Map<string, number>();
+  /** Consumer group → its group-stream claim record (the kit's text). */
+  readonly groupStates = new Map<string, string>();
   #values: (string | undefined)[] = [];
   #times: number[] = [];
   /** Array index of the entry at `#first`. */

@@ -89,6 +89,19 @@ class PostgresQueueLog implements QueueLogDriver {
     return Number(rows[0]?.next_offset ?? 0);
   }
 
+  async groupState(group: string): Promise<string | undefined> {
+    const { rows } = await query(this.#shared, "queue.groupState", this.#sql.groupState, [this.#topic, group]);
+    return rows[0]?.state ?? undefined;
+  }
+
+  async swapGroupState(group: string, expected: string | undefined, next: string): Promise<boolean> {
+    const result =
+      expected === undefined
+        ? await query(this.#shared, "queue.groupState", this.#sql.groupStateCreate, [this.#topic, group, next])
+        : await query(this.#shared, "queue.groupState", this.#sql.groupStateSwap, [this.#topic, group, next, expected]);
+    return result.rowCount === 1;
+  }
+
   async trim(options: TrimOptions): Promise<number> {
     const { rowCount } =
       "maxLength" in options && options.maxLength !== undefined

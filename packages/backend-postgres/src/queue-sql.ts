@@ -16,6 +16,7 @@ export function queueStatements(schema: string) {
   const topics = `${schema}.queue_topics`;
   const entries = `${schema}.queue_entries`;
   const groups = `${schema}.queue_groups`;
+  const groupStates = `${schema}.queue_group_states`;
   return {
     append: `WITH c AS (
         INSERT INTO ${topics} AS t (topic, next_offset) VALUES ($1, cardinality($2::text[]))
@@ -42,5 +43,9 @@ export function queueStatements(schema: string) {
     commit: `INSERT INTO ${groups} (topic, grp, next_offset) VALUES ($1, $2, $3)
         ON CONFLICT (topic, grp) DO UPDATE SET next_offset = excluded.next_offset`,
     committed: `SELECT next_offset FROM ${groups} WHERE topic = $1 AND grp = $2`,
+    groupState: `SELECT state FROM ${groupStates} WHERE topic = $1 AND grp = $2`,
+    // Compare-and-set: the first record only where there is none, later ones only over the one read.
+    groupStateCreate: `INSERT INTO ${groupStates} (topic, grp, state) VALUES ($1, $2, $3) ON CONFLICT (topic, grp) DO NOTHING`,
+    groupStateSwap: `UPDATE ${groupStates} SET state = $3 WHERE topic = $1 AND grp = $2 AND state = $4`,
   };
 }

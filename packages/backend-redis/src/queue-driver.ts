@@ -8,7 +8,8 @@ import { type RedisShared, run } from "./shared.js";
 
 /**
  * The redis backend's queue storage: a Redis stream with dense offsets (offset o has id
- * `0-(o+1)`), an offset counter and a hash of consumer groups, all under
+ * `0-(o+1)`), an offset counter, a hash of consumer groups and one of group-stream claim
+ * records, all under
  * `{prefix}:{q:<topic>}`. Bucket i is the log `name + "\u0000" + i`: its own hash tag, so
  * buckets spread over cluster slots. Blocking readers use `XREAD BLOCK` (native blocking).
  *
@@ -31,6 +32,7 @@ class RedisQueueLog implements QueueLogDriver {
   readonly #stream: string;
   readonly #counter: string;
   readonly #groups: string;
+  readonly #groupStates: string;
   readonly #appendKeys: readonly string[];
 
   constructor(shared: RedisShared, storageName: string) {
@@ -39,6 +41,7 @@ class RedisQueueLog implements QueueLogDriver {
     this.#stream = `${base}:s`;
     this.#counter = `${base}:n`;
     this.#groups = `${base}:g`;
+    this.#groupStates = `${base}:gs`;
     this.#appendKeys = [this.#stream, this.#counter];
   }
 
@@ -84,6 +87,22 @@ class RedisQueueLog implements QueueLogDriver {
   async committed(group: string): Promise<number> {
     const n = await run(this.#shared, "queue.committed", () => this.#shared.client.call("HGET", this.#groups, group));
     return n === null ? 0 : Number(n);
+  }
+
+  async groupState(group: string): Promise<string | undefined> {
+    const text = await run(this.#shared, "queue.groupState", () =>
+      this.#shared.client.call("HGET", this.#groupStates, group),
+    );
+    return text === null ? undefined : String(text);
+  }
+
+  async swapGroupState(group: string, expected: string | undefined, next: string): Promise<boolean> {
+    const swapped = await run(this.#shared, "queue.groupState", () =>
+      expected === undefined
+        ? this.#shared.client.call("HSETNX", this.#groupStates, group, next)
+        : scripts().queueGroupSwap.run(this.#shared.client, [this.#groupStates], [group, expected, next]),
+    );
+    return Number(swapped) === 1;
   }
 
   async trim(options: TrimOptions, before: (next: number) => number): Promise<number> {

@@ -47,6 +47,7 @@ export function scripts() {
   loaded ??= {
     cacheIncrement: new LuaScript("cache-increment"),
     queueAppend: new LuaScript("queue-append"),
+    queueGroupSwap: new LuaScript("queue-group-swap"),
     recordsStore: new LuaScript("records-store"),
     recordsDelete: new LuaScript("records-delete"),
     transportSend: new LuaScript("transport-send"),
@@ -54,6 +55,7 @@ export function scripts() {
   return loaded as {
     cacheIncrement: LuaScript;
     queueAppend: LuaScript;
+    queueGroupSwap: LuaScript;
     recordsStore: LuaScript;
     recordsDelete: LuaScript;
     transportSend: LuaScript;

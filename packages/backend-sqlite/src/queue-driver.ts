@@ -5,6 +5,9 @@ import {
   COMMIT,
   COMMITTED,
   DROP,
+  GROUP_STATE,
+  GROUP_STATE_CREATE,
+  GROUP_STATE_SWAP,
   insertRows,
   NEXT_OFFSET,
   POSITION,
@@ -135,6 +138,22 @@ class SqliteQueueLog implements QueueLogDriver {
 
   committed(group: string): Promise<number> {
     return this.#shared.run(() => (this.#shared.prepare(COMMITTED).pluck().get(this.#topic, group) as number) ?? 0);
+  }
+
+  groupState(group: string): Promise<string | undefined> {
+    return this.#shared.run(
+      () => (this.#shared.prepare(GROUP_STATE).pluck().get(this.#topic, group) as string | undefined) ?? undefined,
+    );
+  }
+
+  swapGroupState(group: string, expected: string | undefined, next: string): Promise<boolean> {
+    return this.#shared.run(() => {
+      const result =
+        expected === undefined
+          ? this.#shared.prepare(GROUP_STATE_CREATE).run(this.#topic, group, next)
+          : this.#shared.prepare(GROUP_STATE_SWAP).run(next, this.#topic, group, expected);
+      return result.changes === 1;
+    });
   }
 
   trim(_options: TrimOptions, target: (next: number) => number): Promise<number> {

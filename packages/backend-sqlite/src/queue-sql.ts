@@ -1,6 +1,7 @@
 /**
  * The SQL of the sqlite queue: entries in `core_queue` (topic, seq, value, ts), trim
- * positions in `core_queue_topics`, consumer groups in `core_queue_groups`.
+ * positions in `core_queue_topics`, consumer groups in `core_queue_groups`, group-stream
+ * claim records in `core_queue_group_states`.
  */
 
 // The next offset is one past the newest entry (a seek to the end of the primary key);
@@ -46,3 +47,9 @@ export const TRIMMED = `INSERT INTO core_queue_topics (topic, next_offset, first
 export const COMMIT = `INSERT INTO core_queue_groups (topic, grp, next_offset) VALUES (?, ?, CAST(? AS INTEGER))
   ON CONFLICT (topic, grp) DO UPDATE SET next_offset = excluded.next_offset`;
 export const COMMITTED = "SELECT next_offset FROM core_queue_groups WHERE topic = ? AND grp = ?";
+export const GROUP_STATE = "SELECT state FROM core_queue_group_states WHERE topic = ? AND grp = ?";
+// Compare-and-set: the first record only where there is none, later ones only over the one read.
+export const GROUP_STATE_CREATE =
+  "INSERT INTO core_queue_group_states (topic, grp, state) VALUES (?, ?, ?) ON CONFLICT (topic, grp) DO NOTHING";
+export const GROUP_STATE_SWAP =
+  "UPDATE core_queue_group_states SET state = ? WHERE topic = ? AND grp = ? AND state = ?";

@@ -58,8 +58,9 @@ function isTraced(value: unknown): value is TracedValue<unknown> {
 export function unwrapEntry<V>(entry: QueueEntry<V>): { entry: QueueEntry<V>; producer: SpanContext | undefined } {
   const value: unknown = entry.value;
   if (!isTraced(value)) return { entry, producer: undefined };
-  return {
-    entry: { ...entry, value: value.value as V },
-    producer: fromCarrier(value.traceparent, value.tracestate),
-  };
+  const unwrapped: QueueEntry<V> & { commit?: () => Promise<void> } = { ...entry, value: value.value as V };
+  // A group stream's entry commits through its own method (not copied by the spread).
+  const commit = (entry as { commit?: unknown }).commit;
+  if (typeof commit === "function") unwrapped.commit = () => commit.call(entry);
+  return { entry: unwrapped, producer: fromCarrier(value.traceparent, value.tracestate) };
 }

@@ -1,9 +1,12 @@
 import type {
   GetOptions,
+  GroupEntry,
+  GroupStreamOptions,
   PutOptions,
   Queue,
   QueueEntry,
   QueueStats,
+  ReadOptions,
   StreamOptions,
   TrimOptions,
 } from "@core/protocols";
@@ -100,13 +103,23 @@ export class InstrumentedQueue<V> implements Queue<V> {
     });
   }
 
+  stream(options: GroupStreamOptions): AsyncIterable<GroupEntry<V>>;
+  stream(options?: StreamOptions): AsyncIterable<QueueEntry<V>>;
   stream(options?: StreamOptions): AsyncIterable<QueueEntry<V>> {
-    const inner = this.#inner;
+    return this.#received("stream", () => this.#inner.stream(options));
+  }
+
+  read(fromOffset: number, options?: ReadOptions): AsyncIterable<QueueEntry<V>> {
+    return this.#received("read", () => this.#inner.read(fromOffset, options));
+  }
+
+  /** Yields each entry of `open()` unwrapped, with its own `receive` span linked to its producer. */
+  #received(name: string, open: () => AsyncIterable<QueueEntry<V>>): AsyncIterable<QueueEntry<V>> {
     const telemetry = this.#telemetry;
     const specs = this.#specs;
     return {
       async *[Symbol.asyncIterator]() {
-        const iterator = inner.stream(options)[Symbol.asyncIterator]();
+        const iterator = open()[Symbol.asyncIterator]();
         try {
           while (true) {
             const started = performance.now();
@@ -117,7 +130,7 @@ export class InstrumentedQueue<V> implements Queue<V> {
             if (telemetry.enabled()) {
               const links = producer ? [{ context: producer }] : undefined;
               const spec = specs.of({
-                name: "stream",
+                name,
                 type: "receive",
                 kind: SpanKind.CLIENT,
                 ...(links ? { links } : {}),

@@ -63,7 +63,13 @@ describe("createBucketedQueue", () => {
     await q.put("a", { key: "k1" });
     await q.put("b", { key: "k2" });
     expect(await q.count()).toBe(2);
-    expect(await q.stats()).toEqual({ totalCount: 2, firstOffset: 3, bufferedCount: 6, persistedCount: 2 });
+    const stats = await q.stats();
+    expect(stats).toMatchObject({ totalCount: 2, firstOffset: 3, bufferedCount: 6, persistedCount: 2 });
+    // Each bucket's own counters, in bucket order, summing to the parent's.
+    expect(stats.perBucket?.map((b) => b.bucket)).toEqual([0, 1, 2]);
+    for (const field of ["totalCount", "firstOffset", "bufferedCount", "persistedCount"] as const) {
+      expect(stats.perBucket?.reduce((sum, b) => sum + b[field], 0)).toBe(stats[field]);
+    }
     await q.flush();
     expect(children.map((c) => c.flushes())).toEqual([1, 1, 1]);
   });

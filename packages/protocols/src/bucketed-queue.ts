@@ -1,6 +1,16 @@
 import { invalidArgument } from "./errors.js";
 import type { Lifecycle } from "./lifecycle.js";
-import { bucketFor, type PutOptions, type Queue, type QueueEntry, type QueueStats } from "./queue.js";
+import {
+  bucketFor,
+  type GroupEntry,
+  type GroupStreamOptions,
+  type PutOptions,
+  type Queue,
+  type QueueBucketStats,
+  type QueueEntry,
+  type QueueStats,
+  type StreamOptions,
+} from "./queue.js";
 import { checkPutOptions } from "./queue-input.js";
 import { assertNonNegativeInteger } from "./validation.js";
 
@@ -19,7 +29,7 @@ export interface BucketedQueueOptions<V> {
 /**
  * A topic split into buckets: `put`/`putBatch` route by `bucketFor(key, buckets)` (a key
  * is required), reads, commits and trims go through `bucket(i)` (on the parent they are
- * INVALID_ARGUMENT), `flush` flushes every bucket, and `count`/`stats` sum over them.
+ * INVALID_ARGUMENT), `flush` flushes every bucket, and `count`/`stats` sum over them (`stats().perBucket` keeps each bucket's counters).
  *
  * @example
  * ```ts
@@ -77,9 +87,16 @@ class BucketedQueue<V> implements Queue<V> {
     this.#readOnParent("get");
   }
 
+  stream(options: GroupStreamOptions): AsyncGenerator<GroupEntry<V>>;
+  stream(options?: StreamOptions): AsyncGenerator<QueueEntry<V>>;
   // biome-ignore lint/correctness/useYield: a bucketed topic's parent refuses to stream
   async *stream(): AsyncGenerator<QueueEntry<V>> {
     this.#readOnParent("stream");
+  }
+
+  // biome-ignore lint/correctness/useYield: a bucketed topic's parent refuses to read
+  async *read(): AsyncGenerator<QueueEntry<V>> {
+    this.#readOnParent("read");
   }
 
   async flush(): Promise<void> {
@@ -96,12 +113,16 @@ class BucketedQueue<V> implements Queue<V> {
 
   async stats(): Promise<QueueStats> {
     this.#life.assertOpen();
-    const sum: QueueStats = { totalCount: 0, firstOffset: 0, bufferedCount: 0, persistedCount: 0 };
-    for (const stats of await Promise.all(this.#children.map((child) => child.stats()))) {
-      sum.totalCount += stats.totalCount;
-      sum.firstOffset += stats.firstOffset;
-      sum.bufferedCount += stats.bufferedCount;
-      sum.persistedCount += stats.persistedCount;
+    const perBucket: QueueBucketStats[] = [];
+    const sum: QueueStats = { totalCount: 0, firstOffset: 0, bufferedCount: 0, persistedCount: 0, perBucket };
+    const all = await Promise.all(this.#children.map((child) => child.stats()));
+    for (let bucket = 0; bucket < all.length; bucket++) {
+      const { totalCount, firstOffset, bufferedCount, persistedCount } = all[bucket] as QueueStats;
+      sum.totalCount += totalCount;
+      sum.firstOffset += firstOffset;
+      sum.bufferedCount += bufferedCount;
+      sum.persistedCount += persistedCount;
+      perBucket.push({ bucket, totalCount, firstOffset, bufferedCount, persistedCount });
     }
     return sum;
   }

@@ -68,11 +68,15 @@ export type {
 export {
   bucketFor,
   type GetOptions,
+  type GroupEntry,
+  type GroupStreamOptions,
   type PutOptions,
   type Queue,
+  type QueueBucketStats,
   type QueueEntry,
   type QueueOptions,
   type QueueStats,
+  type ReadOptions,
   type StreamOptions,
   type TrimOptions,
 } from "./queue.js";
@@ -81,10 +85,12 @@ export {
   checkGetOptions,
   checkPutOptions,
   checkQueueOptions,
+  checkReadOptions,
   checkStreamOptions,
   checkTrimOptions,
   encodeValue,
   MAX_BUCKETS,
+  MAX_PAGE_SIZE,
 } from "./queue-input.js";
 export { MAX_JSON_DEPTH, validateJsonObject } from "./record-json.js";
 export {

@@ -1,7 +1,7 @@
 import { type Codec, defaultCodec } from "./codec.js";
 import { BackendError, invalidArgument } from "./errors.js";
-import type { GetOptions, PutOptions, QueueOptions, StreamOptions } from "./queue.js";
-import { assertKey, assertNonNegativeInteger, assertPlainObject } from "./validation.js";
+import type { GetOptions, PutOptions, QueueOptions, ReadOptions, StreamOptions } from "./queue.js";
+import { assertKey, assertName, assertNonNegativeInteger, assertPlainObject } from "./validation.js";
 
 /**
  * More buckets than this is almost certainly a mistake (each one is a log of its own).
@@ -134,6 +134,60 @@ export function checkStreamOptions(backend: string, options: StreamOptions | und
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw invalidArgument(backend, "signal must be an AbortSignal");
   }
+  if (options.group === undefined) {
+    for (const what of ["autoCommit", "leaseMs", "batchSize"] as const) {
+      if (options[what] !== undefined) throw invalidArgument(backend, `${what} needs a group stream ({ group })`);
+    }
+    return;
+  }
+  assertName(backend, options.group, "group");
+  if (options.offset !== undefined) {
+    throw invalidArgument(backend, "a group stream resumes from its commit: move it with commit(group, n), not offset");
+  }
+  if (options.autoCommit !== undefined && typeof options.autoCommit !== "boolean") {
+    throw invalidArgument(backend, "autoCommit must be a boolean");
+  }
+  checkPositive(backend, options.leaseMs, "leaseMs", MAX_LEASE_MS);
+  checkPositive(backend, options.batchSize, "batchSize", MAX_PAGE_SIZE);
+}
+
+/**
+ * Most entries fetched per round trip by `read` (and claimed at once by a group stream).
+ *
+ * @example
+ * ```ts
+ * q.read(0, { pageSize: MAX_PAGE_SIZE });
+ * ```
+ */
+export const MAX_PAGE_SIZE = 10_000;
+/** The longest lease a group stream may take: a day. */
+const MAX_LEASE_MS = 86_400_000;
+
+function checkPositive(backend: string, value: unknown, what: string, max: number): void {
+  if (value === undefined) return;
+  assertNonNegativeInteger(backend, value, what);
+  if (value === 0 || value > max) throw invalidArgument(backend, `${what} must be 1–${max}, got ${value}`);
+}
+
+/**
+ * Validates the arguments of `read(fromOffset, options)`.
+ *
+ * @example
+ * ```ts
+ * checkReadOptions("memory", 0, { toOffset: 100, pageSize: 50 });
+ * ```
+ */
+export function checkReadOptions(backend: string, fromOffset: unknown, options: ReadOptions | undefined): void {
+  assertNonNegativeInteger(backend, fromOffset, "fromOffset");
+  if (options === undefined) return;
+  assertPlainObject(backend, options, "read options");
+  if (options.toOffset !== undefined) {
+    assertNonNegativeInteger(backend, options.toOffset, "toOffset");
+    if (options.toOffset < fromOffset) {
+      throw invalidArgument(backend, `toOffset (${options.toOffset}) is below fromOffset (${fromOffset})`);
+    }
+  }
+  checkPositive(backend, options.pageSize, "pageSize", MAX_PAGE_SIZE);
 }
 
 /**

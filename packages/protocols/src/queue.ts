@@ -54,6 +54,67 @@ export interface StreamOptions {
   block?: boolean;
   /** Ends the iteration cleanly when aborted. */
   signal?: AbortSignal;
+  /**
+   * Consumer group: each entry goes to one member of the group (at least once), the group
+   * resumes after its last commit (see {@link GroupStreamOptions}). Not with `offset`.
+   */
+  group?: string;
+  /** Group streams only: commit each batch once it is handled (default true). */
+  autoCommit?: boolean;
+  /** Group streams only: how long a member may hold entries before they are redelivered (ms, default 30000). */
+  leaseMs?: number;
+  /** Group streams only: entries claimed (and, with `autoCommit`, committed) together (default 16). */
+  batchSize?: number;
+}
+
+/**
+ * Options of a group stream: `stream({ group, autoCommit, leaseMs, batchSize })`.
+ *
+ * A member claims a batch of entries with a lease, the way a Kafka consumer polls or a
+ * BullMQ worker takes a job. With `autoCommit` (the default) the batch is committed once
+ * the loop asks for the entry after its last one; with `autoCommit: false` the caller
+ * commits with `entry.commit()` (this entry and the earlier ones of its batch). Entries
+ * not committed when the lease ends — the member crashed, or is too slow — are redelivered
+ * to the group; entries of a member that stops early are handed on at once.
+ *
+ * @example
+ * ```ts
+ * for await (const entry of q.stream({ group: "mailer", autoCommit: false, block: true, signal })) {
+ *   await send(entry.value);
+ *   await entry.commit();
+ * }
+ * ```
+ */
+export interface GroupStreamOptions extends Omit<StreamOptions, "offset" | "group"> {
+  group: string;
+}
+
+/** An entry of a group stream: commit it once it is handled. */
+export interface GroupEntry<V = unknown> extends QueueEntry<V> {
+  /**
+   * Marks this entry and the earlier entries of its batch handled, durably. Rejects with
+   * `CONFLICT` when the lease ended first and the entries went to another member.
+   */
+  commit(): Promise<void>;
+}
+
+/** Options of `read`. */
+export interface ReadOptions {
+  /** Stop before this offset (exclusive); default: the end as it is when the reader gets there. */
+  toOffset?: number;
+  /** Entries fetched per round trip (default 256, at most 10000). */
+  pageSize?: number;
+}
+
+/** Counters of one bucket, in {@link QueueStats.perBucket}. */
+export interface QueueBucketStats {
+  bucket: number;
+  /** Entries ever appended to the bucket = its next offset. */
+  totalCount: number;
+  /** Offset of the bucket's oldest entry still kept. */
+  firstOffset: number;
+  bufferedCount: number;
+  persistedCount: number;
 }
 
 /** Counters of a topic. Backends may add their own numbers. */
@@ -66,7 +127,9 @@ export interface QueueStats {
   bufferedCount: number;
   /** Durable and visible to other processes. */
   persistedCount: number;
-  [extra: string]: number;
+  /** Bucketed queues only: the counters of each bucket, in bucket order. */
+  perBucket?: readonly QueueBucketStats[];
+  [extra: string]: number | readonly QueueBucketStats[] | undefined;
 }
 
 /** What to trim: everything before an offset, or all but the newest `maxLength`. */
@@ -89,7 +152,11 @@ export type TrimOptions = { before: number } | { maxLength: number };
  *   topic `t + "\u0000" + i` — names never contain control characters, so it cannot clash.
  * - `putBatch([])` returns `{ first: <next offset>, count: 0 }` and writes nothing.
  * - `commit(group, n)` stores `n` as is (it may move backwards, to replay); `n` must be a
- *   non-negative integer.
+ *   non-negative integer. On a group that streams it also drops the members' claims: they
+ *   go on from `n`. `committed(group)` of a streaming group is the offset below which every
+ *   entry is committed.
+ * - `read(from, { toOffset })` pages through a range; `stream({ group })` shares entries
+ *   among a group's members (PROTOCOLS.md §2, "Group streams").
  *
  * @example
  * ```ts
@@ -107,7 +174,14 @@ export interface Queue<V = unknown> {
   /** Appends values at consecutive offsets, contiguous even with concurrent writers. */
   putBatch(values: readonly V[], options?: PutOptions): Promise<{ first: number; count: number }>;
   get(options?: GetOptions): Promise<QueueEntry<V>[]>;
+  /** Entries in order; with `group`, shared among the group's members (see {@link GroupStreamOptions}). */
+  stream(options: GroupStreamOptions): AsyncIterable<GroupEntry<V>>;
   stream(options?: StreamOptions): AsyncIterable<QueueEntry<V>>;
+  /**
+   * Every entry from `fromOffset` up to `toOffset` (or the end), fetched `pageSize` at a
+   * time: the "no limit means all" read, with memory bounded by a page.
+   */
+  read(fromOffset: number, options?: ReadOptions): AsyncIterable<QueueEntry<V>>;
   /** Makes every write accepted so far durable and visible to other processes. */
   flush(): Promise<void>;
   /** Entries ever appended, trimmed included. */

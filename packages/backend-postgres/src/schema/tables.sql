@@ -41,6 +41,14 @@ CREATE TABLE IF NOT EXISTS {{schema}}.queue_groups (
   next_offset bigint NOT NULL,
   PRIMARY KEY (topic, grp)
 );
+-- Group streams: each group's claim record, a text the protocol layer owns and swaps with
+-- compare-and-set.
+CREATE TABLE IF NOT EXISTS {{schema}}.queue_group_states (
+  topic text NOT NULL,
+  grp text NOT NULL,
+  state text NOT NULL,
+  PRIMARY KEY (topic, grp)
+);
 
 -- Record store.
 CREATE TABLE IF NOT EXISTS {{schema}}.records (

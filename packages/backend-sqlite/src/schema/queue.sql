@@ -21,3 +21,11 @@ CREATE TABLE IF NOT EXISTS core_queue_groups (
   next_offset INTEGER NOT NULL,
   PRIMARY KEY (topic, grp)
 ) WITHOUT ROWID;
+-- Group streams: each group's claim record (next offset handed out, claims in flight), a
+-- text the protocol layer owns and swaps with compare-and-set.
+CREATE TABLE IF NOT EXISTS core_queue_group_states (
+  topic TEXT NOT NULL,
+  grp TEXT NOT NULL,
+  state TEXT NOT NULL,
+  PRIMARY KEY (topic, grp)
+) WITHOUT ROWID;

@@ -7,7 +7,9 @@
  * handles (stdio, IPC) are left out of the reported resources: they belong to the test.
  *
  * Messages to the parent: `ready` (with `baseline`, the ref'd resources after opening),
- * `ended` / `closed` (with `outcome` and `resources`), `error`.
+ * `ended` / `closed` (with `outcome` and `resources`), `error`; the `group` kind (the
+ * crash test) reports `handled` (with `outcome`, the offset it holds uncommitted) and then
+ * waits to be killed.
  * Messages from the parent: `end` (abort the stream / unsubscribe), `close` (backend.close()).
  */
 export const CHILD_SOURCE = `
@@ -36,6 +38,19 @@ try {
   let baseline = [];
   let outcome = "pending";
   let ended = Promise.resolve();
+  if (config.kind === "group") {
+    // A member that commits its first entry, handles the second and dies before committing it.
+    const queue = backend.queue(config.name);
+    const options = { group: config.group, autoCommit: false, leaseMs: config.leaseMs, batchSize: 4 };
+    const iterator = queue.stream(options)[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    await first.value.commit();
+    const second = await iterator.next();
+    setInterval(() => {}, 60_000); // held until the parent's SIGKILL
+    report({ type: "handled", outcome: String(second.value.offset) });
+    process.channel.unref();
+    await new Promise(() => {});
+  }
   if (config.kind === "stream") {
     const queue = backend.queue(config.name);
     await queue.put("warm-up");

@@ -28,7 +28,7 @@ export interface ChildOpener {
 
 /** A report the child sends over IPC. */
 export interface ChildReport {
-  readonly type: "ready" | "ended" | "closed" | "error";
+  readonly type: "ready" | "ended" | "closed" | "handled" | "error";
   /** Ref'd resources (`process.getActiveResourcesInfo()`, stdio/IPC pipes left out). */
   readonly baseline?: string[];
   readonly resources?: string[];
@@ -44,8 +44,8 @@ export class KeepAliveChild {
   #stderr = "";
   #exit: { code: number | null; signal: string | null; at: number } | undefined;
 
-  constructor(opener: ChildOpener, kind: "stream" | "subscription", name: string) {
-    const config = { ...opener, kind: kind === "stream" ? "stream" : "subscription", name };
+  constructor(opener: ChildOpener, kind: "stream" | "subscription" | "group", name: string, extra?: object) {
+    const config = { ...opener, ...extra, kind, name };
     this.#process = spawn(process.execPath, ["--input-type=module", "-e", CHILD_SOURCE], {
       env: { ...process.env, CORE_KEEP_ALIVE_CHILD: JSON.stringify(config) },
       stdio: ["ignore", "ignore", "pipe", "ipc"],

@@ -4,6 +4,7 @@ import { freshName } from "../names.js";
 import type { ConformanceOptions } from "../options.js";
 import { SUITE_TEST_TIMEOUT_MS } from "../options.js";
 import { type ChildOpener, heldWithin, KeepAliveChild } from "./child.js";
+import { registerGroupCrash } from "./group-crash.js";
 
 export type { ChildOpener } from "./child.js";
 
@@ -87,6 +88,9 @@ export function describeKeepAliveConformance(options: KeepAliveOptions): void {
     describeCapability(caps.queue && caps.blockingStream, "queue blockingStream", () => {
       test("a blocking stream keeps the process alive; aborted, it holds nothing more", () => run("stream", "end"));
       test("closing the backend ends a blocking stream and lets the process exit", () => run("stream", "close"));
+    });
+    describeCapability(caps.queue && caps.persistent && caps.crossProcess, "queue persistent crossProcess", () => {
+      registerGroupCrash(options);
     });
     describeCapability(caps.transport, "transport", () => {
       test("a subscription keeps the process alive; unsubscribed, it holds nothing more", () =>

@@ -81,6 +81,33 @@ function registerBucketTests(ctx: QueueContext): void {
     expect(await q.count()).toBe(KEYS.length);
   });
 
+  test("stats().perBucket has each bucket's counters and offsets, summing to the parent's", async () => {
+    const q = ctx.queue<string>({ buckets: 3 });
+    const sizes = [0, 0, 0];
+    for (const key of KEYS) {
+      await q.put(key, { key });
+      sizes[bucketFor(key, 3)] = (sizes[bucketFor(key, 3)] ?? 0) + 1;
+    }
+    await q.flush();
+    await q.bucket(1).trim({ before: 2 });
+    const stats = await q.stats();
+    expect(stats.perBucket).toEqual(
+      sizes.map((size, bucket) => ({
+        bucket,
+        totalCount: size,
+        firstOffset: bucket === 1 ? 2 : 0,
+        bufferedCount: 0,
+        persistedCount: size,
+      })),
+    );
+    expect(stats).toMatchObject({ totalCount: KEYS.length, firstOffset: 2, persistedCount: KEYS.length });
+    for (let b = 0; b < 3; b++) {
+      const own = await q.bucket(b).stats();
+      expect(own.perBucket).toBeUndefined();
+      expect(own).toMatchObject({ totalCount: sizes[b], firstOffset: stats.perBucket?.[b]?.firstOffset });
+    }
+  });
+
   test("two handles on one bucketed topic share data", async () => {
     const name = freshName("queue");
     const a = ctx.backend.queue<string>(name, { buckets: 2 });
@@ -94,6 +121,8 @@ function registerBucketTests(ctx: QueueContext): void {
     await q.put(1, { key: "k" });
     await expectCode(() => q.get(), "INVALID_ARGUMENT");
     await expectCode(() => collect(() => q.stream()), "INVALID_ARGUMENT");
+    await expectCode(() => collect(() => q.stream({ group: "g" })), "INVALID_ARGUMENT");
+    await expectCode(() => collect(() => q.read(0)), "INVALID_ARGUMENT");
     await expectCode(() => q.commit("g", 0), "INVALID_ARGUMENT");
     await expectCode(() => q.committed("g"), "INVALID_ARGUMENT");
     await expectCode(() => q.trim({ before: 1 }), "INVALID_ARGUMENT");

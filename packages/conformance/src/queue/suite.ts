@@ -10,7 +10,9 @@ import { registerQueueBuffering } from "./buffering.js";
 import { registerQueueClients } from "./clients.js";
 import { registerQueueCodec } from "./codec.js";
 import { createQueueContext, expectCode } from "./context.js";
+import { registerQueueGroupStreams } from "./group-streams.js";
 import { registerQueueProperties } from "./properties.js";
+import { registerQueueReadRange } from "./read-range.js";
 import { registerQueueStreams } from "./streams.js";
 import { registerQueueValidation } from "./validation.js";
 
@@ -52,6 +54,8 @@ export function describeQueueConformance(options: ConformanceOptions): void {
     describeCapability(caps.queue, "queue", () => {
       describe("offsets, values, reads, trim and groups", () => registerQueueBasics(ctx));
       describe("stream", () => registerQueueStreams(ctx));
+      describe("read ranges", () => registerQueueReadRange(ctx));
+      describe("group streams", () => registerQueueGroupStreams(ctx));
       describe("buckets", () => registerQueueBuckets(ctx));
       describe("write buffering", () => registerQueueBuffering(ctx));
       describe("bad input and close", () => registerQueueValidation(ctx));

@@ -75,8 +75,15 @@ export async function* streamLog<V>(plan: StreamPlan<V>): AsyncGenerator<QueueEn
   }
 }
 
-/** The fallback of a driver without native blocking: poll (keeping the process alive). */
-function pollingWatch<V>(): QueueWatch<V> {
+/**
+ * The fallback of a driver without native blocking: poll (keeping the process alive).
+ *
+ * @example
+ * ```ts
+ * const watch = log.watch?.<V>() ?? pollingWatch<V>();
+ * ```
+ */
+export function pollingWatch<V>(): QueueWatch<V> {
   return {
     wait: async (_cursor, _limit, _decode, stop) => {
       await abortableSleep(POLL_MS, stop, { keepAlive: true });

@@ -1,17 +1,33 @@
 import type { Codec } from "../../codec.js";
-import { closedError, invalidArgument } from "../../errors.js";
+import { closedError, invalidArgument, notSupported } from "../../errors.js";
 import type { Lifecycle } from "../../lifecycle.js";
-import type { GetOptions, PutOptions, Queue, QueueEntry, QueueStats, StreamOptions, TrimOptions } from "../../queue.js";
+import type {
+  GetOptions,
+  GroupEntry,
+  GroupStreamOptions,
+  PutOptions,
+  Queue,
+  QueueEntry,
+  QueueStats,
+  ReadOptions,
+  StreamOptions,
+  TrimOptions,
+} from "../../queue.js";
 import {
   checkGetOptions,
   checkPutOptions,
+  checkReadOptions,
   checkStreamOptions,
   checkTrimOptions,
   encodeValue,
 } from "../../queue-input.js";
 import { assertName, assertNonNegativeInteger } from "../../validation.js";
 import { streamLog } from "./blocking-stream.js";
+import { hasGroupState, loadGroupState } from "./group-member.js";
+import { formatGroupState, lowWatermark } from "./group-state.js";
+import { streamGroup } from "./group-stream.js";
 import type { DecodeStored, QueueLogDriver } from "./queue-driver.js";
+import { DEFAULT_PAGE_SIZE, readRange } from "./read-range.js";
 import { storedDecoder } from "./stored-value.js";
 import type { WriteBuffer } from "./write-buffer.js";
 
@@ -94,11 +110,31 @@ export class LogQueue<V> implements Queue<V> {
     return this.#log.read(options?.offset ?? 0, limit, this.#decode);
   }
 
+  stream(options: GroupStreamOptions): AsyncGenerator<GroupEntry<V>>;
+  stream(options?: StreamOptions): AsyncGenerator<QueueEntry<V>>;
   async *stream(options?: StreamOptions): AsyncGenerator<QueueEntry<V>> {
     this.#life.assertOpen();
     checkStreamOptions(this.#backend, options);
     const closed = this.#life.signal;
     const stop = options?.signal ? AbortSignal.any([options.signal, closed]) : closed;
+    if (options?.group !== undefined) {
+      const log = this.#log;
+      if (!hasGroupState(log)) throw notSupported(this.#backend, "group streams");
+      yield* streamGroup<V>({
+        backend: this.#backend,
+        log,
+        decode: this.#decode,
+        group: options.group,
+        stop,
+        closed,
+        limit: options.limit ?? Number.POSITIVE_INFINITY,
+        block: options.block === true,
+        autoCommit: options.autoCommit,
+        leaseMs: options.leaseMs,
+        batchSize: options.batchSize,
+      });
+      return;
+    }
     yield* streamLog<V>({
       log: this.#log,
       decode: this.#decode,
@@ -107,6 +143,20 @@ export class LogQueue<V> implements Queue<V> {
       limit: options?.limit ?? Number.POSITIVE_INFINITY,
       block: options?.block === true,
     });
+  }
+
+  async *read(fromOffset: number, options?: ReadOptions): AsyncGenerator<QueueEntry<V>> {
+    this.#life.assertOpen();
+    checkReadOptions(this.#backend, fromOffset, options);
+    const to = options?.toOffset ?? Number.POSITIVE_INFINITY;
+    yield* readRange(
+      this.#log,
+      this.#decode,
+      this.#life.signal,
+      fromOffset,
+      to,
+      options?.pageSize ?? DEFAULT_PAGE_SIZE,
+    );
   }
 
   async flush(): Promise<void> {
@@ -139,12 +189,22 @@ export class LogQueue<V> implements Queue<V> {
     assertName(this.#backend, group, "group");
     assertNonNegativeInteger(this.#backend, nextOffset, "nextOffset");
     await this.#log.commit(group, nextOffset);
+    const log = this.#log;
+    if (!hasGroupState(log)) return;
+    // A group that streams goes on from here: its claims are dropped with the move.
+    for (;;) {
+      const text = await log.groupState(group);
+      if (text === undefined) return;
+      if (await log.swapGroupState(group, text, formatGroupState({ next: nextOffset, claims: [] }))) return;
+    }
   }
 
   async committed(group: string): Promise<number> {
     this.#life.assertOpen();
     assertName(this.#backend, group, "group");
-    return this.#log.committed(group);
+    const log = this.#log;
+    if (!hasGroupState(log)) return log.committed(group);
+    return lowWatermark((await loadGroupState(this.#backend, log, group)).state);
   }
 
   async trim(options: TrimOptions): Promise<number> {

@@ -109,6 +109,18 @@ export interface QueueLogDriver {
   flush?(): Promise<void>;
   /** Native blocking: arms a watch for a blocking stream (see {@link QueueWatch}). */
   watch?<V>(): QueueWatch<V>;
+  /**
+   * Group streams: the group's claim record — a short text the layer owns — or undefined
+   * when the group never streamed. Durable where the log is. Without it (and
+   * {@link swapGroupState}) `stream({ group })` is `NOT_SUPPORTED`.
+   */
+  groupState?(group: string): Promise<string | undefined>;
+  /**
+   * Replaces the group's claim record with `next` only if it is still `expected`
+   * (`undefined`: there is none yet), atomically across every client of the store;
+   * resolves true when it did. A compare-and-set: all of the group logic is the layer's.
+   */
+  swapGroupState?(group: string, expected: string | undefined, next: string): Promise<boolean>;
 }
 
 /**
