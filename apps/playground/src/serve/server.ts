@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { type BackendChoice, embeddedDefaults } from "../backends.js";
 import { backendRoutes, type LoadedPackage } from "./api-backends.js";
 import { cacheRoutes } from "./api-cache.js";
+import { groupStreamRoutes } from "./api-group-stream.js";
 import { queueRoutes } from "./api-queue.js";
 import { recordRoutes } from "./api-records.js";
 import { sqlRoutes } from "./api-sql.js";
@@ -77,6 +78,7 @@ export async function startServer(options: ServeOptions = {}): Promise<Playgroun
   backendRoutes(router, session, suggestedUrls(dataDir), options.packages ?? []);
   cacheRoutes(router, session);
   queueRoutes(router, session, shutdown.signal);
+  groupStreamRoutes(router, session);
   recordRoutes(router, session);
   transportRoutes(router, session, shutdown.signal);
   sqlRoutes(router, session);

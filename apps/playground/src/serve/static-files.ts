@@ -17,6 +17,7 @@ const FILES: Record<string, string> = {
   "/app.js": "app.js",
   "/api.js": "api.js",
   "/records.js": "records.js",
+  "/group-stream.js": "group-stream.js",
   "/charts.js": "charts.js",
   "/style.css": "style.css",
 };
