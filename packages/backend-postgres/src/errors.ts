@@ -1,4 +1,5 @@
 import { BackendError, type ErrorCode, redactUrl } from "@core/protocols";
+import { mapFailure } from "@core/protocols/kit";
 
 /** Name every error of this package carries. */
 export const BACKEND = "postgres";
@@ -103,14 +104,5 @@ export function toBackendError(err: unknown, what: string): BackendError {
  * ```
  */
 export function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  // Not an async function: on the hot path of every statement, one promise fewer.
-  let promise: Promise<T>;
-  try {
-    promise = fn();
-  } catch (err) {
-    return Promise.reject(toBackendError(err, what));
-  }
-  return promise.catch((err: unknown) => {
-    throw toBackendError(err, what);
-  });
+  return mapFailure(what, fn, toBackendError);
 }

@@ -1,4 +1,5 @@
 import { BackendError, type ErrorCode, redactUrl } from "@core/protocols";
+import { mapFailure } from "@core/protocols/kit";
 
 /** Name every error of this package carries. */
 export const BACKEND = "redis";
@@ -77,15 +78,5 @@ export function toBackendError(err: unknown, what: string): BackendError {
  * ```
  */
 export function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  // Not an async function: it runs on every command, and returning the command's own
-  // promise (with one rejection handler) saves a promise and its ticks per call.
-  let promise: Promise<T>;
-  try {
-    promise = fn();
-  } catch (err) {
-    return Promise.reject(toBackendError(err, what));
-  }
-  return promise.catch((err: unknown) => {
-    throw toBackendError(err, what);
-  });
+  return mapFailure(what, fn, toBackendError);
 }

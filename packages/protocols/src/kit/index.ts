@@ -17,6 +17,7 @@ export { AsyncMutex } from "../async-mutex.js";
 export { defineCapabilities } from "../capabilities.js";
 export { Lifecycle } from "../lifecycle.js";
 export * from "./cache/index.js";
+export { mapFailure } from "./map-failure.js";
 export * from "./queue/index.js";
 export * from "./records/index.js";
 export * from "./sql/index.js";
