@@ -30,7 +30,7 @@ const CAPABILITIES: Capabilities = defineCapabilities({
   sql: false,
   persistent: true,
   crossProcess: true,
-  maxEntries: false,
+  maxEntries: true,
   blockingStream: true,
   buckets: true,
   delivery: "at-least-once",

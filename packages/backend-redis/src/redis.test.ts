@@ -67,13 +67,12 @@ describe("opening", () => {
     try {
       expect(backend.name).toBe("redis");
       expect(backend.capabilities).toMatchObject({
-        maxEntries: false,
+        maxEntries: true,
         sql: false,
         persistent: true,
         crossProcess: true,
       });
       expect(() => backend.sql()).toThrow(expect.objectContaining({ code: "NOT_SUPPORTED" }));
-      expect(() => backend.cache("c", { maxEntries: 10 })).toThrow(expect.objectContaining({ code: "NOT_SUPPORTED" }));
     } finally {
       await backend.close();
       unregisterBackend("redis");

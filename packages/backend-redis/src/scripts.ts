@@ -2,16 +2,23 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { RedisArg, RedisClientLike } from "./client.js";
 
-/** A Lua script from `scripts/`, run by `EVALSHA` with a fallback to `EVAL` on `NOSCRIPT`. */
+function readScript(name: string): string {
+  // The build copies src/scripts to dist/scripts, so this resolves in both.
+  return readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), "utf8");
+}
+
+/**
+ * A Lua script from `scripts/`, run by `EVALSHA` with a fallback to `EVAL` on `NOSCRIPT`.
+ * `libraries` are files of shared local functions prepended to it (Redis has no imports).
+ */
 export class LuaScript {
   readonly name: string;
   readonly #source: string;
   readonly #sha: string;
 
-  constructor(name: string) {
+  constructor(name: string, libraries: readonly string[] = []) {
     this.name = name;
-    // The build copies src/scripts to dist/scripts, so this resolves in both.
-    this.#source = readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), "utf8");
+    this.#source = [...libraries, name].map(readScript).join("\n");
     this.#sha = createHash("sha1").update(this.#source).digest("hex");
   }
 
@@ -45,7 +52,10 @@ let loaded: Record<string, LuaScript> | undefined;
  */
 export function scripts() {
   loaded ??= {
-    cacheIncrement: new LuaScript("cache-increment"),
+    cacheIncrement: new LuaScript("cache-increment", ["cache-increment-value"]),
+    cacheLruGet: new LuaScript("cache-lru-get", ["cache-lru"]),
+    cacheLruWrite: new LuaScript("cache-lru-write", ["cache-lru"]),
+    cacheLruIncrement: new LuaScript("cache-lru-increment", ["cache-lru", "cache-increment-value"]),
     queueAppend: new LuaScript("queue-append"),
     queueGroupSwap: new LuaScript("queue-group-swap"),
     recordsStore: new LuaScript("records-store"),
@@ -54,6 +64,9 @@ export function scripts() {
   };
   return loaded as {
     cacheIncrement: LuaScript;
+    cacheLruGet: LuaScript;
+    cacheLruWrite: LuaScript;
+    cacheLruIncrement: LuaScript;
     queueAppend: LuaScript;
     queueGroupSwap: LuaScript;
     recordsStore: LuaScript;
