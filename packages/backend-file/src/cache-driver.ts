@@ -168,10 +168,21 @@ class FileCacheStore implements CacheStore {
     );
   }
 
-  stats(): Promise<{ entries: number; truncatedBytes: number; damagedRecords: number }> {
+  /** `entries` as stored; `live` and `expired` (past TTL, not yet swept) split them. */
+  stats(): Promise<{
+    entries: number;
+    live: number;
+    expired: number;
+    truncatedBytes: number;
+    damagedRecords: number;
+  }> {
     return this.#read((data) => {
       const { truncatedBytes, damagedRecords } = this.#ns.journal;
-      return { entries: data.entries.size, truncatedBytes, damagedRecords };
+      const now = Date.now();
+      let live = 0;
+      for (const slot of data.entries.values()) if (slot.expiresAt > now) live++;
+      const entries = data.entries.size;
+      return { entries, live, expired: entries - live, truncatedBytes, damagedRecords };
     });
   }
 

@@ -127,8 +127,13 @@ class MemoryCacheStore implements CacheStore {
     return count;
   }
 
-  stats(): { entries: number } {
-    return { entries: this.#state.entries.size };
+  /** `entries` as stored; `live` and `expired` (past TTL, not yet swept) split them. */
+  stats(): { entries: number; live: number; expired: number } {
+    const now = Date.now();
+    let live = 0;
+    for (const slot of this.#state.entries.values()) if (slot.expiresAt > now) live++;
+    const entries = this.#state.entries.size;
+    return { entries, live, expired: entries - live };
   }
 
   close(): void {

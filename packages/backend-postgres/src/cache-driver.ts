@@ -216,9 +216,11 @@ class PostgresCacheStore implements CacheStore {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async stats(): Promise<{ entries: number }> {
+  /** `entries` and `live`: live entries; `expired`: past their TTL, not yet swept. */
+  async stats(): Promise<{ entries: number; live: number; expired: number }> {
     const { rows } = await this.#q("stats", this.#sql.count, [this.#name]);
-    return { entries: Number(rows[0]?.n ?? 0) };
+    const live = Number(rows[0]?.n ?? 0);
+    return { entries: live, live, expired: Number(rows[0]?.stored ?? 0) - live };
   }
 
   close(): void {

@@ -92,7 +92,7 @@ export function cacheStatements(table: string, touchSeq: string) {
       ORDER BY key LIMIT $4`,
     clear: `WITH d AS (DELETE FROM ${table} WHERE ns = $1 RETURNING ${LIVE} AS live)
       SELECT count(*) FILTER (WHERE live) AS n FROM d`,
-    count: `SELECT count(*) AS n FROM ${table} WHERE ns = $1 AND ${LIVE}`,
+    count: `SELECT count(*) FILTER (WHERE ${LIVE}) AS n, count(*) AS stored FROM ${table} WHERE ns = $1`,
     sweep: `DELETE FROM ${table} WHERE ns = $1 AND expires_at <= now()`,
     // Keeps the newest `$2` live rows; expired rows go first and are not counted as evictions.
     evict: `WITH victims AS (

@@ -231,10 +231,15 @@ class SqliteCacheStore implements CacheStore {
     );
   }
 
-  stats(): MaybePromise<{ entries: number }> {
-    return this.#shared.runNow(() => ({
-      entries: this.#shared.prepare(Q.COUNT_LIVE).pluck().get(this.#params()) as number,
-    }));
+  /** `entries` and `live`: live entries; `expired`: past their TTL, not yet swept. */
+  stats(): MaybePromise<{ entries: number; live: number; expired: number }> {
+    return this.#shared.runNow(() => {
+      const { live, stored } = this.#shared.prepare(Q.COUNT_SPLIT).get(this.#params()) as {
+        live: number;
+        stored: number;
+      };
+      return { entries: live, live, expired: stored - live };
+    });
   }
 
   close(): void {

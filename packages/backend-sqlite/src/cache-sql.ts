@@ -106,6 +106,8 @@ export const KEYS_FIRST_PAGE = `SELECT key FROM core_cache WHERE ns = @ns AND ke
 
 /** @now → live entries. */
 export const COUNT_LIVE = `SELECT count(*) FROM core_cache WHERE ns = @ns AND ${LIVE}`;
+/** Live and stored entries of a namespace in one index range scan (stats). */
+export const COUNT_SPLIT = `SELECT count(*) FILTER (WHERE ${LIVE}) AS live, count(*) AS stored FROM core_cache WHERE ns = @ns`;
 
 /** Positional (ns) → entries stored (live or not yet swept), kept by triggers; none before the first maxEntries write. */
 export const SIZE = "SELECT entries FROM core_cache_sizes WHERE ns = ?";

@@ -51,6 +51,24 @@ export function registerCacheExpiryState(ctx: CacheContext): void {
     expect(await cache.deleteMany(["e-delmany", "live"])).toBe(1);
   });
 
+  test("stats tells live from expired-but-unswept entries where the store can (live + expired)", async () => {
+    const cache = ctx.cache({ sweepIntervalMs: NO_SWEEP_MS });
+    await cache.setMany(["x", "y", "z"].map((key) => ({ key, value: 1, ttlMs: ctx.shortTtl })));
+    const writtenAt = Date.now();
+    await cache.set("live", 1);
+    await pastTtl(ctx, writtenAt);
+    const stats = await cache.stats();
+    if ("expired" in stats) {
+      // No read and no sweep touched the three: the store still holds them, past their TTL.
+      expect({ live: stats.live, expired: stats.expired }).toEqual({ live: 1, expired: 3 });
+      expect([1, 4]).toContain(stats.entries);
+    } else {
+      // A store that expires natively (redis) cannot tell them apart: entries never undercounts.
+      expect(stats.live).toBeUndefined();
+      expect(stats.entries).toBeGreaterThanOrEqual(1);
+    }
+  });
+
   test("when every entry has a TTL the sweep reclaims them all, and starts again for later writes", async () => {
     const cache = ctx.cache({ sweepIntervalMs: 20 });
     await cache.setMany([
