@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import type { SendResult } from "@core/protocols";
 import { decodeStoredMessage, type OutgoingMessage, type TransportDriver } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
@@ -104,15 +105,19 @@ class FileOutboxes {
     });
   }
 
-  async send(channel: string, messages: readonly OutgoingMessage[], dedupWindowMs: number): Promise<void> {
+  /** Stores the batch; returns each message's offset in the outbox (null for a dropped repeat). */
+  async send(channel: string, messages: readonly OutgoingMessage[], dedupWindowMs: number): Promise<SendResult> {
     const state = this.#channel(channel);
+    let ids: (string | null)[];
     if (messages.some((m) => m.message.idempotencyKey !== undefined)) {
-      await this.#sendDeduplicated(state, messages, dedupWindowMs);
+      ids = await this.#sendDeduplicated(state, messages, dedupWindowMs);
     } else {
-      await state.topic.append(messages.map((m) => m.text));
+      const first = await state.topic.append(messages.map((m) => m.text));
       await state.topic.flush();
+      ids = messages.map((_, i) => String(first + i));
     }
     await this.#maybeTrim(state);
+    return { ids };
   }
 
   /**
@@ -121,9 +126,13 @@ class FileOutboxes {
    * rest with their keys inside, then journals the keys. The message is durable before its
    * key, so a crash can cost a journal entry (found again next time), never a message.
    */
-  async #sendDeduplicated(state: Channel, messages: readonly OutgoingMessage[], window: number): Promise<void> {
+  async #sendDeduplicated(
+    state: Channel,
+    messages: readonly OutgoingMessage[],
+    window: number,
+  ): Promise<(string | null)[]> {
     const { topic, dedup, dedupData } = state;
-    await topic.exclusive(async () => {
+    const ids = await topic.exclusive(async () => {
       await dedup.sync();
       const log = topic.log;
       const now = Date.now();
@@ -140,12 +149,13 @@ class FileOutboxes {
       for (const op of ops) dedupData.apply(op);
       // The layer already kept one message per key within the batch.
       const seen = new Set<string>();
-      const keep = messages.filter(({ message: { idempotencyKey: key } }) => {
+      const fresh = messages.map(({ message: { idempotencyKey: key } }) => {
         if (key === undefined) return true;
         if (dedupData.seen(key, now)) return false;
         seen.add(key);
         return true;
       });
+      const keep = messages.filter((_, i) => fresh[i]);
       const first = log.next;
       await settleWritten(
         await log.write(keep.map((p, i) => ({ offset: first + i, timestamp: now, text: p.text }))),
@@ -154,8 +164,11 @@ class FileOutboxes {
       for (const key of seen) ops.push({ k: key, e: now + window });
       ops.push({ n: log.next });
       await dedup.mutate(() => ({ result: undefined, ops }));
+      let offset = first;
+      return fresh.map((stored) => (stored ? String(offset++) : null));
     });
     topic.wake();
+    return ids;
   }
 
   async #maybeTrim(state: Channel): Promise<void> {

@@ -61,22 +61,32 @@ export class MemoryChannel {
     return this.#log.get(seq);
   }
 
-  /** Appends the messages whose idempotency key was not seen within the window, then wakes subscribers. */
-  append(messages: readonly OutgoingMessage[], dedupWindowMs: number, now = Date.now()): void {
+  /**
+   * Appends the messages whose idempotency key was not seen within the window, then wakes
+   * subscribers. Returns each message's sequence number, or null for a dropped repeat.
+   */
+  append(messages: readonly OutgoingMessage[], dedupWindowMs: number, now = Date.now()): (string | null)[] {
     this.#dedup.prune(now);
-    for (const { message, text } of messages) {
+    const ids: (string | null)[] = [];
+    for (const { message, text, notBefore } of messages) {
       const key = message.idempotencyKey;
-      if (key !== undefined && !this.#dedup.claim(key, dedupWindowMs, now)) continue;
+      if (key !== undefined && !this.#dedup.claim(key, dedupWindowMs, now)) {
+        ids.push(null);
+        continue;
+      }
       // The validated message is the layer's own copy: kept as is, headers frozen.
       const { id, headers, publishedAt } = message;
       const fields =
         key === undefined ? { id, headers, publishedAt } : { id, headers, publishedAt, idempotencyKey: key };
       Object.freeze(headers);
-      this.#log.set(this.#next, { seq: this.#next, text, fields });
+      const seq = this.#next;
+      this.#log.set(seq, notBefore === undefined ? { seq, text, fields } : { seq, text, fields, notBefore });
+      ids.push(String(seq));
       this.#next += 1;
     }
     this.trim();
     this.wake();
+    return ids;
   }
 
   /** The group's state, created at the newest message (or the oldest kept with `fromStart`). */

@@ -17,7 +17,8 @@ function channelOf(shared: MemoryShared, name: string): MemoryChannel {
  * backend, so every transport of one backend shares them (a message sent through one
  * reaches subscribers of another). Each channel keeps a log with group positions
  * ({@link MemoryChannel}); idempotency keys are remembered for `dedupWindowMs` (at most
- * 100 000 keys per channel). The layer delivers: at-least-once within the process (or
+ * 100 000 keys per channel). `send` reports each message's sequence number; `delayMs` is
+ * kept with the message (a not-before time). The layer delivers: at-least-once within the process (or
  * at-most-once in `mode: "ephemeral"`); nothing survives the process.
  *
  * @example
@@ -32,7 +33,10 @@ export function memoryTransportDriver(shared: MemoryShared): TransportDriver {
     lifecycle: shared.lifecycle,
     encodes: "payload",
     modes: ["durable", "ephemeral"],
-    send: (channel, messages, settings) => channelOf(shared, channel).append(messages, settings.dedupWindowMs),
+    storesNotBefore: true,
+    send: (channel, messages, settings) => ({
+      ids: channelOf(shared, channel).append(messages, settings.dedupWindowMs),
+    }),
     open: (channel, start) => memorySource(channelOf(shared, channel), start),
   };
 }

@@ -6,6 +6,17 @@ import type { StoreShared } from "./shared.js";
 import { transportStatements } from "./transport-sql.js";
 import { ChannelSubscription, lowestPosition } from "./transport-subscription.js";
 
+/** Each message's sequence number (null for a repeat of a key), from the send statement's row. */
+function sequenceIds(count: number, row: { first: string; stored: number[] | null } | undefined): (string | null)[] {
+  const ids: (string | null)[] = new Array(count).fill(null);
+  if (row === undefined) return ids;
+  const first = BigInt(row.first);
+  (row.stored ?? []).forEach((position, i) => {
+    ids[position - 1] = String(first + BigInt(i));
+  });
+  return ids;
+}
+
 /**
  * The Postgres transport's storage, for `createTransport` (durable only: `mode:
  * "ephemeral"` is `NOT_SUPPORTED`). An outbox table per schema with a sequence per
@@ -13,7 +24,8 @@ import { ChannelSubscription, lowestPosition } from "./transport-subscription.js
  * keys with an expiry, NOTIFY to wake subscribers. Each `send` is one statement that also
  * trims the channel's outbox to the newest `RETAINED_MESSAGES` plus whatever a group or a
  * plain subscriber of this backend has not delivered yet. Delivery is native (a read loop
- * per subscriber); the layer retries a failing handler after `redeliveryDelayMs`.
+ * per subscriber); the layer retries a failing handler after `redeliveryDelayMs`. `send`
+ * reports each message's sequence number; `delayMs` travels inside the stored message.
  *
  * @example
  * ```ts
@@ -36,7 +48,7 @@ export function postgresTransportDriver(shared: StoreShared): TransportDriver {
         bodies.push(text);
         keys.push(message.idempotencyKey === undefined ? null : encodeKey(message.idempotencyKey));
       }
-      await query(shared, "transport.send", sql.send, [
+      const result = await query<{ first: string; stored: number[] | null }>(shared, "transport.send", sql.send, [
         channel,
         bodies,
         keys,
@@ -48,6 +60,7 @@ export function postgresTransportDriver(shared: StoreShared): TransportDriver {
       ]);
       // Expired idempotency keys are reclaimed now and then, never on the hot path's critical part.
       if (++sends % 100 === 0) await query(shared, "transport.send", sql.sweepDedup, [channel]).catch(() => {});
+      return { ids: sequenceIds(messages.length, result.rows[0]) };
     },
     subscribe: (channel, start, deliver, signal) =>
       ChannelSubscription.start(shared, sql, channel, start, deliver, signal),

@@ -7,7 +7,8 @@
  * makes commit order sequence order) and NOTIFY wakes subscribers at commit. The same
  * statement trims the outbox: it keeps the newest `$7` messages of the channel plus
  * everything a group (`transport_groups`) or an in-process plain subscriber (`$8`, the
- * lowest position, or null) has not delivered yet. `least()` ignores nulls.
+ * lowest position, or null) has not delivered yet. `least()` ignores nulls. It returns
+ * the first sequence number given and the 1-based batch positions of the stored messages.
  *
  * @example
  * ```ts
@@ -26,7 +27,7 @@ export function transportStatements(schema: string) {
         ON CONFLICT (channel, key) DO UPDATE SET expires_at = excluded.expires_at WHERE d.expires_at <= now()
         RETURNING key
       ), accepted AS (
-        SELECT m.body, row_number() OVER (ORDER BY m.ord) AS n
+        SELECT m.body, m.ord, row_number() OVER (ORDER BY m.ord) AS n
         FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS m(body, key, ord)
         WHERE m.key IS NULL OR m.key IN (SELECT key FROM claimed)
       ), c AS (
@@ -42,7 +43,8 @@ export function transportStatements(schema: string) {
           (SELECT min(g.next_seq) FROM ${groups} g WHERE g.channel = $1),
           $8::bigint)
       )
-      SELECT pg_notify($5, $6) FROM c`,
+      SELECT c.first::text AS first, (SELECT array_agg(a.ord::int ORDER BY a.n) FROM accepted a) AS stored,
+        pg_notify($5, $6) FROM c`,
     sweepDedup: `DELETE FROM ${dedup} WHERE channel = $1 AND expires_at <= now()`,
     head: `SELECT coalesce((SELECT next_seq FROM ${channels} WHERE channel = $1), 0) AS next`,
     read: `SELECT seq, body FROM ${messages} WHERE channel = $1 AND seq >= $2 ORDER BY seq LIMIT $3`,

@@ -1,4 +1,4 @@
-import { assertNonNegativeInteger, assertPlainObject, type TransportOptions } from "@core/protocols";
+import { assertNonNegativeInteger, assertPlainObject, type SendResult, type TransportOptions } from "@core/protocols";
 import type { NativeSubscribe, OutgoingMessage, TransportDriver, TransportSettings } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 import { namespaceKey } from "./keys.js";
@@ -30,13 +30,16 @@ export function channelKeys(shared: RedisShared, channel: string) {
   return { stream: `${base}:s`, pubsub: `${base}:p`, dedup: (key: string) => `${base}:d:${key}` };
 }
 
-/** One script call: dedup by idempotency key (SET NX PX), then `XADD` (durable) or `PUBLISH` (ephemeral). */
+/**
+ * One script call: dedup by idempotency key (SET NX PX), then `XADD` (durable) or `PUBLISH`
+ * (ephemeral). Reports each message's stream id (`""` when published, null for a repeat).
+ */
 async function sendMessages(
   shared: RedisShared,
   channel: string,
   messages: readonly OutgoingMessage[],
   settings: TransportSettings,
-): Promise<void> {
+): Promise<SendResult> {
   const keys = channelKeys(shared, channel);
   // PX takes whole milliseconds; a window under one remembers no key (nothing is deduplicated).
   const window = Math.ceil(settings.dedupWindowMs);
@@ -47,7 +50,9 @@ async function sendMessages(
     scriptKeys.push(key === undefined ? keys.stream : keys.dedup(key));
     args.push(key === undefined ? "0" : "1", text);
   }
-  await scripts().transportSend.run(shared.client, scriptKeys, args);
+  const replies = (await scripts().transportSend.run(shared.client, scriptKeys, args)) as unknown[];
+  // 0 marks a repeat of an idempotency key; strings are stream ids ("" for PUBLISH).
+  return { ids: replies.map((reply) => (typeof reply === "string" ? reply : null)) };
 }
 
 /**

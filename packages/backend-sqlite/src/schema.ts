@@ -10,8 +10,14 @@ const SCHEMAS = [
   // file migrates as is: its next_offset values are exact, so they are valid floors.
   { name: "queue", version: 2 },
   { name: "records", version: 1 },
-  { name: "transport", version: 1 },
+  // 2: core_outbox.not_before (send's delayMs); a v1 file gets the column, null for its messages.
+  { name: "transport", version: 2 },
 ] as const;
+
+/** Statements that bring a schema from `version - 1` to `version`, run in order on older files. */
+const MIGRATIONS: Record<string, Record<number, string>> = {
+  transport: { 2: "ALTER TABLE core_outbox ADD COLUMN not_before INTEGER" },
+};
 
 let loaded: { name: string; version: number; text: string }[] | undefined;
 
@@ -59,7 +65,11 @@ export function applySchema(db: BetterSqliteDatabase): void {
           );
         }
         db.exec(schema.text);
-        // Older versions need no data migration yet (see SCHEMAS): record the new version.
+        // CREATE … IF NOT EXISTS leaves an older file's tables as they are: migrate them.
+        for (let v = (found ?? schema.version) + 1; v <= schema.version; v++) {
+          const step = MIGRATIONS[schema.name]?.[v];
+          if (step !== undefined) db.exec(step);
+        }
         if (found !== schema.version) write.run(schema.name, schema.version);
       }
       db.exec("COMMIT");

@@ -1,3 +1,4 @@
+import { waitFor } from "@core/conformance";
 import {
   compareRecords,
   decodeCursor,
@@ -168,6 +169,28 @@ describe("sqlite fast paths", () => {
     expect(await old.count()).toBe(5);
     expect(await old.putBatch(["x", "y"])).toEqual({ first: 5, count: 2 });
     expect(await old.put("z")).toBe(7);
+    await backend.close();
+    db.close();
+  });
+  it("a version-1 transport file gains not_before and keeps its messages", async () => {
+    const db = new Database(":memory:");
+    let backend = await openSqliteBackend({ database: db });
+    let bus = backend.transport();
+    await bus.send("c", [{ id: "old", payload: 1, headers: {}, publishedAt: 1 }]);
+    await backend.close();
+    // A version-1 file: core_outbox had no not_before column.
+    db.exec("ALTER TABLE core_outbox DROP COLUMN not_before");
+    db.exec("UPDATE core_meta SET version = 1 WHERE name = 'transport'");
+    backend = await openSqliteBackend({ database: db });
+    expect(db.prepare("SELECT version FROM core_meta WHERE name = 'transport'").pluck().get()).toBe(2);
+    bus = backend.transport();
+    const seen: string[] = [];
+    const subscription = await bus.subscribe("c", (m) => void seen.push(m.id), { fromStart: true });
+    const result = await bus.send("c", [{ id: "new", payload: 2, headers: {}, publishedAt: 2 }], { delayMs: 1 });
+    expect(result?.ids).toEqual(["1"]);
+    await waitFor(() => seen.length >= 2, 10_000, "both messages");
+    expect(seen).toEqual(["old", "new"]);
+    await subscription.unsubscribe();
     await backend.close();
     db.close();
   });

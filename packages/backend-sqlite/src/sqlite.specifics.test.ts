@@ -92,7 +92,7 @@ describe("sqlite specifics", () => {
       { name: "cache", version: 1 },
       { name: "queue", version: 2 },
       { name: "records", version: 1 },
-      { name: "transport", version: 1 },
+      { name: "transport", version: 2 },
     ]);
     await backend.close();
     expect(db.open).toBe(true); // the user's database is never closed by the backend

@@ -21,21 +21,40 @@ function cursorsOf(shared: SqliteShared, channel: string): Set<{ position: numbe
   return cursors;
 }
 
-/** Stores the messages not deduplicated away; returns how many. Inside the write transaction. */
-function append(shared: SqliteShared, channel: string, messages: readonly OutgoingMessage[], windowMs: number): number {
+/**
+ * Stores the messages not deduplicated away; returns each one's sequence number (null for
+ * a dropped repeat). Inside the write transaction.
+ */
+function append(
+  shared: SqliteShared,
+  channel: string,
+  messages: readonly OutgoingMessage[],
+  windowMs: number,
+): (string | null)[] {
   const { prepare } = shared;
   const now = Date.now();
   prepare(Q.PRUNE_DEDUP).run(channel, now);
-  const accepted = messages.filter(
+  const fresh = messages.map(
     ({ message: { idempotencyKey } }) =>
       idempotencyKey === undefined || prepare(Q.DEDUP).get(channel, idempotencyKey, now + windowMs, now) !== undefined,
   );
-  if (accepted.length === 0) return 0;
+  const accepted = messages.filter((_, i) => fresh[i]);
+  if (accepted.length === 0) return fresh.map(() => null);
   const next = prepare(Q.RESERVE).pluck().get(channel, accepted.length) as number;
   const first = next - accepted.length;
   const insert = prepare(Q.INSERT);
-  accepted.forEach(({ message: m, text }, i) => {
-    insert.run(channel, first + i, m.id, text, JSON.stringify(m.headers), m.publishedAt, m.idempotencyKey ?? null);
+  accepted.forEach(({ message: m, text, notBefore }, i) => {
+    const { id, headers, publishedAt, idempotencyKey } = m;
+    insert.run(
+      channel,
+      first + i,
+      id,
+      text,
+      JSON.stringify(headers),
+      publishedAt,
+      idempotencyKey ?? null,
+      notBefore ?? null,
+    );
   });
   let keepFrom = next - RETAINED_MESSAGES;
   for (const sql of [Q.MIN_GROUP, Q.MIN_CLAIM]) {
@@ -44,7 +63,8 @@ function append(shared: SqliteShared, channel: string, messages: readonly Outgoi
   }
   for (const cursor of cursorsOf(shared, channel)) keepFrom = Math.min(keepFrom, cursor.position);
   if (keepFrom > 0) prepare(Q.TRIM).run(channel, keepFrom);
-  return accepted.length;
+  let seq = first;
+  return fresh.map((stored) => (stored ? String(seq++) : null));
 }
 
 /**
@@ -53,7 +73,8 @@ function append(shared: SqliteShared, channel: string, messages: readonly Outgoi
  * file. Plain subscribers read from an in-memory cursor; a group's position and claims
  * live in tables, so the group resumes after a restart and each message goes to exactly
  * one member (in any process). Idempotency keys are remembered per channel for
- * `dedupWindowMs`. The layer delivers (at-least-once, or at-most-once in ephemeral mode).
+ * `dedupWindowMs`. `send` reports each message's sequence number; `delayMs` is stored as
+ * `not_before`. The layer delivers (at-least-once, or at-most-once in ephemeral mode).
  *
  * @example
  * ```ts
@@ -68,10 +89,11 @@ export function sqliteTransportDriver(shared: SqliteShared): TransportDriver {
     encodes: "payload",
     modes: ["durable", "ephemeral"],
     run: shared.run as TransportDriver["run"],
+    storesNotBefore: true,
     send(channel, messages, settings) {
-      if (shared.write(() => append(shared, channel, messages, settings.dedupWindowMs)) > 0) {
-        shared.notifier.notify(`outbox:${channel}`);
-      }
+      const ids = shared.write(() => append(shared, channel, messages, settings.dedupWindowMs));
+      if (ids.some((id) => id !== null)) shared.notifier.notify(`outbox:${channel}`);
+      return { ids };
     },
     open(channel, { group, fromStart }) {
       const { prepare } = shared;

@@ -14,16 +14,18 @@ interface Row {
   headers: string;
   published_at: number;
   idempotency_key: string | null;
+  not_before: number | null;
 }
 
 function stored(row: Row | undefined): StoredMessage | undefined {
   if (row === undefined) return undefined;
   const fields = { id: row.id, headers: JSON.parse(row.headers), publishedAt: row.published_at };
-  return {
+  const message = {
     seq: row.seq,
     text: row.payload,
     fields: row.idempotency_key === null ? fields : { ...fields, idempotencyKey: row.idempotency_key },
   };
+  return row.not_before === null ? message : { ...message, notBefore: row.not_before };
 }
 
 /** Positions of one subscription: synchronous SQL, run by the caller on the connection. */

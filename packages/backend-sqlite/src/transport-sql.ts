@@ -6,13 +6,13 @@ export const DEDUP = `INSERT INTO core_outbox_dedup (channel, key, expires_at) V
 export const PRUNE_DEDUP = "DELETE FROM core_outbox_dedup WHERE channel = ? AND expires_at <= ?";
 export const RESERVE = `INSERT INTO core_outbox_channels (channel, next_seq) VALUES (?, CAST(? AS INTEGER))
   ON CONFLICT (channel) DO UPDATE SET next_seq = next_seq + excluded.next_seq RETURNING next_seq`;
-export const INSERT = `INSERT INTO core_outbox (channel, seq, id, payload, headers, published_at, idempotency_key)
-  VALUES (?, CAST(? AS INTEGER), ?, ?, ?, ?, ?)`;
+export const INSERT = `INSERT INTO core_outbox (channel, seq, id, payload, headers, published_at, idempotency_key, not_before)
+  VALUES (?, CAST(? AS INTEGER), ?, ?, ?, ?, ?, ?)`;
 export const NEXT_SEQ = "SELECT next_seq FROM core_outbox_channels WHERE channel = ?";
 export const FIRST_KEPT = "SELECT min(seq) FROM core_outbox WHERE channel = ?";
-export const MESSAGE_FROM = `SELECT seq, id, payload, headers, published_at, idempotency_key FROM core_outbox
+export const MESSAGE_FROM = `SELECT seq, id, payload, headers, published_at, idempotency_key, not_before FROM core_outbox
   WHERE channel = ? AND seq >= ? ORDER BY seq LIMIT 1`;
-export const MESSAGE_AT = `SELECT seq, id, payload, headers, published_at, idempotency_key FROM core_outbox
+export const MESSAGE_AT = `SELECT seq, id, payload, headers, published_at, idempotency_key, not_before FROM core_outbox
   WHERE channel = ? AND seq = ?`;
 export const CREATE_GROUP = `INSERT INTO core_outbox_groups (channel, grp, next_seq) VALUES (?, ?, CAST(? AS INTEGER))
   ON CONFLICT (channel, grp) DO NOTHING`;

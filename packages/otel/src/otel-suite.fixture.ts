@@ -204,6 +204,15 @@ export function describeOtel(kind: BackendKind): void {
       expect(received[0]?.headers).toMatchObject({ a: "b", traceparent: expect.stringMatching(/^00-/) });
     });
 
+    it("passes send options through, says which the transport honours, and returns its send result", async () => {
+      const bus = backend.transport();
+      expect(bus.sendOptions).toEqual(["delayMs"]);
+      const message = { id: "d1", payload: 1, headers: {}, publishedAt: Date.now() };
+      const result = await bus.send(unique("ch"), [message], { delayMs: 5 });
+      expect(result?.ids).toHaveLength(1);
+      await expect(bus.send(unique("ch"), [message], { priority: 1 })).rejects.toMatchObject({ code: "NOT_SUPPORTED" });
+    });
+
     if (kind === "sqlite" || kind === "postgres") {
       it("makes SQL statements spans, children of their transaction's span", async () => {
         expect(backend.capabilities.sql).toBe(true);

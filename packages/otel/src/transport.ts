@@ -1,4 +1,13 @@
-import type { Message, MessageHandler, SubscribeOptions, Subscription, Transport } from "@core/protocols";
+import type {
+  Message,
+  MessageHandler,
+  SendOptionName,
+  SendOptions,
+  SendResult,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+} from "@core/protocols";
 import { type Attributes, ROOT_CONTEXT, SpanKind } from "@opentelemetry/api";
 import { ATTR } from "./semconv.js";
 import { MessagingSpecs } from "./specs.js";
@@ -44,9 +53,13 @@ export class InstrumentedTransport implements Transport {
   get delivery(): "at-least-once" | "at-most-once" {
     return this.#inner.delivery;
   }
+  get sendOptions(): readonly SendOptionName[] | undefined {
+    return this.#inner.sendOptions;
+  }
 
-  send(channel: string, messages: readonly Message[]): Promise<void> {
-    if (!this.#telemetry.enabled() || typeof channel !== "string") return this.#inner.send(channel, messages);
+  // biome-ignore lint/suspicious/noConfusingVoidType: mirrors Transport.send, whose implementations may resolve with nothing.
+  send(channel: string, messages: readonly Message[], options?: SendOptions): Promise<SendResult | void> {
+    if (!this.#telemetry.enabled() || typeof channel !== "string") return this.#inner.send(channel, messages, options);
     const extra: Attributes = {};
     if (Array.isArray(messages) && messages.length >= 2) extra[ATTR.messagingBatchMessageCount] = messages.length;
     const only = Array.isArray(messages) && messages.length === 1 ? messages[0] : undefined;
@@ -59,7 +72,7 @@ export class InstrumentedTransport implements Transport {
     });
     return this.#telemetry.run(spec, (span) => {
       const carrier = toCarrier(span.spanContext());
-      return this.#inner.send(channel, carrier ? withCarrier(messages, carrier) : messages);
+      return this.#inner.send(channel, carrier ? withCarrier(messages, carrier) : messages, options);
     });
   }
 

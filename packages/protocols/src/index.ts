@@ -59,6 +59,7 @@ export type {
   PublishAttempt,
   PublishContext,
   Publisher,
+  PublisherLogger,
   PublisherOptions,
   PublishFailureContext,
   PublishOptions,
@@ -141,6 +142,7 @@ export {
   schemeOf,
   unregisterBackend,
 } from "./registry.js";
+export { checkSendOptions, SEND_OPTION_NAMES } from "./send-options.js";
 export type {
   BeginOptions,
   CompiledQuery,
@@ -190,6 +192,9 @@ export { type TieredCacheOptions, tieredCache } from "./tiered-cache.js";
 export type {
   Message,
   MessageHandler,
+  SendOptionName,
+  SendOptions,
+  SendResult,
   SubscribeOptions,
   Subscription,
   Transport,

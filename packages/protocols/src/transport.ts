@@ -32,6 +32,36 @@ export interface Subscription {
   unsubscribe(): Promise<void>;
 }
 
+/** Names of the per-send options ({@link SendOptions}); a transport lists those it honours in `sendOptions`. */
+export type SendOptionName = "delayMs" | "priority" | "key";
+
+/**
+ * Per-send options (the same for every message of the batch). A transport honours those
+ * it lists in `transport.sendOptions` and rejects any other with `NOT_SUPPORTED` — it never
+ * ignores one.
+ *
+ * - `delayMs`: deliver no earlier than this many ms after the send (a not-before time
+ *   stored with the message). Channels are ordered, so a delayed message also holds back
+ *   the messages sent after it on the same channel.
+ * - `priority`: an integer, higher first, for transports that reorder by priority.
+ * - `key`: a routing/partition key, for transports that partition a channel by key.
+ */
+export interface SendOptions {
+  delayMs?: number;
+  priority?: number;
+  key?: string;
+}
+
+/**
+ * What a transport's `send` reports. `ids` has one entry per message of the batch, in
+ * order: the transport's own id for it (its position in the channel: a sequence number or
+ * a Redis stream id, as a string; `""` when it was published without being stored, as on
+ * Redis pub/sub), or `null` when it was dropped as a repeat of an idempotency key.
+ */
+export interface SendResult {
+  readonly ids: readonly (string | null)[];
+}
+
 /** Options of `backend.transport(options)`. */
 export interface TransportOptions {
   /** `"durable"` (default where supported) or `"ephemeral"` (at-most-once, e.g. redis pub/sub). */
@@ -72,8 +102,17 @@ export interface Transport {
   readonly name: string;
   /** Delivery guarantee of this transport. */
   readonly delivery: "at-least-once" | "at-most-once";
-  /** Delivers (durable: stores) every message, in order. */
-  send(channel: string, messages: readonly Message[]): Promise<void>;
+  /**
+   * Per-send options this transport honours (see {@link SendOptions}); any other is
+   * `NOT_SUPPORTED`. Absent means none.
+   */
+  readonly sendOptions?: readonly SendOptionName[];
+  /**
+   * Delivers (durable: stores) every message, in order. Resolves with the transport's
+   * {@link SendResult} where it has one (every built-in transport does).
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: transports written before SendResult (`async send(): Promise<void>`) stay valid.
+  send(channel: string, messages: readonly Message[], options?: SendOptions): Promise<SendResult | void>;
   subscribe(channel: string, handler: MessageHandler, options?: SubscribeOptions): Promise<Subscription>;
   /** Ends subscriptions of this transport. The backend's `close()` closes it too. */
   close(): Promise<void>;

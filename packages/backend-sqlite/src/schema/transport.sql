@@ -1,6 +1,7 @@
 -- Transport outbox: messages per channel with a dense sequence, idempotency keys with
 -- their expiry, durable group positions and claims (a message a group member is
--- handling; an expired or released claim is handed out again).
+-- handling; an expired or released claim is handed out again). `not_before`: the time a
+-- delayed message (send's delayMs) may be delivered from, or null.
 CREATE TABLE IF NOT EXISTS core_outbox_channels (
   channel TEXT PRIMARY KEY,
   next_seq INTEGER NOT NULL
@@ -13,6 +14,7 @@ CREATE TABLE IF NOT EXISTS core_outbox (
   headers TEXT NOT NULL,
   published_at REAL NOT NULL,
   idempotency_key TEXT,
+  not_before INTEGER,
   PRIMARY KEY (channel, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS core_outbox_dedup (

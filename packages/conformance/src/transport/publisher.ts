@@ -10,13 +10,16 @@ import { expect } from "vitest";
 import { freshName } from "../names.js";
 import type { ConformanceOptions } from "../options.js";
 import { describeTransportSuite, REDELIVERY_MS, transportTest } from "./harness.js";
+import { registerPublisherFeatureTests } from "./publisher-features.js";
 
 const fast = { initialMs: 1, maxMs: 5 };
 
 /**
  * Runs the `createPublisher` runtime over the backend's transport: fan-out to two
  * transports of the backend, retries through a failing stub in the same channel, the
- * fatal path, and delivery to a group subscriber end to end.
+ * fatal path, delivery to a group subscriber end to end, and the per-publish features:
+ * send options, per-attempt timeouts, the transport's result in the receipt, lazy
+ * payloads and the logger.
  *
  * @example
  * ```ts
@@ -158,5 +161,7 @@ export function describePublisherConformance(options: ConformanceOptions): void 
       expect(inbox.ids()).toEqual([receipt.messageId, sentinel.messageId]);
       await publisher.close();
     });
+
+    registerPublisherFeatureTests(h);
   });
 }

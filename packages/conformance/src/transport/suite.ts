@@ -4,6 +4,7 @@ import { registerDurabilityTests } from "./durability.js";
 import { describeTransportSuite } from "./harness.js";
 import { registerLifecycleTests } from "./lifecycle.js";
 import { registerOptionsTests } from "./options.js";
+import { registerSendOptionsTests } from "./send-options.js";
 import { registerTimingTests } from "./timing.js";
 
 /**
@@ -11,7 +12,8 @@ import { registerTimingTests } from "./timing.js";
  * delivery, exact round-trips, plain subscribers and competing groups, idempotency keys,
  * redelivery on handler failure (at-least-once), group positions across unsubscribe and
  * restart (persistent), delivery from other clients (crossProcess), validation, options
- * (one accepted range and meaning on every backend) and CLOSED. A backend without `capabilities.transport` must throw NOT_SUPPORTED from
+ * (one accepted range and meaning on every backend), per-send options (honoured or
+ * NOT_SUPPORTED) and send results, and CLOSED. A backend without `capabilities.transport` must throw NOT_SUPPORTED from
  * `transport()`; the other tests are then reported as skipped with that reason.
  * Transports are opened with `{ redeliveryDelayMs: 20 }`.
  *
@@ -27,5 +29,6 @@ export function describeTransportConformance(options: ConformanceOptions): void 
     registerLifecycleTests(h);
     registerTimingTests(h);
     registerOptionsTests(h);
+    registerSendOptionsTests(h);
   });
 }

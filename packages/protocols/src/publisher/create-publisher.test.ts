@@ -51,8 +51,8 @@ describe("createPublisher: fan-out", () => {
       messageId: message.id,
       publishedAt: message.publishedAt,
       transports: [
-        { transport: "a", backend: "a", status: "sent", attempts: 1 },
-        { transport: "b", backend: "b", status: "sent", attempts: 1 },
+        { transport: "a", backend: "a", status: "sent", attempts: 1, result: { ids: ["0"] } },
+        { transport: "b", backend: "b", status: "sent", attempts: 1, result: { ids: ["0"] } },
       ],
     });
     const second = await publisher.publish("orders", 2);
@@ -386,7 +386,10 @@ describe("createPublisher: validation", () => {
     cycle.self = cycle;
     const bad: [string, unknown, unknown][] = [
       ["nope", 1, {}],
-      ["orders", () => 1, {}],
+      ["orders", () => Symbol("lazy"), {}],
+      ["orders", 1, { delay: 5 }],
+      ["orders", 1, { delayMs: -1 }],
+      ["orders", 1, { timeoutMs: 0 }],
       ["orders", { f: Symbol("s") }, {}],
       ["orders", cycle, {}],
       ["orders", 1, { headers: { n: 1 } }],
@@ -467,5 +470,72 @@ describe("createPublisher: close", () => {
     const err = (await retrying) as PublishError;
     expect(err.code).toBe("CLOSED");
     expect(flaky.calls).toHaveLength(1);
+  });
+});
+
+describe("createPublisher: send options, timeouts, results, lazy payloads, logger", () => {
+  it("merges channel and publish send options (the publish wins) and hands them to every transport", async () => {
+    const a = stubTransport({ name: "a", sendOptions: ["delayMs", "priority", "key"] });
+    const b = stubTransport({ name: "b", sendOptions: ["delayMs", "priority", "key"] });
+    const publisher = createPublisher({
+      transports: { a, b },
+      channels: { orders: { transport: ["a", "b"], priority: 1, key: "p" } },
+    });
+    await publisher.publish("orders", 1, { priority: 5, delayMs: 10 });
+    await publisher.publish("orders", 2);
+    for (const t of [a, b]) {
+      expect(t.calls.map((c) => c.options)).toEqual([
+        { priority: 5, key: "p", delayMs: 10 },
+        { priority: 1, key: "p" },
+      ]);
+    }
+  });
+
+  it("rejects an option one transport of the channel does not honour before any transport sends", async () => {
+    const a = stubTransport({ name: "a", sendOptions: ["priority"] });
+    const b = stubTransport({ name: "b" });
+    expect(() =>
+      createPublisher({ transports: { a, b }, channels: { c: { transport: ["a", "b"], priority: 1 } } }),
+    ).toThrow(/"priority" on transport "b"/);
+    const publisher = createPublisher({ transports: { a, b }, channels: { c: { transport: ["a", "b"] } } });
+    await expect(publisher.publish("c", 1, { priority: 1 })).rejects.toMatchObject({ code: "NOT_SUPPORTED" });
+    expect(a.calls).toHaveLength(0);
+    expect(b.calls).toHaveLength(0);
+  });
+
+  it("a publish's timeoutMs overrides the channel's; a timed-out attempt is retried and can then succeed", async () => {
+    let slowOnce = true;
+    const base = stubTransport({ name: "base" });
+    const slowFirst = {
+      ...base,
+      name: "slow-first",
+      send: async (channel: string, messages: readonly Message[]) => {
+        if (slowOnce) {
+          slowOnce = false;
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        return base.send(channel, messages);
+      },
+    };
+    const publisher = createPublisher({
+      transports: { s: slowFirst },
+      channels: { c: { transport: "s", timeoutMs: 5000, backoff: { initialMs: 1, maxMs: 1 } } },
+    });
+    const receipt = await publisher.publish("c", 1, { timeoutMs: 50 });
+    expect(receipt.transports[0]?.attempts).toBe(2);
+    expect(receipt.transports[0]?.result).toEqual({ ids: ["0"] });
+  });
+
+  it("a broken logger never changes an outcome; a logger without the four methods is INVALID_ARGUMENT", async () => {
+    const a = stubTransport({ name: "a" });
+    const boom = () => {
+      throw new Error("logger down");
+    };
+    const logger = { debug: boom, info: boom, warn: boom, error: boom };
+    const publisher = createPublisher({ transports: { a }, channels: { c: { transport: "a" } }, logger });
+    await expect(publisher.publish("c", 1)).resolves.toMatchObject({ channel: "c" });
+    expect(() =>
+      createPublisher({ transports: { a }, channels: { c: { transport: "a" } }, logger: { info: () => {} } as never }),
+    ).toThrow(/logger.debug must be a function/);
   });
 });

@@ -1,5 +1,15 @@
 import { BackendError, closedError, invalidArgument } from "../errors.js";
-import type { Message, MessageHandler, SubscribeOptions, Subscription, Transport } from "../transport.js";
+import { checkSendOptions } from "../send-options.js";
+import type {
+  Message,
+  MessageHandler,
+  SendOptionName,
+  SendOptions,
+  SendResult,
+  SubscribeOptions,
+  Subscription,
+  Transport,
+} from "../transport.js";
 import { assertName, assertNonNegativeInteger } from "../validation.js";
 
 /** Options of {@link stubTransport}. */
@@ -13,6 +23,10 @@ export interface StubTransportOptions {
    * this stub's `send` calls from 1. Checked after `failTimes`.
    */
   fail?: (channel: string, messages: readonly Message[], attempt: number) => Error | undefined;
+  /** Send options the stub accepts (and records in `calls`); others are `NOT_SUPPORTED`. Default none. */
+  sendOptions?: readonly SendOptionName[];
+  /** Each `send` takes this long (ms) before it succeeds or fails, to exercise timeouts. Default 0. */
+  latencyMs?: number;
 }
 
 /** One call of a stub's `send`, successful or not. */
@@ -20,6 +34,8 @@ export interface StubSendCall {
   channel: string;
   messages: readonly Message[];
   attempt: number;
+  /** The send options given, when any. */
+  options?: SendOptions;
   error?: Error;
 }
 
@@ -42,7 +58,9 @@ interface StubSubscriber {
 /**
  * A transport that keeps sent messages in `.sent`, can fail on demand and delivers to
  * in-process subscribers (plain subscribers get every message; a group's subscribers take
- * turns). At-most-once: handler errors are ignored, nothing is stored for later
+ * turns). It accepts the send options listed in `sendOptions` (recording them in `calls`,
+ * without acting on them) and reports each message's index in `.sent` as its id.
+ * At-most-once: handler errors are ignored, nothing is stored for later
  * subscribers, and idempotency keys are not deduplicated, so tests see exactly what a
  * publisher sent.
  *
@@ -62,6 +80,9 @@ export function stubTransport(options: StubTransportOptions = {}): StubTransport
   if (options.fail !== undefined && typeof options.fail !== "function") {
     throw invalidArgument(name, "fail must be a function");
   }
+  const honoured = Object.freeze([...(options.sendOptions ?? [])]);
+  const latencyMs = options.latencyMs ?? 0;
+  assertNonNegativeInteger(name, latencyMs, "latencyMs");
   const sent: (Message & { channel: string })[] = [];
   const calls: StubSendCall[] = [];
   const channels = new Map<string, Set<StubSubscriber>>();
@@ -99,21 +120,30 @@ export function stubTransport(options: StubTransportOptions = {}): StubTransport
     delivery: "at-most-once",
     sent,
     calls,
-    async send(channel, messages) {
+    sendOptions: honoured,
+    async send(channel, messages, sendOptions): Promise<SendResult> {
       if (closed) throw closedError(name);
       assertName(name, channel, "channel");
       if (!Array.isArray(messages)) throw invalidArgument(name, "messages must be an array");
+      const given = checkSendOptions(name, sendOptions, honoured);
       const attempt = calls.length + 1;
       const error =
         attempt <= failTimes
           ? new BackendError("CONNECTION", `simulated failure ${attempt} of ${failTimes}`, { backend: name })
           : options.fail?.(channel, messages, attempt);
-      calls.push(error ? { channel, messages, attempt, error } : { channel, messages, attempt });
+      const call: StubSendCall = { channel, messages, attempt };
+      if (given !== undefined) call.options = given;
+      if (error) call.error = error;
+      calls.push(call);
+      if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
       if (error) throw error;
+      const ids: string[] = [];
       for (const message of messages) {
+        ids.push(String(sent.length));
         sent.push({ ...message, channel });
         deliver(channel, message);
       }
+      return { ids };
     },
     async subscribe(channel, handler: MessageHandler, subscribeOptions: SubscribeOptions = {}): Promise<Subscription> {
       if (closed) throw closedError(name);

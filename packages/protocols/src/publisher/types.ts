@@ -1,4 +1,4 @@
-import type { Message, Transport } from "../transport.js";
+import type { Message, SendOptions, SendResult, Transport } from "../transport.js";
 import type { BackoffOptions } from "./backoff.js";
 
 /** What hooks are told about one attempt of one transport. */
@@ -24,14 +24,37 @@ export interface PublishFailureContext extends PublishContext {
  */
 export type FailureDecision = "retry" | "drop" | undefined;
 
-/** How one channel publishes. */
-export interface ChannelConfig {
+/**
+ * A logger of the shape of `console` or pino: each method gets the event's fields first
+ * and a message second (pino's order; `console` prints both).
+ */
+export interface PublisherLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * How one channel publishes. `delayMs`, `priority` and `key` are {@link SendOptions} sent
+ * with every publish of the channel (a publish's own value wins); each transport of the
+ * channel must honour them (`transport.sendOptions`), else `createPublisher` throws
+ * `NOT_SUPPORTED`.
+ */
+export interface ChannelConfig extends SendOptions {
   /** Key(s) of the transports the channel fans out to, in parallel. */
   transport: string | readonly string[];
   /** Retries per transport after the first attempt. Default 3. */
   retries?: number;
   /** Delay between attempts. */
   backoff?: BackoffOptions;
+  /**
+   * Longest one attempt of one transport may take (ms); a slower attempt fails with
+   * `TIMEOUT` (retryable) and counts toward `retries`. The abandoned send may still land,
+   * so a retry can send twice: give an `idempotencyKey` to make durable transports drop
+   * the repeat. Default: no limit.
+   */
+  timeoutMs?: number;
   /** Called once per transport that accepted the message. */
   onSuccess?(ctx: PublishContext): void | Promise<void>;
   /** Called after every failed attempt; may drop the transport or force a retry. */
@@ -55,6 +78,12 @@ export interface PublisherOptions {
   dedupWindowMs?: number;
   /** Most idempotency keys remembered; the oldest are forgotten first. Default 100 000. */
   dedupMaxKeys?: number;
+  /**
+   * Where attempts (`debug`), retries and drops (`warn`), exhausted transports (`error`)
+   * and throwing hooks (`warn`) are reported, e.g. `console` or a pino logger. Default:
+   * nothing is logged; a throwing hook is still a process warning.
+   */
+  logger?: PublisherLogger;
 }
 
 /** Outcome of one transport for one publish. */
@@ -69,6 +98,8 @@ export interface TransportReceipt {
   attempts: number;
   /** The last error of a dropped transport. */
   error?: unknown;
+  /** What the transport's `send` resolved with (e.g. the ids it gave the message), when anything. */
+  result?: SendResult;
 }
 
 /** What `publish` resolves with. */
@@ -81,12 +112,18 @@ export interface PublishReceipt {
   transports: readonly TransportReceipt[];
 }
 
-/** Options of `publish`. */
-export interface PublishOptions {
+/**
+ * Options of `publish`. `delayMs`, `priority` and `key` are {@link SendOptions} for this
+ * publish (overriding the channel's); a transport of the channel that does not honour one
+ * makes the publish reject with `NOT_SUPPORTED` before anything is sent.
+ */
+export interface PublishOptions extends SendOptions {
   /** Makes a repeat publish (and a repeat delivery on durable transports) a no-op. */
   idempotencyKey?: string;
   /** String → string metadata carried with the message. */
   headers?: Record<string, string>;
+  /** Per-attempt limit for this publish (ms), overriding the channel's `timeoutMs`. */
+  timeoutMs?: number;
 }
 
 /** One failed attempt, as carried by a {@link PublishError}. */
@@ -100,7 +137,10 @@ export interface PublishAttempt {
 export interface Publisher extends AsyncDisposable {
   /**
    * Sends `payload` to every transport of `channel`, retrying each independently.
-   * Rejects with a `PublishError` when any transport exhausted its retries.
+   * Rejects with a `PublishError` when any transport exhausted its retries. A function
+   * payload (sync or async) is lazy: it is called once per publish — not per retry, and
+   * not for a repeat of an idempotency key — and its value is sent; if it throws, the
+   * publish rejects with that error and nothing is sent.
    */
   publish(channel: string, payload: unknown, options?: PublishOptions): Promise<PublishReceipt>;
   /** Rejects later publishes with CLOSED, cancels pending retries and waits for in-flight sends. Does not close the transports. Idempotent. */

@@ -1,7 +1,11 @@
 import { BackendError, invalidArgument, notSupported } from "../../errors.js";
+import { checkSendOptions } from "../../send-options.js";
 import type {
   Message,
   MessageHandler,
+  SendOptionName,
+  SendOptions,
+  SendResult,
   SubscribeOptions,
   Subscription,
   Transport,
@@ -45,9 +49,16 @@ export function createTransport(driver: TransportDriver, options: TransportOptio
   return new LayeredTransport(driver, Object.freeze({ mode, dedupWindowMs, redeliveryDelayMs }));
 }
 
+/** `delayMs` is the layer's wherever the not-before time reaches the store; the rest are the driver's. */
+function sendOptionsOf(driver: TransportDriver): readonly SendOptionName[] {
+  const delay = driver.encodes === "message" || driver.storesNotBefore === true;
+  return Object.freeze([...(delay ? (["delayMs"] as const) : []), ...(driver.sendOptions ?? [])]);
+}
+
 class LayeredTransport implements Transport {
   readonly name: string;
   readonly delivery: "at-least-once" | "at-most-once";
+  readonly sendOptions: readonly SendOptionName[];
   readonly #driver: TransportDriver;
   readonly #settings: TransportSettings;
   readonly #subscriptions: TransportSubscriptions;
@@ -60,22 +71,37 @@ class LayeredTransport implements Transport {
     this.#settings = settings;
     this.#subscriptions = new TransportSubscriptions(driver.name, driver.lifecycle);
     this.#encodeWhole = driver.encodes === "message";
+    this.sendOptions = sendOptionsOf(driver);
   }
 
-  send(channel: string, messages: readonly Message[]): Promise<void> {
+  send(channel: string, messages: readonly Message[], options?: SendOptions): Promise<SendResult | undefined> {
     let outgoing: OutgoingMessage[];
+    let repeats: number[] | undefined;
+    let checked: SendOptions | undefined;
     try {
       this.#subscriptions.assertOpen();
-      outgoing = this.#prepare(channel, messages);
+      checked = checkSendOptions(this.#driver.name, options, this.sendOptions);
+      const notBefore = checked?.delayMs === undefined ? undefined : Date.now() + checked.delayMs;
+      outgoing = this.#prepare(channel, messages, notBefore, (i) => (repeats ??= []).push(i));
     } catch (err) {
       return Promise.reject(err);
     }
-    if (outgoing.length === 0) return this.#run("transport.send", noop);
-    return this.#run("transport.send", () => this.#driver.send(channel, outgoing, this.#settings));
+    const total = outgoing.length + (repeats?.length ?? 0);
+    if (outgoing.length === 0) return this.#run("transport.send", () => ({ ids: new Array(total).fill(null) }));
+    const driverOptions = checked === undefined || checked.delayMs === undefined ? checked : withoutDelay(checked);
+    return this.#run("transport.send", async () => {
+      const result = await this.#driver.send(channel, outgoing, this.#settings, driverOptions);
+      return reportIds(result || undefined, total, repeats);
+    });
   }
 
-  /** Validates and encodes the batch; a key repeated in it keeps its first message. */
-  #prepare(channel: string, messages: readonly Message[]): OutgoingMessage[] {
+  /** Validates and encodes the batch; a key repeated in it keeps its first message (`repeat` hears the others). */
+  #prepare(
+    channel: string,
+    messages: readonly Message[],
+    notBefore: number | undefined,
+    repeat: (index: number) => void,
+  ): OutgoingMessage[] {
     const backend = this.#driver.name;
     assertName(backend, channel, "channel");
     if (!Array.isArray(messages)) {
@@ -85,14 +111,22 @@ class LayeredTransport implements Transport {
     let keys: Set<string> | undefined;
     for (let i = 0; i < messages.length; i++) {
       const message = validateMessage(backend, messages[i], i);
-      const text = encodeMessageBody(backend, this.#encodeWhole ? message : message.payload, i);
+      const body = this.#encodeWhole
+        ? notBefore === undefined
+          ? message
+          : { ...message, notBefore }
+        : message.payload;
+      const text = encodeMessageBody(backend, body, i);
       const key = message.idempotencyKey;
       if (key !== undefined) {
         keys ??= new Set();
-        if (keys.has(key)) continue;
+        if (keys.has(key)) {
+          repeat(i);
+          continue;
+        }
         keys.add(key);
       }
-      outgoing.push({ message, text });
+      outgoing.push(notBefore === undefined ? { message, text } : { message, text, notBefore });
     }
     return outgoing;
   }
@@ -150,4 +184,26 @@ class LayeredTransport implements Transport {
   }
 }
 
-function noop(): void {}
+function withoutDelay(options: SendOptions): SendOptions | undefined {
+  const { delayMs: _, ...rest } = options;
+  return Object.keys(rest).length === 0 ? undefined : rest;
+}
+
+/**
+ * The driver's ids of the stored batch, spread back over the caller's batch with `null`
+ * where the layer kept an earlier message of the same key. A driver that reports no ids
+ * gives no result.
+ */
+function reportIds(
+  result: SendResult | undefined,
+  total: number,
+  repeats: number[] | undefined,
+): SendResult | undefined {
+  const stored = result?.ids;
+  if (stored === undefined) return undefined;
+  if (repeats === undefined) return { ids: stored };
+  const ids: (string | null)[] = [];
+  let from = 0;
+  for (let i = 0; i < total; i++) ids.push(repeats.includes(i) ? null : (stored[from++] ?? null));
+  return { ids };
+}

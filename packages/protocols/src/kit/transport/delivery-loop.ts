@@ -1,6 +1,7 @@
 import type { MessageHandler, Subscription } from "../../transport.js";
+import { waitForNotBefore } from "./not-before.js";
 import { holdProcess, sleepUnlessAborted } from "./process-hold.js";
-import { decodeStoredMessage } from "./stored-message.js";
+import { decodeDelivery } from "./stored-message.js";
 import type { DeliverySource, StoredMessage } from "./transport-driver.js";
 
 /** Longest pause after a failing `take`/`ack` before the loop looks again (ms). */
@@ -87,7 +88,12 @@ class DeliveryLoop implements Subscription {
     const signal = this.#signal;
     for (;;) {
       try {
-        await this.#handler(decodeStoredMessage(this.#backend, stored));
+        const { message, notBefore } = decodeDelivery(this.#backend, stored);
+        // A delayed message (send's delayMs) holds the subscription until its time.
+        if (notBefore > 0 && !(await waitForNotBefore(notBefore, signal, () => this.#source.renew?.(stored)))) {
+          return false;
+        }
+        await this.#handler(message);
         return true;
       } catch {
         if (this.#redeliveryDelayMs === undefined) return true;

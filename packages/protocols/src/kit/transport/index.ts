@@ -12,8 +12,9 @@
 export { createTransport } from "./create-transport.js";
 export { DedupWindow, MAX_DEDUP_KEYS } from "./dedup-window.js";
 export { deliverFrom } from "./delivery-loop.js";
+export { waitForNotBefore } from "./not-before.js";
 export { holdProcess, sleepUnlessAborted } from "./process-hold.js";
-export { decodeStoredMessage } from "./stored-message.js";
+export { type DecodedDelivery, decodeDelivery, decodeStoredMessage } from "./stored-message.js";
 export {
   type DeliverySource,
   type NativeSubscribe,

@@ -1,7 +1,8 @@
 import type { Lifecycle } from "../../lifecycle.js";
 import type { MessageHandler, Subscription } from "../../transport.js";
+import { waitForNotBefore } from "./not-before.js";
 import { sleepUnlessAborted } from "./process-hold.js";
-import { decodeStoredMessage } from "./stored-message.js";
+import { decodeDelivery } from "./stored-message.js";
 import type { NativeSubscribe, StoredMessage, SubscribeStart } from "./transport-driver.js";
 
 /**
@@ -30,7 +31,10 @@ export async function nativeSubscription(
   const deliver = async (stored: StoredMessage): Promise<boolean> => {
     while (!signal.aborted) {
       try {
-        await handler(decodeStoredMessage(backend, stored));
+        const { message, notBefore } = decodeDelivery(backend, stored);
+        // A delayed message (send's delayMs) holds the subscription until its time.
+        if (notBefore > 0 && !(await waitForNotBefore(notBefore, signal))) return false;
+        await handler(message);
         return true;
       } catch {
         if (redeliveryDelayMs === undefined) return true;

@@ -1,5 +1,5 @@
 import type { Lifecycle } from "../../lifecycle.js";
-import type { Message } from "../../transport.js";
+import type { Message, SendOptionName, SendOptions, SendResult } from "../../transport.js";
 
 /**
  * Messages a log-backed channel keeps beyond what its groups and subscribers still need,
@@ -31,6 +31,13 @@ export interface TransportSettings {
 export interface OutgoingMessage {
   readonly message: Message;
   readonly text: string;
+  /**
+   * Not to be delivered before this time (ms since the epoch), from `send`'s `delayMs`.
+   * With `encodes: "message"` it is inside `text` already; a driver with `encodes:
+   * "payload"` that declares `storesNotBefore` stores it and gives it back on
+   * {@link StoredMessage}.
+   */
+  readonly notBefore?: number;
 }
 
 /**
@@ -43,6 +50,8 @@ export interface StoredMessage {
   readonly seq: number | string;
   readonly text: string;
   readonly fields?: Omit<Message, "payload">;
+  /** The stored {@link OutgoingMessage.notBefore} (`encodes: "payload"` drivers only). */
+  readonly notBefore?: number;
 }
 
 /** Where a new subscription starts. */
@@ -120,8 +129,29 @@ export interface TransportDriver {
   readonly encodes: "message" | "payload";
   /** Modes the store offers; asking for another is `NOT_SUPPORTED`. */
   readonly modes: readonly ("durable" | "ephemeral")[];
-  /** Stores (or, ephemeral, publishes) the batch in one round trip; empty batches never arrive. */
-  send(channel: string, messages: readonly OutgoingMessage[], settings: TransportSettings): void | Promise<void>;
+  /**
+   * `encodes: "payload"` drivers: stores `OutgoingMessage.notBefore` and returns it on
+   * `StoredMessage.notBefore`, so the layer honours `delayMs` (with `encodes: "message"`
+   * the layer carries it inside the text and `delayMs` always works).
+   */
+  readonly storesNotBefore?: boolean;
+  /**
+   * Send options the store honours itself (`priority`, `key`), handed to `send` as
+   * `options`; the layer rejects any other with `NOT_SUPPORTED`. `delayMs` is the layer's.
+   */
+  readonly sendOptions?: readonly Exclude<SendOptionName, "delayMs">[];
+  /**
+   * Stores (or, ephemeral, publishes) the batch in one round trip; empty batches never
+   * arrive. Returns the store's ids of the messages ({@link SendResult}) when it has them;
+   * the layer reports them to the caller, filling in a batch repeat of a key as `null`.
+   */
+  send(
+    channel: string,
+    messages: readonly OutgoingMessage[],
+    settings: TransportSettings,
+    options: SendOptions | undefined,
+    // biome-ignore lint/suspicious/noConfusingVoidType: drivers without ids keep returning nothing.
+  ): void | SendResult | Promise<void | SendResult>;
   /** The source of a new subscription, for stores whose delivery the layer drives. */
   open?(channel: string, start: SubscribeStart, settings: TransportSettings): DeliverySource | Promise<DeliverySource>;
   /** A subscription the store delivers natively (used instead of `open` when given). */
