@@ -7,7 +7,9 @@ import type { StoreShared } from "./shared.js";
 /**
  * The three set-based batch statements of one schema: `$1` collection, `$2…$6` parallel
  * `text[]` arrays (id, naturalKey, layer, content JSON, metadata JSON), `$7` the batch's
- * timestamp. Rows are inserted in array order (`ORDER BY ord`), and PostgreSQL checks
+ * timestamp — or, with `preserved` (caller-given timestamps), `$7` and `$8` parallel
+ * `timestamptz[]` arrays of createdAt and updatedAt, stored as given. Rows are inserted in
+ * array order (`ORDER BY ord`), and PostgreSQL checks
  * the (non-deferrable) unique indexes row by row, so one statement behaves exactly like
  * the same writes issued one after another: a record may free a natural key that a later
  * record takes, and a later record clashing with an earlier one fails.
@@ -18,25 +20,32 @@ import type { StoreShared } from "./shared.js";
  * await pool.query(sql.update, [ns, ids, keys, layers, contents, metadatas, now]);
  * ```
  */
-export function batchStatements(schema: string): Record<OnConflict, string> {
+export function batchStatements(schema: string, preserved = false): Record<OnConflict, string> {
+  const times = preserved ? "u.created, u.updated" : "$7::timestamptz, $7::timestamptz";
+  const arrays = preserved ? ", $7::timestamptz[], $8::timestamptz[]" : "";
+  const named = preserved ? ", created, updated" : "";
   const insert = `INSERT INTO ${schema}.records AS r
       (ns, id, natural_key, layer, content, metadata, created_at, updated_at, version)
-    SELECT $1, u.id, u.nk, u.layer, u.content::jsonb, u.metadata::jsonb, $7::timestamptz, $7::timestamptz, 1
-    FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-      WITH ORDINALITY AS u(id, nk, layer, content, metadata, ord)
+    SELECT $1, u.id, u.nk, u.layer, u.content::jsonb, u.metadata::jsonb, ${times}, 1
+    FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]${arrays})
+      WITH ORDINALITY AS u(id, nk, layer, content, metadata${named}, ord)
     ORDER BY u.ord`;
+  // updatedAt never goes backwards, even if a client's clock does (unless the caller owns it).
+  const setTimes = preserved
+    ? "created_at = excluded.created_at, updated_at = excluded.updated_at"
+    : "updated_at = greatest(r.updated_at, excluded.updated_at)";
   return {
     // Any clash (existing id, taken natural key, an id repeated in the batch) is 23505.
     error: insert,
     // DO NOTHING without a target also skips rows clashing with rows inserted earlier in
     // the same statement, like the sequential writes would.
     skip: `${insert} ON CONFLICT DO NOTHING`,
-    // updatedAt never goes backwards, even if a client's clock does. ON CONFLICT DO UPDATE
-    // cannot touch one row twice in a statement: callers split repeated ids (see below).
+    // ON CONFLICT DO UPDATE cannot touch one row twice in a statement: callers split
+    // repeated ids (see below).
     update: `${insert}
     ON CONFLICT (ns, id) DO UPDATE SET natural_key = excluded.natural_key, layer = excluded.layer,
       content = excluded.content, metadata = excluded.metadata,
-      updated_at = greatest(r.updated_at, excluded.updated_at), version = r.version + 1
+      ${setTimes}, version = r.version + 1
     RETURNING (r.xmax = 0) AS inserted`,
   };
 }
@@ -68,15 +77,22 @@ export function segments<T extends { id: string }>(inputs: readonly T[]): T[][] 
 }
 
 function columns(name: string, inputs: readonly NormalizedRecordInput[], now: Date): unknown[] {
-  return [
+  const values: unknown[] = [
     name,
     inputs.map((r) => encodeKey(r.id)),
     inputs.map((r) => encodeKey(r.naturalKey)),
     inputs.map((r) => r.layer),
     inputs.map((r) => JSON.stringify(r.content)),
     inputs.map((r) => JSON.stringify(r.metadata)),
-    now,
   ];
+  // preserveTimestamps applies to the whole batch: either every input has them or none.
+  if (inputs[0]?.createdAt === undefined) values.push(now);
+  else
+    values.push(
+      inputs.map((r) => r.createdAt),
+      inputs.map((r) => r.updatedAt),
+    );
+  return values;
 }
 
 // 23505 on a batch: name the clashing key from the server's detail when it can be read.

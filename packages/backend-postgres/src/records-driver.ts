@@ -49,12 +49,14 @@ class PostgresRecords implements RecordCollectionDriver {
   readonly #name: string;
   readonly #sql: ReturnType<typeof recordStatements>;
   readonly #batchSql: ReturnType<typeof batchStatements>;
+  readonly #batchSqlPreserved: ReturnType<typeof batchStatements>;
 
   constructor(shared: StoreShared, name: string) {
     this.#shared = shared;
     this.#name = name;
     this.#sql = recordStatements(shared.quotedSchema);
     this.#batchSql = batchStatements(shared.quotedSchema);
+    this.#batchSqlPreserved = batchStatements(shared.quotedSchema, true);
   }
 
   #q(what: string, text: string, params: unknown[]) {
@@ -70,12 +72,14 @@ class PostgresRecords implements RecordCollectionDriver {
       input.layer,
       input.content,
       input.metadata,
-      new Date(),
+      input.updatedAt ?? new Date(),
     ];
+    const sql = input.createdAt === undefined ? this.#sql : this.#sql.preserved;
+    if (input.createdAt !== undefined) params.push(input.createdAt);
     let text: string;
-    if (expectedVersion === 0) text = this.#sql.insertNew;
-    else if (expectedVersion !== undefined) text = this.#sql.updateVersion;
-    else text = this.#sql.upsert;
+    if (expectedVersion === 0) text = sql.insertNew;
+    else if (expectedVersion !== undefined) text = sql.updateVersion;
+    else text = sql.upsert;
     if (expectedVersion !== undefined && expectedVersion > 0) params.push(expectedVersion);
     let rows: RecordRow[];
     try {
@@ -104,7 +108,8 @@ class PostgresRecords implements RecordCollectionDriver {
   }
 
   storeBatch(inputs: R.NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
-    return writeBatch(this.#shared, this.#batchSql, this.#name, inputs, onConflict);
+    const sql = inputs[0]?.createdAt === undefined ? this.#batchSql : this.#batchSqlPreserved;
+    return writeBatch(this.#shared, sql, this.#name, inputs, onConflict);
   }
 
   async get(id: string, layer: R.Layer | undefined): Promise<R.StoredRecord | null> {

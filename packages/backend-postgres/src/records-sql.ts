@@ -1,7 +1,34 @@
+// The three writes of one record. Without preserved timestamps `$7` is now (created_at of
+// a new row, a monotonic updated_at) and `$8` the expected version; with them `$7` is the
+// caller's updatedAt, `$8` its createdAt (both stored as given) and `$9` the version.
+function writeStatements(records: string, preserved: boolean) {
+  const columns = "(ns, id, natural_key, layer, content, metadata, created_at, updated_at, version)";
+  const values = `VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, ${preserved ? "$8" : "$7"}, $7, 1)`;
+  // updatedAt never goes backwards, even if a client's clock does (unless the caller owns it).
+  const times = preserved
+    ? "created_at = excluded.created_at, updated_at = excluded.updated_at"
+    : "updated_at = greatest(r.updated_at, excluded.updated_at)";
+  const update = `natural_key = excluded.natural_key, layer = excluded.layer, content = excluded.content,
+    metadata = excluded.metadata, ${times}, version = r.version + 1`;
+  const setTimes = preserved ? "created_at = $8, updated_at = $7" : "updated_at = greatest(r.updated_at, $7)";
+  return {
+    insertNew: `INSERT INTO ${records} AS r ${columns} ${values} RETURNING r.*, true AS inserted`,
+    upsert: `INSERT INTO ${records} AS r ${columns} ${values}
+      ON CONFLICT (ns, id) DO UPDATE SET ${update}
+      RETURNING r.*, (r.xmax = 0) AS inserted`,
+    updateVersion: `UPDATE ${records} AS r SET natural_key = $3, layer = $4, content = $5::jsonb, metadata = $6::jsonb,
+        ${setTimes}, version = r.version + 1
+      WHERE r.ns = $1 AND r.id = $2 AND r.version = ${preserved ? "$9" : "$8"}
+      RETURNING r.*, false AS inserted`,
+  };
+}
+
 /**
  * The fixed statements of the record store, built once per schema. `$1` is always the
  * collection. Writes take `($1 ns, $2 id, $3 naturalKey, $4 layer, $5 content,
- * $6 metadata, $7 now[, $8 expectedVersion])` and return the row plus `inserted`.
+ * $6 metadata, $7 now[, $8 expectedVersion])` and return the row plus `inserted`;
+ * `preserved` holds the same writes for caller-given timestamps (`$7 updatedAt,
+ * $8 createdAt[, $9 expectedVersion]`).
  *
  * @example
  * ```ts
@@ -10,21 +37,10 @@
  */
 export function recordStatements(schema: string) {
   const records = `${schema}.records`;
-  const values = "VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $7, 1)";
-  const columns = "(ns, id, natural_key, layer, content, metadata, created_at, updated_at, version)";
-  // updatedAt never goes backwards, even if a client's clock does.
-  const update = `natural_key = excluded.natural_key, layer = excluded.layer, content = excluded.content,
-    metadata = excluded.metadata, updated_at = greatest(r.updated_at, excluded.updated_at), version = r.version + 1`;
   const layerIs = "($3::text IS NULL OR layer = $3::text)";
   return {
-    insertNew: `INSERT INTO ${records} AS r ${columns} ${values} RETURNING r.*, true AS inserted`,
-    upsert: `INSERT INTO ${records} AS r ${columns} ${values}
-      ON CONFLICT (ns, id) DO UPDATE SET ${update}
-      RETURNING r.*, (r.xmax = 0) AS inserted`,
-    updateVersion: `UPDATE ${records} AS r SET natural_key = $3, layer = $4, content = $5::jsonb, metadata = $6::jsonb,
-        updated_at = greatest(r.updated_at, $7), version = r.version + 1
-      WHERE r.ns = $1 AND r.id = $2 AND r.version = $8
-      RETURNING r.*, false AS inserted`,
+    ...writeStatements(records, false),
+    preserved: writeStatements(records, true),
     get: `SELECT * FROM ${records} WHERE ns = $1 AND id = $2 AND ${layerIs}`,
     getByNaturalKey: `SELECT * FROM ${records} WHERE ns = $1 AND natural_key = $2`,
     exists: `SELECT 1 FROM ${records} WHERE ns = $1 AND id = $2 AND ${layerIs}`,

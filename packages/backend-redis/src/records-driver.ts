@@ -54,7 +54,7 @@ class RedisRecords implements RecordCollectionDriver {
     return {
       ...input,
       createdAt: new Date(Number(createdAt)),
-      updatedAt: new Date(now),
+      updatedAt: input.updatedAt ?? new Date(now),
       version: Number(version),
     };
   }
@@ -73,7 +73,15 @@ class RedisRecords implements RecordCollectionDriver {
     const keys = [this.#nk, this.#all, ...this.#layers, ...inputs.map((r) => this.#rec(r.id))];
     const args: (string | number)[] = [mode, now, expected];
     for (const r of inputs) {
-      args.push(r.id, r.naturalKey, r.layer, JSON.stringify(r.content), JSON.stringify(r.metadata));
+      args.push(
+        r.id,
+        r.naturalKey,
+        r.layer,
+        JSON.stringify(r.content),
+        JSON.stringify(r.metadata),
+        r.createdAt?.getTime() ?? "",
+        r.updatedAt?.getTime() ?? "",
+      );
     }
     let flat: unknown[];
     try {

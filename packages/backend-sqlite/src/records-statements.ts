@@ -30,6 +30,9 @@ export const UPDATE_CONTENT = `UPDATE core_records SET content = ?, metadata = ?
   version = CAST(? AS INTEGER) WHERE ns = ? AND id = ?`;
 export const UPDATE_ALL = `UPDATE core_records SET natural_key = ?, layer = ?, content = ?, metadata = ?,
   updated_at = CAST(? AS INTEGER), version = CAST(? AS INTEGER) WHERE ns = ? AND id = ?`;
+/** An update keeping the caller's own timestamps (`preserveTimestamps`): created_at too. */
+export const UPDATE_PRESERVED = `UPDATE core_records SET natural_key = ?, layer = ?, content = ?, metadata = ?,
+  created_at = CAST(? AS INTEGER), updated_at = CAST(? AS INTEGER), version = CAST(? AS INTEGER) WHERE ns = ? AND id = ?`;
 export const DELETE = "DELETE FROM core_records WHERE ns = ? AND id = ?";
 export const DELETE_LAYER = "DELETE FROM core_records WHERE ns = ? AND id = ? AND layer = ?";
 export const FIRST_SIGHTING = "INSERT INTO core_first_sightings (ns, natural_key) VALUES (?, ?) ON CONFLICT DO NOTHING";

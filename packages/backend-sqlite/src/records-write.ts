@@ -1,7 +1,16 @@
 import type { NormalizedRecordInput, OnConflict, StoredRecord } from "@core/protocols";
 import { upsertedRecord } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
-import { CURRENT, type CurrentRow, INSERT, OWNER, UPDATE_ALL, UPDATE_CONTENT, UPSERT } from "./records-statements.js";
+import {
+  CURRENT,
+  type CurrentRow,
+  INSERT,
+  OWNER,
+  UPDATE_ALL,
+  UPDATE_CONTENT,
+  UPDATE_PRESERVED,
+  UPSERT,
+} from "./records-statements.js";
 import type { SqliteShared } from "./shared.js";
 
 /** What a write did to one record. */
@@ -38,13 +47,18 @@ export function writeRecord(
   };
   const record = upsertedRecord(BACKEND, input, current, owner, onConflict, expectedVersion, new Date(now));
   if (record === null) return ["skipped"];
+  const createdAt = record.createdAt.getTime();
   const updatedAt = record.updatedAt.getTime();
   const content = JSON.stringify(record.content);
   const metadata = JSON.stringify(record.metadata);
   if (existing === undefined) {
     shared
       .prepare(INSERT)
-      .run(name, record.id, record.naturalKey, record.layer, content, metadata, updatedAt, updatedAt, record.version);
+      .run(name, record.id, record.naturalKey, record.layer, content, metadata, createdAt, updatedAt, record.version);
+  } else if (input.createdAt !== undefined) {
+    shared
+      .prepare(UPDATE_PRESERVED)
+      .run(record.naturalKey, record.layer, content, metadata, createdAt, updatedAt, record.version, name, record.id);
   } else if (existing.natural_key === record.naturalKey && existing.layer === record.layer) {
     shared.prepare(UPDATE_CONTENT).run(content, metadata, updatedAt, record.version, name, record.id);
   } else {
@@ -58,8 +72,8 @@ export function writeRecord(
 /**
  * The fast path of `store()` without `expectedVersion`: one atomic statement instead of a
  * transaction of a read and a write. Returns undefined when {@link writeRecord} must decide
- * instead: the record changes its natural key or layer, or its natural key belongs to
- * another record (the slow path re-reads everything and reports the CONFLICT).
+ * instead: the record changes its natural key or layer, keeps its own timestamps, or its
+ * natural key belongs to another record (the slow path re-reads everything and reports the CONFLICT).
  *
  * @example
  * ```ts
@@ -72,6 +86,8 @@ export function upsertRecord(
   input: NormalizedRecordInput,
   now: number,
 ): StoredRecord | undefined {
+  // The caller's own timestamps (preserveTimestamps) are written by the slow path.
+  if (input.createdAt !== undefined) return undefined;
   let row: Pick<CurrentRow, "created_at" | "updated_at" | "version"> | undefined;
   try {
     [row] = shared

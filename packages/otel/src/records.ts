@@ -43,11 +43,20 @@ export class InstrumentedRecordStore implements RecordStore {
     return this.#telemetry.run(this.#specs.of(operation, batchSize), fn);
   }
 
-  store(record: RecordInput, options?: { expectedVersion?: number }): Promise<StoredRecord> {
+  store(
+    record: RecordInput,
+    options?: { expectedVersion?: number; preserveTimestamps?: boolean },
+  ): Promise<StoredRecord> {
     return this.#call("store", () => this.#inner.store(record, options));
   }
-  storeBatch(records: readonly RecordInput[], options?: { onConflict?: OnConflict }): Promise<StoreBatchResult> {
+  storeBatch(
+    records: readonly RecordInput[],
+    options?: { onConflict?: OnConflict; preserveTimestamps?: boolean },
+  ): Promise<StoreBatchResult> {
     return this.#call("storeBatch", () => this.#inner.storeBatch(records, options), records.length);
+  }
+  promote(id: string, toLayer: Layer, options?: { expectedVersion?: number }): Promise<StoredRecord | null> {
+    return this.#call("promote", () => this.#inner.promote(id, toLayer, options));
   }
   get(id: string, layer?: Layer): Promise<StoredRecord | null> {
     return this.#call("get", () => this.#inner.get(id, layer));

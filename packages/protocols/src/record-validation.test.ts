@@ -158,9 +158,14 @@ describe("validateRecordBatch", () => {
 
 describe("options", () => {
   it("store options: expectedVersion a non-negative integer", () => {
-    expect(validateStoreOptions("test", undefined)).toEqual({});
-    expect(validateStoreOptions("test", {})).toEqual({});
-    expect(validateStoreOptions("test", { expectedVersion: 0 })).toEqual({ expectedVersion: 0 });
+    expect(validateStoreOptions("test", undefined)).toEqual({ preserveTimestamps: false });
+    expect(validateStoreOptions("test", {})).toEqual({ preserveTimestamps: false });
+    expect(validateStoreOptions("test", { expectedVersion: 0 })).toEqual({
+      expectedVersion: 0,
+      preserveTimestamps: false,
+    });
+    expect(validateStoreOptions("test", { preserveTimestamps: true })).toEqual({ preserveTimestamps: true });
+    expectInvalid(() => validateStoreOptions("test", { preserveTimestamps: "yes" }));
     for (const bad of [-1, 1.5, "1", null, Number.NaN]) {
       expectInvalid(() => validateStoreOptions("test", { expectedVersion: bad }));
     }
@@ -169,9 +174,20 @@ describe("options", () => {
   });
 
   it("batch options: onConflict skip | update | error, default update", () => {
-    expect(validateBatchOptions("test", undefined)).toEqual({ onConflict: "update" });
-    expect(validateBatchOptions("test", { onConflict: "skip" })).toEqual({ onConflict: "skip" });
-    expect(validateBatchOptions("test", { onConflict: "error" })).toEqual({ onConflict: "error" });
+    expect(validateBatchOptions("test", undefined)).toEqual({ onConflict: "update", preserveTimestamps: false });
+    expect(validateBatchOptions("test", { onConflict: "skip" })).toEqual({
+      onConflict: "skip",
+      preserveTimestamps: false,
+    });
+    expect(validateBatchOptions("test", { onConflict: "error" })).toEqual({
+      onConflict: "error",
+      preserveTimestamps: false,
+    });
+    expect(validateBatchOptions("test", { preserveTimestamps: true })).toEqual({
+      onConflict: "update",
+      preserveTimestamps: true,
+    });
+    expectInvalid(() => validateBatchOptions("test", { preserveTimestamps: 1 }));
     for (const bad of [{ onConflict: "replace" }, { onConflict: null }, { conflict: "skip" }, "skip"]) {
       expectInvalid(() => validateBatchOptions("test", bad));
     }

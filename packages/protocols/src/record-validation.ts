@@ -1,5 +1,6 @@
 import { invalidArgument } from "./errors.js";
 import { checkText, typeName, validateJsonObject } from "./record-json.js";
+import { preservedTimestamps } from "./record-timestamps.js";
 import { LAYERS, type Layer, type OnConflict } from "./records.js";
 import { assertKey, checkKeys, describeValue, isPlainObject } from "./validation.js";
 
@@ -27,14 +28,23 @@ const RECORD_KEYS = new Set(["id", "naturalKey", "layer", "content", "metadata"]
 const OWNED_KEYS = new Set(["createdAt", "updatedAt", "version"]);
 const SIGHTING_KEYS = new Set(["naturalKey", "source", "seenAt", "metadata", "contentHash"]);
 const ON_CONFLICT = new Set<OnConflict>(["skip", "update", "error"]);
+const STORE_OPTIONS = new Set(["expectedVersion", "preserveTimestamps"]);
+const BATCH_OPTIONS = new Set(["onConflict", "preserveTimestamps"]);
+const PROMOTE_OPTIONS = new Set(["expectedVersion"]);
 
-/** A validated record: fresh deep copies of `content` and `metadata`, defaults applied. */
+/**
+ * A validated record: fresh deep copies of `content` and `metadata`, defaults applied.
+ * `createdAt` and `updatedAt` are present only when the write preserves the caller's
+ * timestamps: the driver then stores exactly them (both, on insert and on update).
+ */
 export interface NormalizedRecordInput {
   id: string;
   naturalKey: string;
   layer: Layer;
   content: Record<string, unknown>;
   metadata: Record<string, unknown>;
+  createdAt?: Date;
+  updatedAt?: Date;
 }
 
 /** A validated sighting, defaults applied (`seenAt` now, `metadata` `{}`, `contentHash` null). */
@@ -67,7 +77,9 @@ export function normalizeLayer(backend: string, layer: unknown, what = "layer"):
  * Validates what a caller stores: `id` and `naturalKey` are keys (see `assertKey`),
  * `layer` defaults to `"bronze"`, `content` and `metadata` (default `{}`) are JSON objects
  * (see {@link validateJsonObject}). `createdAt`, `updatedAt` and `version` are ignored so a
- * record read back can be stored again; any other field is `INVALID_ARGUMENT`.
+ * record read back can be stored again — unless `preserveTimestamps`: then `createdAt` and
+ * `updatedAt` are required and checked (see {@link preservedTimestamps}). Any other field
+ * is `INVALID_ARGUMENT`.
  *
  * @example
  * ```ts
@@ -75,7 +87,11 @@ export function normalizeLayer(backend: string, layer: unknown, what = "layer"):
  * // { id: "1", naturalKey: "url:1", layer: "bronze", content: { title: "Hi" }, metadata: {} }
  * ```
  */
-export function validateRecordInput(backend: string, input: unknown): NormalizedRecordInput {
+export function validateRecordInput(
+  backend: string,
+  input: unknown,
+  preserveTimestamps = false,
+): NormalizedRecordInput {
   if (!isPlainObject(input)) throw invalidArgument(backend, `a record must be a plain object, got ${typeName(input)}`);
   for (const key of Object.keys(input)) {
     if (!RECORD_KEYS.has(key) && !OWNED_KEYS.has(key)) {
@@ -87,13 +103,18 @@ export function validateRecordInput(backend: string, input: unknown): Normalized
   }
   assertKey(backend, input.id);
   assertKey(backend, input.naturalKey);
-  return {
+  const record: NormalizedRecordInput = {
     id: input.id,
     naturalKey: input.naturalKey,
     layer: normalizeLayer(backend, input.layer) ?? "bronze",
     content: validateJsonObject(backend, input.content, "content"),
     metadata: input.metadata === undefined ? {} : validateJsonObject(backend, input.metadata, "metadata"),
   };
+  if (!preserveTimestamps) return record;
+  const { createdAt, updatedAt } = preservedTimestamps(backend, input);
+  record.createdAt = createdAt;
+  record.updatedAt = updatedAt;
+  return record;
 }
 
 /**
@@ -104,11 +125,15 @@ export function validateRecordInput(backend: string, input: unknown): Normalized
  * const records = validateRecordBatch("sqlite", input);
  * ```
  */
-export function validateRecordBatch(backend: string, input: unknown): NormalizedRecordInput[] {
+export function validateRecordBatch(
+  backend: string,
+  input: unknown,
+  preserveTimestamps = false,
+): NormalizedRecordInput[] {
   if (!Array.isArray(input)) throw invalidArgument(backend, `storeBatch takes an array, got ${typeName(input)}`);
   return input.map((record, i) => {
     try {
-      return validateRecordInput(backend, record);
+      return validateRecordInput(backend, record, preserveTimestamps);
     } catch (err) {
       if (err instanceof Error) err.message = err.message.replace(/^(\[[^\]]*\] )?/, `$1records[${i}]: `);
       throw err;
@@ -116,48 +141,91 @@ export function validateRecordBatch(backend: string, input: unknown): Normalized
   });
 }
 
-/**
- * Validates `store` options: `expectedVersion` is a non-negative safe integer (0 = the id
- * must not exist yet) or absent.
- *
- * @example
- * ```ts
- * validateStoreOptions("sqlite", { expectedVersion: 3 }); // { expectedVersion: 3 }
- * ```
- */
-export function validateStoreOptions(backend: string, options: unknown): { expectedVersion?: number } {
-  if (options === undefined) return {};
-  if (!isPlainObject(options)) throw invalidArgument(backend, "store options must be a plain object");
-  checkKeys(backend, options, new Set(["expectedVersion"]), "store option");
-  const { expectedVersion } = options;
-  if (expectedVersion === undefined) return {};
-  if (typeof expectedVersion !== "number" || !Number.isSafeInteger(expectedVersion) || expectedVersion < 0) {
-    throw invalidArgument(
-      backend,
-      `expectedVersion must be a non-negative integer, got ${describeValue(expectedVersion)}`,
-    );
+function checkPreserve(backend: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== "boolean") {
+    throw invalidArgument(backend, `preserveTimestamps must be a boolean, got ${describeValue(value)}`);
   }
-  return { expectedVersion };
+  return value;
+}
+
+function checkVersion(backend: string, value: unknown, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    const what = min === 0 ? "a non-negative integer" : `an integer of at least ${min}`;
+    throw invalidArgument(backend, `expectedVersion must be ${what}, got ${describeValue(value)}`);
+  }
+  return value;
 }
 
 /**
- * Validates `storeBatch` options; `onConflict` defaults to `"update"`.
+ * Validates `store` options: `expectedVersion` is a non-negative safe integer (0 = the id
+ * must not exist yet) or absent; `preserveTimestamps` a boolean (default false).
  *
  * @example
  * ```ts
- * validateBatchOptions("sqlite", { onConflict: "skip" }); // { onConflict: "skip" }
+ * validateStoreOptions("sqlite", { expectedVersion: 3 }); // { expectedVersion: 3, preserveTimestamps: false }
  * ```
  */
-export function validateBatchOptions(backend: string, options: unknown): { onConflict: OnConflict } {
-  if (options === undefined) return { onConflict: "update" };
+export function validateStoreOptions(
+  backend: string,
+  options: unknown,
+): { expectedVersion?: number; preserveTimestamps: boolean } {
+  if (options === undefined) return { preserveTimestamps: false };
+  if (!isPlainObject(options)) throw invalidArgument(backend, "store options must be a plain object");
+  checkKeys(backend, options, STORE_OPTIONS, "store option");
+  const preserveTimestamps = checkPreserve(backend, options.preserveTimestamps);
+  const expectedVersion = checkVersion(backend, options.expectedVersion, 0);
+  return expectedVersion === undefined ? { preserveTimestamps } : { expectedVersion, preserveTimestamps };
+}
+
+/**
+ * Validates `promote` arguments: `toLayer` is a layer (required), `expectedVersion` a
+ * safe integer ≥ 1 (a record that exists has version 1 or more) or absent.
+ *
+ * @example
+ * ```ts
+ * validatePromote("sqlite", "gold", { expectedVersion: 2 }); // { toLayer: "gold", expectedVersion: 2 }
+ * ```
+ */
+export function validatePromote(
+  backend: string,
+  toLayer: unknown,
+  options: unknown,
+): { toLayer: Layer; expectedVersion?: number } {
+  if (toLayer === undefined)
+    throw invalidArgument(backend, `toLayer must be one of ${LAYERS.join(", ")}, got undefined`);
+  const layer = normalizeLayer(backend, toLayer, "toLayer") as Layer;
+  if (options === undefined) return { toLayer: layer };
+  if (!isPlainObject(options)) throw invalidArgument(backend, "promote options must be a plain object");
+  checkKeys(backend, options, PROMOTE_OPTIONS, "promote option");
+  const expectedVersion = checkVersion(backend, options.expectedVersion, 1);
+  return expectedVersion === undefined ? { toLayer: layer } : { toLayer: layer, expectedVersion };
+}
+
+/**
+ * Validates `storeBatch` options; `onConflict` defaults to `"update"`, `preserveTimestamps`
+ * to false.
+ *
+ * @example
+ * ```ts
+ * validateBatchOptions("sqlite", { onConflict: "skip" }); // { onConflict: "skip", preserveTimestamps: false }
+ * ```
+ */
+export function validateBatchOptions(
+  backend: string,
+  options: unknown,
+): { onConflict: OnConflict; preserveTimestamps: boolean } {
+  if (options === undefined) return { onConflict: "update", preserveTimestamps: false };
   if (!isPlainObject(options)) throw invalidArgument(backend, "storeBatch options must be a plain object");
-  checkKeys(backend, options, new Set(["onConflict"]), "storeBatch option");
+  checkKeys(backend, options, BATCH_OPTIONS, "storeBatch option");
+  const preserveTimestamps = checkPreserve(backend, options.preserveTimestamps);
   const { onConflict } = options;
-  if (onConflict === undefined) return { onConflict: "update" };
+  if (onConflict === undefined) return { onConflict: "update", preserveTimestamps };
   if (!ON_CONFLICT.has(onConflict as OnConflict)) {
     throw invalidArgument(backend, `onConflict must be "skip", "update" or "error", got ${describeValue(onConflict)}`);
   }
-  return { onConflict: onConflict as OnConflict };
+  return { onConflict: onConflict as OnConflict, preserveTimestamps };
 }
 
 /**

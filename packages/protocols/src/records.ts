@@ -21,6 +21,14 @@ export interface RecordInput {
   layer?: Layer;
   content: Record<string, unknown>;
   metadata?: Record<string, unknown>;
+  /**
+   * Owned by the store and ignored, unless the write passes `preserveTimestamps: true`
+   * (historic imports): then both are required, as a `Date` or an ISO 8601 string with a
+   * time zone, `updatedAt` not before `createdAt`, and stored exactly as given.
+   */
+  createdAt?: Date | string;
+  /** See {@link RecordInput.createdAt}. */
+  updatedAt?: Date | string;
 }
 
 /** A record as stored. */
@@ -118,10 +126,32 @@ export type OnConflict = "skip" | "update" | "error";
  */
 export interface RecordStore {
   readonly name: string;
-  /** Upsert by id. `expectedVersion` (0 = must not exist) mismatch → `CONFLICT`. */
-  store(record: RecordInput, options?: { expectedVersion?: number }): Promise<StoredRecord>;
-  /** Atomic: validated first, then written in one transaction. Default `onConflict: "update"`. */
-  storeBatch(records: readonly RecordInput[], options?: { onConflict?: OnConflict }): Promise<StoreBatchResult>;
+  /**
+   * Upsert by id. `expectedVersion` (0 = must not exist) mismatch → `CONFLICT`.
+   * `preserveTimestamps: true` keeps the record's own `createdAt`/`updatedAt` (see
+   * {@link RecordInput.createdAt}); without it the store sets them.
+   */
+  store(
+    record: RecordInput,
+    options?: { expectedVersion?: number; preserveTimestamps?: boolean },
+  ): Promise<StoredRecord>;
+  /**
+   * Atomic: validated first, then written in one transaction. Default `onConflict: "update"`.
+   * `preserveTimestamps` as for `store`, checked on every record before anything is written.
+   */
+  storeBatch(
+    records: readonly RecordInput[],
+    options?: { onConflict?: OnConflict; preserveTimestamps?: boolean },
+  ): Promise<StoreBatchResult>;
+  /**
+   * Moves the record `id` to layer `toLayer` (any direction) atomically: content, metadata
+   * and natural key stay, `version` goes up by one and `updatedAt` is now. Returns the
+   * record as stored, or null when there is no record `id` (like `get`). Already in
+   * `toLayer`: nothing is written and the record is returned as it is (no version bump).
+   * `expectedVersion` (≥ 1) mismatch → `CONFLICT`; without it a write that races the
+   * promotion is retried on the fresh record (`CONFLICT` only after 16 lost races).
+   */
+  promote(id: string, toLayer: Layer, options?: { expectedVersion?: number }): Promise<StoredRecord | null>;
   get(id: string, layer?: Layer): Promise<StoredRecord | null>;
   getByNaturalKey(naturalKey: string): Promise<StoredRecord | null>;
   exists(id: string, layer?: Layer): Promise<boolean>;

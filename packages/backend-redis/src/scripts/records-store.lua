@@ -3,11 +3,12 @@
 -- KEYS[1] natural key -> id hash, KEYS[2] sorted set of all ids, KEYS[3..5] sorted sets of
 -- the layers bronze, silver, gold, KEYS[5+i] the hash of record i.
 -- ARGV[1] mode: update | skip | error; ARGV[2] now (ms); ARGV[3] expected version or -1;
--- then per record: id, natural key, layer, content JSON, metadata JSON.
+-- then per record: id, natural key, layer, content JSON, metadata JSON, createdAt and
+-- updatedAt (ms; both '' unless the caller preserves its own timestamps).
 -- Returns per record: kind (0 skipped, 1 inserted, 2 updated), version, createdAt.
 local mode, now, expected = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local layers = { bronze = KEYS[3], silver = KEYS[4], gold = KEYS[5] }
-local n = (#ARGV - 3) / 5
+local n = (#ARGV - 3) / 7
 local owners, states, plan = {}, {}, {}
 
 local function owner(nk)
@@ -25,7 +26,7 @@ local function state(i, id)
 end
 
 for i = 1, n do
-  local a = 3 + (i - 1) * 5
+  local a = 3 + (i - 1) * 7
   local id, nk, layer = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
   local old = state(i, id)
   if expected >= 0 then
@@ -50,7 +51,8 @@ for i = 1, n do
     if old and old.nk ~= nk then owners[old.nk] = false end
     owners[nk] = id
     local new = { nk = nk, layer = layer, version = (old and old.version or 0) + 1,
-                  createdAt = old and old.createdAt or now }
+                  createdAt = old and old.createdAt or now, updatedAt = now }
+    if ARGV[a + 6] ~= '' then new.createdAt, new.updatedAt = ARGV[a + 6], ARGV[a + 7] end
     states[id] = new
     plan[i] = { kind = old and 2 or 1, old = old, new = new }
   end
@@ -58,7 +60,7 @@ end
 
 local out = {}
 for i = 1, n do
-  local a = 3 + (i - 1) * 5
+  local a = 3 + (i - 1) * 7
   local p = plan[i]
   if p.kind ~= 0 then
     local id = ARGV[a + 1]
@@ -68,7 +70,7 @@ for i = 1, n do
       if old.layer ~= new.layer then redis.call('ZREM', layers[old.layer], id) end
     end
     redis.call('HSET', KEYS[5 + i], 'id', id, 'nk', new.nk, 'layer', new.layer, 'version', new.version,
-      'createdAt', new.createdAt, 'updatedAt', now, 'content', ARGV[a + 4], 'metadata', ARGV[a + 5])
+      'createdAt', new.createdAt, 'updatedAt', new.updatedAt, 'content', ARGV[a + 4], 'metadata', ARGV[a + 5])
     redis.call('HSET', KEYS[1], new.nk, id)
     redis.call('ZADD', KEYS[2], 0, id)
     redis.call('ZADD', layers[new.layer], 0, id)

@@ -7,6 +7,7 @@ import { collect, expectCode, type RecordsContext, rec } from "./context.js";
 const CALLS: [string, (s: RecordStore) => unknown][] = [
   ["store", (s) => s.store(rec("a"))],
   ["storeBatch", (s) => s.storeBatch([rec("b")])],
+  ["promote", (s) => s.promote("a", "gold")],
   ["get", (s) => s.get("a")],
   ["getByNaturalKey", (s) => s.getByNaturalKey("nk:a")],
   ["exists", (s) => s.exists("a")],

@@ -10,9 +10,11 @@ import { createRecordsContext, expectCode } from "./context.js";
 import { registerRecordDerivedState } from "./derived-state.js";
 import { registerRecordOrdering } from "./ordering.js";
 import { registerRecordPaging } from "./paging.js";
+import { registerRecordPromote } from "./promote.js";
 import { registerRecordProperties } from "./properties.js";
 import { registerRecordQuery } from "./query.js";
 import { registerRecordSightings } from "./sightings.js";
+import { registerRecordTimestamps } from "./timestamps.js";
 import { registerRecordValidation } from "./validation.js";
 
 /**
@@ -55,6 +57,8 @@ export function describeRecordStoreConformance(options: ConformanceOptions): voi
     describeCapability(caps.records, "records", () => {
       describe("store, get, versions, natural keys, layers", () => registerRecordBasics(ctx));
       describe("storeBatch", () => registerRecordBatch(ctx));
+      describe("promote between layers", () => registerRecordPromote(ctx));
+      describe("preserveTimestamps (historic imports)", () => registerRecordTimestamps(ctx));
       describe("query filters, layer, count, limit and offset", () => registerRecordQuery(ctx));
       describe("ordering and timestamps", () => registerRecordOrdering(ctx));
       describe("keyset cursors", () => registerRecordPaging(ctx));

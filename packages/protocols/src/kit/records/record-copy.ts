@@ -1,4 +1,4 @@
-import type { Sighting, StoredRecord } from "../../records.js";
+import type { RecordPage, Sighting, StoredRecord } from "../../records.js";
 
 /**
  * A deep copy of validated JSON (plain objects, arrays, strings, finite numbers, booleans,
@@ -66,4 +66,40 @@ export function copySighting(s: Sighting): Sighting {
     metadata: cloneObject(s.metadata),
     contentHash: s.contentHash,
   };
+}
+
+/**
+ * {@link copyRecord} of a record or null (a driver may answer `undefined` for absent).
+ *
+ * @example
+ * ```ts
+ * return out.then(copyOrNull);
+ * ```
+ */
+export function copyOrNull(record: StoredRecord | null): StoredRecord | null {
+  return record === null || record === undefined ? null : copyRecord(record);
+}
+
+/**
+ * A query page with every record copied.
+ *
+ * @example
+ * ```ts
+ * return out.then(copyPage);
+ * ```
+ */
+export function copyPage(page: RecordPage): RecordPage {
+  return { records: page.records.map(copyRecord), next: page.next };
+}
+
+/**
+ * A list of sightings, each copied.
+ *
+ * @example
+ * ```ts
+ * return out.then(copySightings);
+ * ```
+ */
+export function copySightings(list: Sighting[]): Sighting[] {
+  return list.map(copySighting);
 }

@@ -5,6 +5,7 @@ import { countMatching, selectPage } from "../../record-select.js";
 import {
   normalizeLayer,
   validateBatchOptions,
+  validatePromote,
   validateRecordBatch,
   validateRecordInput,
   validateSightingInput,
@@ -24,25 +25,14 @@ import type {
 } from "../../records.js";
 import { redactUrl } from "../../redact.js";
 import { assertKey, assertName } from "../../validation.js";
-import { copyRecord, copySighting } from "./record-copy.js";
+import { copyOrNull, copyPage, copyRecord, copySightings } from "./record-copy.js";
 import type { MaybePromise, RecordCollectionDriver, RecordDriver } from "./record-driver.js";
+import { promoteRecord } from "./record-promote.js";
 
 const EMPTY_BATCH: StoreBatchResult = Object.freeze({ inserted: 0, updated: 0, skipped: 0 });
 
 function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
   return value instanceof Promise;
-}
-
-function copyOrNull(record: StoredRecord | null): StoredRecord | null {
-  return record === null || record === undefined ? null : copyRecord(record);
-}
-
-function copyPage(page: RecordPage): RecordPage {
-  return { records: page.records.map(copyRecord), next: page.next };
-}
-
-function copySightings(list: Sighting[]): Sighting[] {
-  return list.map(copySighting);
 }
 
 function isNotNull(record: StoredRecord | null): boolean {
@@ -113,26 +103,47 @@ class LayeredRecordStore implements RecordStore {
     return layer === undefined ? undefined : normalizeLayer(this.#backend, layer);
   }
 
-  store(record: RecordInput, options?: { expectedVersion?: number }): Promise<StoredRecord> {
+  store(
+    record: RecordInput,
+    options?: { expectedVersion?: number; preserveTimestamps?: boolean },
+  ): Promise<StoredRecord> {
     try {
       this.#open();
-      const input = validateRecordInput(this.#backend, record);
-      const expected = options === undefined ? undefined : validateStoreOptions(this.#backend, options).expectedVersion;
-      return this.#settle(this.#d.store(input, expected), "store", copyRecord);
+      if (options === undefined) {
+        return this.#settle(this.#d.store(validateRecordInput(this.#backend, record), undefined), "store", copyRecord);
+      }
+      const { expectedVersion, preserveTimestamps } = validateStoreOptions(this.#backend, options);
+      const input = validateRecordInput(this.#backend, record, preserveTimestamps);
+      return this.#settle(this.#d.store(input, expectedVersion), "store", copyRecord);
     } catch (err) {
       return this.#reject(err, "store");
     }
   }
 
-  storeBatch(records: readonly RecordInput[], options?: { onConflict?: OnConflict }): Promise<StoreBatchResult> {
+  storeBatch(
+    records: readonly RecordInput[],
+    options?: { onConflict?: OnConflict; preserveTimestamps?: boolean },
+  ): Promise<StoreBatchResult> {
     try {
       this.#open();
-      const inputs = validateRecordBatch(this.#backend, records);
-      const { onConflict } = validateBatchOptions(this.#backend, options);
+      const { onConflict, preserveTimestamps } = validateBatchOptions(this.#backend, options);
+      const inputs = validateRecordBatch(this.#backend, records, preserveTimestamps);
       if (inputs.length === 0) return Promise.resolve({ ...EMPTY_BATCH });
       return this.#settle(this.#d.storeBatch(inputs, onConflict), "storeBatch");
     } catch (err) {
       return this.#reject(err, "storeBatch");
+    }
+  }
+
+  promote(id: string, toLayer: Layer, options?: { expectedVersion?: number }): Promise<StoredRecord | null> {
+    try {
+      this.#open();
+      assertKey(this.#backend, id);
+      const { toLayer: layer, expectedVersion } = validatePromote(this.#backend, toLayer, options);
+      const out = promoteRecord(this.#d, this.#backend, id, layer, expectedVersion, this.#copy);
+      return this.#settle(out, "promote", copyOrNull);
+    } catch (err) {
+      return this.#reject(err, "promote");
     }
   }
 
@@ -277,6 +288,7 @@ class LayeredRecordStore implements RecordStore {
 const OPERATIONS = [
   "store",
   "storeBatch",
+  "promote",
   "get",
   "getByNaturalKey",
   "exists",

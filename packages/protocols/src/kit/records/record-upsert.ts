@@ -14,7 +14,8 @@ function conflict(backend: string, message: string): BackendError {
  * (`expectedVersion`, 0 = must not exist), a natural key owned by another id (unless
  * skipping) or an existing id under `onConflict: "error"`. Every check runs before the
  * caller changes anything. `updatedAt` never goes backwards, even if the clock does; the
- * records of one call share the `now` Date (stored objects are never handed out).
+ * records of one call share the `now` Date (stored objects are never handed out). An input
+ * with its own `createdAt`/`updatedAt` (`preserveTimestamps`) keeps exactly those.
  *
  * @example
  * ```ts
@@ -48,15 +49,24 @@ export function upsertedRecord(
   if (existing !== undefined && onConflict === "error") {
     throw conflict(backend, `record ${JSON.stringify(input.id)} already exists (onConflict: "error")`);
   }
-  const at = existing === undefined || now.getTime() >= existing.updatedAt.getTime() ? now : existing.updatedAt;
+  let createdAt: Date;
+  let updatedAt: Date;
+  if (input.createdAt !== undefined && input.updatedAt !== undefined) {
+    // preserveTimestamps: the caller's history is authoritative, on insert and on update.
+    createdAt = input.createdAt;
+    updatedAt = input.updatedAt;
+  } else {
+    updatedAt = existing === undefined || now.getTime() >= existing.updatedAt.getTime() ? now : existing.updatedAt;
+    createdAt = existing?.createdAt ?? updatedAt;
+  }
   return {
     id: input.id,
     naturalKey: input.naturalKey,
     layer: input.layer,
     content: input.content,
     metadata: input.metadata,
-    createdAt: existing?.createdAt ?? at,
-    updatedAt: at,
+    createdAt,
+    updatedAt,
     version: (existing?.version ?? 0) + 1,
   };
 }
