@@ -53,26 +53,26 @@ async function storeNew(records: RecordStore, items: FeedItem[]): Promise<{ uniq
   return { unique, duplicates };
 }
 
+// Layer moves go through `promote` (atomic, one version bump); `expectedVersion` makes a
+// record changed since this pass read it fail loudly instead of being moved unseen.
 async function promote(records: RecordStore): Promise<void> {
   for await (const r of records.query({ layer: "bronze", limit: 10_000 })) {
     if (typeof r.content.title !== "string" || r.content.title === "") continue; // fails validation
-    await records.store({
-      id: r.id,
-      naturalKey: r.naturalKey,
-      layer: "silver",
-      content: r.content,
-      metadata: r.metadata,
-    });
+    await records.promote(r.id, "silver", { expectedVersion: r.version });
   }
   for await (const r of records.query({ layer: "silver", limit: 10_000 })) {
     const words = String(r.content.body).split(" ").length;
-    await records.store({
-      id: r.id,
-      naturalKey: r.naturalKey,
-      layer: "gold",
-      content: { ...r.content, score: words },
-      metadata: r.metadata,
-    });
+    const enriched = await records.store(
+      {
+        id: r.id,
+        naturalKey: r.naturalKey,
+        layer: "silver",
+        content: { ...r.content, score: words },
+        metadata: r.metadata,
+      },
+      { expectedVersion: r.version },
+    );
+    await records.promote(r.id, "gold", { expectedVersion: enriched.version });
   }
 }
 

@@ -9,7 +9,9 @@ import { cacheRoutes } from "./api-cache.js";
 import { groupStreamRoutes } from "./api-group-stream.js";
 import { queueRoutes } from "./api-queue.js";
 import { recordRoutes } from "./api-records.js";
+import { promoteRoutes } from "./api-records-promote.js";
 import { sqlRoutes } from "./api-sql.js";
+import { sqlTransactionRoutes } from "./api-sql-transaction.js";
 import { transportRoutes } from "./api-transport.js";
 import { Router, sendJson } from "./router.js";
 import { PlaygroundSession } from "./session.js";
@@ -82,6 +84,8 @@ export async function startServer(options: ServeOptions = {}): Promise<Playgroun
   recordRoutes(router, session);
   transportRoutes(router, session, shutdown.signal);
   sqlRoutes(router, session);
+  promoteRoutes(router, session);
+  sqlTransactionRoutes(router, session, shutdown.signal);
   const webDir = new URL("../web/", import.meta.url);
 
   let port = options.port ?? 4680;

@@ -18,6 +18,8 @@ const FILES: Record<string, string> = {
   "/api.js": "api.js",
   "/records.js": "records.js",
   "/group-stream.js": "group-stream.js",
+  "/promote.js": "promote.js",
+  "/sql-transaction.js": "sql-transaction.js",
   "/charts.js": "charts.js",
   "/style.css": "style.css",
 };

@@ -1,7 +1,9 @@
 // The playground page: backend pickers, one panel per protocol, live tails and stats.
 import { $, action, api, appendLine, el, parseValue, renderTable, showError } from "./api.js";
 import { renderLatency } from "./charts.js";
+import { setupPromote } from "./promote.js";
 import { setupRecords } from "./records.js";
+import { setupSqlTransaction } from "./sql-transaction.js";
 
 const streams = {};
 
@@ -229,6 +231,8 @@ async function main() {
   setupRecords();
   setupTransport();
   setupSql();
+  setupPromote();
+  setupSqlTransaction();
   await refreshStats();
   setInterval(refreshStats, 1000);
   document.body.dataset.ready = "true";
