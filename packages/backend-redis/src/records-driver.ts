@@ -4,6 +4,8 @@ import type { RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
 import { BACKEND, toBackendError } from "./errors.js";
 import { escapeGlob, namespaceKey } from "./keys.js";
 import { conflict, parseRecord } from "./records-codec.js";
+import { luaConditions } from "./records-conditions.js";
+import { indexKey, indexKeys, indexRange } from "./records-index.js";
 import { scanKeys } from "./scan.js";
 import { scripts } from "./scripts.js";
 import { type RedisShared, run } from "./shared.js";
@@ -11,14 +13,22 @@ import { type RedisShared, run } from "./shared.js";
 const FIELDS = ["id", "nk", "layer", "version", "createdAt", "updatedAt", "content", "metadata"] as const;
 /** Records fetched per pipeline when a query loads candidates. */
 const CHUNK = 500;
+/**
+ * Index entries one select script call reads at most: bounds how long a filtered query
+ * or count holds the server (a few ms); the client calls again from the resume point.
+ */
+const SCAN_BUDGET = 4096;
+/** Marks a collection whose ordering indexes are complete (written by this layout). */
+const LAYOUT = "2";
 
 /**
  * The records of one collection under `{prefix}:{r:<name>}`: a hash per record
- * (`rec:<id>`), a natural key → id hash (`nk`), a sorted set of every id (`all`) and one
- * per layer (`l:<layer>`), all scored 0 so they sort by id bytes (= code point order),
- * and a list of sightings per natural key (`sg:<naturalKey>`). Writes are Lua scripts, so
- * they are atomic. Id-ordered unfiltered pages are read by range and unfiltered counts
- * are `ZCARD`; other queries and counts are left to the layer over `scan`.
+ * (`rec:<id>`), a natural key → id hash (`nk`), sorted-set indexes per ordering and
+ * layer (see records-index.ts) and a list of sightings per natural key (`sg:<naturalKey>`).
+ * Writes are Lua scripts that keep the indexes, so they are atomic. A page in a built-in
+ * ordering is a range of its index, filtered on the server in bounded calls
+ * (records-select.lua); counts are `ZCARD`, or filtered on the server the same way.
+ * Orderings by a content or metadata path are left to the layer over `scan`.
  */
 class RedisRecords implements RecordCollectionDriver {
   readonly #shared: RedisShared;
@@ -26,6 +36,8 @@ class RedisRecords implements RecordCollectionDriver {
   readonly #nk: string;
   readonly #all: string;
   readonly #layers: readonly string[];
+  readonly #ix: readonly string[];
+  #indexed: Promise<void> | undefined;
 
   constructor(shared: RedisShared, name: string) {
     this.#shared = shared;
@@ -33,6 +45,7 @@ class RedisRecords implements RecordCollectionDriver {
     this.#nk = `${this.#base}:nk`;
     this.#all = `${this.#base}:all`;
     this.#layers = LAYERS.map((l) => `${this.#base}:l:${l}`);
+    this.#ix = indexKeys(this.#base);
   }
 
   #rec(id: string): string {
@@ -70,7 +83,7 @@ class RedisRecords implements RecordCollectionDriver {
   }
 
   async #write(inputs: R.NormalizedRecordInput[], mode: string, now: number, expected: number) {
-    const keys = [this.#nk, this.#all, ...this.#layers, ...inputs.map((r) => this.#rec(r.id))];
+    const keys = [this.#nk, ...this.#ix, ...inputs.map((r) => this.#rec(r.id))];
     const args: (string | number)[] = [mode, now, expected];
     for (const r of inputs) {
       args.push(
@@ -126,7 +139,7 @@ class RedisRecords implements RecordCollectionDriver {
   }
 
   async delete(id: string, layer: R.Layer | undefined): Promise<boolean> {
-    const keys = [this.#nk, this.#all, ...this.#layers, this.#rec(id)];
+    const keys = [this.#nk, ...this.#ix, this.#rec(id)];
     const n = await run(this.#shared, "records.delete", () =>
       scripts().recordsDelete.run(this.#client, keys, [id, layer ?? ""]),
     );
@@ -134,41 +147,81 @@ class RedisRecords implements RecordCollectionDriver {
   }
 
   queryPage(q: R.NormalizedQuery): Promise<R.RecordPage> | null {
-    if (q.conditions.length !== 0 || q.ordering.field !== "id") return null;
-    return run(this.#shared, "records.query", () => this.#pageById(q));
+    const range = indexRange(q);
+    if (range === null) return null;
+    return run(this.#shared, "records.query", async () => {
+      await this.#ensureIndexed();
+      const want = q.limit + 1;
+      const conditions = luaConditions(q.conditions);
+      const keys = [indexKey(this.#ix, q.layer, range.ord), this.#nk];
+      const records: R.StoredRecord[] = [];
+      let from = range.from;
+      let skip = q.offset;
+      for (;;) {
+        const args = ["page", `${this.#base}:rec:`, range.kind, from, range.to, range.rev ? 1 : 0, skip];
+        args.push(want - records.length, SCAN_BUDGET, conditions);
+        const flat = (await scripts().recordsSelect.run(this.#client, keys, args)) as (string | null)[];
+        for (let i = 2; i < flat.length; i += 8) {
+          const record = parseRecord(flat.slice(i, i + 8));
+          if (record) records.push(record);
+        }
+        const resume = flat[0] as string;
+        if (records.length >= want || resume === "") break;
+        from = `(${resume}`;
+        skip = Number(flat[1]);
+      }
+      const more = records.length > q.limit;
+      if (more) records.length = q.limit;
+      const last = records.at(-1);
+      return { records, next: more && last !== undefined ? encodeCursor(q.ordering, last) : null };
+    });
   }
 
-  // Unfiltered id order is the sorted set's own order: read just the page by range.
-  async #pageById(q: R.NormalizedQuery): Promise<R.RecordPage> {
-    const after = q.after?.id;
-    const range = q.ordering.descending
-      ? [after === undefined ? "+" : `(${after}`, "-", "BYLEX", "REV"]
-      : [after === undefined ? "-" : `(${after}`, "+", "BYLEX"];
-    const ids = (await this.#client.call(
-      "ZRANGE",
-      this.#set(q.layer),
-      ...range,
-      "LIMIT",
-      q.offset,
-      q.limit + 1,
-    )) as string[];
-    // The id past the page tells that there is a next page; its record is loaded only to
-    // fill in for one of the page's that vanished (deleted since the range was read).
-    // Either way the index holds ids past this page, so the page ends with a cursor.
-    const more = ids.length > q.limit;
-    let records = await this.#load(more ? ids.slice(0, q.limit) : ids);
-    if (more && records.length < q.limit) records = [...records, ...(await this.#load(ids.slice(q.limit)))];
-    const last = records.at(-1);
-    return { records, next: last !== undefined && more ? encodeCursor(q.ordering, last) : null };
+  count(q: R.NormalizedCountQuery): Promise<number> {
+    if (q.conditions.length === 0) {
+      return run(
+        this.#shared,
+        "records.count",
+        async () => (await this.#client.call("ZCARD", this.#set(q.layer))) as number,
+      );
+    }
+    return run(this.#shared, "records.count", async () => {
+      const keys = [this.#set(q.layer), this.#nk];
+      const conditions = luaConditions(q.conditions);
+      let n = 0;
+      let from = "-";
+      for (;;) {
+        const args = ["count", `${this.#base}:rec:`, "id", from, "+", 0, 0, 0, SCAN_BUDGET, conditions];
+        const [found, resume] = (await scripts().recordsSelect.run(this.#client, keys, args)) as [number, string];
+        n += Number(found);
+        if (resume === "") return n;
+        from = `(${resume}`;
+      }
+    });
   }
 
-  count(q: R.NormalizedCountQuery): Promise<number> | null {
-    if (q.conditions.length !== 0) return null;
-    return run(
-      this.#shared,
-      "records.count",
-      async () => (await this.#client.call("ZCARD", this.#set(q.layer))) as number,
-    );
+  // Collections written before the ordering indexes existed get them once, in bounded
+  // calls, before their first indexed query; writes keep them from then on.
+  #ensureIndexed(): Promise<void> {
+    this.#indexed ??= (async () => {
+      const marker = `${this.#base}:layout`;
+      if ((await this.#client.call("GET", marker)) === LAYOUT) return;
+      let from = "-";
+      for (;;) {
+        const last = (await scripts().recordsReindex.run(
+          this.#client,
+          [this.#nk, ...this.#ix],
+          [`${this.#base}:rec:`, from, 1000],
+        )) as string;
+        if (last === "") break;
+        from = `(${last}`;
+      }
+      await this.#client.call("SET", marker, LAYOUT);
+    })().catch((err: unknown) => {
+      this.#indexed = undefined;
+      throw err;
+    });
+    return this.#indexed;
   }
 
   scan(layer: R.Layer | undefined): Promise<R.StoredRecord[]> {

@@ -58,8 +58,10 @@ export function scripts() {
     cacheLruIncrement: new LuaScript("cache-lru-increment", ["cache-lru", "cache-increment-value"]),
     queueAppend: new LuaScript("queue-append"),
     queueGroupSwap: new LuaScript("queue-group-swap"),
-    recordsStore: new LuaScript("records-store"),
-    recordsDelete: new LuaScript("records-delete"),
+    recordsStore: new LuaScript("records-store", ["records-index"]),
+    recordsDelete: new LuaScript("records-delete", ["records-index"]),
+    recordsSelect: new LuaScript("records-select", ["records-filter"]),
+    recordsReindex: new LuaScript("records-reindex", ["records-index"]),
     transportSend: new LuaScript("transport-send"),
   };
   return loaded as {
@@ -71,6 +73,8 @@ export function scripts() {
     queueGroupSwap: LuaScript;
     recordsStore: LuaScript;
     recordsDelete: LuaScript;
+    recordsSelect: LuaScript;
+    recordsReindex: LuaScript;
     transportSend: LuaScript;
   };
 }

@@ -1,12 +1,12 @@
--- Deletes one record and its index entries. KEYS[1] natural key -> id hash, KEYS[2] all
--- ids, KEYS[3..5] layer sets (bronze, silver, gold), KEYS[6] the record hash.
+-- Deletes one record and its index entries. KEYS[1] natural key -> id hash, KEYS[2..25]
+-- the indexes (see records-index.lua), KEYS[26] the record hash.
 -- ARGV[1] id, ARGV[2] the layer it must be in, or "". Returns 1 if deleted.
-local h = redis.call('HMGET', KEYS[6], 'nk', 'layer')
+local ix, n = ix_keys(2)
+local key = KEYS[n]
+local h = redis.call('HMGET', key, 'nk', 'layer', 'createdAt', 'updatedAt')
 if not h[1] then return 0 end
 if ARGV[2] ~= '' and h[2] ~= ARGV[2] then return 0 end
-local layers = { bronze = KEYS[3], silver = KEYS[4], gold = KEYS[5] }
-redis.call('DEL', KEYS[6])
+redis.call('DEL', key)
 if redis.call('HGET', KEYS[1], h[1]) == ARGV[1] then redis.call('HDEL', KEYS[1], h[1]) end
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', layers[h[2]], ARGV[1])
+ix_apply(ix, 'ZREM', ARGV[1], { nk = h[1], layer = h[2], createdAt = h[3], updatedAt = h[4] })
 return 1

@@ -1,13 +1,14 @@
 -- Stores records atomically: every record is checked first (against the data and the
 -- records before it in the batch); on a conflict nothing is written.
--- KEYS[1] natural key -> id hash, KEYS[2] sorted set of all ids, KEYS[3..5] sorted sets of
--- the layers bronze, silver, gold, KEYS[5+i] the hash of record i.
+-- KEYS[1] natural key -> id hash, KEYS[2..25] the indexes (see records-index.lua, the
+-- prelude of this script), KEYS[25+i] the hash of record i.
 -- ARGV[1] mode: update | skip | error; ARGV[2] now (ms); ARGV[3] expected version or -1;
 -- then per record: id, natural key, layer, content JSON, metadata JSON, createdAt and
 -- updatedAt (ms; both '' unless the caller preserves its own timestamps).
 -- Returns per record: kind (0 skipped, 1 inserted, 2 updated), version, createdAt.
 local mode, now, expected = ARGV[1], ARGV[2], tonumber(ARGV[3])
-local layers = { bronze = KEYS[3], silver = KEYS[4], gold = KEYS[5] }
+local ix, REC = ix_keys(2)
+REC = REC - 1
 local n = (#ARGV - 3) / 7
 local owners, states, plan = {}, {}, {}
 
@@ -20,9 +21,9 @@ end
 local function state(i, id)
   local s = states[id]
   if s ~= nil then return s end
-  local h = redis.call('HMGET', KEYS[5 + i], 'nk', 'layer', 'version', 'createdAt')
+  local h = redis.call('HMGET', KEYS[REC + i], 'nk', 'layer', 'version', 'createdAt', 'updatedAt')
   if not h[1] then return false end
-  return { nk = h[1], layer = h[2], version = tonumber(h[3]), createdAt = h[4] }
+  return { nk = h[1], layer = h[2], version = tonumber(h[3]), createdAt = h[4], updatedAt = h[5] }
 end
 
 for i = 1, n do
@@ -67,13 +68,12 @@ for i = 1, n do
     local old, new = p.old, p.new
     if old then
       if old.nk ~= new.nk and redis.call('HGET', KEYS[1], old.nk) == id then redis.call('HDEL', KEYS[1], old.nk) end
-      if old.layer ~= new.layer then redis.call('ZREM', layers[old.layer], id) end
+      ix_apply(ix, 'ZREM', id, old)
     end
-    redis.call('HSET', KEYS[5 + i], 'id', id, 'nk', new.nk, 'layer', new.layer, 'version', new.version,
+    redis.call('HSET', KEYS[REC + i], 'id', id, 'nk', new.nk, 'layer', new.layer, 'version', new.version,
       'createdAt', new.createdAt, 'updatedAt', new.updatedAt, 'content', ARGV[a + 4], 'metadata', ARGV[a + 5])
     redis.call('HSET', KEYS[1], new.nk, id)
-    redis.call('ZADD', KEYS[2], 0, id)
-    redis.call('ZADD', layers[new.layer], 0, id)
+    ix_apply(ix, 'ZADD', id, new)
     out[#out + 1] = p.kind
     out[#out + 1] = new.version
     out[#out + 1] = new.createdAt

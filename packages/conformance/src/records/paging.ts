@@ -1,4 +1,11 @@
-import type { RecordQuery, RecordStore, StoredRecord } from "@core/protocols";
+import {
+  compareRecords,
+  LAYERS,
+  parseOrderBy,
+  type RecordQuery,
+  type RecordStore,
+  type StoredRecord,
+} from "@core/protocols";
 import { expect, it } from "vitest";
 import { collect, expectCode, ids, type RecordsContext, rec } from "./context.js";
 
@@ -126,6 +133,30 @@ export function registerRecordPaging(ctx: RecordsContext): void {
     }
     for (const after of ["", "not-a-cursor", "e30", 42, null]) {
       await expectCode(() => store.queryPage({ orderBy: "content.group", after: after as never }), "INVALID_ARGUMENT");
+    }
+  });
+  // Backends that filter while walking an index in bounded steps (redis reads a few
+  // thousand entries per server call) must resume exactly where a step ended.
+  it("a sparse filter pages and counts exactly over 6,000 records in every built-in ordering", async () => {
+    const store = ctx.store();
+    const all = Array.from({ length: 6000 }, (_, i) =>
+      rec(`s${String(i).padStart(5, "0")}`, { tag: i % 1499 === 0 ? "rare" : "common", i }, { layer: LAYERS[i % 3] }),
+    );
+    await store.storeBatch(all);
+    const where = { "content.tag": "rare" };
+    expect(await store.count({ where })).toBe(5);
+    expect(await store.count({ layer: "gold", where })).toBe(2);
+    const rare = (await collect(() => store.query({ where, limit: 10 }))) as StoredRecord[];
+    expect(rare.map((r) => r.content.i)).toEqual([0, 1499, 2998, 4497, 5996]);
+    const orderings = ["id", "naturalKey", "createdAt", "updatedAt"].flatMap((f) => [f, `-${f}`]);
+    for (const orderBy of orderings as RecordQuery["orderBy"][]) {
+      const expected = ids([...rare].sort((a, b) => compareRecords(a, b, parseOrderBy(orderBy))));
+      expect(ids((await pageThrough(store, { where, orderBy, limit: 2 })).records), orderBy).toEqual(expected);
+      const gold = (await pageThrough(store, { layer: "gold", where, orderBy, limit: 1 })).records;
+      expect(ids(gold), orderBy).toEqual(expected.filter((id) => Number(id.slice(1)) % 3 === 2));
+      const skipped = await store.queryPage({ where, orderBy, offset: 3, limit: 10 });
+      expect(ids(skipped.records), orderBy).toEqual(expected.slice(3));
+      expect(skipped.next).toBeNull();
     }
   });
 }

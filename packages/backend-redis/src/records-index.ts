@@ -1,0 +1,103 @@
+import { compareCodePoints, LAYERS, type Layer, type NormalizedQuery } from "@core/protocols";
+
+/** The orderings with a sorted-set index, in the order the write scripts take their keys. */
+const ORDS = ["id", "k", "c", "C", "u", "U"] as const;
+type Ord = (typeof ORDS)[number];
+
+/** How a page reads an index: which set, how its members name a record, and the range. */
+export interface IndexRange {
+  ord: Ord;
+  /** `id`: the member is the id; `k`: the natural key; `t`: 15 bytes of time, then the id. */
+  kind: "id" | "k" | "t";
+  from: string;
+  to: string;
+  rev: boolean;
+}
+
+/**
+ * The sorted-set index keys of a collection: for the scopes all, bronze, silver, gold (in
+ * that order) one set per ordering (id, natural key, createdAt up/down, updatedAt
+ * up/down). The id sets keep their original names (`all`, `l:<layer>`).
+ *
+ * @example
+ * ```ts
+ * const keys = indexKeys("app:{r:feed}"); // 24 keys, the write scripts' KEYS[2..25]
+ * ```
+ */
+export function indexKeys(base: string): string[] {
+  const keys: string[] = [];
+  for (const scope of ["all", ...LAYERS]) {
+    for (const ord of ORDS) {
+      if (ord === "id") keys.push(scope === "all" ? `${base}:all` : `${base}:l:${scope}`);
+      else keys.push(`${base}:ix:${ord}:${scope}`);
+    }
+  }
+  return keys;
+}
+
+/**
+ * The key of one index among {@link indexKeys}.
+ *
+ * @example
+ * ```ts
+ * indexKey(keys, "gold", "c"); // the gold layer by createdAt, ascending
+ * ```
+ */
+export function indexKey(keys: readonly string[], layer: Layer | undefined, ord: Ord): string {
+  const scope = layer === undefined ? 0 : LAYERS.indexOf(layer) + 1;
+  return keys[scope * ORDS.length + ORDS.indexOf(ord)] as string;
+}
+
+/**
+ * Epoch ms as the 15 bytes the scripts put in front of an id (`ix_time` in
+ * records-index.lua): byte order is numeric order over the whole Date range.
+ *
+ * @example
+ * ```ts
+ * timeMember(0); // "100000000000000"
+ * ```
+ */
+export function timeMember(ms: number): string {
+  if (ms < 0) return `0${(8_640_000_000_000_000 + ms).toString(16).padStart(14, "0")}`;
+  return `1${ms.toString(16).padStart(14, "0")}`;
+}
+
+const TIME_ORDS = { createdAt: ["c", "C"], updatedAt: ["u", "U"] } as const;
+
+/**
+ * The index range that yields a query's records in order, from just after its cursor;
+ * null for an ordering without an index (a content or metadata path, or layer).
+ *
+ * @example
+ * ```ts
+ * const range = indexRange(normalizeQuery("redis", { orderBy: "-createdAt" }, 1000));
+ * ```
+ */
+export function indexRange(q: NormalizedQuery): IndexRange | null {
+  const { ordering, after } = q;
+  const rev = ordering.descending;
+  const start = rev ? "+" : "-";
+  const end = rev ? "-" : "+";
+  const root = ordering.parsed.root;
+  if (root === "id" || root === "naturalKey") {
+    let from = start;
+    if (after !== undefined) {
+      const value = after.value as string;
+      // After (v, id) by id: v itself only when it sorts after the cursor's id (a cursor
+      // of ours holds the id twice). Natural keys are unique: no tie to break.
+      from = root === "id" && compareCodePoints(value, after.id) > 0 ? `[${value}` : `(${value}`;
+    }
+    return { ord: root === "id" ? "id" : "k", kind: root === "id" ? "id" : "k", from, to: end, rev };
+  }
+  if (root === "createdAt" || root === "updatedAt") {
+    // Descending has its own set (negated times), so ties still sort by id ascending.
+    const ord = TIME_ORDS[root][rev ? 1 : 0];
+    let from = "-";
+    if (after !== undefined) {
+      const ms = (after.value as Date).getTime();
+      from = `(${timeMember(rev ? -ms : ms)}${after.id}`;
+    }
+    return { ord, kind: "t", from, to: "+", rev: false };
+  }
+  return null;
+}

@@ -1,0 +1,44 @@
+-- Prelude of the record write scripts: the sorted-set indexes of a collection, one per
+-- ordering and scope, every member scored 0 so each set sorts by member bytes.
+-- Scopes: all, bronze, silver, gold. Orderings and their members:
+--   id  the id                          k  the natural key (unique: serves both directions)
+--   c   time(createdAt) .. id           C  time(-createdAt) .. id
+--   u   time(updatedAt) .. id           U  time(-updatedAt) .. id
+-- where time() is 15 bytes sorting like the number, so ties sort by id ascending in both
+-- directions. The client passes the 24 keys scope by scope, orderings in that order.
+local IX_SCOPES = { 'all', 'bronze', 'silver', 'gold' }
+local IX_ORDS = { 'id', 'k', 'c', 'C', 'u', 'U' }
+
+-- The index keys from KEYS[first .. first + 23]; returns them and the next KEYS position.
+local function ix_keys(first)
+  local ix, n = {}, first
+  for _, scope in ipairs(IX_SCOPES) do
+    ix[scope] = {}
+    for _, o in ipairs(IX_ORDS) do
+      ix[scope][o] = KEYS[n]
+      n = n + 1
+    end
+  end
+  return ix, n
+end
+
+-- Epoch ms (|ms| <= 8.64e15, the Date range) as 15 bytes in numeric order: the sign, then
+-- 14 hex digits (a negative time is offset by 8.64e15, so every value stays exact).
+local function ix_time(ms)
+  if ms < 0 then return '0' .. string.format('%014x', 8640000000000000 + ms) end
+  return '1' .. string.format('%014x', ms)
+end
+
+-- Adds (ZADD) or removes (ZREM) the entries of record `id` in state s = { nk, layer,
+-- createdAt, updatedAt } (times as numbers), in the all scope and in its layer's.
+local function ix_apply(ix, cmd, id, s)
+  local c, u = tonumber(s.createdAt), tonumber(s.updatedAt)
+  local m = { id = id, k = s.nk, c = ix_time(c) .. id, C = ix_time(-c) .. id, u = ix_time(u) .. id,
+              U = ix_time(-u) .. id }
+  for _, scope in ipairs({ 'all', s.layer }) do
+    local keys = ix[scope]
+    for _, o in ipairs(IX_ORDS) do
+      if cmd == 'ZADD' then redis.call('ZADD', keys[o], 0, m[o]) else redis.call('ZREM', keys[o], m[o]) end
+    end
+  end
+end
