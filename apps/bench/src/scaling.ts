@@ -1,4 +1,5 @@
-import { encodeCursor, parseOrderBy, type StoredRecord } from "@core/protocols";
+import type { StoredRecord } from "@core/protocols";
+import { encodeCursor, parseOrderBy } from "@core/protocols/kit";
 import { compare } from "./measure.js";
 import type { Profile } from "./profile.js";
 import type { Progress } from "./progress.js";

@@ -1,12 +1,5 @@
-import {
-  type Backend,
-  defineCapabilities,
-  Lifecycle,
-  type Message,
-  notSupported,
-  registerBackend,
-  type Transport,
-} from "@core/protocols";
+import { type Backend, type Message, registerBackend, type Transport } from "@core/protocols";
+import { defineCapabilities, Lifecycle, notSupported } from "@core/protocols/kit";
 
 /**
  * A backend written right here, to show the extension path: it implements only the

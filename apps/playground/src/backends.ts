@@ -1,7 +1,8 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Backend, BackendError, openBackend, redactUrl } from "@core/protocols";
+import { type Backend, BackendError, openBackend } from "@core/protocols";
+import { redactUrl } from "@core/protocols/kit";
 
 /** The backend URL chosen for each protocol. */
 export interface BackendChoice {

@@ -1,20 +1,4 @@
-import {
-  type Backend,
-  type Cache,
-  type CacheOptions,
-  type Capabilities,
-  defineCapabilities,
-  Lifecycle,
-  notSupported,
-  type Queue,
-  type QueueOptions,
-  type RecordStore,
-  type RecordStoreOptions,
-  type SqlDatabase,
-  type Transport,
-  type TransportOptions,
-} from "@core/protocols";
-import { createCache, createQueue, createRecordStore, createTransport } from "@core/protocols/kit";
+import { defineBackend, type Lifecycle } from "@core/protocols/kit";
 import { fileCacheDriver } from "./cache-driver.js";
 import { type DamagedRecordHandler, warnDamagedRecord } from "./damage.js";
 import { BACKEND } from "./errors.js";
@@ -23,20 +7,6 @@ import { type FileQueueDefaults, fileQueueDriver } from "./queue-driver.js";
 import { fileRecordDriver } from "./records-driver.js";
 import type { FileShared } from "./shared.js";
 import { type FileTransportDefaults, fileTransportDriver } from "./transport-driver.js";
-
-const CAPABILITIES: Capabilities = defineCapabilities({
-  cache: true,
-  queue: true,
-  records: true,
-  transport: true,
-  sql: false,
-  persistent: true,
-  crossProcess: true,
-  maxEntries: true,
-  blockingStream: true,
-  buckets: true,
-  delivery: "at-least-once",
-});
 
 /** Options of {@link openFileBackend}. */
 export interface FileBackendOptions {
@@ -81,82 +51,71 @@ export interface FileBackendOptions {
   onDamagedRecord?: DamagedRecordHandler;
 }
 
-/**
- * A directory on disk holding caches, queues, record stores and transport outboxes,
- * shared safely by several processes (lock files around writes).
- *
- * @example
- * ```ts
- * const backend = new FileBackend({ directory: "./data" }, defaults, shared);
- * ```
- */
-export class FileBackend implements Backend {
-  readonly name = BACKEND;
-  readonly capabilities = CAPABILITIES;
-  readonly #shared: FileShared;
-  readonly #queueDefaults: FileQueueDefaults;
-  readonly #transportDefaults: FileTransportDefaults;
+interface FileState {
+  readonly shared: FileShared;
+  readonly queue: FileQueueDefaults;
+  readonly transport: FileTransportDefaults;
+}
 
-  constructor(directory: string, options: Omit<FileBackendOptions, "directory">) {
-    const lock: LockOptions = {};
-    if (options.lockTimeoutMs !== undefined) lock.timeoutMs = options.lockTimeoutMs;
-    if (options.staleLockMs !== undefined) lock.staleMs = options.staleLockMs;
-    this.#shared = {
-      lifecycle: new Lifecycle(BACKEND),
+function setup(lifecycle: Lifecycle, directory: string, options: Omit<FileBackendOptions, "directory">): FileState {
+  const lock: LockOptions = {};
+  if (options.lockTimeoutMs !== undefined) lock.timeoutMs = options.lockTimeoutMs;
+  if (options.staleLockMs !== undefined) lock.staleMs = options.staleLockMs;
+  return {
+    shared: {
+      lifecycle,
       directory,
       lock,
       sweepIntervalMs: options.sweepIntervalMs ?? 1000,
       fsyncRecords: options.fsyncRecords ?? true,
       onDamage: options.onDamagedRecord ?? warnDamagedRecord,
       stores: new Map(),
-    };
-    this.#queueDefaults = {
+    },
+    queue: {
       batchSize: options.batchSize ?? 1000,
       flushIntervalMs: options.flushIntervalMs ?? 5,
       maxBuffered: options.maxBuffered ?? 10_000,
       segmentBytes: options.segmentBytes ?? 8 * 1024 * 1024,
       pollIntervalMs: options.pollIntervalMs ?? 50,
-    };
-    this.#transportDefaults = {
+    },
+    transport: {
       groupLeaseMs: options.groupLeaseMs ?? 10_000,
       outboxRetention: options.outboxRetention ?? 1000,
-    };
-  }
+    },
+  };
+}
 
+/**
+ * A directory on disk holding caches, queues, record stores and transport outboxes,
+ * shared safely by several processes (lock files around writes).
+ *
+ * @example
+ * ```ts
+ * const backend = new FileBackend("/srv/data", { fsyncRecords: true });
+ * ```
+ */
+export class FileBackend extends defineBackend({
+  name: BACKEND,
+  capabilities: {
+    cache: true,
+    queue: true,
+    records: true,
+    transport: true,
+    persistent: true,
+    crossProcess: true,
+    maxEntries: true,
+    blockingStream: true,
+    buckets: true,
+    delivery: "at-least-once",
+  },
+  setup,
+  cache: (s) => fileCacheDriver(s.shared),
+  queue: (s) => fileQueueDriver(s.shared, s.queue),
+  records: (s) => fileRecordDriver(s.shared),
+  transport: (s) => fileTransportDriver(s.shared, s.queue, s.transport),
+}) {
   /** The directory this backend stores everything in. */
   get directory(): string {
-    return this.#shared.directory;
-  }
-
-  cache<V = unknown>(name: string, options?: CacheOptions): Cache<V> {
-    this.#shared.lifecycle.assertOpen();
-    return createCache<V>(fileCacheDriver(this.#shared), name, options);
-  }
-
-  queue<V = unknown>(name: string, options?: QueueOptions): Queue<V> {
-    this.#shared.lifecycle.assertOpen();
-    return createQueue<V>(fileQueueDriver(this.#shared, this.#queueDefaults), name, options);
-  }
-
-  records(name: string, options?: RecordStoreOptions): RecordStore {
-    this.#shared.lifecycle.assertOpen();
-    return createRecordStore(fileRecordDriver(this.#shared), name, options);
-  }
-
-  transport(options?: TransportOptions): Transport {
-    this.#shared.lifecycle.assertOpen();
-    return createTransport(fileTransportDriver(this.#shared, this.#queueDefaults, this.#transportDefaults), options);
-  }
-
-  sql(): SqlDatabase {
-    throw notSupported(BACKEND, "sql");
-  }
-
-  close(): Promise<void> {
-    return this.#shared.lifecycle.close();
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+    return this.state.shared.directory;
   }
 }

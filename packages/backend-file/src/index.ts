@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { assertPlainObject, type Backend, type BackendProvider, describeValue, invalidArgument } from "@core/protocols";
+import type { Backend, BackendProvider } from "@core/protocols";
+import { assertPlainObject, describeValue, invalidArgument } from "@core/protocols/kit";
 import { ensureDirectory } from "./atomic-write.js";
 import { FileBackend, type FileBackendOptions } from "./backend.js";
 import { BACKEND, fsError } from "./errors.js";

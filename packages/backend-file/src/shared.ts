@@ -1,4 +1,4 @@
-import type { Lifecycle } from "@core/protocols";
+import type { Lifecycle } from "@core/protocols/kit";
 import type { DamagedRecordHandler } from "./damage.js";
 import type { LockOptions } from "./lock.js";
 

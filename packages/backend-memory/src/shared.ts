@@ -1,4 +1,4 @@
-import type { Lifecycle } from "@core/protocols";
+import type { Lifecycle } from "@core/protocols/kit";
 
 /**
  * State one {@link MemoryBackend} shares with its stores. Each protocol keeps its data in

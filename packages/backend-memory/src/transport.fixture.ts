@@ -1,5 +1,5 @@
-import { Lifecycle, type Message, type TransportOptions } from "@core/protocols";
-import { createTransport } from "@core/protocols/kit";
+import type { Message, TransportOptions } from "@core/protocols";
+import { createTransport, Lifecycle } from "@core/protocols/kit";
 import type { MemoryShared } from "./shared.js";
 import { memoryTransportDriver } from "./transport-driver.js";
 

@@ -1,4 +1,4 @@
-import { invalidArgument } from "@core/protocols";
+import { invalidArgument } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 
 /** The server and login as separate options, the SQL guide's `ConnectionConfig` fields. */

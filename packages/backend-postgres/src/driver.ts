@@ -1,4 +1,4 @@
-import { driverNotInstalled, isMissingPackage } from "@core/protocols";
+import { driverNotInstalled, isMissingPackage } from "@core/protocols/kit";
 import type pg from "pg";
 
 let loaded: Promise<typeof pg> | undefined;

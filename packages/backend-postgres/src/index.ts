@@ -1,4 +1,5 @@
-import { assertPlainObject, type BackendProvider, invalidArgument, redactUrl } from "@core/protocols";
+import type { BackendProvider } from "@core/protocols";
+import { assertPlainObject, invalidArgument, redactUrl } from "@core/protocols/kit";
 import type pg from "pg";
 import { PostgresBackend } from "./backend.js";
 import { connectionFields, type PostgresConnectionFields } from "./connection-fields.js";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { quoteIdentifier } from "@core/protocols";
+import { quoteIdentifier } from "@core/protocols/kit";
 import type pg from "pg";
 import { loadPg } from "./driver.js";
 

@@ -1,4 +1,5 @@
-import { type Backend, ConnectionError, Lifecycle, OperationalError, sql, TransactionError } from "@core/protocols";
+import { type Backend, ConnectionError, OperationalError, sql, TransactionError } from "@core/protocols";
+import { Lifecycle } from "@core/protocols/kit";
 import pg from "pg";
 import { describe, expect, it } from "vitest";
 import { openPostgresBackend } from "./index.js";

@@ -1,4 +1,5 @@
-import { BackendError, type NormalizedRecordInput, type OnConflict, type StoreBatchResult } from "@core/protocols";
+import { BackendError, type OnConflict, type StoreBatchResult } from "@core/protocols";
+import type { NormalizedRecordInput } from "@core/protocols/kit";
 import { query, statement, transaction } from "./db.js";
 import { BACKEND } from "./errors.js";
 import { decodeKey, encodeKey } from "./keys.js";

@@ -1,12 +1,5 @@
-import {
-  type Condition,
-  type CursorPosition,
-  type FilterValue,
-  type Layer,
-  type Ordering,
-  type ParsedField,
-  typeRank,
-} from "@core/protocols";
+import type { Condition, FilterValue, Layer } from "@core/protocols";
+import { type CursorPosition, type Ordering, type ParsedField, typeRank } from "@core/protocols/kit";
 import { encodeKey } from "./keys.js";
 
 function escapeOperand(value: unknown): never {

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { quoteIdentifier } from "@core/protocols";
+import { quoteIdentifier } from "@core/protocols/kit";
 import type { Pool } from "pg";
 import { guard } from "./errors.js";
 

@@ -1,4 +1,4 @@
-import type { Lifecycle } from "@core/protocols";
+import type { Lifecycle } from "@core/protocols/kit";
 import type { Pool } from "pg";
 import type { Listener } from "./listener.js";
 

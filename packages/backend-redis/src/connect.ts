@@ -1,4 +1,5 @@
-import { BackendError, invalidArgument, redactUrl } from "@core/protocols";
+import { BackendError } from "@core/protocols";
+import { invalidArgument, redactUrl } from "@core/protocols/kit";
 import type { RedisClientLike } from "./client.js";
 import { BACKEND, REACH_HINT, toBackendError } from "./errors.js";
 

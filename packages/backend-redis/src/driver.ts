@@ -1,4 +1,4 @@
-import { driverNotInstalled, isMissingPackage } from "@core/protocols";
+import { driverNotInstalled, isMissingPackage } from "@core/protocols/kit";
 import type * as IORedis from "ioredis";
 
 let loaded: Promise<typeof IORedis> | undefined;

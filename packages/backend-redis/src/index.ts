@@ -1,4 +1,5 @@
-import { assertPlainObject, type BackendProvider, invalidArgument, redactUrl } from "@core/protocols";
+import type { BackendProvider } from "@core/protocols";
+import { assertPlainObject, invalidArgument, redactUrl } from "@core/protocols/kit";
 import { RedisBackend } from "./backend.js";
 import type { RedisClientLike } from "./client.js";
 import {

@@ -1,4 +1,4 @@
-import { invalidArgument } from "@core/protocols";
+import { invalidArgument } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 
 /** The protocols that own a key space. */

@@ -1,4 +1,5 @@
-import { BackendError, type Layer, type NormalizedRecordInput, type StoredRecord } from "@core/protocols";
+import { BackendError, type Layer, type StoredRecord } from "@core/protocols";
+import type { NormalizedRecordInput } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Lifecycle } from "@core/protocols";
+import type { Lifecycle } from "@core/protocols/kit";
 import type { RedisClientLike } from "./client.js";
 import { within } from "./connect.js";
 import { guard } from "./errors.js";

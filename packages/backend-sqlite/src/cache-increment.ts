@@ -1,5 +1,5 @@
-import { invalidArgument } from "@core/protocols";
 import type { CacheValues } from "@core/protocols/kit";
+import { invalidArgument } from "@core/protocols/kit";
 import type { CacheParams } from "./cache-params.js";
 import * as Q from "./cache-sql.js";
 import { BACKEND } from "./errors.js";

@@ -1,4 +1,4 @@
-import { driverNotInstalled, isMissingPackage } from "@core/protocols";
+import { driverNotInstalled, isMissingPackage } from "@core/protocols/kit";
 import type BetterSqlite3 from "better-sqlite3";
 
 /**

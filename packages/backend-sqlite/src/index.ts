@@ -1,5 +1,6 @@
 import { closeSync, constants, openSync } from "node:fs";
-import { type Backend, type BackendProvider, invalidArgument } from "@core/protocols";
+import type { Backend, BackendProvider } from "@core/protocols";
+import { invalidArgument } from "@core/protocols/kit";
 import { SqliteBackend } from "./backend.js";
 import { type BetterSqliteDatabase, loadDriver } from "./driver.js";
 import { mapErrors, toBackendError } from "./errors.js";

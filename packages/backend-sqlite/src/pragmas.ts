@@ -1,4 +1,4 @@
-import { invalidArgument } from "@core/protocols";
+import { invalidArgument } from "@core/protocols/kit";
 import type { BetterSqliteDatabase } from "./driver.js";
 
 /** A pragma value `openSqliteBackend({ pragmas })` accepts. */

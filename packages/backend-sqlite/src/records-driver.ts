@@ -1,6 +1,13 @@
 import type * as R from "@core/protocols";
-import { encodeCursor } from "@core/protocols";
-import type { RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
+import type {
+  NormalizedCountQuery,
+  NormalizedQuery,
+  NormalizedRecordInput,
+  NormalizedSightingInput,
+  RecordCollectionDriver,
+  RecordDriver,
+} from "@core/protocols/kit";
+import { encodeCursor } from "@core/protocols/kit";
 import type { SqliteStatement } from "./driver.js";
 import { BACKEND, toBackendError } from "./errors.js";
 import { pageQuery, type SqlPart, whereClause } from "./records-sql.js";
@@ -64,7 +71,7 @@ class SqliteRecords implements RecordCollectionDriver {
     return statement;
   }
 
-  store(input: R.NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
+  store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
     const shared = this.#shared;
     // No copy needed: `input` holds validated copies of the caller's content and metadata,
     // and nothing else keeps the record, so the caller may mutate what it gets.
@@ -77,7 +84,7 @@ class SqliteRecords implements RecordCollectionDriver {
     );
   }
 
-  storeBatch(inputs: R.NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
+  storeBatch(inputs: NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
     return this.#shared.run(() =>
       this.#shared.write(() => {
         const result: R.StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
@@ -116,7 +123,7 @@ class SqliteRecords implements RecordCollectionDriver {
     });
   }
 
-  queryPage(query: R.NormalizedQuery): Promise<R.RecordPage> {
+  queryPage(query: NormalizedQuery): Promise<R.RecordPage> {
     return this.#shared.run(() => {
       const part = pageQuery(this.#name, query);
       const rows = this.#dynamicStatement(part).all(...part.params) as RecordRow[];
@@ -127,7 +134,7 @@ class SqliteRecords implements RecordCollectionDriver {
     });
   }
 
-  count(query: R.NormalizedCountQuery): Promise<number> {
+  count(query: NormalizedCountQuery): Promise<number> {
     return this.#shared.run(() => {
       const where = whereClause(this.#name, query);
       const part = { text: `SELECT count(*) FROM core_records WHERE ${where.text}`, params: where.params };
@@ -137,7 +144,7 @@ class SqliteRecords implements RecordCollectionDriver {
     });
   }
 
-  recordSighting(s: R.NormalizedSightingInput): Promise<boolean> {
+  recordSighting(s: NormalizedSightingInput): Promise<boolean> {
     return this.#shared.run(() =>
       this.#shared.write(() => {
         const first = this.#prepare(FIRST_SIGHTING).run(this.#name, s.naturalKey).changes === 1;

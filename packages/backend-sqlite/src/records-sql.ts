@@ -1,14 +1,13 @@
+import type { Condition, FilterValue } from "@core/protocols";
 import {
-  type Condition,
   type CursorPosition,
   compareCodePoints,
-  type FilterValue,
   type NormalizedCountQuery,
   type NormalizedQuery,
   type Ordering,
   type ParsedField,
   typeRank,
-} from "@core/protocols";
+} from "@core/protocols/kit";
 
 /** SQL text and its positional parameters. No value ever reaches the text. */
 export interface SqlPart {

@@ -1,4 +1,5 @@
-import type { NormalizedRecordInput, OnConflict, StoredRecord } from "@core/protocols";
+import type { OnConflict, StoredRecord } from "@core/protocols";
+import type { NormalizedRecordInput } from "@core/protocols/kit";
 import { upsertedRecord } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 import {

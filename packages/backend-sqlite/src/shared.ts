@@ -1,4 +1,5 @@
-import { BackendError, closedError, type Lifecycle } from "@core/protocols";
+import { BackendError } from "@core/protocols";
+import { closedError, type Lifecycle } from "@core/protocols/kit";
 import type { BetterSqliteDatabase, SqliteStatement } from "./driver.js";
 import { BACKEND, toBackendError } from "./errors.js";
 import { Notifier } from "./notifier.js";

@@ -128,7 +128,8 @@ describe("a backend published outside the workspace", () => {
     expect(driver).toContain('from "@core/protocols/kit"');
     expect(driver).not.toMatch(/assert[A-Z]|invalidArgument|closedError|BackendError/);
     const backend = await readFile(join(pkg, "src/backend.ts"), "utf8");
-    expect(backend).toContain("createCache<V>(");
+    expect(backend).toContain("extends defineBackend({");
+    expect(backend).not.toMatch(/assertOpen|notSupported|createCache/);
   });
 
   test("the built package passes publint --strict and attw, and loadProvider finds it by name", async () => {
@@ -200,7 +201,7 @@ describe("create-backend inside the workspace and on bad input", () => {
     const manifest = JSON.parse(written["package.json"] as string);
     expect(manifest.peerDependencies).toEqual({ "@core/protocols": "workspace:^" });
     expect(manifest.devDependencies["@core/tsconfig"]).toBe("workspace:*");
-    expect(written["src/backend.ts"]).toContain("export class AcmeDbBackend implements Backend");
+    expect(written["src/backend.ts"]).toContain("export class AcmeDbBackend extends defineBackend({");
     expect(Object.keys(written)).toContain("src/acme-db.conformance.test.ts");
     expect(() => script.plan(["acme", "--protocols-spec", "^2.0.0"], ROOT)).toThrow(/workspace:\^/);
   });

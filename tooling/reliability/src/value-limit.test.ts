@@ -1,4 +1,5 @@
-import { BackendError, defaultCodec, limitValueSize } from "@core/protocols";
+import { BackendError, defaultCodec } from "@core/protocols";
+import { limitValueSize } from "@core/protocols/kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, createTarget, type Target } from "./targets.js";
 

@@ -1,4 +1,5 @@
-import { type BackendProvider, BUILTIN_SCHEMES, invalidArgument } from "@core/protocols";
+import { type BackendProvider, BUILTIN_SCHEMES } from "@core/protocols";
+import { invalidArgument } from "@core/protocols/kit";
 import { CACHE_NAME } from "./api-cache.js";
 import { QUEUE_TOPIC } from "./api-queue.js";
 import { stringField, toApiError } from "./http-errors.js";

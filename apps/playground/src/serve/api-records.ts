@@ -1,12 +1,5 @@
-import {
-  type Filter,
-  invalidArgument,
-  isPlainObject,
-  LAYERS,
-  type Layer,
-  type RecordQuery,
-  type RecordStore,
-} from "@core/protocols";
+import { type Filter, LAYERS, type Layer, type RecordQuery, type RecordStore } from "@core/protocols";
+import { invalidArgument, isPlainObject } from "@core/protocols/kit";
 import { generateFeed } from "../feed.js";
 import { intField, stringField } from "./http-errors.js";
 import type { Router } from "./router.js";

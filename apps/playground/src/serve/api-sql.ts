@@ -1,4 +1,4 @@
-import { invalidArgument } from "@core/protocols";
+import { invalidArgument } from "@core/protocols/kit";
 import { stringField } from "./http-errors.js";
 import type { Router } from "./router.js";
 import type { PlaygroundSession } from "./session.js";

@@ -1,4 +1,5 @@
-import { BackendError, type ErrorCode, invalidArgument } from "@core/protocols";
+import { BackendError, type ErrorCode } from "@core/protocols";
+import { invalidArgument } from "@core/protocols/kit";
 
 /** Codes the HTTP layer adds for its own failures (unknown route, wrong method). */
 export type ApiErrorCode = ErrorCode | "NOT_FOUND" | "INTERNAL";

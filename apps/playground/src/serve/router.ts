@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { invalidArgument, isPlainObject } from "@core/protocols";
+import { invalidArgument, isPlainObject } from "@core/protocols/kit";
 import { ApiError, toApiError } from "./http-errors.js";
 
 /** What a route handler gets. */

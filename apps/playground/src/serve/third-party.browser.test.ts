@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { openMemoryBackend } from "@core/backend-memory";
-import { type Backend, type BackendProvider, notSupported, registerBackend, unregisterBackend } from "@core/protocols";
+import { type Backend, type BackendProvider, registerBackend, unregisterBackend } from "@core/protocols";
+import { notSupported } from "@core/protocols/kit";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPage } from "./browser.fixture.js";

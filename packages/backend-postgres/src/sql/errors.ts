@@ -5,9 +5,9 @@ import {
   IntegrityError,
   OperationalError,
   QueryError,
-  redactUrl,
   TransactionError,
 } from "@core/protocols";
+import { redactUrl } from "@core/protocols/kit";
 
 const BACKEND = "postgres";
 const NETWORK = new Set([

@@ -1,10 +1,5 @@
-import {
-  canonicalSqlValue,
-  checkColumnType,
-  type DatabaseType,
-  invalidArgument,
-  type TypeMapper,
-} from "@core/protocols";
+import type { DatabaseType, TypeMapper } from "@core/protocols";
+import { canonicalSqlValue, checkColumnType, invalidArgument } from "@core/protocols/kit";
 
 const BACKEND = "postgres";
 

@@ -1,4 +1,4 @@
-import { AsyncMutex } from "@core/protocols";
+import { AsyncMutex } from "@core/protocols/kit";
 
 const mutexes = new WeakMap<object, AsyncMutex>();
 

@@ -1,11 +1,5 @@
-import {
-  canonicalSqlValue,
-  checkColumnType,
-  type DatabaseType,
-  invalidArgument,
-  isPlainObject,
-  type TypeMapper,
-} from "@core/protocols";
+import type { DatabaseType, TypeMapper } from "@core/protocols";
+import { canonicalSqlValue, checkColumnType, invalidArgument, isPlainObject } from "@core/protocols/kit";
 
 const BACKEND = "sqlite";
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);

@@ -1,19 +1,21 @@
+import type {
+  Layer,
+  OnConflict,
+  RecordInput,
+  RecordPage,
+  RecordQuery,
+  StoreBatchResult,
+  StoredRecord,
+} from "@core/protocols";
 import {
   compareRecords,
   compileFilter,
   decodeCursor,
   encodeCursor,
   isAfterCursor,
-  type Layer,
   matchesFilter,
-  type OnConflict,
   parseOrderBy,
-  type RecordInput,
-  type RecordPage,
-  type RecordQuery,
-  type StoreBatchResult,
-  type StoredRecord,
-} from "@core/protocols";
+} from "@core/protocols/kit";
 
 /** What the model expects one write to do. */
 export type Expected =

@@ -7,10 +7,10 @@ import {
   BackendError,
   type Cache,
   type CacheOptions,
-  defineCapabilities,
   type Queue,
   type QueueOptions,
 } from "@core/protocols";
+import { defineCapabilities } from "@core/protocols/kit";
 import {
   describeCacheConformance,
   describePublisherConformance,

@@ -14,38 +14,9 @@ export const BACKEND = "${n.name}";
 /** @param {{ name: string, pascal: string }} n */
 export function backendTs(n) {
   const camel = n.pascal[0].toLowerCase() + n.pascal.slice(1);
-  return `import {
-  type Backend,
-  type Cache,
-  type CacheOptions,
-  type Capabilities,
-  notSupported,
-  type Queue,
-  type RecordStore,
-  type SqlDatabase,
-  type Transport,
-} from "@core/protocols";
-import { type CacheDriver, createCache, defineCapabilities, Lifecycle } from "@core/protocols/kit";
+  return `import { type CacheDriver, defineBackend, type Lifecycle } from "@core/protocols/kit";
 import { ${camel}CacheDriver } from "./cache-driver.js";
 import { BACKEND } from "./name.js";
-
-// What this backend can do. The conformance suites read it from an instance: a protocol
-// marked true gets its whole suite, one marked false is tested to throw NOT_SUPPORTED.
-// Turn a protocol on once its driver is written ("The capability manifest" in the guide:
-// ${GUIDE}).
-const CAPABILITIES: Capabilities = defineCapabilities({
-  cache: true,
-  queue: false,
-  records: false,
-  transport: false,
-  sql: false,
-  persistent: false,
-  crossProcess: false,
-  maxEntries: false,
-  blockingStream: false,
-  buckets: false,
-  delivery: "none",
-});
 
 /** Options of {@link open${n.pascal}Backend}. */
 export interface ${n.pascal}BackendOptions {
@@ -53,10 +24,18 @@ export interface ${n.pascal}BackendOptions {
   url?: string;
 }
 
+/** What one backend object shares with its drivers. Put the connection (client, pool, file handle) here too. */
+interface ${n.pascal}State {
+  readonly lifecycle: Lifecycle;
+  readonly options: Readonly<${n.pascal}BackendOptions>;
+  /** One driver per backend object: every handle of a cache name shares its entries. */
+  readonly cache: CacheDriver;
+}
+
 /**
- * The ${n.name} backend: one storage handing out namespaced stores that share it. Put the
- * connection (client, pool, file handle) here too, and end it in \`close()\`
- * (\`lifecycle.onClose(() => client.end())\`).
+ * The ${n.name} backend: one storage handing out namespaced stores that share it.
+ * \`defineBackend\` does the rest: the closed check (\`CLOSED\`), \`NOT_SUPPORTED\` for the
+ * protocols without a driver, \`close()\` and \`Symbol.asyncDispose\`.
  *
  * @example
  * \`\`\`ts
@@ -64,51 +43,25 @@ export interface ${n.pascal}BackendOptions {
  * await backend.cache<number>("hits").increment("home");
  * \`\`\`
  */
-export class ${n.pascal}Backend implements Backend {
-  readonly name: string = BACKEND;
-  readonly capabilities: Capabilities = CAPABILITIES;
-  readonly options: Readonly<${n.pascal}BackendOptions>;
-  readonly #lifecycle = new Lifecycle(BACKEND);
-  readonly #cache: CacheDriver = ${camel}CacheDriver(this.#lifecycle);
-
-  constructor(options: ${n.pascal}BackendOptions = {}) {
-    this.options = Object.freeze({ ...options });
-  }
-
-  cache<V = unknown>(name: string, options?: CacheOptions): Cache<V> {
-    this.#lifecycle.assertOpen();
-    return createCache<V>(this.#cache, name, options);
-  }
-
-  // The other protocols follow the pattern of cache(): a driver file per protocol
-  // (queue-driver.ts, records-driver.ts, …) passed to createQueue, createRecordStore, … of
-  // @core/protocols/kit, and the capability switched on.
-  queue<V = unknown>(): Queue<V> {
-    this.#lifecycle.assertOpen();
-    throw notSupported(BACKEND, "queue");
-  }
-
-  records(): RecordStore {
-    this.#lifecycle.assertOpen();
-    throw notSupported(BACKEND, "records");
-  }
-
-  transport(): Transport {
-    this.#lifecycle.assertOpen();
-    throw notSupported(BACKEND, "transport");
-  }
-
-  sql(): SqlDatabase {
-    this.#lifecycle.assertOpen();
-    throw notSupported(BACKEND, "sql");
-  }
-
-  close(): Promise<void> {
-    return this.#lifecycle.close();
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
+export class ${n.pascal}Backend extends defineBackend({
+  name: BACKEND,
+  // What this backend can do; unlisted capabilities are absent. The conformance suites read
+  // it from an instance: a protocol marked true gets its whole suite, an absent one is tested
+  // to throw NOT_SUPPORTED ("The capability manifest" in the guide: ${GUIDE}).
+  capabilities: { cache: true },
+  setup: (lifecycle, options: ${n.pascal}BackendOptions = {}): ${n.pascal}State => ({
+    lifecycle,
+    options: Object.freeze({ ...options }),
+    cache: ${camel}CacheDriver(lifecycle),
+  }),
+  cache: (state) => state.cache,
+  // The other protocols follow the pattern of cache: a driver file per protocol
+  // (queue-driver.ts, records-driver.ts, …), its factory here (queue: …, records: …) and the
+  // capability switched on. Release a connection in close: (state) => state.client.end().
+}) {
+  /** The options this backend was opened with. */
+  get options(): Readonly<${n.pascal}BackendOptions> {
+    return this.state.options;
   }
 }
 `;
