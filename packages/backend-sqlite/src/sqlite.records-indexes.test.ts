@@ -1,4 +1,5 @@
-import { type Layer, normalizeQuery, type RecordQuery, type RecordStore } from "@core/protocols";
+import type { Layer, RecordQuery, RecordStore } from "@core/protocols";
+import { normalizeQuery } from "@core/protocols/kit";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openSqliteBackend } from "./index.js";

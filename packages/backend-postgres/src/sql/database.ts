@@ -1,5 +1,10 @@
-import { postgresDialect, type SqlDatabase } from "@core/protocols";
-import { type CheckedTransactionOptions, createSqlDatabase, type SqlSession } from "@core/protocols/kit";
+import type { SqlDatabase } from "@core/protocols";
+import {
+  type CheckedTransactionOptions,
+  createSqlDatabase,
+  postgresDialect,
+  type SqlSession,
+} from "@core/protocols/kit";
 import type { Pool, PoolClient } from "pg";
 import type { PostgresShared } from "../shared.js";
 import { mapPostgresError } from "./errors.js";

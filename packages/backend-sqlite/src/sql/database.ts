@@ -1,5 +1,5 @@
-import { type SqlDatabase, sqliteDialect } from "@core/protocols";
-import { createSqlDatabase, type SqlSession } from "@core/protocols/kit";
+import type { SqlDatabase } from "@core/protocols";
+import { createSqlDatabase, type SqlSession, sqliteDialect } from "@core/protocols/kit";
 import type { SqliteShared } from "../shared.js";
 import { sqliteMutexFor } from "./mutex.js";
 import { control, runStatement } from "./statement.js";
