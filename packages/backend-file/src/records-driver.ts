@@ -1,5 +1,11 @@
 import { join } from "node:path";
 import type * as R from "@core/protocols";
+import type {
+  NormalizedCountQuery,
+  NormalizedQuery,
+  NormalizedRecordInput,
+  NormalizedSightingInput,
+} from "@core/protocols/kit";
 import { type Lifecycle, type RecordCollectionDriver, type RecordDriver, upsertedRecord } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
@@ -25,7 +31,7 @@ class Writer {
     this.#data = data;
   }
 
-  write(input: R.NormalizedRecordInput, onConflict: R.OnConflict, expectedVersion?: number): Outcome {
+  write(input: NormalizedRecordInput, onConflict: R.OnConflict, expectedVersion?: number): Outcome {
     const existing = this.#data.byId.get(input.id);
     const owner = this.#data.byNaturalKey.get(input.naturalKey);
     const record = upsertedRecord(BACKEND, input, existing, owner, onConflict, expectedVersion, this.#now);
@@ -71,7 +77,7 @@ class FileRecords implements RecordCollectionDriver {
     return this.#lifecycle.run(() => this.#c.journal.mutate(() => fn(this.#c.data)));
   }
 
-  store(input: R.NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
+  store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
     return this.#write((data) => {
       const writer = new Writer(data);
       writer.write(input, "update", expectedVersion);
@@ -79,7 +85,7 @@ class FileRecords implements RecordCollectionDriver {
     });
   }
 
-  storeBatch(inputs: R.NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
+  storeBatch(inputs: NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
     return this.#write((data) => {
       const result: R.StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
       const writer = new Writer(data);
@@ -119,15 +125,15 @@ class FileRecords implements RecordCollectionDriver {
     });
   }
 
-  queryPage(query: R.NormalizedQuery): Promise<R.RecordPage> {
+  queryPage(query: NormalizedQuery): Promise<R.RecordPage> {
     return this.#read((data) => data.page(query));
   }
 
-  count(query: R.NormalizedCountQuery): Promise<number> {
+  count(query: NormalizedCountQuery): Promise<number> {
     return this.#read((data) => data.count(query));
   }
 
-  recordSighting(s: R.NormalizedSightingInput): Promise<boolean> {
+  recordSighting(s: NormalizedSightingInput): Promise<boolean> {
     // Under the lock, after catching up: exactly one caller, in any process, sees no list.
     return this.#write((data) => ({ result: !data.sightings.has(s.naturalKey), ops: [{ g: s }] }));
   }

@@ -1,4 +1,10 @@
 import type * as R from "@core/protocols";
+import type {
+  NormalizedCountQuery,
+  NormalizedQuery,
+  NormalizedRecordInput,
+  NormalizedSightingInput,
+} from "@core/protocols/kit";
 import { RecordCollection, type RecordCollectionDriver, type RecordDriver, upsertedRecord } from "@core/protocols/kit";
 import type { MemoryShared } from "./shared.js";
 
@@ -28,7 +34,7 @@ class MemoryRecords implements RecordCollectionDriver {
 
   // Applies one record; `upsertedRecord` checks everything before the first change, so a
   // throw leaves the collection as it was, and `undo` (batches) can roll back earlier ones.
-  #write(input: R.NormalizedRecordInput, now: Date, onConflict: R.OnConflict, expected?: number, undo?: UndoLog) {
+  #write(input: NormalizedRecordInput, now: Date, onConflict: R.OnConflict, expected?: number, undo?: UndoLog) {
     const c = this.#c;
     const existing = c.byId.get(input.id);
     const owner = c.byNaturalKey.get(input.naturalKey);
@@ -60,13 +66,13 @@ class MemoryRecords implements RecordCollectionDriver {
     }
   }
 
-  store(input: R.NormalizedRecordInput, expectedVersion: number | undefined): R.StoredRecord {
+  store(input: NormalizedRecordInput, expectedVersion: number | undefined): R.StoredRecord {
     // Stryker disable next-line StringLiteral: onConflict is only compared with "skip" and "error", so "" behaves as "update"
     this.#write(input, new Date(), "update", expectedVersion);
     return this.#c.byId.get(input.id)!;
   }
 
-  storeBatch(inputs: R.NormalizedRecordInput[], onConflict: R.OnConflict): R.StoreBatchResult {
+  storeBatch(inputs: NormalizedRecordInput[], onConflict: R.OnConflict): R.StoreBatchResult {
     const result: R.StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
     const now = new Date();
     // Stryker disable next-line ArrayDeclaration: rollback walks triples from the end, so a leading extra element is never read
@@ -106,15 +112,15 @@ class MemoryRecords implements RecordCollectionDriver {
     return true;
   }
 
-  queryPage(query: R.NormalizedQuery): R.RecordPage {
+  queryPage(query: NormalizedQuery): R.RecordPage {
     return this.#c.page(query);
   }
 
-  count(query: R.NormalizedCountQuery): number {
+  count(query: NormalizedCountQuery): number {
     return this.#c.count(query);
   }
 
-  recordSighting(s: R.NormalizedSightingInput): boolean {
+  recordSighting(s: NormalizedSightingInput): boolean {
     return this.#c.sight(s);
   }
 
