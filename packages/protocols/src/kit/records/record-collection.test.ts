@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  type Layer,
-  normalizeCountQuery,
-  normalizeQuery,
-  type RecordQuery,
-  type StoredRecord,
-  selectPage,
-} from "../../index.js";
+import type { Layer, RecordQuery, StoredRecord } from "../../index.js";
+import { normalizeCountQuery, normalizeQuery, selectPage } from "../index.js";
 import { RecordCollection } from "./record-collection.js";
 import { SortedIds } from "./sorted-ids.js";
 
