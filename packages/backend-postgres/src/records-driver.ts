@@ -1,6 +1,14 @@
 import type * as R from "@core/protocols";
-import { BackendError, encodeCursor } from "@core/protocols";
-import type { RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
+import { BackendError } from "@core/protocols";
+import type {
+  NormalizedCountQuery,
+  NormalizedQuery,
+  NormalizedRecordInput,
+  NormalizedSightingInput,
+  RecordCollectionDriver,
+  RecordDriver,
+} from "@core/protocols/kit";
+import { encodeCursor } from "@core/protocols/kit";
 import { query, statement } from "./db.js";
 import { BACKEND, guard, toBackendError } from "./errors.js";
 import { decodeKey, encodeKey } from "./keys.js";
@@ -64,7 +72,7 @@ class PostgresRecords implements RecordCollectionDriver {
   }
 
   // One record's write; natural-key clashes surface as 23505 → CONFLICT with a clear message.
-  async #write(input: R.NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
+  async #write(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
     const params: unknown[] = [
       this.#name,
       encodeKey(input.id),
@@ -103,11 +111,11 @@ class PostgresRecords implements RecordCollectionDriver {
     return toRecord(row);
   }
 
-  store(input: R.NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
+  store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
     return this.#shared.lifecycle.run(() => guard("records.store", () => this.#write(input, expectedVersion)));
   }
 
-  storeBatch(inputs: R.NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
+  storeBatch(inputs: NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
     const sql = inputs[0]?.createdAt === undefined ? this.#batchSql : this.#batchSqlPreserved;
     return writeBatch(this.#shared, sql, this.#name, inputs, onConflict);
   }
@@ -137,7 +145,7 @@ class PostgresRecords implements RecordCollectionDriver {
     return (rowCount ?? 0) > 0;
   }
 
-  async queryPage(nq: R.NormalizedQuery): Promise<R.RecordPage> {
+  async queryPage(nq: NormalizedQuery): Promise<R.RecordPage> {
     const p = new Params();
     let where = whereSql(p, this.#name, nq.layer, nq.conditions);
     if (nq.after) where += ` AND ${afterSql(p, nq.ordering, nq.after)}`;
@@ -149,7 +157,7 @@ class PostgresRecords implements RecordCollectionDriver {
     return { records, next: rows.length > nq.limit && last ? encodeCursor(nq.ordering, last) : null };
   }
 
-  async count(nq: R.NormalizedCountQuery): Promise<number> {
+  async count(nq: NormalizedCountQuery): Promise<number> {
     const p = new Params();
     const where = whereSql(p, this.#name, nq.layer, nq.conditions);
     const text = `SELECT count(*) AS n FROM ${this.#shared.quotedSchema}.records r WHERE ${where}`;
@@ -157,7 +165,7 @@ class PostgresRecords implements RecordCollectionDriver {
     return Number(rows[0]?.n ?? 0);
   }
 
-  async recordSighting(s: R.NormalizedSightingInput): Promise<boolean> {
+  async recordSighting(s: NormalizedSightingInput): Promise<boolean> {
     const { rows } = await this.#q("recordSighting", this.#sql.recordSighting, [
       encodeKey(s.naturalKey),
       s.source,

@@ -1,5 +1,5 @@
-import { BackendError, type ErrorCode, redactUrl } from "@core/protocols";
-import { mapFailure } from "@core/protocols/kit";
+import { BackendError, type ErrorCode } from "@core/protocols";
+import { mapFailure, redactUrl } from "@core/protocols/kit";
 
 /** Name every error of this package carries. */
 export const BACKEND = "redis";

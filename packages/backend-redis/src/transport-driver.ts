@@ -1,5 +1,6 @@
-import { assertNonNegativeInteger, assertPlainObject, type SendResult, type TransportOptions } from "@core/protocols";
+import type { SendResult, TransportOptions } from "@core/protocols";
 import type { NativeSubscribe, OutgoingMessage, TransportDriver, TransportSettings } from "@core/protocols/kit";
+import { assertNonNegativeInteger, assertPlainObject } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 import { namespaceKey } from "./keys.js";
 import { scripts } from "./scripts.js";

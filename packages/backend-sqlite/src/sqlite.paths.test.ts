@@ -1,4 +1,5 @@
 import { waitFor } from "@core/conformance";
+import type { RecordQuery, StoredRecord } from "@core/protocols";
 import {
   compareRecords,
   decodeCursor,
@@ -6,9 +7,7 @@ import {
   isAfterCursor,
   normalizeQuery,
   parseOrderBy,
-  type RecordQuery,
-  type StoredRecord,
-} from "@core/protocols";
+} from "@core/protocols/kit";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openSqliteBackend } from "./index.js";

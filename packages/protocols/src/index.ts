@@ -83,7 +83,6 @@ export {
   registerBackend,
   unregisterBackend,
 } from "./registry.js";
-export { checkSendOptions, SEND_OPTION_NAMES } from "./send-options.js";
 export type {
   BeginOptions,
   CompiledQuery,

@@ -1,11 +1,5 @@
-import {
-  createPublisher,
-  type Message,
-  PublishError,
-  type PublisherLogger,
-  SEND_OPTION_NAMES,
-  stubTransport,
-} from "@core/protocols";
+import { createPublisher, type Message, PublishError, type PublisherLogger, stubTransport } from "@core/protocols";
+import { SEND_OPTION_NAMES } from "@core/protocols/kit";
 import { expect, vi } from "vitest";
 import { freshName } from "../names.js";
 import { expectCode, expectRejects, type TransportHarness, transportTest } from "./harness.js";

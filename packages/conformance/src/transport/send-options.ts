@@ -1,4 +1,5 @@
-import { SEND_OPTION_NAMES, type SendOptionName, type SendOptions } from "@core/protocols";
+import type { SendOptionName, SendOptions } from "@core/protocols";
+import { SEND_OPTION_NAMES } from "@core/protocols/kit";
 import { describe, expect } from "vitest";
 import { freshName } from "../names.js";
 import { expectRejects, message, type TransportHarness, transportTest } from "./harness.js";

@@ -84,6 +84,7 @@ export {
 } from "../record-validation.js";
 export { redactUrl } from "../redact.js";
 export { schemeOf } from "../registry.js";
+export { checkSendOptions, SEND_OPTION_NAMES } from "../send-options.js";
 export { applyExecuteOptions, type CheckedExecuteOptions, checkExecuteOptions } from "../sql-execute.js";
 export {
   ExplicitTransaction,
