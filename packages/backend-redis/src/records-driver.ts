@@ -1,6 +1,14 @@
 import type * as R from "@core/protocols";
-import { BackendError, encodeCursor, LAYERS } from "@core/protocols";
-import type { RecordCollectionDriver, RecordDriver } from "@core/protocols/kit";
+import { BackendError, LAYERS } from "@core/protocols";
+import type {
+  NormalizedCountQuery,
+  NormalizedQuery,
+  NormalizedRecordInput,
+  NormalizedSightingInput,
+  RecordCollectionDriver,
+  RecordDriver,
+} from "@core/protocols/kit";
+import { encodeCursor } from "@core/protocols/kit";
 import { BACKEND, toBackendError } from "./errors.js";
 import { escapeGlob, namespaceKey } from "./keys.js";
 import { conflict, parseRecord } from "./records-codec.js";
@@ -60,7 +68,7 @@ class RedisRecords implements RecordCollectionDriver {
     return this.#shared.client;
   }
 
-  async store(input: R.NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
+  async store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
     const now = Date.now();
     const [result] = await this.#write([input], "update", now, expectedVersion ?? -1);
     const [, version, createdAt] = result as [number, number, string];
@@ -72,7 +80,7 @@ class RedisRecords implements RecordCollectionDriver {
     };
   }
 
-  async storeBatch(inputs: R.NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
+  async storeBatch(inputs: NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
     const counts = { inserted: 0, updated: 0, skipped: 0 };
     for (const [kind] of await this.#write(inputs, onConflict, Date.now(), -1)) {
       if (kind === 1) counts.inserted++;
@@ -82,7 +90,7 @@ class RedisRecords implements RecordCollectionDriver {
     return counts;
   }
 
-  async #write(inputs: R.NormalizedRecordInput[], mode: string, now: number, expected: number) {
+  async #write(inputs: NormalizedRecordInput[], mode: string, now: number, expected: number) {
     const keys = [this.#nk, ...this.#ix, ...inputs.map((r) => this.#rec(r.id))];
     const args: (string | number)[] = [mode, now, expected];
     for (const r of inputs) {
@@ -146,7 +154,7 @@ class RedisRecords implements RecordCollectionDriver {
     return n === 1;
   }
 
-  queryPage(q: R.NormalizedQuery): Promise<R.RecordPage> | null {
+  queryPage(q: NormalizedQuery): Promise<R.RecordPage> | null {
     const range = indexRange(q);
     if (range === null) return null;
     return run(this.#shared, "records.query", async () => {
@@ -177,7 +185,7 @@ class RedisRecords implements RecordCollectionDriver {
     });
   }
 
-  count(q: R.NormalizedCountQuery): Promise<number> {
+  count(q: NormalizedCountQuery): Promise<number> {
     if (q.conditions.length === 0) {
       return run(
         this.#shared,
@@ -231,7 +239,7 @@ class RedisRecords implements RecordCollectionDriver {
     });
   }
 
-  async recordSighting(s: R.NormalizedSightingInput): Promise<boolean> {
+  async recordSighting(s: NormalizedSightingInput): Promise<boolean> {
     const text = JSON.stringify([s.source, s.seenAt.getTime(), s.metadata, s.contentHash]);
     // RPUSH is atomic and returns the new length: exactly one caller sees 1.
     const length = await run(this.#shared, "records.recordSighting", () =>

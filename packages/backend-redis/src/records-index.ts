@@ -1,4 +1,5 @@
-import { compareCodePoints, LAYERS, type Layer, type NormalizedQuery } from "@core/protocols";
+import { LAYERS, type Layer } from "@core/protocols";
+import { compareCodePoints, type NormalizedQuery } from "@core/protocols/kit";
 
 /** The orderings with a sorted-set index, in the order the write scripts take their keys. */
 const ORDS = ["id", "k", "c", "C", "u", "U"] as const;

@@ -1,4 +1,5 @@
-import { type BeginOptions, type IsolationLevel, invalidArgument, type SqlTransaction } from "@core/protocols";
+import type { BeginOptions, IsolationLevel, SqlTransaction } from "@core/protocols";
+import { invalidArgument } from "@core/protocols/kit";
 import { ApiError, stringField } from "./http-errors.js";
 import type { Router } from "./router.js";
 import type { PlaygroundSession } from "./session.js";

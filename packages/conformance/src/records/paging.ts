@@ -1,11 +1,5 @@
-import {
-  compareRecords,
-  LAYERS,
-  parseOrderBy,
-  type RecordQuery,
-  type RecordStore,
-  type StoredRecord,
-} from "@core/protocols";
+import { LAYERS, type RecordQuery, type RecordStore, type StoredRecord } from "@core/protocols";
+import { compareRecords, parseOrderBy } from "@core/protocols/kit";
 import { expect, it } from "vitest";
 import { collect, expectCode, ids, type RecordsContext, rec } from "./context.js";
 
