@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runBench, writeCharts } from "./cli.js";
+import { concurrencyCount } from "./concurrency.js";
 import { peerPlan, resultLabel } from "./peers/plan.js";
 import { renderReport } from "./report.js";
 import type { BenchResult } from "./results.js";
@@ -26,6 +27,9 @@ describe("bench quick mode", () => {
       ).length;
     for (const backend of BACKENDS) {
       expect(count(backend, ["pair", "not-measured"], "pairs"), `${backend} pairs`).toBe(pairCount(profile));
+      expect(count(backend, ["concurrent", "not-measured"], "concurrency"), `${backend} concurrency`).toBe(
+        concurrencyCount(profile),
+      );
       expect(count(backend, ["scaling", "not-measured"], "scaling"), `${backend} scaling`).toBe(
         profile.scalingSizes.length * SCALING_OPERATIONS.length,
       );
@@ -46,7 +50,7 @@ describe("bench quick mode", () => {
     ).toEqual([...plan].sort());
     for (const r of results) {
       const label = `${r.backend} ${r.kind} ${"operation" in r ? r.operation : ""}`;
-      if (r.kind === "pair") {
+      if (r.kind === "pair" || r.kind === "concurrent") {
         for (const m of [r.ours, r.raw]) {
           expect(positive(m.opsPerSec) && m.samples > 0, label).toBe(true);
           expect(m.p99Us, label).toBeGreaterThanOrEqual(m.p50Us);
@@ -80,13 +84,21 @@ describe("bench quick mode", () => {
       const text = renderReport(results, { date: "today", profile, machine: "m", servers: "s", seconds, charts });
       expect(text).toContain("## Ratio ours / raw");
       expect(text).toContain("## Targets of the backend issues");
+      expect(text).toContain("## Concurrency (calls in flight)");
+      // Every backend has a concurrency verdict with a number (quick sizes: not judged here).
+      for (const backend of BACKENDS)
+        expect(text).toMatch(
+          new RegExp(`\\| ${backend} \\| ratio ours/raw ≥ 0\\.9× at [^|]*calls in flight.*\\| \\d+\\.\\d+×`),
+        );
       expect(text).toContain("## vs the peers");
       expect(text).toContain("## Instrumentation overhead");
       expect(
         charts.some((f) => f.endsWith("peers-cache.svg")) && charts.some((f) => f.endsWith("peers-queue.svg")),
       ).toBe(true);
+      for (const backend of BACKENDS) expect(charts.some((f) => f.endsWith(`concurrency-${backend}.svg`))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+    // The whole quick run: minutes when other jobs load the machine.
+  }, 300_000);
 });

@@ -5,6 +5,7 @@ import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { lineChart, ratioChart } from "./charts.js";
+import { concurrencyCount, runConcurrency } from "./concurrency.js";
 import { machineLine, serverVersions } from "./machine.js";
 import { runMemory } from "./memory-rss.js";
 import { runOverhead } from "./overhead.js";
@@ -13,14 +14,22 @@ import { runPeers } from "./peers/run-peers.js";
 import { makeProfile, type Profile } from "./profile.js";
 import { Progress } from "./progress.js";
 import { renderReport } from "./report.js";
-import { type BenchResult, type PairResult, type PeerResult, peerRatio, ratio, type ScalingResult } from "./results.js";
+import {
+  type BenchResult,
+  type ConcurrentResult,
+  type PairResult,
+  type PeerResult,
+  peerRatio,
+  ratio,
+  type ScalingResult,
+} from "./results.js";
 import { pairCount, runPairs } from "./run-pairs.js";
 import { runScaling, SCALING_OPERATIONS } from "./scaling.js";
 import { BACKENDS, type BackendName } from "./targets.js";
 import { runWakeup } from "./wakeup.js";
 
 /** The parts of a run. */
-export const SECTIONS = ["pairs", "scaling", "memory", "wakeup", "peers", "overhead"] as const;
+export const SECTIONS = ["pairs", "concurrency", "scaling", "memory", "wakeup", "peers", "overhead"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 /** Options of {@link runBench}. */
@@ -53,6 +62,7 @@ export async function runBench(
   const sections = new Set(options.sections ?? SECTIONS);
   const steps =
     (sections.has("pairs") ? backends.length * pairCount(profile) : 0) +
+    (sections.has("concurrency") ? backends.length * concurrencyCount(profile) : 0) +
     (sections.has("scaling") ? backends.length * profile.scalingSizes.length * SCALING_OPERATIONS.length : 0) +
     (sections.has("memory") ? backends.length + (backends.includes("memory") ? 1 : 0) : 0) +
     (sections.has("wakeup") ? backends.length * 2 : 0) +
@@ -63,6 +73,8 @@ export async function runBench(
   const results: BenchResult[] = [];
   if (sections.has("pairs"))
     for (const name of backends) results.push(...(await runPairs(name, profile, progress, options.filter)));
+  if (sections.has("concurrency"))
+    for (const name of backends) results.push(...(await runConcurrency(name, profile, progress, options.filter)));
   if (sections.has("scaling"))
     for (const name of backends) results.push(...(await runScaling(name, profile, progress)));
   if (sections.has("memory")) results.push(...(await runMemory(backends, profile, progress)));
@@ -99,6 +111,16 @@ export function writeCharts(results: readonly BenchResult[], dir: string): strin
     if (bars.length === 0) continue;
     const file = join(dir, `ratio-${backend}.svg`);
     writeFileSync(file, ratioChart(`${backend}: our throughput ÷ raw driver (same run)`, bars));
+    files.push(file);
+  }
+  const concurrent = results.filter((r): r is ConcurrentResult => r.kind === "concurrent");
+  for (const backend of BACKENDS) {
+    const bars = concurrent
+      .filter((r) => r.backend === backend)
+      .map((r) => [`${r.operation} × ${r.inFlight}`, ratio(r)] as const);
+    if (bars.length === 0) continue;
+    const file = join(dir, `concurrency-${backend}.svg`);
+    writeFileSync(file, ratioChart(`${backend}: ours ÷ raw with calls in flight (same run)`, bars));
     files.push(file);
   }
   const peers = results.filter((r): r is PeerResult => r.kind === "peer");

@@ -1,3 +1,4 @@
+import { IN_FLIGHT } from "./concurrency.js";
 import type { MeasureOptions } from "./measure.js";
 
 /** How big and how long a run is. */
@@ -7,6 +8,8 @@ export interface Profile {
   /** Keys / entries / records stored for the read scenarios. */
   keys: number;
   batches: readonly number[];
+  /** Calls in flight of the concurrency rows. */
+  inFlight: readonly number[];
   /** Stored items of the scaling curves. */
   scalingSizes: readonly number[];
   /** Stop prefilling a scaling point after this long (then it is reported as not measured). */
@@ -37,6 +40,8 @@ export function makeProfile(options: { quick?: boolean; huge?: boolean }): Profi
       measure: { rounds: 2, roundMs: 10 },
       keys: 200,
       batches: [10, 100, 1000],
+      // Two levels exercise the concurrent path; the full levels take minutes on a loaded machine.
+      inFlight: [1, 8],
       scalingSizes: [100, 1000],
       prefillBudgetMs: 5_000,
       memoryItems: 5_000,
@@ -50,6 +55,7 @@ export function makeProfile(options: { quick?: boolean; huge?: boolean }): Profi
     measure: { rounds: 5, roundMs: 150 },
     keys: 10_000,
     batches: [10, 100, 1000],
+    inFlight: IN_FLIGHT,
     scalingSizes: options.huge ? [1_000, 100_000, 1_000_000] : [1_000, 100_000],
     prefillBudgetMs: options.huge ? 120_000 : 20_000,
     memoryItems: 1_000_000,

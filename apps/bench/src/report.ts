@@ -3,6 +3,7 @@ import { renderPeers } from "./peers/report-peers.js";
 import type { Profile } from "./profile.js";
 import {
   type BenchResult,
+  type ConcurrentResult,
   type MemoryResult,
   type NotMeasured,
   type PairResult,
@@ -62,6 +63,29 @@ function details(pairs: readonly PairResult[]): string[] {
     }
     out.push("");
   }
+  return out;
+}
+
+function concurrency(rows: readonly ConcurrentResult[]): string[] {
+  if (rows.length === 0) return ["Not run."];
+  const levels = [...new Set(rows.map((r) => r.inFlight))].sort((a, b) => a - b);
+  const out = [
+    `| backend | operation | ${levels.map((n) => `× ${n}: ratio (ours calls/s)`).join(" | ")} | fastest setting ours / raw |`,
+    `|---|---|${levels.map(() => "---:").join("|")}|---|`,
+  ];
+  for (const backend of BACKENDS) {
+    for (const op of [...new Set(rows.map((r) => r.operation))]) {
+      const row = levels.map((n) => rows.find((r) => r.backend === backend && r.operation === op && r.inFlight === n));
+      if (row.every((r) => !r)) continue;
+      const cells = row.map((r) => (r ? `**${ratio(r).toFixed(2)}×** (${fmt(r.ours.opsPerSec)})` : "—"));
+      const settings = [
+        ...new Set(row.filter(Boolean).map((r) => `${r!.oursSetting || "—"} / ${r!.rawSetting || "—"}`)),
+      ];
+      out.push(`| ${backend} | ${op} | ${cells.join(" | ")} | ${settings.join("; ")} |`);
+    }
+  }
+  const baselines = [...new Set(rows.map((r) => `${r.backend}: ${r.baseline}`))];
+  out.push("", "Raw baselines (the faster setting's): ", "", ...baselines.map((b) => `- ${b}`));
   return out;
 }
 
@@ -152,6 +176,12 @@ export function renderReport(results: readonly BenchResult[], meta: ReportMeta):
     "## Per backend",
     "",
     ...details(pairs),
+    "## Concurrency (calls in flight)",
+    "",
+    "Ours and the raw driver with 1, 16, 64 and 256 calls outstanding at all times (that many workers, each starting its next call when its last one returns), interleaved rounds as above. Postgres: both sides on a pool of 10 connections (ours' default `max`). Redis: both sides measured with and without ioredis auto-pipelining (`autoPipelining` on ours); each side's faster setting is reported. Target: ratio ≥ 0.9× at every level.",
+    "",
+    ...concurrency(of(results, "concurrent")),
+    "",
     "## Scaling",
     "",
     "Our latency with more data stored (a fresh store per size, reads spread over the whole data set). Flat or logarithmic growth is the goal.",

@@ -15,6 +15,21 @@ export interface PairResult {
   raw: Measurement;
 }
 
+/** Ours versus the raw driver with `inFlight` calls outstanding at all times. */
+export interface ConcurrentResult {
+  kind: "concurrent";
+  backend: string;
+  operation: string;
+  inFlight: number;
+  /** Each side's fastest tuning (e.g. "auto-pipelining"); empty when there is one. */
+  oursSetting: string;
+  rawSetting: string;
+  /** What the raw side is (driver, pool, statements). */
+  baseline: string;
+  ours: Measurement;
+  raw: Measurement;
+}
+
 /** One point of a scaling curve: our operation with `size` items stored. */
 export interface ScalingResult {
   kind: "scaling";
@@ -89,7 +104,7 @@ export interface PeerLatencyResult {
 export interface NotMeasured {
   kind: "not-measured";
   backend: string;
-  section: "pairs" | "scaling" | "memory" | "wakeup" | "peers" | "overhead";
+  section: "pairs" | "concurrency" | "scaling" | "memory" | "wakeup" | "peers" | "overhead";
   operation: string;
   reason: string;
   byCapability: boolean;
@@ -97,6 +112,7 @@ export interface NotMeasured {
 
 export type BenchResult =
   | PairResult
+  | ConcurrentResult
   | ScalingResult
   | MemoryResult
   | WakeupResult
@@ -113,7 +129,7 @@ export type BenchResult =
  * ratio(result).toFixed(2);
  * ```
  */
-export function ratio(r: PairResult): number {
+export function ratio(r: PairResult | ConcurrentResult): number {
   return r.ours.opsPerSec / r.raw.opsPerSec;
 }
 

@@ -1,4 +1,5 @@
-import type { BenchResult, PairResult, PeerResult, WakeupResult } from "./results.js";
+import { CONCURRENT_OPERATIONS } from "./concurrency.js";
+import type { BenchResult, ConcurrentResult, PairResult, PeerResult, WakeupResult } from "./results.js";
 import { peerRatio, ratio } from "./results.js";
 
 // set, get (hit), getMany(n), setMany(n): see peers/plan.ts.
@@ -37,6 +38,24 @@ function worstSingleRatio(results: readonly BenchResult[], backend: string): [nu
   const found = SINGLE.map((op) => [pair(results, backend, op), op] as const).filter(([p]) => p);
   if (found.length < SINGLE.length) return undefined;
   return found.map(([p, op]) => [ratio(p!), op] as [number, string]).sort((a, b) => a[0] - b[0])[0];
+}
+
+// The worst ours/raw ratio over every concurrency row of a backend; undefined unless every
+// operation at every level produced a row (a partial set would flatter us).
+function worstConcurrentRatio(results: readonly BenchResult[], backend: string): [number, string] | undefined {
+  const rows = results.filter((r): r is ConcurrentResult => r.kind === "concurrent" && r.backend === backend);
+  const levels = new Set(rows.map((r) => r.inFlight)).size;
+  if (levels === 0 || rows.length < CONCURRENT_OPERATIONS.length * levels) return undefined;
+  return rows
+    .map((r) => [ratio(r), `${r.operation} × ${r.inFlight}`] as [number, string])
+    .sort((a, b) => a[0] - b[0])[0];
+}
+
+function levelsOf(results: readonly BenchResult[], backend: string): string {
+  const levels = [
+    ...new Set(results.flatMap((r) => (r.kind === "concurrent" && r.backend === backend ? [r.inFlight] : []))),
+  ];
+  return levels.length ? levels.sort((a, b) => a - b).join(", ") : "1, 16, 64 and 256";
 }
 
 function batchGain(results: readonly BenchResult[], backend: string): [number, string] | undefined {
@@ -154,6 +173,17 @@ export function checkTargets(results: readonly BenchResult[]): TargetVerdict[] {
           ms,
         ),
       );
+  }
+  for (const backend of ["memory", "file", "sqlite", "postgres", "redis"]) {
+    const worst = worstConcurrentRatio(results, backend);
+    const v = judge(
+      backend,
+      `ratio ours/raw ≥ 0.9× at ${levelsOf(results, backend)} calls in flight (worst of cache get/set, queue put, records get/store)`,
+      worst?.[0],
+      (r) => r >= 0.9,
+      x,
+    );
+    out.push(worst ? { ...v, measured: `${v.measured} (${worst[1]})` } : v);
   }
   for (const [backend, names, want] of [
     ["sqlite", ["Keyv SQLite"], 3],

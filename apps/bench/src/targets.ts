@@ -42,6 +42,16 @@ export interface OpenerSpec {
 
 let sequence = 0;
 
+/** How {@link openTarget} opens both sides; the tuning knobs apply to ours and raw alike. */
+export interface TargetOptions {
+  /** Open the raw baseline too (default true). */
+  raw?: boolean;
+  /** Postgres: pool size of ours (`max`) and of the raw `pg.Pool`. */
+  pool?: number;
+  /** Redis: ioredis auto-pipelining on ours (`autoPipelining`) and on the raw client. */
+  autoPipelining?: boolean;
+}
+
 /**
  * Why a call failed, in one line, for "not measured: …" entries.
  *
@@ -93,7 +103,7 @@ async function settle<T>(make: () => Promise<T>): Promise<{ value: T | null; err
  * await target.close();
  * ```
  */
-export async function openTarget(name: BackendName, options: { raw?: boolean } = {}): Promise<Target> {
+export async function openTarget(name: BackendName, options: TargetOptions = {}): Promise<Target> {
   const tag = `${process.pid}_${Date.now().toString(36)}_${sequence++}`;
   const withRaw = options.raw ?? true;
   const cleanups: (() => Promise<void> | void)[] = [];
@@ -115,7 +125,7 @@ export async function openTarget(name: BackendName, options: { raw?: boolean } =
     opener = {
       spec: "@core/backend-postgres",
       opener: "openPostgresBackend",
-      options: { connectionString: POSTGRES_URL, schema },
+      options: { connectionString: POSTGRES_URL, schema, ...(options.pool ? { max: options.pool } : {}) },
     };
     cleanups.push(async () => {
       const client = new pg.Client({ connectionString: POSTGRES_URL });
@@ -123,17 +133,21 @@ export async function openTarget(name: BackendName, options: { raw?: boolean } =
       await client.query(`drop schema if exists "${schema}" cascade`);
       await client.end();
     });
-    if (withRaw) raw = await settle(() => openRawPostgres(POSTGRES_URL, `bench_raw_${tag}`));
+    if (withRaw) raw = await settle(() => openRawPostgres(POSTGRES_URL, `bench_raw_${tag}`, options.pool));
   } else {
     const prefix = `bench-${tag}`;
-    opener = { spec: "@core/backend-redis", opener: "openRedisBackend", options: { url: REDIS_URL, prefix } };
+    opener = {
+      spec: "@core/backend-redis",
+      opener: "openRedisBackend",
+      options: { url: REDIS_URL, prefix, ...(options.autoPipelining ? { autoPipelining: true } : {}) },
+    };
     cleanups.push(async () => {
       const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
       await redis.connect();
       await deleteByPrefix(redis, prefix);
       redis.disconnect();
     });
-    if (withRaw) raw = await settle(() => openRawRedis(REDIS_URL, `bench-raw-${tag}`));
+    if (withRaw) raw = await settle(() => openRawRedis(REDIS_URL, `bench-raw-${tag}`, options.autoPipelining));
   }
   const ours = await settle(() => openOurs(opener));
   return {

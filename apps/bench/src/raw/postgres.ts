@@ -33,11 +33,11 @@ const UPSERT_COLUMNS = `on conflict (id) do update set natural_key = excluded.na
  *
  * @example
  * ```ts
- * const raw = await openRawPostgres(url, "bench_raw_1");
+ * const raw = await openRawPostgres(url, "bench_raw_1", 10); // a pool of 10
  * ```
  */
-export async function openRawPostgres(connectionString: string, schema: string): Promise<RawDriver> {
-  const pool = new pg.Pool({ connectionString, max: 4 });
+export async function openRawPostgres(connectionString: string, schema: string, max = 4): Promise<RawDriver> {
+  const pool = new pg.Pool({ connectionString, max });
   pool.on("error", () => {});
   const s = `"${schema}"`;
   await pool.query(`create schema if not exists ${s}`);
@@ -51,8 +51,7 @@ export async function openRawPostgres(connectionString: string, schema: string):
     (await pool.query<R>({ name, text, values })).rows;
   const live = (e: Date | null) => e === null || e.getTime() > Date.now();
   return {
-    description:
-      "pg.Pool (4 connections), named prepared statements, batches as one `unnest` statement, queue offsets from a counter row (dense, as the contract requires)",
+    description: `pg.Pool (${max} connections), named prepared statements, batches as one \`unnest\` statement, queue offsets from a counter row (dense, as the contract requires)`,
     cacheGet: async (key) => {
       const [row] = await q<{ value: string; expires_at: Date | null }>(
         "c_get",

@@ -29,11 +29,11 @@ function toRecord(id: string, f: (string | null)[]): RawRecord | undefined {
  *
  * @example
  * ```ts
- * const raw = await openRawRedis("redis://127.0.0.1:6379", "bench-raw-1");
+ * const raw = await openRawRedis("redis://127.0.0.1:6379", "bench-raw-1", true); // auto-pipelined
  * ```
  */
-export async function openRawRedis(url: string, prefix: string): Promise<RawDriver> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+export async function openRawRedis(url: string, prefix: string, autoPipelining = false): Promise<RawDriver> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableAutoPipelining: autoPipelining });
   await redis.connect();
   const k = (s: string) => `${prefix}:${s}`;
   const rec = (id: string) => k(`r:${id}`);
@@ -68,7 +68,8 @@ export async function openRawRedis(url: string, prefix: string): Promise<RawDriv
   };
   return {
     description:
-      "ioredis: GET/SET/MGET/MSET, record batches in one MULTI, queue = Lua INCRBY+XADD, records = hashes + ZSET index",
+      (autoPipelining ? "ioredis (enableAutoPipelining)" : "ioredis") +
+      ": GET/SET/MGET/MSET, record batches in one MULTI, queue = Lua INCRBY+XADD, records = hashes + ZSET index",
     cacheGet: async (key) => (await redis.get(k(`c:${key}`))) ?? undefined,
     cacheGetMany: async (keys) => (await redis.mget(...keys.map((key) => k(`c:${key}`)))).map((v) => v ?? undefined),
     cacheSet: async (key, text) => void (await redis.set(k(`c:${key}`), text)),
