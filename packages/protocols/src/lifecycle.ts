@@ -17,7 +17,18 @@ import { closedError } from "./errors.js";
 export class Lifecycle {
   readonly backend: string;
   readonly #abort = new AbortController();
-  readonly #inFlight = new Set<Promise<unknown>>();
+  // A count, not a set of promises: `run` is on every call's path, and a bound handler
+  // settles the count without allocating a closure or touching a Set per call.
+  #inFlight = 0;
+  #idle: (() => void) | undefined;
+  readonly #settled = (): void => {
+    this.#inFlight--;
+    if (this.#inFlight === 0 && this.#idle !== undefined) {
+      const idle = this.#idle;
+      this.#idle = undefined;
+      idle();
+    }
+  };
   readonly #cleanups: (() => void | Promise<void>)[] = [];
   readonly #beforeClose = new Set<() => Promise<void>>();
   #closing: Promise<void> | undefined;
@@ -84,9 +95,8 @@ export class Lifecycle {
     } catch (err) {
       return Promise.reject(err);
     }
-    this.#inFlight.add(promise);
-    const forget = () => this.#inFlight.delete(promise);
-    promise.then(forget, forget);
+    this.#inFlight++;
+    promise.then(this.#settled, this.#settled);
     return promise;
   }
 
@@ -146,7 +156,11 @@ export class Lifecycle {
     this.#closed = true;
     return (async () => {
       this.#abort.abort(closedError(this.backend));
-      await Promise.allSettled([...this.#inFlight]);
+      if (this.#inFlight > 0) {
+        await new Promise<void>((resolve) => {
+          this.#idle = resolve;
+        });
+      }
       const errors: unknown[] = [];
       for (const cleanup of this.#cleanups.splice(0).reverse()) {
         try {
