@@ -78,7 +78,7 @@ export function normalizeLayer(backend: string, layer: unknown, what = "layer"):
  * `layer` defaults to `"bronze"`, `content` and `metadata` (default `{}`) are JSON objects
  * (see {@link validateJsonObject}). `createdAt`, `updatedAt` and `version` are ignored so a
  * record read back can be stored again — unless `preserveTimestamps`: then `createdAt` and
- * `updatedAt` are required and checked (see {@link preservedTimestamps}). Any other field
+ * `updatedAt` are required and checked (dates or ISO 8601 strings with a time zone, `updatedAt` not before `createdAt`). Any other field
  * is `INVALID_ARGUMENT`.
  *
  * @example

@@ -2,7 +2,15 @@ import { invalidArgument, notSupported } from "./errors.js";
 import type { SendOptionName, SendOptions } from "./transport.js";
 import { assertInteger, assertKey, assertPlainObject, checkKeys, describeValue } from "./validation.js";
 
-/** Every per-send option name, in documentation order. */
+/**
+ * Every per-send option name, in documentation order: what a transport may list in its
+ * `sendOptions` to say it honours the option.
+ *
+ * @example
+ * ```ts
+ * const honoured = SEND_OPTION_NAMES.filter((name) => name === "delayMs");
+ * ```
+ */
 export const SEND_OPTION_NAMES: readonly SendOptionName[] = Object.freeze(["delayMs", "priority", "key"]);
 
 const ALLOWED = new Set<string>(SEND_OPTION_NAMES);
