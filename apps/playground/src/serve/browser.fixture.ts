@@ -1,5 +1,7 @@
 import { existsSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
+import { type PlaygroundServer, startServer } from "./server.js";
 
 /** Debian's Chromium: the browser tests never download one. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -33,4 +35,38 @@ export async function openPage(
     throw new Error(`page did not start: ${pageErrors.join("; ") || err.message}`);
   });
   return { browser, page };
+}
+
+/** What {@link usePlaygroundPage} hands a test file once the page is up. */
+export interface OpenedPlayground {
+  server: PlaygroundServer;
+  page: Page;
+}
+
+/**
+ * Starts a playground server on a free port and opens its page in Chromium before the
+ * file's tests; closes both after them.
+ *
+ * @example
+ * ```ts
+ * let page: Page;
+ * usePlaygroundPage({ width: 1280, height: 1400 }, (opened) => ({ page } = opened));
+ * ```
+ */
+export function usePlaygroundPage(
+  viewport: { width: number; height: number } | undefined,
+  onOpen: (opened: OpenedPlayground) => void,
+): void {
+  let server: PlaygroundServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    server = await startServer({ port: 0 });
+    const opened = await openPage(server.url, viewport);
+    browser = opened.browser;
+    onOpen({ server, page: opened.page });
+  }, 30_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 }

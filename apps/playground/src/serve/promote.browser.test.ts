@@ -1,22 +1,12 @@
 /// <reference lib="dom" />
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openPage } from "./browser.fixture.js";
-import { type PlaygroundServer, startServer } from "./server.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { usePlaygroundPage } from "./browser.fixture.js";
+import type { PlaygroundServer } from "./server.js";
 
 let server: PlaygroundServer;
-let browser: Browser;
 let page: Page;
-
-beforeAll(async () => {
-  server = await startServer({ port: 0 });
-  ({ browser, page } = await openPage(server.url, { width: 1280, height: 1400 }));
-}, 30_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+usePlaygroundPage({ width: 1280, height: 1400 }, (opened) => ({ server, page } = opened));
 
 async function promote(id: string, layer: string, expectedVersion = ""): Promise<void> {
   await page.fill("#promote-id", id);
