@@ -1,9 +1,4 @@
-import { type Case, type Measurement, type MeasureOptions, percentile } from "./measure.js";
-
-// Enough for a stable p99 without unbounded memory on million-op/s cases.
-const MAX_SAMPLES = 200_000;
-
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+import { type Case, interleavedRounds, type Measurement, type MeasureOptions } from "./measure.js";
 
 /**
  * Like `compare`, with `inFlight` calls outstanding at all times: that many workers each
@@ -41,23 +36,5 @@ export async function compareInFlight(
     await Promise.all(Array.from({ length: inFlight }, worker));
     return (calls / (performance.now() - start)) * 1000;
   };
-  for (const [index] of cases.entries()) await runFor(index, options.roundMs / 2, null);
-  const rates: number[][] = cases.map(() => []);
-  const samples: number[][] = cases.map(() => []);
-  for (let round = 0; round < options.rounds; round++) {
-    const cap = Math.floor((MAX_SAMPLES / options.rounds) * (round + 1));
-    for (const [index] of cases.entries())
-      rates[index]!.push(await runFor(index, options.roundMs, samples[index]!, cap));
-  }
-  return cases.map((_, index) => {
-    const sorted = samples[index]!.sort((a, b) => a - b);
-    return {
-      opsPerSec: median(rates[index]!),
-      minOpsPerSec: Math.min(...rates[index]!),
-      maxOpsPerSec: Math.max(...rates[index]!),
-      p50Us: percentile(sorted, 50),
-      p99Us: percentile(sorted, 99),
-      samples: sorted.length,
-    };
-  });
+  return interleavedRounds(cases.length, options, runFor);
 }

@@ -74,21 +74,40 @@ export async function compare(cases: readonly Case[], options: MeasureOptions): 
     } while (now < deadline);
     return (calls / (now - start)) * 1000;
   };
-  for (const [index] of cases.entries()) await runFor(index, options.roundMs / 2, null);
-  const rates: number[][] = cases.map(() => []);
-  const samples: number[][] = cases.map(() => []);
+  return interleavedRounds(cases.length, options, runFor);
+}
+
+/**
+ * Runs `runFor` for each case: a warm-up of half a round, then `options.rounds` rounds in
+ * which the cases take turns, and sums each case up (median rate, latency percentiles).
+ * `runFor(index, ms, samples, cap)` measures case `index` for about `ms`, pushes per-call
+ * latencies (µs) into `samples` up to `cap`, and answers its calls per second.
+ *
+ * @example
+ * ```ts
+ * const [only] = await interleavedRounds(1, { rounds: 5, roundMs: 150 }, async () => 1000);
+ * ```
+ */
+export async function interleavedRounds(
+  caseCount: number,
+  options: MeasureOptions,
+  runFor: (index: number, ms: number, samples: number[] | null, cap?: number) => Promise<number>,
+): Promise<Measurement[]> {
+  for (let index = 0; index < caseCount; index++) await runFor(index, options.roundMs / 2, null);
+  const rates: number[][] = Array.from({ length: caseCount }, () => []);
+  const samples: number[][] = Array.from({ length: caseCount }, () => []);
   for (let round = 0; round < options.rounds; round++) {
     // Each round may fill only its share of the sample budget, so every round is represented.
     const cap = Math.floor((MAX_SAMPLES / options.rounds) * (round + 1));
-    for (const [index] of cases.entries())
+    for (let index = 0; index < caseCount; index++)
       rates[index]!.push(await runFor(index, options.roundMs, samples[index]!, cap));
   }
-  return cases.map((_, index) => {
+  return rates.map((caseRates, index) => {
     const sorted = samples[index]!.sort((a, b) => a - b);
     return {
-      opsPerSec: median(rates[index]!),
-      minOpsPerSec: Math.min(...rates[index]!),
-      maxOpsPerSec: Math.max(...rates[index]!),
+      opsPerSec: median(caseRates),
+      minOpsPerSec: Math.min(...caseRates),
+      maxOpsPerSec: Math.max(...caseRates),
       p50Us: percentile(sorted, 50),
       p99Us: percentile(sorted, 99),
       samples: sorted.length,
