@@ -1,4 +1,4 @@
-import { defineBackend, type Lifecycle, quoteIdentifier } from "@core/protocols/kit";
+import { type BackendClass, defineBackend, type Lifecycle, quoteIdentifier } from "@core/protocols/kit";
 import type pg from "pg";
 import { postgresCacheDriver } from "./cache-driver.js";
 import { BACKEND } from "./errors.js";
@@ -35,6 +35,17 @@ function setup(
   };
 }
 
+/**
+ * The part of the state the backend's own getters read. The published declarations see
+ * only this, so a user's compiler never needs pg's types (no `@types/pg`).
+ */
+interface PostgresPublicState {
+  readonly schema: string;
+  readonly listener: { readonly processId: number | undefined; readonly connections: number };
+}
+
+type PostgresOpenArgs = [pool: PostgresPoolLike, options: { schema: string; owned: boolean; listenerConfig?: object }];
+
 async function release(state: PostgresState): Promise<void> {
   // After every reader and subscriber ended: the LISTEN connection first, then the pool.
   try {
@@ -44,20 +55,7 @@ async function release(state: PostgresState): Promise<void> {
   }
 }
 
-/**
- * All five protocols on one PostgreSQL schema through a `pg.Pool` (any
- * {@link PostgresPoolLike}). A pool the backend created (`owned`) is ended by `close()`;
- * a pool the user passed in is never ended. Blocking readers and subscribers share one
- * dedicated LISTEN connection, opened with `listenerConfig` (default: the pool's
- * `options`). Use `openPostgresBackend`, which also creates the schema's tables.
- *
- * @example
- * ```ts
- * const backend = new PostgresBackend(pool, { schema: "core", owned: false });
- * await backend.cache("s").set("k", 1);
- * ```
- */
-export class PostgresBackend extends defineBackend({
+const PostgresBase: BackendClass<PostgresPublicState, PostgresOpenArgs> = defineBackend({
   name: BACKEND,
   capabilities: {
     cache: true,
@@ -80,7 +78,22 @@ export class PostgresBackend extends defineBackend({
   transport: postgresTransportDriver,
   sql: createPostgresSql,
   close: release,
-}) {
+});
+
+/**
+ * All five protocols on one PostgreSQL schema through a `pg.Pool` (any
+ * {@link PostgresPoolLike}). A pool the backend created (`owned`) is ended by `close()`;
+ * a pool the user passed in is never ended. Blocking readers and subscribers share one
+ * dedicated LISTEN connection, opened with `listenerConfig` (default: the pool's
+ * `options`). Use `openPostgresBackend`, which also creates the schema's tables.
+ *
+ * @example
+ * ```ts
+ * const backend = new PostgresBackend(pool, { schema: "core", owned: false });
+ * await backend.cache("s").set("k", 1);
+ * ```
+ */
+export class PostgresBackend extends PostgresBase {
   /** The schema this backend's tables live in. */
   get schema(): string {
     return this.state.schema;

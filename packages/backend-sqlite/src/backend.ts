@@ -1,4 +1,4 @@
-import { defineBackend, type Lifecycle } from "@core/protocols/kit";
+import { type BackendClass, defineBackend, type Lifecycle } from "@core/protocols/kit";
 import { sqliteCacheDriver } from "./cache-driver.js";
 import type { BetterSqliteDatabase } from "./driver.js";
 import { sqliteQueueDriver } from "./queue-driver.js";
@@ -35,6 +35,34 @@ function release(state: SqliteState): void {
   }
 }
 
+// Published with no state at all: its members hold better-sqlite3's own types, and a
+// user's compiler must not need @types/better-sqlite3.
+const SqliteBase: BackendClass<object, [database: SqliteDatabase, options: { owned: boolean; isFile: boolean }]> =
+  defineBackend({
+    name: "sqlite",
+    capabilities: (state: SqliteState) => ({
+      cache: true,
+      queue: true,
+      records: true,
+      transport: true,
+      sql: true,
+      persistent: state.isFile,
+      crossProcess: state.isFile,
+      maxEntries: true,
+      blockingStream: true,
+      buckets: true,
+      delivery: "at-least-once",
+      isolationLevels: ["serializable"],
+    }),
+    setup,
+    cache: sqliteCacheDriver,
+    queue: sqliteQueueDriver,
+    records: sqliteRecordDriver,
+    transport: sqliteTransportDriver,
+    sql: createSqliteSql,
+    close: release,
+  });
+
 /**
  * All five protocols on one SQLite database (better-sqlite3).
  *
@@ -43,27 +71,4 @@ function release(state: SqliteState): void {
  * const backend = new SqliteBackend(db, { owned: true, isFile: true });
  * ```
  */
-export class SqliteBackend extends defineBackend({
-  name: "sqlite",
-  capabilities: (state: SqliteState) => ({
-    cache: true,
-    queue: true,
-    records: true,
-    transport: true,
-    sql: true,
-    persistent: state.isFile,
-    crossProcess: state.isFile,
-    maxEntries: true,
-    blockingStream: true,
-    buckets: true,
-    delivery: "at-least-once",
-    isolationLevels: ["serializable"],
-  }),
-  setup,
-  cache: sqliteCacheDriver,
-  queue: sqliteQueueDriver,
-  records: sqliteRecordDriver,
-  transport: sqliteTransportDriver,
-  sql: createSqliteSql,
-  close: release,
-}) {}
+export class SqliteBackend extends SqliteBase {}

@@ -1,5 +1,5 @@
 import { invalidArgument } from "@core/protocols/kit";
-import type { BetterSqliteDatabase } from "./driver.js";
+import type { SqliteDatabase } from "./sqlite-database.js";
 
 /** A pragma value `openSqliteBackend({ pragmas })` accepts. */
 export type PragmaValue = string | number | boolean;
@@ -58,7 +58,7 @@ export function checkPragmas(pragmas: unknown): [string, string][] {
  * applyPragmas(db, checkPragmas({ cache_size: -64000 }));
  * ```
  */
-export function applyPragmas(db: BetterSqliteDatabase, pragmas: readonly [string, string][]): void {
+export function applyPragmas(db: Pick<SqliteDatabase, "pragma">, pragmas: readonly [string, string][]): void {
   if (pragmas.length === 0) return;
   const known = new Set((db.pragma("pragma_list") as { name: string }[]).map((row) => row.name));
   for (const [name, value] of pragmas) {
