@@ -50,7 +50,10 @@ export class DefinedBackend<State, TOptions extends TransportOptions = Transport
   protected readonly state: State;
   /** The backend's lifecycle: `CLOSED` after `close()`, cleanups, in-flight work. */
   protected readonly lifecycle: Lifecycle;
-  readonly #definition: BackendDefinition<State, never[], TOptions>;
+  // `any`, not State: a subclass may publish a narrower State (a backend hiding its
+  // driver's types from its declarations), and the hooks taking State would make the class
+  // types incompatible when compiled from source.
+  readonly #definition: BackendDefinition<any, never[], TOptions>;
   #sql: SqlDatabase | undefined;
 
   constructor(definition: BackendDefinition<State, never[], TOptions>, args: unknown[]) {
