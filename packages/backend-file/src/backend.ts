@@ -1,4 +1,4 @@
-import { defineBackend, type Lifecycle } from "@core/protocols/kit";
+import { defineBackend, type Lifecycle, SHARED_STORE_FEATURES } from "@core/protocols/kit";
 import { fileCacheDriver } from "./cache-driver.js";
 import { type DamagedRecordHandler, warnDamagedRecord } from "./damage.js";
 import { BACKEND } from "./errors.js";
@@ -101,12 +101,7 @@ export class FileBackend extends defineBackend({
     queue: true,
     records: true,
     transport: true,
-    persistent: true,
-    crossProcess: true,
-    maxEntries: true,
-    blockingStream: true,
-    buckets: true,
-    delivery: "at-least-once",
+    ...SHARED_STORE_FEATURES,
   },
   setup,
   cache: (s) => fileCacheDriver(s.shared),

@@ -1,4 +1,10 @@
-import { type BackendClass, defineBackend, type Lifecycle, quoteIdentifier } from "@core/protocols/kit";
+import {
+  type BackendClass,
+  defineBackend,
+  type Lifecycle,
+  quoteIdentifier,
+  SHARED_STORE_FEATURES,
+} from "@core/protocols/kit";
 import type pg from "pg";
 import { postgresCacheDriver } from "./cache-driver.js";
 import { BACKEND } from "./errors.js";
@@ -63,12 +69,7 @@ const PostgresBase: BackendClass<PostgresPublicState, PostgresOpenArgs> = define
     records: true,
     transport: true,
     sql: true,
-    persistent: true,
-    crossProcess: true,
-    maxEntries: true,
-    blockingStream: true,
-    buckets: true,
-    delivery: "at-least-once",
+    ...SHARED_STORE_FEATURES,
     isolationLevels: ["read uncommitted", "read committed", "repeatable read", "serializable"],
   },
   setup,

@@ -1,4 +1,4 @@
-import { defineBackend, type Lifecycle } from "@core/protocols/kit";
+import { defineBackend, type Lifecycle, SHARED_STORE_FEATURES } from "@core/protocols/kit";
 import { redisCacheDriver } from "./cache-driver.js";
 import type { RedisClientLike } from "./client.js";
 import { BACKEND } from "./errors.js";
@@ -64,12 +64,7 @@ export class RedisBackend extends defineBackend({
     queue: true,
     records: true,
     transport: true,
-    persistent: true,
-    crossProcess: true,
-    maxEntries: true,
-    blockingStream: true,
-    buckets: true,
-    delivery: "at-least-once",
+    ...SHARED_STORE_FEATURES,
   },
   setup,
   cache: redisCacheDriver,

@@ -62,3 +62,22 @@ export function defineCapabilities(partial: Partial<Capabilities>): Capabilities
     isolationLevels: Object.freeze([...(partial.isolationLevels ?? [])]),
   });
 }
+
+/**
+ * The features of a store that several processes share durably and that implements every
+ * optional store feature (file, PostgreSQL, Redis): spread it into a backend's
+ * capabilities beside the protocols it has, so those backends declare it once.
+ *
+ * @example
+ * ```ts
+ * const caps = defineCapabilities({ cache: true, queue: true, ...SHARED_STORE_FEATURES });
+ * ```
+ */
+export const SHARED_STORE_FEATURES = Object.freeze({
+  persistent: true,
+  crossProcess: true,
+  maxEntries: true,
+  blockingStream: true,
+  buckets: true,
+  delivery: "at-least-once",
+} as const satisfies Partial<Capabilities>);

@@ -17,7 +17,7 @@
  */
 export { AsyncMutex } from "../async-mutex.js";
 export { type BucketedQueueOptions, createBucketedQueue } from "../bucketed-queue.js";
-export { defineCapabilities } from "../capabilities.js";
+export { defineCapabilities, SHARED_STORE_FEATURES } from "../capabilities.js";
 export { type CursorPosition, decodeCursor, encodeCursor, isAfterCursor } from "../cursor.js";
 export { postgresDialect, quoteIdentifier, sqliteDialect } from "../dialects.js";
 export { closedError, invalidArgument, notSupported } from "../errors.js";
