@@ -24,12 +24,30 @@ const toRecord = (r: Row): RawRecord => ({
   version: r.version,
 });
 
+// One per built-in ordering, across layers and within one, plus the containment (GIN)
+// indexes of equality filters: the same set as ours (natural-key uniqueness is on the table).
+const RECORD_INDEXES: readonly (readonly [string, string])[] = [
+  ["records_layer_id", "(layer, id)"],
+  ["records_layer_natural_key", "(layer, natural_key)"],
+  ["records_created", "(created_at, id)"],
+  ["records_created_desc", "(created_at desc, id)"],
+  ["records_layer_created", "(layer, created_at, id)"],
+  ["records_layer_created_desc", "(layer, created_at desc, id)"],
+  ["records_updated", "(updated_at, id)"],
+  ["records_updated_desc", "(updated_at desc, id)"],
+  ["records_layer_updated", "(layer, updated_at, id)"],
+  ["records_layer_updated_desc", "(layer, updated_at desc, id)"],
+  ["records_content", "using gin (content jsonb_path_ops)"],
+  ["records_metadata", "using gin (metadata jsonb_path_ops)"],
+];
+
 const UPSERT_COLUMNS = `on conflict (id) do update set natural_key = excluded.natural_key, layer = excluded.layer,
   content = excluded.content, metadata = excluded.metadata, updated_at = excluded.updated_at, version = records.version + 1`;
 
 /**
  * Baseline of the postgres backend: `pg.Pool` with named (prepared) statements in its own
- * schema, logged tables, batches as one `unnest` statement (one round trip).
+ * schema, logged tables, batches as one `unnest` statement (one round trip), and the
+ * same record indexes as ours.
  *
  * @example
  * ```ts
@@ -45,13 +63,17 @@ export async function openRawPostgres(connectionString: string, schema: string, 
     create table if not exists ${s}.cache (key text primary key, value text not null, expires_at timestamptz);
     create table if not exists ${s}.queue (off bigint primary key, value text not null, ts bigint not null);
     create table if not exists ${s}.queue_head (id int primary key, next bigint not null);
-    create table if not exists ${s}.records (id text collate "C" primary key, natural_key text not null unique, layer text not null,
+    create table if not exists ${s}.records (id text collate "C" primary key, natural_key text collate "C" not null unique, layer text not null,
       content jsonb not null, metadata jsonb not null, created_at timestamptz not null, updated_at timestamptz not null, version int not null);`);
+  // The indexes our record store keeps (as in @core/backend-postgres's schema): a baseline
+  // without them would skip index maintenance every write of ours pays.
+  for (const [name, def] of RECORD_INDEXES)
+    await pool.query(`create index if not exists ${name} on ${s}.records ${def}`);
   const q = async <R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]) =>
     (await pool.query<R>({ name, text, values })).rows;
   const live = (e: Date | null) => e === null || e.getTime() > Date.now();
   return {
-    description: `pg.Pool (${max} connections), named prepared statements, batches as one \`unnest\` statement, queue offsets from a counter row (dense, as the contract requires)`,
+    description: `pg.Pool (${max} connections), named prepared statements, batches as one \`unnest\` statement, queue offsets from a counter row (dense, as the contract requires), records with the same indexes as ours (natural-key unique, ${RECORD_INDEXES.length - 2} B-tree orderings, 2 GIN)`,
     cacheGet: async (key) => {
       const [row] = await q<{ value: string; expires_at: Date | null }>(
         "c_get",

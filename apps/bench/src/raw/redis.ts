@@ -8,6 +8,48 @@ return first`;
 
 const FIELDS = ["nk", "layer", "content", "metadata", "ca", "ua", "v"] as const;
 
+/** Index scopes and orderings our redis record store keeps: 4 scopes × 6 sorted sets. */
+const SCOPES = ["all", "bronze", "silver", "gold"] as const;
+const ORDERINGS = ["id", "k", "c", "C", "u", "U"] as const;
+
+// One record write with the sorted-set indexes ours keeps (see records-index.lua of
+// @core/backend-redis): per scope (all and the record's layer) id, natural key, createdAt
+// and updatedAt both directions, members scored 0 so each set sorts by member bytes. Only
+// the members that change are removed and re-added. A MULTI cannot do this: the members to
+// remove hold the old updatedAt, which a MULTI cannot read before it writes (WATCH + read +
+// MULTI would be two round trips and a retry loop), so an expert writes this one script.
+// KEYS[1] record hash, KEYS[2] natural key -> id hash, KEYS[3..26] the indexes scope-major.
+// ARGV id, natural key, layer, content, metadata, now (ms). Returns { version, createdAt }.
+const STORE = `local id, nk, layer, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[6])
+local SCOPE = { all = 3, bronze = 9, silver = 15, gold = 21 }
+local function t(ms) return string.format('%015x', ms) end
+local function members(key, ca, ua)
+  return { id, key, t(ca) .. id, t(8640000000000000 - ca) .. id, t(ua) .. id, t(8640000000000000 - ua) .. id }
+end
+local old = redis.call('HMGET', KEYS[1], 'nk', 'layer', 'ca', 'ua', 'v')
+local ca, v = now, 1
+local keep = {}
+if old[1] then
+  ca, v = tonumber(old[3]), tonumber(old[5]) + 1
+  local before, after = members(old[1], ca, tonumber(old[4])), members(nk, ca, now)
+  for _, scope in ipairs({ 'all', old[2] }) do
+    for o = 1, 6 do
+      if old[2] == layer and before[o] == after[o] then keep[o] = true
+      else redis.call('ZREM', KEYS[SCOPE[scope] + o - 1], before[o]) end
+    end
+  end
+  if old[1] ~= nk then redis.call('HDEL', KEYS[2], old[1]) end
+end
+redis.call('HSET', KEYS[1], 'nk', nk, 'layer', layer, 'content', ARGV[4], 'metadata', ARGV[5], 'ca', ca, 'ua', now, 'v', v)
+redis.call('HSET', KEYS[2], nk, id)
+local after = members(nk, ca, now)
+for _, scope in ipairs({ 'all', layer }) do
+  for o = 1, 6 do
+    if not keep[o] then redis.call('ZADD', KEYS[SCOPE[scope] + o - 1], 0, after[o]) end
+  end
+end
+return { v, ca }`;
+
 function toRecord(id: string, f: (string | null)[]): RawRecord | undefined {
   if (f[0] === null) return undefined;
   return {
@@ -25,7 +67,7 @@ function toRecord(id: string, f: (string | null)[]): RawRecord | undefined {
 /**
  * Baseline of the redis backend: ioredis with GET/SET/MGET/MSET, record batches in one MULTI
  * (atomic like ours), the queue as a stream plus a counter for dense offsets (one Lua
- * script), records as hashes with a lexicographic id index.
+ * script), records as hashes with the same sorted-set indexes as ours, kept by one Lua script per write.
  *
  * @example
  * ```ts
@@ -46,30 +88,29 @@ export async function openRawRedis(url: string, prefix: string, autoPipelining =
     const results = (await pipeline.exec()) ?? [];
     return ids.map((id, i) => toRecord(id, results[i]![1] as (string | null)[])!).filter(Boolean);
   };
-  const store = (tx: ReturnType<Redis["multi"]>, r: RawRecord) => {
-    tx.hsetnx(rec(r.id), "ca", r.createdAt);
-    tx.hset(
-      rec(r.id),
-      "nk",
-      r.naturalKey,
-      "layer",
-      r.layer,
-      "content",
-      r.content,
-      "metadata",
-      r.metadata,
-      "ua",
-      r.updatedAt,
-    );
-    tx.hincrby(rec(r.id), "v", 1);
-    tx.hset(k("nk"), r.naturalKey, r.id);
-    tx.zadd(k("ids"), 0, r.id);
-    tx.hmget(rec(r.id), ...FIELDS);
-  };
+  redis.defineCommand("benchStore", { numberOfKeys: 2 + SCOPES.length * ORDERINGS.length, lua: STORE });
+  const indexKeys = SCOPES.flatMap((scope) => ORDERINGS.map((o) => k(`ix:${scope}:${o}`)));
+  const storeArgs = (r: RawRecord) => [
+    rec(r.id),
+    k("nk"),
+    ...indexKeys,
+    r.id,
+    r.naturalKey,
+    r.layer,
+    r.content,
+    r.metadata,
+    r.updatedAt,
+  ];
+  const stored = (r: RawRecord, [version, createdAt]: [number, number]): RawRecord => ({
+    ...r,
+    createdAt: Number(createdAt),
+    version: Number(version),
+  });
+  const storeOne = redis as unknown as { benchStore(...args: (string | number)[]): Promise<[number, number]> };
   return {
     description:
       (autoPipelining ? "ioredis (enableAutoPipelining)" : "ioredis") +
-      ": GET/SET/MGET/MSET, record batches in one MULTI, queue = Lua INCRBY+XADD, records = hashes + ZSET index",
+      ": GET/SET/MGET/MSET, queue = Lua INCRBY+XADD, records = hashes + the same 24 sorted-set indexes as ours (6 orderings × all/3 layers), each write one Lua script (it must read the old times it removes, which a MULTI cannot), batches in one MULTI",
     cacheGet: async (key) => (await redis.get(k(`c:${key}`))) ?? undefined,
     cacheGetMany: async (keys) => (await redis.mget(...keys.map((key) => k(`c:${key}`)))).map((v) => v ?? undefined),
     cacheSet: async (key, text) => void (await redis.set(k(`c:${key}`), text)),
@@ -82,20 +123,21 @@ export async function openRawRedis(url: string, prefix: string, autoPipelining =
       const rows = (await redis.xrange(k("q"), `${offset}-1`, "+", "COUNT", limit)) as [string, string[]][];
       return rows.map(([id, f]) => ({ offset: Number(id.split("-")[0]), text: f[1]!, timestamp: Number(f[3]) }));
     },
-    recordStore: async (r) => {
-      const tx = redis.multi();
-      store(tx, r);
-      const out = (await tx.exec()) ?? [];
-      return toRecord(r.id, out[5]![1] as (string | null)[])!;
-    },
+    recordStore: async (r) => stored(r, await storeOne.benchStore(...storeArgs(r))),
     recordStoreBatch: async (rows) => {
-      const tx = redis.multi();
-      for (const r of rows) store(tx, r);
+      // One MULTI of the record scripts: atomic like ours, one round trip.
+      const tx = redis.multi() as unknown as {
+        benchStore(...args: (string | number)[]): void;
+        exec(): Promise<unknown>;
+      };
+      for (const r of rows) tx.benchStore(...storeArgs(r));
       await tx.exec();
     },
     recordGet: async (id) => toRecord(id, await redis.hmget(rec(id), ...FIELDS)),
     recordQuery: async (afterId, limit) =>
-      getRecords(await redis.zrangebylex(k("ids"), afterId === null ? "-" : `(${afterId}`, "+", "LIMIT", 0, limit)),
+      getRecords(
+        await redis.zrangebylex(k("ix:all:id"), afterId === null ? "-" : `(${afterId}`, "+", "LIMIT", 0, limit),
+      ),
     close: async () => {
       await deleteByPrefix(redis, prefix);
       redis.disconnect();

@@ -11,12 +11,19 @@ create table if not exists records (
   content text not null, metadata text not null,
   created_at integer not null, updated_at integer not null, version integer not null
 ) without rowid;
--- The indexes the record store contract needs (as ours has them): layer-narrowed pages and
--- keyset pages ordered by createdAt / updatedAt. Without them the baseline would skip index
+-- The indexes our record store keeps (one per built-in ordering, across layers and within
+-- one, as in @core/backend-sqlite's schema): a baseline without them would skip index
 -- maintenance that any implementation of those queries pays on every write.
 create index if not exists records_layer on records (layer, id);
+create index if not exists records_layer_natural_key on records (layer, natural_key);
 create index if not exists records_created on records (created_at, id);
-create index if not exists records_updated on records (updated_at, id);`;
+create index if not exists records_created_desc on records (created_at desc, id);
+create index if not exists records_layer_created on records (layer, created_at, id);
+create index if not exists records_layer_created_desc on records (layer, created_at desc, id);
+create index if not exists records_updated on records (updated_at, id);
+create index if not exists records_updated_desc on records (updated_at desc, id);
+create index if not exists records_layer_updated on records (layer, updated_at, id);
+create index if not exists records_layer_updated_desc on records (layer, updated_at desc, id);`;
 
 interface Row {
   id: string;
@@ -43,7 +50,8 @@ const toRecord = (r: Row): RawRecord => ({
 /**
  * Baseline of the sqlite backend: the same kind of statements prepared once on
  * better-sqlite3, WAL with `synchronous=NORMAL` (our default), batches in one transaction,
- * expiry checked on read like ours, and the record indexes the contract's queries need.
+ * expiry checked on read like ours, and the same record indexes as ours (every ordering,
+ * per layer, natural-key uniqueness).
  *
  * @example
  * ```ts
@@ -79,15 +87,26 @@ export function openRawSqlite(directory: string): RawDriver {
   const range = db.prepare<[number, number], { offset: number; value: string; ts: number }>(
     "select offset, value, ts from queue where offset >= ? order by offset limit ?",
   );
+  // As ours: the common upsert rewrites only the columns that change (SQLite maintains
+  // every index whose columns appear in SET); a record moving its natural key or layer
+  // takes the full update.
   const upsert = db.prepare<unknown[], Row>(
     `insert into records (id, natural_key, layer, content, metadata, created_at, updated_at, version)
      values (?, ?, ?, ?, ?, ?, ?, 1)
-     on conflict (id) do update set natural_key = excluded.natural_key, layer = excluded.layer, content = excluded.content,
-       metadata = excluded.metadata, updated_at = excluded.updated_at, version = records.version + 1
+     on conflict (id) do update set content = excluded.content, metadata = excluded.metadata,
+       updated_at = excluded.updated_at, version = records.version + 1
+     where records.natural_key = excluded.natural_key and records.layer = excluded.layer
      returning *`,
   );
+  const moved = db.prepare<unknown[], Row>(
+    `update records set natural_key = ?, layer = ?, content = ?, metadata = ?, updated_at = ?, version = version + 1
+     where id = ? returning *`,
+  );
   const store = (r: RawRecord) =>
-    toRecord(upsert.get(r.id, r.naturalKey, r.layer, r.content, r.metadata, r.createdAt, r.updatedAt)!);
+    toRecord(
+      upsert.get(r.id, r.naturalKey, r.layer, r.content, r.metadata, r.createdAt, r.updatedAt) ??
+        moved.get(r.naturalKey, r.layer, r.content, r.metadata, r.updatedAt, r.id)!,
+    );
   const storeBatch = db.transaction((rows: readonly RawRecord[]) => {
     for (const r of rows) store(r);
   });
@@ -96,7 +115,8 @@ export function openRawSqlite(directory: string): RawDriver {
   const after = db.prepare<[string, number], Row>("select * from records where id > ? order by id limit ?");
   const live = (e: number | null) => e === null || e > Date.now();
   return {
-    description: "better-sqlite3 prepared statements, WAL + synchronous=NORMAL, batches in one transaction",
+    description:
+      "better-sqlite3 prepared statements, WAL + synchronous=NORMAL, batches in one transaction; records keep the same indexes as ours (natural-key unique + 10 ordering indexes) and upsert only the changed columns",
     cacheGet: (key) => {
       const row = get.get(key);
       return row && live(row.expires_at) ? row.value : undefined;

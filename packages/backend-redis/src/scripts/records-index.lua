@@ -29,16 +29,40 @@ local function ix_time(ms)
   return '1' .. string.format('%014x', ms)
 end
 
+-- The index members of record `id` in state s = { nk, layer, createdAt, updatedAt }.
+local function ix_members(id, s)
+  local c, u = tonumber(s.createdAt), tonumber(s.updatedAt)
+  return { id = id, k = s.nk, c = ix_time(c) .. id, C = ix_time(-c) .. id, u = ix_time(u) .. id,
+           U = ix_time(-u) .. id }
+end
+
 -- Adds (ZADD) or removes (ZREM) the entries of record `id` in state s = { nk, layer,
 -- createdAt, updatedAt } (times as numbers), in the all scope and in its layer's.
 local function ix_apply(ix, cmd, id, s)
-  local c, u = tonumber(s.createdAt), tonumber(s.updatedAt)
-  local m = { id = id, k = s.nk, c = ix_time(c) .. id, C = ix_time(-c) .. id, u = ix_time(u) .. id,
-              U = ix_time(-u) .. id }
+  local m = ix_members(id, s)
   for _, scope in ipairs({ 'all', s.layer }) do
     local keys = ix[scope]
     for _, o in ipairs(IX_ORDS) do
       if cmd == 'ZADD' then redis.call('ZADD', keys[o], 0, m[o]) else redis.call('ZREM', keys[o], m[o]) end
+    end
+  end
+end
+
+-- Moves the entries of record `id` from state `old` to state `new`: only the entries that
+-- change are removed and added, so an ordinary update (same natural key, layer and
+-- createdAt) touches its two updatedAt entries per scope instead of all twelve. The
+-- entries left in place are the ones ZREM + ZADD would have written back unchanged.
+local function ix_move(ix, id, old, new)
+  local before, after = ix_members(id, old), ix_members(id, new)
+  local same_layer = old.layer == new.layer
+  for _, o in ipairs(IX_ORDS) do
+    if before[o] ~= after[o] then
+      redis.call('ZREM', ix.all[o], before[o])
+      redis.call('ZADD', ix.all[o], 0, after[o])
+    end
+    if not same_layer or before[o] ~= after[o] then
+      redis.call('ZREM', ix[old.layer][o], before[o])
+      redis.call('ZADD', ix[new.layer][o], 0, after[o])
     end
   end
 end

@@ -68,12 +68,11 @@ for i = 1, n do
     local old, new = p.old, p.new
     if old then
       if old.nk ~= new.nk and redis.call('HGET', KEYS[1], old.nk) == id then redis.call('HDEL', KEYS[1], old.nk) end
-      ix_apply(ix, 'ZREM', id, old)
     end
     redis.call('HSET', KEYS[REC + i], 'id', id, 'nk', new.nk, 'layer', new.layer, 'version', new.version,
       'createdAt', new.createdAt, 'updatedAt', new.updatedAt, 'content', ARGV[a + 4], 'metadata', ARGV[a + 5])
     redis.call('HSET', KEYS[1], new.nk, id)
-    ix_apply(ix, 'ZADD', id, new)
+    if old then ix_move(ix, id, old, new) else ix_apply(ix, 'ZADD', id, new) end
     out[#out + 1] = p.kind
     out[#out + 1] = new.version
     out[#out + 1] = new.createdAt
