@@ -8,7 +8,7 @@ import { peerPlan, resultLabel } from "./peers/plan.js";
 import { renderReport } from "./report.js";
 import type { BenchResult } from "./results.js";
 import { pairCount } from "./run-pairs.js";
-import { SCALING_OPERATIONS } from "./scaling.js";
+import { SCALING_OPERATIONS } from "./scaling-operations.js";
 import { BACKENDS } from "./targets.js";
 
 const positive = (n: number) => Number.isFinite(n) && n > 0;
@@ -33,9 +33,19 @@ describe("bench quick mode", () => {
       expect(count(backend, ["scaling", "not-measured"], "scaling"), `${backend} scaling`).toBe(
         profile.scalingSizes.length * SCALING_OPERATIONS.length,
       );
+      // Every scaling operation (16 orderings, filtered page and count, count by layer) has a
+      // number at every size; file and sqlite report bytes on disk at each size.
+      expect(
+        results.filter((r) => r.kind === "scaling" && r.backend === backend).length,
+        `${backend} scaling points`,
+      ).toBe(profile.scalingSizes.length * SCALING_OPERATIONS.length);
+      expect(count(backend, ["disk"]), `${backend} bytes on disk`).toBe(
+        backend === "file" || backend === "sqlite" ? profile.scalingSizes.length * 3 : 0,
+      );
+      expect(count(backend, ["scaling-run"]), `${backend} scaling section time`).toBe(1);
       expect(count(backend, ["wakeup", "not-measured"], "wakeup"), `${backend} wake-up`).toBe(2);
       expect(count(backend, ["memory", "not-measured"], "memory"), `${backend} memory`).toBe(
-        backend === "memory" ? 2 : 1,
+        backend === "memory" ? 4 : 1,
       );
       expect(count(backend, ["overhead", "not-measured"], "overhead"), `${backend} otel overhead`).toBe(1);
     }
@@ -57,6 +67,8 @@ describe("bench quick mode", () => {
         }
       } else if (r.kind === "scaling") {
         expect(positive(r.ours.opsPerSec), label).toBe(true);
+      } else if (r.kind === "disk") {
+        expect(positive(r.bytes), label).toBe(true);
       } else if (r.kind === "memory") {
         expect(Number.isFinite(r.rssDeltaBytes), label).toBe(true);
       } else if (r.kind === "peer") {
@@ -90,6 +102,17 @@ describe("bench quick mode", () => {
         expect(text).toMatch(
           new RegExp(`\\| ${backend} \\| ratio ours/raw ≥ 0\\.9× at [^|]*calls in flight.*\\| \\d+\\.\\d+×`),
         );
+      expect(text).toContain("## Scaling");
+      expect(text).toContain("per million items");
+      // The scaling targets are judged (quick sizes: on the sizes run, not 1k vs 1M).
+      for (const backend of ["sqlite", "postgres", "redis"])
+        expect(text).toMatch(
+          new RegExp(
+            `\\| ${backend} \\| records page \\(limit 100\\) in every ordering[^|]*\\| (✅ met|❌ not met) \\|`,
+          ),
+        );
+      expect(text).toMatch(/\| redis \| records filtered page \(1%\) at 100k[^|]*\| — not measured \|/);
+      for (const backend of BACKENDS) expect(charts.some((f) => f.endsWith(`scaling-${backend}.svg`))).toBe(true);
       expect(text).toContain("## vs the peers");
       expect(text).toContain("## Instrumentation overhead");
       expect(

@@ -61,9 +61,11 @@ export function lineChart(
   unit: string,
   series: readonly { name: string; points: readonly (readonly [number, number])[] }[],
 ): string {
-  const width = 640;
-  const height = 360;
-  const [l, r, t, b] = [70, 130, 36, 40];
+  // The legend sits right of the plot: long names widen it, many series make it taller.
+  const r = Math.max(130, ...series.map((s) => Math.ceil(s.name.length * 6.5) + 40));
+  const width = 510 + r;
+  const height = Math.max(360, 36 + series.length * 18 + 20);
+  const [l, t, b] = [70, 36, 40];
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1])).filter((v) => v > 0);
   const [x0, x1] = [Math.log10(Math.min(...xs, 100)), Math.log10(Math.max(...xs, 1000))];
@@ -88,8 +90,10 @@ export function lineChart(
   parts.push(`<text x="${(l + width - r) / 2}" y="${height - 6}" text-anchor="middle">items stored</text>`);
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length];
+    // Past the palette, lines repeat a colour with a dash pattern so each stays distinguishable.
+    const dash = ["", ' stroke-dasharray="6 3"', ' stroke-dasharray="2 2"'][Math.floor(i / COLORS.length) % 3];
     const path = s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(" ");
-    parts.push(`<polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    parts.push(`<polyline points="${path}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
     for (const [x, y] of s.points)
       parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${color}"/>`);
     parts.push(

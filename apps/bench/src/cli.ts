@@ -24,7 +24,8 @@ import {
   type ScalingResult,
 } from "./results.js";
 import { pairCount, runPairs } from "./run-pairs.js";
-import { runScaling, SCALING_OPERATIONS } from "./scaling.js";
+import { runScaling } from "./scaling.js";
+import { SCALING_OPERATIONS } from "./scaling-operations.js";
 import { BACKENDS, type BackendName } from "./targets.js";
 import { runWakeup } from "./wakeup.js";
 
@@ -35,8 +36,10 @@ export type Section = (typeof SECTIONS)[number];
 /** Options of {@link runBench}. */
 export interface BenchOptions {
   quick?: boolean;
-  /** Adds the 1M-item scaling point (full mode only). */
-  huge?: boolean;
+  /** Stored sizes of the scaling section (default 1k, 100k, 1M; quick: 100, 1k). */
+  scalingSizes?: readonly number[];
+  /** Fill budget of one protocol's scaling store, ms (default 300 s; quick: 10 s). */
+  fillBudgetMs?: number;
   /** Only pairs whose "backend protocol operation" label contains this text. */
   filter?: string;
   backends?: readonly BackendName[];
@@ -64,7 +67,7 @@ export async function runBench(
     (sections.has("pairs") ? backends.length * pairCount(profile) : 0) +
     (sections.has("concurrency") ? backends.length * concurrencyCount(profile) : 0) +
     (sections.has("scaling") ? backends.length * profile.scalingSizes.length * SCALING_OPERATIONS.length : 0) +
-    (sections.has("memory") ? backends.length + (backends.includes("memory") ? 1 : 0) : 0) +
+    (sections.has("memory") ? backends.length + (backends.includes("memory") ? 3 : 0) : 0) +
     (sections.has("wakeup") ? backends.length * 2 : 0) +
     (sections.has("peers") ? peerPlan(profile, backends).length : 0) +
     (sections.has("overhead") ? backends.length : 0);
@@ -84,12 +87,6 @@ export async function runBench(
   progress.done();
   return { results, profile, seconds: (performance.now() - started) / 1000 };
 }
-
-const slug = (s: string) =>
-  s
-    .replace(/[^a-z0-9]+/gi, "-")
-    .replace(/^-|-$/g, "")
-    .toLowerCase();
 
 /**
  * Writes the SVG charts (ratio per backend, ratio to the peers, scaling curves) into `dir`;
@@ -140,16 +137,17 @@ export function writeCharts(results: readonly BenchResult[], dir: string): strin
     files.push(file);
   }
   const points = results.filter((r): r is ScalingResult => r.kind === "scaling");
-  for (const operation of SCALING_OPERATIONS) {
-    const series = BACKENDS.map((b) => ({
-      name: b,
+  // Growth curves per backend: every scaling operation as one line.
+  for (const backend of BACKENDS) {
+    const series = SCALING_OPERATIONS.map((op) => ({
+      name: op.name.replace(/^records /, ""),
       points: points
-        .filter((p) => p.backend === b && p.operation === operation)
+        .filter((p) => p.backend === backend && p.operation === op.name)
         .map((p) => [p.size, p.ours.p50Us] as const),
     })).filter((s) => s.points.length > 0);
     if (series.length === 0) continue;
-    const file = join(dir, `scaling-${slug(operation)}.svg`);
-    writeFileSync(file, lineChart(`${operation}: p50 latency vs items stored`, "µs", series));
+    const file = join(dir, `scaling-${backend}.svg`);
+    writeFileSync(file, lineChart(`${backend}: p50 latency vs items stored`, "µs", series));
     files.push(file);
   }
   return files;
@@ -159,7 +157,11 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       quick: { type: "boolean" },
-      huge: { type: "boolean" },
+      sizes: { type: "string" },
+      "fill-budget": { type: "string" },
+      // Singular spellings for one section or backend: `--section scaling --backend redis`.
+      section: { type: "string" },
+      backend: { type: "string" },
       filter: { type: "string" },
       backends: { type: "string" },
       sections: { type: "string" },
@@ -174,18 +176,32 @@ async function main(): Promise<void> {
     if (bad.length) throw new Error(`unknown ${what}: ${bad.join(", ")}; choose from ${allowed.join(", ")}`);
     return items;
   };
+  const budgetMs = (text: string) => {
+    const n = Number(text);
+    if (!(n > 0)) throw new Error(`--fill-budget takes seconds > 0, not ${text}`);
+    return n * 1000;
+  };
   const options: BenchOptions = {
     quick: values.quick,
-    huge: values.huge,
+    scalingSizes: values.sizes?.split(",").map((s) => {
+      const n = Number(s.replace(/_/g, ""));
+      if (!Number.isSafeInteger(n) || n < 20) throw new Error(`--sizes takes item counts ≥ 20, not ${s}`);
+      return n;
+    }),
+    fillBudgetMs: values["fill-budget"] === undefined ? undefined : budgetMs(values["fill-budget"]),
     filter: values.filter,
-    backends: list(values.backends, BACKENDS, "backend"),
-    sections: list(values.sections, SECTIONS, "section"),
+    backends: list(values.backends ?? values.backend, BACKENDS, "backend"),
+    sections: list(values.sections ?? values.section, SECTIONS, "section"),
     progress: true,
   };
   const { results, profile, seconds } = await runBench(options);
-  // A quick run is a smoke test: it must not overwrite the real report.
+  // A quick or partial run (some sections, backends or sizes) must not overwrite the real report.
+  const partial = Boolean(
+    values.quick || options.sections || options.backends || options.scalingSizes || options.filter,
+  );
   const report =
-    values.out ?? (values.quick ? join(tmpdir(), "core-bench-quick", "BENCHMARKS.md") : join(root, "BENCHMARKS.md"));
+    values.out ?? (partial ? join(tmpdir(), "core-bench-partial", "BENCHMARKS.md") : join(root, "BENCHMARKS.md"));
+  mkdirSync(dirname(report), { recursive: true });
   const chartDir = join(dirname(report), "docs/bench");
   const charts = writeCharts(results, chartDir).map((f) => relative(dirname(report), f));
   const text = renderReport(results, {

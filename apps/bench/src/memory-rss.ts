@@ -25,6 +25,24 @@ if (mode === "map") {
     for (let from = 0; from < n; from += 1000)
       await cache.setMany(Array.from({ length: Math.min(1000, n - from) }, (_, j) => ({ key: "k" + (from + j), value: { i: from + j } })));
     out.delta = rss() - before;
+  } else if (mode === "queue-hold") {
+    const queue = backend.queue("rss");
+    const before = rss();
+    for (let from = 0; from < n; from += 1000)
+      await queue.putBatch(Array.from({ length: Math.min(1000, n - from) }, (_, j) => ({ i: from + j })));
+    await queue.flush();
+    out.delta = rss() - before;
+  } else if (mode === "records-hold") {
+    // Three layers, a tag, a naturalKey and a title: a small record like the scaling section's.
+    const records = backend.records("rss");
+    const layers = ["bronze", "silver", "gold"];
+    const before = rss();
+    for (let from = 0; from < n; from += 1000)
+      await records.storeBatch(Array.from({ length: Math.min(1000, n - from) }, (_, j) => {
+        const i = from + j;
+        return { id: "r" + String(i).padStart(9, "0"), naturalKey: "nk-" + i, layer: layers[i % 3], content: { tag: i % 100 ? "common" : "rare", i, title: "record number " + i } };
+      }));
+    out.delta = rss() - before;
   } else {
     const queue = backend.queue("rss");
     for (let from = 0; from < n; from += 1000)
@@ -45,6 +63,19 @@ process.stdout.write(JSON.stringify(out) + "\\n");
 
 const MB = 2 ** 20;
 
+const perMillion = (bytes: number, n: number) => `${(((bytes / n) * 1_000_000) / MB).toFixed(0)} MB per million`;
+
+function memoryFailure(operation: string, err: unknown): BenchResult {
+  return {
+    kind: "not-measured",
+    backend: "memory",
+    section: "memory",
+    operation,
+    reason: reason(err),
+    byCapability: false,
+  };
+}
+
 async function inChild(
   mode: string,
   target: unknown,
@@ -64,8 +95,8 @@ const streamItems = (name: BackendName, profile: Profile) =>
   name === "postgres" || name === "redis" ? Math.floor(profile.memoryItems / 5) : profile.memoryItems;
 
 /**
- * RSS in child processes: the memory backend holding N small entries (next to a `Map` of
- * the codec's text), and a queue `stream` reading N entries on every backend (growth must
+ * RSS in child processes: the memory backend's cache (next to a `Map` of the codec's
+ * text), queue and records each holding N small entries (reported per million), and a queue `stream` reading N entries on every backend (growth must
  * stay bounded, far below the data size).
  *
  * @example
@@ -93,19 +124,33 @@ export async function runMemory(
         items: n,
         rssDeltaBytes: ours.delta,
         baselineDeltaBytes: map.delta,
-        note: `${((ours.delta / n) | 0).toLocaleString("en-US")} B/entry vs Map ${((map.delta / n) | 0).toLocaleString("en-US")} B/entry`,
+        note: `${perMillion(ours.delta, n)}; ${((ours.delta / n) | 0).toLocaleString("en-US")} B/entry vs Map ${((map.delta / n) | 0).toLocaleString("en-US")} B/entry`,
       });
     } catch (err) {
-      out.push({
-        kind: "not-measured",
-        backend: "memory",
-        section: "memory",
-        operation: "cache holding N entries",
-        reason: reason(err),
-        byCapability: false,
-      });
+      out.push(memoryFailure("cache holding N entries", err));
     }
     progress.step("memory cache RSS");
+    for (const [mode, scenario] of [
+      ["queue-hold", "queue holding N small entries"],
+      ["records-hold", "records holding N small records"],
+    ] as const) {
+      try {
+        const target = await openTarget("memory", { raw: false });
+        await target.close();
+        const held = await inChild(mode, target.opener, n, limit);
+        out.push({
+          kind: "memory",
+          backend: "memory",
+          scenario,
+          items: n,
+          rssDeltaBytes: held.delta,
+          note: `${perMillion(held.delta, n)}; ${((held.delta / n) | 0).toLocaleString("en-US")} B/entry`,
+        });
+      } catch (err) {
+        out.push(memoryFailure(scenario, err));
+      }
+      progress.step(`memory ${scenario}`);
+    }
   }
   for (const name of backends) {
     const items = streamItems(name, profile);

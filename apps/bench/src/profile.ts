@@ -12,8 +12,15 @@ export interface Profile {
   inFlight: readonly number[];
   /** Stored items of the scaling curves. */
   scalingSizes: readonly number[];
-  /** Stop prefilling a scaling point after this long (then it is reported as not measured). */
+  /** How long each scaling point is measured (shorter than the pairs: there are ~60 points per backend). */
+  scalingMeasure: MeasureOptions;
+  /**
+   * Fill budget of one protocol's scaling store, all sizes together: the sizes not reached
+   * in time are reported as not measured, with the reason.
+   */
   prefillBudgetMs: number;
+  /** Batches of 1,000 in flight while filling a scaling store. */
+  fillInFlight: number;
   /** Entries of the memory (RSS) scenarios. */
   memoryItems: number;
   /** A scenario still running after this long is reported as not measured. */
@@ -25,15 +32,20 @@ export interface Profile {
 }
 
 /**
- * The quick profile (CI: seconds, small sizes) or the full one (under ~10 minutes on two
- * cores; `huge` adds the 1M scaling point).
+ * The quick profile (CI: seconds, small sizes) or the full one (scaling at 1k, 100k and
+ * 1M items; `scalingSizes` overrides the sizes, e.g. for a scaling-only run).
  *
  * @example
  * ```ts
  * const profile = makeProfile({ quick: true });
  * ```
  */
-export function makeProfile(options: { quick?: boolean; huge?: boolean }): Profile {
+export function makeProfile(options: {
+  quick?: boolean;
+  scalingSizes?: readonly number[];
+  /** Overrides the fill budget of one protocol's scaling store (ms). */
+  fillBudgetMs?: number;
+}): Profile {
   if (options.quick) {
     return {
       quick: true,
@@ -42,8 +54,10 @@ export function makeProfile(options: { quick?: boolean; huge?: boolean }): Profi
       batches: [10, 100, 1000],
       // Two levels exercise the concurrent path; the full levels take minutes on a loaded machine.
       inFlight: [1, 8],
-      scalingSizes: [100, 1000],
-      prefillBudgetMs: 5_000,
+      scalingSizes: options.scalingSizes ?? [100, 1000],
+      scalingMeasure: { rounds: 2, roundMs: 5 },
+      prefillBudgetMs: options.fillBudgetMs ?? 10_000,
+      fillInFlight: 2,
       memoryItems: 5_000,
       scenarioTimeoutMs: 15_000,
       wakeups: 10,
@@ -56,8 +70,11 @@ export function makeProfile(options: { quick?: boolean; huge?: boolean }): Profi
     keys: 10_000,
     batches: [10, 100, 1000],
     inFlight: IN_FLIGHT,
-    scalingSizes: options.huge ? [1_000, 100_000, 1_000_000] : [1_000, 100_000],
-    prefillBudgetMs: options.huge ? 120_000 : 20_000,
+    scalingSizes: options.scalingSizes ?? [1_000, 100_000, 1_000_000],
+    scalingMeasure: { rounds: 5, roundMs: 120 },
+    // A million items per protocol and backend, on two cores (measured fills: see the report).
+    prefillBudgetMs: options.fillBudgetMs ?? 300_000,
+    fillInFlight: 4,
     memoryItems: 1_000_000,
     scenarioTimeoutMs: 60_000,
     wakeups: 200,

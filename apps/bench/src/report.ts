@@ -1,6 +1,7 @@
 import { overheadTable } from "./overhead.js";
 import { renderPeers } from "./peers/report-peers.js";
 import type { Profile } from "./profile.js";
+import { renderScaling } from "./report-scaling.js";
 import {
   type BenchResult,
   type ConcurrentResult,
@@ -8,7 +9,6 @@ import {
   type NotMeasured,
   type PairResult,
   ratio,
-  type ScalingResult,
   type WakeupResult,
 } from "./results.js";
 import { BACKENDS } from "./targets.js";
@@ -89,24 +89,6 @@ function concurrency(rows: readonly ConcurrentResult[]): string[] {
   return out;
 }
 
-function scaling(points: readonly ScalingResult[]): string[] {
-  const sizes = [...new Set(points.map((p) => p.size))].sort((a, b) => a - b);
-  const out = [
-    `| backend | operation | ${sizes.map((s) => `p50 µs @ ${s.toLocaleString("en-US")}`).join(" | ")} | growth first→last |`,
-    `|---|---|${sizes.map(() => "---:").join("|")}|---:|`,
-  ];
-  for (const backend of BACKENDS) {
-    for (const op of [...new Set(points.map((p) => p.operation))]) {
-      const row = sizes.map((s) => points.find((p) => p.backend === backend && p.operation === op && p.size === s));
-      if (row.every((p) => !p)) continue;
-      const present = row.filter(Boolean) as ScalingResult[];
-      const growth = present.length > 1 ? `${(present.at(-1)!.ours.p50Us / present[0]!.ours.p50Us).toFixed(2)}×` : "—";
-      out.push(`| ${backend} | ${op} | ${row.map((p) => (p ? us(p.ours.p50Us) : "—")).join(" | ")} | ${growth} |`);
-    }
-  }
-  return out;
-}
-
 function memory(rows: readonly MemoryResult[]): string[] {
   const out = ["| backend | scenario | N | RSS growth | baseline | note |", "|---|---|---:|---:|---:|---|"];
   for (const r of rows) {
@@ -182,11 +164,7 @@ export function renderReport(results: readonly BenchResult[], meta: ReportMeta):
     "",
     ...concurrency(of(results, "concurrent")),
     "",
-    "## Scaling",
-    "",
-    "Our latency with more data stored (a fresh store per size, reads spread over the whole data set). Flat or logarithmic growth is the goal.",
-    "",
-    ...scaling(of(results, "scaling")),
+    ...renderScaling(of(results, "scaling"), of(results, "disk"), of(results, "scaling-run")),
     "",
     "## Memory (RSS in a child process, after full GCs)",
     "",

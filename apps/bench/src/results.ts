@@ -2,6 +2,15 @@ import type { Measurement } from "./measure.js";
 import type { OverheadResult } from "./overhead.js";
 import type { Protocol } from "./scenarios.js";
 
+/** One target of a backend issue, judged against the measured numbers. */
+export interface TargetVerdict {
+  backend: string;
+  target: string;
+  /** "met", "not met" or "not measured". */
+  verdict: string;
+  measured: string;
+}
+
 /** A measured ours-versus-raw pair. */
 export interface PairResult {
   kind: "pair";
@@ -37,6 +46,24 @@ export interface ScalingResult {
   operation: string;
   size: number;
   ours: Measurement;
+}
+
+/** Bytes on disk of a store holding `items` items (file and sqlite; sqlite checkpointed). */
+export interface DiskResult {
+  kind: "disk";
+  backend: string;
+  protocol: "cache" | "queue" | "records";
+  items: number;
+  bytes: number;
+}
+
+/** How long the scaling section took on one backend, and its fills per protocol and size. */
+export interface ScalingRunResult {
+  kind: "scaling-run";
+  backend: string;
+  seconds: number;
+  /** Seconds spent writing each protocol's store up to each size (cumulative from the last size). */
+  fills: { protocol: "cache" | "queue" | "records"; size: number; seconds: number }[];
 }
 
 /** RSS of a child process doing one memory scenario. */
@@ -114,6 +141,8 @@ export type BenchResult =
   | PairResult
   | ConcurrentResult
   | ScalingResult
+  | ScalingRunResult
+  | DiskResult
   | MemoryResult
   | WakeupResult
   | PeerResult

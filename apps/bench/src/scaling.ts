@@ -1,31 +1,137 @@
-import type { StoredRecord } from "@core/protocols";
-import { encodeCursor, parseOrderBy } from "@core/protocols/kit";
+import type { Backend } from "@core/protocols";
+import { storeBytes } from "./disk-usage.js";
 import { compare } from "./measure.js";
 import type { Profile } from "./profile.js";
 import type { Progress } from "./progress.js";
-import type { BenchResult } from "./results.js";
-import { type BackendName, openTarget, reason } from "./targets.js";
+import type { BenchResult, ScalingRunResult } from "./results.js";
+import {
+  SCALING_OPERATIONS,
+  type ScalingOperation,
+  type ScalingProtocol,
+  settleScaling,
+  writeScalingBatch,
+} from "./scaling-operations.js";
+import { type BackendName, openTarget, reason, type Target } from "./targets.js";
 import { withTimeout } from "./timeout.js";
-import { cacheKey, recordId, recordInput, VALUE } from "./workload.js";
-
-/** The operations whose cost must stay flat or logarithmic in the stored size. */
-export const SCALING_OPERATIONS = [
-  "cache get (hit)",
-  "queue get(offset, limit 10)",
-  "records keyset page(100)",
-] as const;
 
 const CHUNK = 1000;
-// Cursors are built by the shared helper, so one made here pages any backend.
-const BY_ID = parseOrderBy("id");
-const cursorAfter = (i: number) => encodeCursor(BY_ID, { id: recordId(i) } as StoredRecord);
+const PROTOCOLS: readonly ScalingProtocol[] = ["cache", "queue", "records"];
 
 class BudgetExceeded extends Error {}
 
+// Grows `backend`'s store of `protocol` from `from` to `to` items in batches of 1,000,
+// `inFlight` batches at a time (the server works on one while the next travels), giving up
+// (BudgetExceeded) once the protocol's whole fill has used its budget.
+async function grow(
+  backend: Backend,
+  protocol: ScalingProtocol,
+  range: { from: number; to: number },
+  profile: Profile,
+  deadline: number,
+): Promise<void> {
+  let next = range.from;
+  const worker = async () => {
+    while (next < range.to) {
+      if (performance.now() > deadline)
+        throw new BudgetExceeded(
+          `filling to ${range.to.toLocaleString("en-US")} items passed the ${profile.prefillBudgetMs / 1000} s fill budget at ${next.toLocaleString("en-US")}`,
+        );
+      const at = next;
+      next = Math.min(range.to, at + CHUNK);
+      await writeScalingBatch(backend, protocol, at, next - at);
+    }
+  };
+  await Promise.all(Array.from({ length: profile.fillInFlight }, worker));
+  await settleScaling(backend, protocol);
+}
+
+/** Measures one operation on the grown store; a failure or a timeout is "not measured". */
+async function measure(
+  name: BackendName,
+  backend: Backend,
+  op: ScalingOperation,
+  size: number,
+  profile: Profile,
+): Promise<BenchResult> {
+  try {
+    const run = op.prepare(backend, size);
+    const [ours] = await withTimeout(
+      compare([{ name: "ours", run }], profile.scalingMeasure),
+      profile.scenarioTimeoutMs,
+      op.name,
+    );
+    return { kind: "scaling", backend: name, operation: op.name, size, ours: ours! };
+  } catch (err) {
+    return notMeasured(name, op, size, reason(err), false);
+  }
+}
+
+function notMeasured(name: BackendName, op: ScalingOperation, size: number, why: string, byCapability: boolean) {
+  return {
+    kind: "not-measured" as const,
+    backend: name,
+    section: "scaling" as const,
+    operation: `${op.name} @ ${size}`,
+    reason: why,
+    byCapability,
+  };
+}
+
+// One protocol's store on a fresh target, grown through the sizes; every operation of the
+// protocol measured at each size, plus bytes on disk where the store lives in files.
+async function scaleProtocol(
+  name: BackendName,
+  protocol: ScalingProtocol,
+  profile: Profile,
+  progress: Progress,
+  run: ScalingRunResult,
+): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  const ops = SCALING_OPERATIONS.filter((op) => op.protocol === protocol);
+  const target: Target = await openTarget(name, { raw: false });
+  try {
+    const backend = target.backend;
+    const deadline = performance.now() + profile.prefillBudgetMs;
+    let filled = 0;
+    let stopped: string | undefined;
+    if (!backend) stopped = `backend could not be opened: ${target.error}`;
+    for (const size of profile.scalingSizes) {
+      if (backend && !backend.capabilities[protocol]) {
+        for (const op of ops) out.push(notMeasured(name, op, size, `capability ${protocol} is false`, true));
+      } else if (backend && !stopped) {
+        const started = performance.now();
+        try {
+          await grow(backend, protocol, { from: filled, to: size }, profile, deadline);
+          filled = size;
+        } catch (err) {
+          stopped = err instanceof BudgetExceeded ? err.message : `filling failed: ${reason(err)}`;
+        }
+        run.fills.push({ protocol, size, seconds: (performance.now() - started) / 1000 });
+        if (!stopped) {
+          const bytes = storeBytes(target.opener);
+          if (bytes !== undefined) out.push({ kind: "disk", backend: name, protocol, items: size, bytes });
+          for (const op of ops) {
+            out.push(await measure(name, backend, op, size, profile));
+            progress.step(`${name} scaling ${op.name} @ ${size}`);
+          }
+          continue;
+        }
+      }
+      if (stopped) for (const op of ops) out.push(notMeasured(name, op, size, stopped, false));
+      for (const op of ops) progress.step(`${name} scaling ${op.name} @ ${size}`);
+    }
+  } finally {
+    await target.close();
+  }
+  return out;
+}
+
 /**
- * Our cost of a point read at each stored size: a fresh backend per size, prefilled in
- * batches (bounded by `profile.prefillBudgetMs`), then measured at offsets/keys spread
- * over the whole data set.
+ * Our cost of each scaling operation at each stored size (`profile.scalingSizes`): per
+ * protocol one store on a fresh backend, grown through the sizes in batches of 1,000 (the
+ * fill bounded by `profile.prefillBudgetMs`, then "not measured" with the reason), measured
+ * at each size with keys, offsets and cursors spread over the whole data set. Also reports
+ * bytes on disk (file, sqlite) and how long the section took on the backend.
  *
  * @example
  * ```ts
@@ -33,74 +139,11 @@ class BudgetExceeded extends Error {}
  * ```
  */
 export async function runScaling(name: BackendName, profile: Profile, progress: Progress): Promise<BenchResult[]> {
+  const started = performance.now();
+  const run: ScalingRunResult = { kind: "scaling-run", backend: name, seconds: 0, fills: [] };
   const out: BenchResult[] = [];
-  for (const size of profile.scalingSizes) {
-    const target = await openTarget(name, { raw: false });
-    const backend = target.backend;
-    try {
-      for (const operation of SCALING_OPERATIONS) {
-        const base = {
-          kind: "not-measured" as const,
-          backend: name,
-          section: "scaling" as const,
-          operation: `${operation} @ ${size}`,
-        };
-        const protocol = operation.split(" ")[0] as "cache" | "queue" | "records";
-        if (!backend) {
-          out.push({ ...base, reason: `backend could not be opened: ${target.error}`, byCapability: false });
-        } else if (!backend.capabilities[protocol]) {
-          out.push({ ...base, reason: `capability ${protocol} is false`, byCapability: true });
-        } else {
-          try {
-            const deadline = performance.now() + profile.prefillBudgetMs;
-            const fill = async (write: (from: number, n: number) => Promise<unknown>) => {
-              for (let from = 0; from < size; from += CHUNK) {
-                if (performance.now() > deadline)
-                  throw new BudgetExceeded(
-                    `prefilling ${size} items took longer than ${profile.prefillBudgetMs / 1000} s`,
-                  );
-                await write(from, Math.min(CHUNK, size - from));
-              }
-            };
-            const ids = (from: number, n: number) => Array.from({ length: n }, (_, j) => from + j);
-            const spread = (i: number, room: number) => (i * 7919) % Math.max(1, room);
-            let run: (i: number) => Promise<unknown>;
-            if (protocol === "cache") {
-              const cache = backend.cache("scale");
-              await fill((from, n) =>
-                cache.setMany(ids(from, n).map((i) => ({ key: cacheKey(i, size), value: VALUE }))),
-              );
-              run = (i) => cache.get(cacheKey(spread(i, size), size));
-            } else if (protocol === "queue") {
-              const queue = backend.queue("scale");
-              await fill((_, n) => queue.putBatch(Array.from({ length: n }, () => VALUE)));
-              await queue.flush();
-              run = (i) => queue.get({ offset: spread(i, size - 10), limit: 10 });
-            } else {
-              const records = backend.records("scale");
-              await fill((from, n) => records.storeBatch(ids(from, n).map(recordInput)));
-              const cursors = Array.from({ length: 64 }, (_, k) => cursorAfter(spread(k + 1, size - 100)));
-              run = (i) => records.queryPage({ limit: 100, after: cursors[i % cursors.length] });
-            }
-            const [ours] = await withTimeout(
-              compare([{ name: "ours", run }], profile.measure),
-              profile.scenarioTimeoutMs,
-              operation,
-            );
-            out.push({ kind: "scaling", backend: name, operation, size, ours: ours! });
-          } catch (err) {
-            out.push({
-              ...base,
-              reason: err instanceof BudgetExceeded ? err.message : reason(err),
-              byCapability: false,
-            });
-          }
-        }
-        progress.step(`${name} scaling ${operation} @ ${size}`);
-      }
-    } finally {
-      await target.close();
-    }
-  }
+  for (const protocol of PROTOCOLS) out.push(...(await scaleProtocol(name, protocol, profile, progress, run)));
+  run.seconds = (performance.now() - started) / 1000;
+  out.push(run);
   return out;
 }

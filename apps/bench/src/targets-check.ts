@@ -1,18 +1,12 @@
 import { CONCURRENT_OPERATIONS } from "./concurrency.js";
-import type { BenchResult, ConcurrentResult, PairResult, PeerResult, WakeupResult } from "./results.js";
+import type { BenchResult, ConcurrentResult, PairResult, PeerResult, TargetVerdict, WakeupResult } from "./results.js";
 import { peerRatio, ratio } from "./results.js";
+import { scalingTargets } from "./scaling-targets.js";
 
 // set, get (hit), getMany(n), setMany(n): see peers/plan.ts.
 const PEER_CACHE_OPERATIONS = 4;
 
-/** One target of a backend issue, judged against the measured numbers. */
-export interface TargetVerdict {
-  backend: string;
-  target: string;
-  /** "met", "not met" or "not measured". */
-  verdict: string;
-  measured: string;
-}
+export type { TargetVerdict } from "./results.js";
 
 const SINGLE = ["cache get (hit)", "cache set", "queue put", "queue get(offset, limit 1)"];
 
@@ -200,5 +194,6 @@ export function checkTargets(results: readonly BenchResult[]): TargetVerdict[] {
     );
     out.push(worst ? { ...v, measured: `${v.measured} (${worst[1]})` } : v);
   }
+  out.push(...scalingTargets(results));
   return out;
 }
