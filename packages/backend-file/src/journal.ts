@@ -13,6 +13,13 @@ import { encodeTextRecords } from "./segment.js";
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
+/** A {@link Journal.mutate} call waiting for its group commit. */
+interface PendingCall<Op> {
+  fn: () => { result: unknown; ops: Op[]; applied?: boolean };
+  resolve: (result: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
 /** Compact once the log holds this many records more than twice the snapshot. */
 const COMPACT_SLACK = 1000;
 /** Catch-ups up to this size read synchronously (a syscall, no thread-pool round trip). */
@@ -50,6 +57,12 @@ export class Journal<Op> {
   // One operation at a time per journal object: catching up twice would apply twice.
   readonly #serial = new AsyncMutex();
   #ready = false;
+  /** Calls waiting for the next group commit. */
+  #pending: PendingCall<Op>[] = [];
+  /** Memory may hold ops the log does not: reload it from the log before the next use. */
+  #reload = false;
+  /** The last write did not complete: the log may not end where memory says, so the next catches up even in a burst. */
+  #unsure = true;
   /** Bytes of torn or damaged tails cut off (a writer crashed mid-append). */
   truncatedBytes = 0;
   readonly #damage: DamageReports;
@@ -59,7 +72,9 @@ export class Journal<Op> {
     this.#log = join(dir, "log");
     this.#state = state;
     this.#options = options;
-    this.#lockFile = new LockFile(join(dir, "lock"), options.lock);
+    // Kept across a burst of writes: a write of the same journal that finds it `continued`
+    // skips the catch-up (nobody else can have appended) and the lock's syscalls.
+    this.#lockFile = new LockFile(join(dir, "lock"), options.lock, true);
     this.#damage = new DamageReports(options.onDamage);
   }
 
@@ -82,7 +97,7 @@ export class Journal<Op> {
    * ```
    */
   fresh(): boolean {
-    if (this.#serial.locked) return false;
+    if (this.#serial.locked || this.#reload) return false;
     const reader = this.#reader;
     try {
       if (reader !== undefined) {
@@ -113,9 +128,15 @@ export class Journal<Op> {
 
   /**
    * Runs `fn` under the lock on the latest state; its `ops` are appended (and fsynced when
-   * configured) before they are applied and `result` is returned. If `fn` throws, nothing
-   * is written. With `applied: true`, `fn` already applied its ops to the state itself
-   * (and undid them if it threw).
+   * configured) and applied before `result` is returned. If `fn` throws, nothing of it is
+   * written. With `applied: true`, `fn` already applied its ops to the state itself (and
+   * undid them if it threw).
+   *
+   * Calls made while a write is in progress are committed together by the next holder:
+   * one lock hold, one append and one fsync for the group. Each `fn` runs in call order and
+   * sees the ops of the calls before it; each call's ops stay their own frame, so a crash
+   * keeps or drops whole calls. No call resolves before the group's append is complete,
+   * and if it fails they all fail (and memory reloads from the log).
    *
    * @example
    * ```ts
@@ -123,7 +144,17 @@ export class Journal<Op> {
    * ```
    */
   mutate<T>(fn: () => { result: T; ops: Op[]; applied?: boolean }): Promise<T> {
-    return this.#serial.run(async () => {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ fn, resolve: resolve as (result: unknown) => void, reject });
+      // The first call of a group schedules its commit; later ones join it until it starts.
+      if (this.#pending.length === 1) void this.#serial.run(() => this.#commit());
+    });
+  }
+
+  async #commit(): Promise<void> {
+    const group = this.#pending;
+    this.#pending = [];
+    try {
       if (!this.#ready) {
         await ensureDirectory(this.#dir).catch((err) => {
           throw fsError(err, "creating", this.#dir);
@@ -132,24 +163,60 @@ export class Journal<Op> {
       }
       const lock = await this.#lockFile.acquire();
       try {
-        await this.#catchUp(true);
-        const { result, ops, applied = false } = fn();
-        if (ops.length > 0) await this.#append(ops, applied);
-        return result;
+        // Held without a break since this object's last write, which completed and left
+        // memory and position at the end of the log: nothing to catch up with.
+        const current = lock.continued && !this.#unsure;
+        this.#unsure = true;
+        if (!current) await this.#catchUp(true);
+        const written = this.#run(group);
+        if (written.frames.length > 0) await this.#append(written.frames, written.ops);
+        this.#unsure = false;
+        for (const [call, result] of written.results) call.resolve(result);
       } finally {
         await lock.release();
       }
-    });
+    } catch (err) {
+      for (const call of group) call.reject(err); // no effect on calls already settled
+    }
   }
 
-  async #append(ops: Op[], applied: boolean): Promise<void> {
-    // Several ops of one call are one batch frame: a crash keeps all of them or none.
-    const bytes = this.#encode(ops, true);
+  /** Runs the group's functions in order, applying each one's ops before the next runs. */
+  #run(group: readonly PendingCall<Op>[]): {
+    frames: Buffer[];
+    ops: number;
+    results: [PendingCall<Op>, unknown][];
+  } {
+    const frames: Buffer[] = [];
+    const results: [PendingCall<Op>, unknown][] = [];
+    let ops = 0;
+    for (const call of group) {
+      let out: { result: unknown; ops: Op[]; applied?: boolean };
+      try {
+        out = call.fn();
+      } catch (err) {
+        call.reject(err);
+        continue;
+      }
+      if (out.ops.length > 0) {
+        // Several ops of one call are one batch frame: a crash keeps all of them or none.
+        frames.push(this.#encode(out.ops, true));
+        if (out.applied !== true) for (const op of out.ops) this.#state.apply(op);
+        ops += out.ops.length;
+        // Memory now runs ahead of the log until the append completes.
+        this.#reload = true;
+      }
+      results.push([call, out.result]);
+    }
+    return { frames, ops, results };
+  }
+
+  async #append(frames: Buffer[], ops: number): Promise<void> {
+    const bytes = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
     try {
       // Under the lock and caught up, so the path is the inode `#ino`: a descriptor kept
       // open across calls appends to the right file (a compaction reopens it).
       this.#appender ??= openSync(this.#log, "a", FILE_MODE);
-      // Page-cache writes of one batch: synchronous, like the raw `fs` baseline; the fsync
+      // Page-cache writes of one group: synchronous, like the raw `fs` baseline; the fsync
       // (records) runs on the thread pool.
       writeAllSync(this.#appender, bytes);
       if (this.#options.fsync) await datasync(this.#appender);
@@ -157,14 +224,13 @@ export class Journal<Op> {
       // A partial write (a full disk) would be a torn tail, or whole records the caller is
       // told failed: cut back to where this append started so the log holds only whole,
       // acknowledged records and the next append (once space is freed) starts clean.
+      // Memory (already changed) reloads from the log next time (`#reload` stays set).
       await truncate(this.#log, this.#position).catch(() => {});
-      // State the caller already changed is no longer what the log says: reload next time.
-      if (applied) this.#ino = -1;
       throw fsError(err, "appending to", this.#log);
     }
-    if (!applied) for (const op of ops) this.#state.apply(op);
+    this.#reload = false;
     this.#position += bytes.length;
-    this.#records += ops.length;
+    this.#records += ops;
     await this.#maybeCompact();
   }
 
@@ -239,7 +305,8 @@ export class Journal<Op> {
     } catch (err) {
       throw fsError(err, "reading", this.#log);
     }
-    if (info.ino !== this.#ino) {
+    if (info.ino !== this.#ino || this.#reload) {
+      this.#reload = false;
       await this.#reopen();
       this.#state.reset();
       this.#position = 0;

@@ -1,9 +1,20 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  linkSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LockFile } from "./lock.js";
+import { waiterMarker } from "./lock-waiters.js";
 
 const root = mkdtempSync(join(tmpdir(), "backend-file-lock-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -84,6 +95,55 @@ describe("LockFile (token linked into place)", () => {
     a.close();
     expect(readdirSync(dir)).toEqual([`lock.${process.pid}`]);
     b.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("burst: a release keeps the lock while the process is busy; the next hold is `continued` for the same object only", async () => {
+    const dir = freshDir();
+    const path = join(dir, "lock");
+    const a = new LockFile(path, {}, true);
+    const b = new LockFile(path, {}, true);
+    const first = await a.acquire();
+    expect(first.continued).toBe(false);
+    await first.release();
+    expect(existsSync(path)).toBe(true);
+    const again = await a.acquire();
+    expect(again.continued).toBe(true);
+    await again.release();
+    const other = await b.acquire();
+    expect(other.continued).toBe(false);
+    await other.release();
+    // Idle (the event loop reaches its check phase): let go.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(existsSync(path)).toBe(false);
+    const later = await a.acquire();
+    expect(later.continued).toBe(false);
+    await later.release();
+    a.close();
+    b.close();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("burst: a waiter's marker makes the holder let go at its next release and leave it the lock", async () => {
+    const dir = freshDir();
+    const path = join(dir, "lock");
+    const file = new LockFile(path, {}, true);
+    const held = await file.acquire();
+    // Another process's waiting token shown as the marker (as lock-waiters.ts places it).
+    const other = join(dir, "lock.other");
+    writeFileSync(other, `${process.pid} ${Date.now()}`);
+    linkSync(other, waiterMarker(path));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the holder looks at most every ms
+    await held.release();
+    expect(existsSync(path)).toBe(false);
+    // The marker stays (its waiter never comes): the holder takes the lock back after a
+    // bounded wait and removes it.
+    const next = await file.acquire();
+    expect(next.continued).toBe(false);
+    expect(existsSync(waiterMarker(path))).toBe(false);
+    await next.release();
+    file.close();
+    unlinkSync(other);
     expect(readdirSync(dir)).toEqual([]);
   });
 });

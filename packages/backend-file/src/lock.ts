@@ -1,9 +1,10 @@
-import { randomBytes } from "node:crypto";
-import { closeSync, ftruncateSync, linkSync, openSync, readdirSync, unlinkSync, writeSync } from "node:fs";
-import { link, readFile, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
-import { FILE_MODE } from "./atomic-write.js";
-import { fileError, fsError } from "./errors.js";
+import { readFile } from "node:fs/promises";
+import { fileError } from "./errors.js";
+import { breakStale, isStale, removeQuietly, sweepDeadTokens } from "./lock-stale.js";
+import { closeToken, letGo, releaseOnExit, type Token, takeWith, tokens } from "./lock-token.js";
+import { clearWaiting, signalWaiting, someoneWaits } from "./lock-waiters.js";
+
+export { isAlive, lockCounters } from "./lock-stale.js";
 
 /** How long a lock may be waited for, and when an abandoned one counts as stale. */
 export interface LockOptions {
@@ -15,168 +16,28 @@ export interface LockOptions {
 
 /** A held lock. */
 export interface HeldLock {
+  /**
+   * True when this {@link LockFile} held the lock last and this process kept it since (a
+   * burst, see {@link LockFile}): no other process or lock object can have written in
+   * between, so what the holder read under its previous hold is still current.
+   */
+  readonly continued: boolean;
   release(): Promise<void>;
 }
+
+/** A burst's bounds (see {@link LockFile}). */
+const BURST = {
+  /** Longest continuous hold of a kept lock (ms); capped at a quarter of `staleMs`. */
+  maxHoldMs: 50,
+  /** Look for a waiter's marker at most this often while writing (ms). */
+  checkMs: 1,
+  /** After letting go for a waiter, leave it this long to take the lock (ms). */
+  yieldMs: 20,
+};
 
 // In-process FIFO per lock path: clients of one process queue here instead of spinning on
 // the file, and the file only arbitrates between processes.
 const queues = new Map<string, Promise<void>>();
-/**
- * Stale locks this process broke (for stats and tests).
- *
- * @example
- * ```ts
- * import { lockCounters } from "@core/backend-file";
- * console.log(`stale locks recovered: ${lockCounters.recovered}`);
- * ```
- */
-export const lockCounters = { recovered: 0 };
-
-/**
- * This process's token for one lock path: a private file `<lock>.<pid>` holding
- * `pid timestamp`, kept (with its descriptor) while a {@link LockFile} of the path is open.
- * Taking the lock is `link(token, lock)`, which fails with EEXIST atomically, so the lock
- * file is always complete (never a half-written lock another process could mistake for an
- * abandoned one), and costs no file creation per acquisition.
- */
-interface Token {
-  readonly path: string;
-  readonly file: string;
-  fd: number | undefined;
-  /** What the token file holds now. */
-  content: string;
-  users: number;
-}
-
-const tokens = new Map<string, Token>();
-
-/**
- * Whether process `pid` exists on this host.
- *
- * @example
- * ```ts
- * if (!isAlive(lease.pid)) takeOver();
- * ```
- */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-function parse(text: string): { pid: number; at: number } | undefined {
-  const [pid, at] = text.split(" ").map(Number);
-  return Number.isInteger(pid) && Number.isFinite(at) ? { pid: pid as number, at: at as number } : undefined;
-}
-
-function isStale(text: string, staleMs: number): boolean {
-  const owner = parse(text);
-  // Locks are created complete (see takeWith): an unparsable one is not ours to judge by pid.
-  if (owner === undefined) return false;
-  // The in-process queue guarantees no live holder in this process: our pid means leftover.
-  if (owner.pid === process.pid || !isAlive(owner.pid)) return true;
-  return Date.now() - owner.at > staleMs;
-}
-
-function removeQuietly(file: string): void {
-  try {
-    unlinkSync(file);
-  } catch {
-    // Already gone: nothing to remove.
-  }
-}
-
-/** Removes the tokens of dead processes beside `path` (left by a crash or a kill). */
-function sweepDeadTokens(path: string): void {
-  const prefix = `${basename(path)}.`;
-  let names: string[];
-  try {
-    names = readdirSync(dirname(path));
-  } catch {
-    return; // no directory yet: no tokens either
-  }
-  for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
-    const pid = Number(name.slice(prefix.length));
-    // `<lock>.stale-*` files and foreign names are not tokens; a live pid's token is in use.
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
-    removeQuietly(join(dirname(path), name));
-  }
-}
-
-async function breakStale(path: string, seen: string): Promise<void> {
-  // Rename first, then check it was the stale lock we looked at: a plain unlink could
-  // remove a fresh lock another process took in between.
-  const aside = `${path}.stale-${randomBytes(4).toString("hex")}`;
-  try {
-    await rename(path, aside);
-  } catch {
-    return;
-  }
-  const moved = await readFile(aside, "utf8").catch(() => "");
-  if (moved !== seen) await link(aside, path).catch(() => {});
-  else {
-    lockCounters.recovered += 1;
-    // A dead holder's token is the same file under its private name: remove it too.
-    const owner = parse(seen);
-    if (owner !== undefined && owner.pid !== process.pid && !isAlive(owner.pid)) removeQuietly(`${path}.${owner.pid}`);
-  }
-  await unlink(aside).catch(() => {});
-}
-
-function openToken(token: Token): number {
-  if (token.fd !== undefined) return token.fd;
-  // Our pid's token name belongs to no live process but this one: a file of that name was
-  // left by a dead process that had our pid, and is overwritten.
-  const fd = openSync(token.file, "w", FILE_MODE);
-  token.fd = fd;
-  token.content = "";
-  return fd;
-}
-
-function closeToken(token: Token): void {
-  if (token.fd === undefined) return;
-  try {
-    closeSync(token.fd);
-  } catch {
-    // Nothing pending: the token is written synchronously.
-  }
-  token.fd = undefined;
-}
-
-/**
- * One attempt to take the lock: brings the token's timestamp up to date (it is not the
- * lock while unlinked, so nobody reads it half-written) and links it into place.
- * Synchronous: three metadata-sized syscalls cost less than three thread-pool round
- * trips, and this runs on every write.
- */
-function takeWith(token: Token, content: string): boolean {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const fd = openToken(token);
-      if (content !== token.content) {
-        writeSync(fd, content, 0);
-        if (content.length < token.content.length) ftruncateSync(fd, content.length);
-        token.content = content;
-      }
-      linkSync(token.file, token.path);
-      return true;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === "EEXIST") return false;
-      // The token was removed (a sweep that took our pid for a dead one, a cleaned
-      // directory): make it again, once.
-      if (code === "ENOENT" && attempt === 0) {
-        closeToken(token);
-        continue;
-      }
-      throw fsError(err, "creating lock", token.path);
-    }
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -186,6 +47,16 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * between acquisitions; {@link LockFile.close} removes it. Tokens of dead processes beside
  * the lock are removed on first use. A lock left by a dead process (or older than
  * `staleMs`) is broken. Waits up to `timeoutMs`, then fails with `LOCKED` (retryable).
+ *
+ * With `burst`, a release keeps the lock file linked while this process stays busy: the
+ * next acquisition (of any lock object of the path in this process) reuses it without a
+ * syscall, and a lock object that held it last gets `continued` (nothing changed since
+ * its last hold). The lock is let go when this process is next idle (its event loop gets
+ * to the check phase with no holder active), once it is `maxHoldMs` old (so its timestamp
+ * never ages towards `staleMs`), or, checked between holds at most every millisecond, as
+ * soon as another process shows it is waiting (`<path>.waiting`, see lock-waiters.ts);
+ * after letting go for a waiter, this process leaves it the lock before taking it again.
+ * A process killed while keeping a lock leaves it with a dead pid: broken as before.
  *
  * @example
  * ```ts
@@ -198,11 +69,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class LockFile {
   readonly #path: string;
   readonly #options: LockOptions;
+  readonly #burst: boolean;
   #token: Token | undefined;
 
-  constructor(path: string, options: LockOptions = {}) {
+  constructor(path: string, options: LockOptions = {}, burst = false) {
     this.#path = path;
     this.#options = options;
+    this.#burst = burst;
   }
 
   #use(): Token {
@@ -210,12 +83,24 @@ export class LockFile {
     let token = tokens.get(this.#path);
     if (token === undefined) {
       sweepDeadTokens(this.#path);
-      token = { path: this.#path, file: `${this.#path}.${process.pid}`, fd: undefined, content: "", users: 0 };
+      token = {
+        path: this.#path,
+        file: `${this.#path}.${process.pid}`,
+        fd: undefined,
+        content: "",
+        users: 0,
+        kept: undefined,
+        yieldedAt: 0,
+      };
       tokens.set(this.#path, token);
     }
     token.users++;
     this.#token = token;
     return token;
+  }
+
+  #maxHoldMs(): number {
+    return Math.min(BURST.maxHoldMs, (this.#options.staleMs ?? 30_000) / 4);
   }
 
   /**
@@ -228,8 +113,6 @@ export class LockFile {
    */
   async acquire(): Promise<HeldLock> {
     const path = this.#path;
-    const timeoutMs = this.#options.timeoutMs ?? 10_000;
-    const staleMs = this.#options.staleMs ?? 30_000;
     const previous = queues.get(path) ?? Promise.resolve();
     let leave!: () => void;
     const mine = new Promise<void>((resolve) => {
@@ -242,10 +125,55 @@ export class LockFile {
       if (queues.get(path) === tail) queues.delete(path);
     };
     await previous;
+    let continued = false;
+    let token: Token;
     try {
-      const token = this.#use();
-      const deadline = Date.now() + timeoutMs;
-      let delay = 1;
+      token = this.#use();
+      const kept = token.kept;
+      if (kept !== undefined && Date.now() - kept.since <= this.#maxHoldMs()) {
+        continued = kept.owner === this;
+        kept.owner = this;
+        kept.busy = true;
+      } else {
+        if (kept !== undefined) letGo(token);
+        await this.#take(token);
+      }
+    } catch (err) {
+      done();
+      throw err;
+    }
+    let released = false;
+    return {
+      continued,
+      release: async () => {
+        if (released) return;
+        released = true;
+        try {
+          if (!this.#keep(token)) letGo(token);
+        } finally {
+          done();
+        }
+      },
+    };
+  }
+
+  /** Links the lock into place, waiting for (or breaking) another process's. */
+  async #take(token: Token): Promise<void> {
+    const path = this.#path;
+    const timeoutMs = this.#options.timeoutMs ?? 10_000;
+    const staleMs = this.#options.staleMs ?? 30_000;
+    if (token.yieldedAt !== 0) {
+      // This process let go for a waiter: leave it the lock (its marker goes once it has it).
+      const until = token.yieldedAt + BURST.yieldMs;
+      token.yieldedAt = 0;
+      while (someoneWaits(path) && Date.now() < until) await sleep(1);
+      // Still there: a waiter that died, or one slow to poll (it places it again).
+      if (Date.now() >= until) clearWaiting(path);
+    }
+    const deadline = Date.now() + timeoutMs;
+    let delay = 1;
+    let signalled = false;
+    try {
       for (;;) {
         if (takeWith(token, `${process.pid} ${Date.now()}`)) break;
         const seen = await readFile(path, "utf8").catch(() => undefined);
@@ -256,32 +184,47 @@ export class LockFile {
         if (Date.now() > deadline) {
           throw fileError("LOCKED", `lock ${path} is held by another process (${seen ?? "?"}); retry later`);
         }
+        // Every attempt: a holder that took an earlier marker for a dead waiter's removed it.
+        signalled = signalWaiting(path, token.file) || signalled;
         await sleep(delay);
-        delay = Math.min(delay * 2, 10);
+        // A holder keeping its lock for a burst lets go within about a millisecond of the
+        // signal: poll often enough to be there when it does.
+        delay = Math.min(delay * 2, 4);
       }
-    } catch (err) {
-      done();
-      throw err;
+    } finally {
+      if (signalled) clearWaiting(path);
     }
-    let released = false;
-    return {
-      release: async () => {
-        if (released) return;
-        released = true;
-        try {
-          unlinkSync(path);
-        } catch {
-          // Already gone (broken as stale by another process): nothing to release.
-        } finally {
-          done();
-        }
-      },
-    };
+    if (this.#burst) {
+      const now = Date.now();
+      token.kept = { since: now, owner: this, busy: true, checkedAt: now, idle: undefined };
+      releaseOnExit();
+    }
+  }
+
+  /** At a release: whether the burst goes on (the lock stays linked for the next hold). */
+  #keep(token: Token): boolean {
+    const kept = token.kept;
+    if (kept === undefined || !this.#burst) return false;
+    kept.busy = false;
+    const now = Date.now();
+    if (now - kept.since > this.#maxHoldMs()) return false;
+    if (now - kept.checkedAt >= BURST.checkMs) {
+      kept.checkedAt = now;
+      if (someoneWaits(this.#path)) {
+        token.yieldedAt = now;
+        return false;
+      }
+    }
+    kept.idle ??= setImmediate(() => {
+      kept.idle = undefined;
+      if (token.kept === kept && !kept.busy) letGo(token);
+    });
+    return true;
   }
 
   /**
-   * Stops using the token: the last {@link LockFile} of the path in this process closes
-   * and removes it. Call when no acquisition is pending.
+   * Stops using the token: the last {@link LockFile} of the path in this process lets a
+   * kept lock go, and closes and removes the token. Call when no acquisition is pending.
    *
    * @example
    * ```ts
@@ -292,7 +235,9 @@ export class LockFile {
     const token = this.#token;
     if (token === undefined) return;
     this.#token = undefined;
+    if (token.kept?.owner === this) token.kept.owner = undefined;
     if (--token.users > 0) return;
+    if (token.kept !== undefined) letGo(token);
     tokens.delete(token.path);
     closeToken(token);
     removeQuietly(token.file);

@@ -1,0 +1,148 @@
+import { closeSync, ftruncateSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { FILE_MODE } from "./atomic-write.js";
+import { fsError } from "./errors.js";
+
+/**
+ * This process's token for one lock path: a private file `<lock>.<pid>` holding
+ * `pid timestamp`, kept (with its descriptor) while a {@link LockFile} of the path is open.
+ * Taking the lock is `link(token, lock)`, which fails with EEXIST atomically, so the lock
+ * file is always complete (never a half-written lock another process could mistake for an
+ * abandoned one), and costs no file creation per acquisition.
+ */
+export interface Token {
+  readonly path: string;
+  readonly file: string;
+  fd: number | undefined;
+  /** What the token file holds now. */
+  content: string;
+  users: number;
+  /** The lock is this process's and kept between holds (a burst); undefined otherwise. */
+  kept: Kept | undefined;
+  /** When this process last let go of a kept lock for a waiting process (ms, 0: never). */
+  yieldedAt: number;
+}
+
+/** A lock kept by this process between holds. */
+export interface Kept {
+  /** When it was linked (ms): a kept lock older than the maximum hold is let go. */
+  readonly since: number;
+  /** The lock object that held it last (its next hold is `continued`). */
+  owner: object | undefined;
+  /** True while some lock object of this process holds it. */
+  busy: boolean;
+  /** When the holder last looked for a waiter (ms). */
+  checkedAt: number;
+  /** The release scheduled for when this process is next idle. */
+  idle: NodeJS.Immediate | undefined;
+}
+
+/**
+ * This process's tokens by lock path (one per path, shared by its lock objects).
+ *
+ * @example
+ * ```ts
+ * const token = tokens.get(lockPath);
+ * ```
+ */
+export const tokens = new Map<string, Token>();
+
+function openToken(token: Token): number {
+  if (token.fd !== undefined) return token.fd;
+  // Our pid's token name belongs to no live process but this one: a file of that name was
+  // left by a dead process that had our pid, and is overwritten.
+  const fd = openSync(token.file, "w", FILE_MODE);
+  token.fd = fd;
+  token.content = "";
+  return fd;
+}
+
+/**
+ * Closes the token's descriptor (the file stays).
+ *
+ * @example
+ * ```ts
+ * closeToken(token);
+ * ```
+ */
+export function closeToken(token: Token): void {
+  if (token.fd === undefined) return;
+  try {
+    closeSync(token.fd);
+  } catch {
+    // Nothing pending: the token is written synchronously.
+  }
+  token.fd = undefined;
+}
+
+/**
+ * One attempt to take the lock: brings the token's timestamp up to date (it is not the
+ * lock while unlinked, so nobody reads it half-written) and links it into place.
+ * Synchronous: three metadata-sized syscalls cost less than three thread-pool round
+ * trips, and this runs on every write.
+ *
+ * @example
+ * ```ts
+ * if (!takeWith(token, `${process.pid} ${Date.now()}`)) await wait();
+ * ```
+ */
+export function takeWith(token: Token, content: string): boolean {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openToken(token);
+      if (content !== token.content) {
+        writeSync(fd, content, 0);
+        if (content.length < token.content.length) ftruncateSync(fd, content.length);
+        token.content = content;
+      }
+      linkSync(token.file, token.path);
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EEXIST") return false;
+      // The token was removed (a sweep that took our pid for a dead one, a cleaned
+      // directory): make it again, once.
+      if (code === "ENOENT" && attempt === 0) {
+        closeToken(token);
+        continue;
+      }
+      throw fsError(err, "creating lock", token.path);
+    }
+  }
+}
+
+/**
+ * Unlinks a kept lock (its burst is over).
+ *
+ * @example
+ * ```ts
+ * letGo(token);
+ * ```
+ */
+export function letGo(token: Token): void {
+  const kept = token.kept;
+  token.kept = undefined;
+  if (kept?.idle !== undefined) clearImmediate(kept.idle);
+  try {
+    unlinkSync(token.path);
+  } catch {
+    // Already gone (broken as stale by another process): nothing to release.
+  }
+}
+
+let exitHook = false;
+
+/**
+ * A process that exits with a kept lock leaves none behind (others need not break it).
+ *
+ * @example
+ * ```ts
+ * releaseOnExit(); // once a lock is kept
+ * ```
+ */
+export function releaseOnExit(): void {
+  if (exitHook) return;
+  exitHook = true;
+  process.on("exit", () => {
+    for (const token of tokens.values()) if (token.kept !== undefined) letGo(token);
+  });
+}
