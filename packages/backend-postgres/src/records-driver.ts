@@ -8,12 +8,13 @@ import type {
   RecordCollectionDriver,
   RecordDriver,
 } from "@core/protocols/kit";
-import { encodeCursor } from "@core/protocols/kit";
+import { encodeCursor, whereSql } from "@core/protocols/kit";
 import { query, statement } from "./db.js";
 import { BACKEND, guard, toBackendError } from "./errors.js";
 import { decodeKey, encodeKey } from "./keys.js";
 import { batchStatements, writeBatch } from "./records-batch.js";
-import { afterSql, orderSql, Params, whereSql } from "./records-filter.js";
+import { Params, postgresRecordDialect } from "./records-dialect.js";
+import { afterSql, orderSql } from "./records-filter.js";
 import { recordStatements } from "./records-sql.js";
 import type { StoreShared } from "./shared.js";
 
@@ -147,7 +148,7 @@ class PostgresRecords implements RecordCollectionDriver {
 
   async queryPage(nq: NormalizedQuery): Promise<R.RecordPage> {
     const p = new Params();
-    let where = whereSql(p, this.#name, nq.layer, nq.conditions);
+    let where = whereSql(postgresRecordDialect, p, this.#name, nq.layer, nq.conditions);
     if (nq.after) where += ` AND ${afterSql(p, nq.ordering, nq.after)}`;
     const order = orderSql(p, nq.ordering);
     const text = `SELECT r.* FROM ${this.#shared.quotedSchema}.records r WHERE ${where} ORDER BY ${order} LIMIT ${p.add(nq.limit + 1)} OFFSET ${p.add(nq.offset)}`;
@@ -159,7 +160,7 @@ class PostgresRecords implements RecordCollectionDriver {
 
   async count(nq: NormalizedCountQuery): Promise<number> {
     const p = new Params();
-    const where = whereSql(p, this.#name, nq.layer, nq.conditions);
+    const where = whereSql(postgresRecordDialect, p, this.#name, nq.layer, nq.conditions);
     const text = `SELECT count(*) AS n FROM ${this.#shared.quotedSchema}.records r WHERE ${where}`;
     const { rows } = await query<{ n: string }>(this.#shared, "records.count", text, p.values, p.preparable);
     return Number(rows[0]?.n ?? 0);

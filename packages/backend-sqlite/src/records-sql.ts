@@ -1,4 +1,3 @@
-import type { Condition, FilterValue } from "@core/protocols";
 import {
   type CursorPosition,
   compareCodePoints,
@@ -6,8 +5,11 @@ import {
   type NormalizedQuery,
   type Ordering,
   type ParsedField,
+  SqlParams,
   typeRank,
+  whereSql,
 } from "@core/protocols/kit";
+import { jsonPath, sqliteRecordDialect } from "./records-dialect.js";
 
 /** SQL text and its positional parameters. No value ever reaches the text. */
 export interface SqlPart {
@@ -15,7 +17,7 @@ export interface SqlPart {
   params: unknown[];
 }
 
-type Kind = "string" | "number" | "boolean" | "date";
+type Kind = "string" | "date";
 
 const COLUMNS: Record<string, { column: string; kind: Kind }> = {
   id: { column: "id", kind: "string" },
@@ -25,38 +27,10 @@ const COLUMNS: Record<string, { column: string; kind: Kind }> = {
   updatedAt: { column: "updated_at", kind: "date" },
 };
 
-// json_type() names per kind (a missing path gives NULL, JSON null gives 'null').
-const JSON_TYPES: Record<Exclude<Kind, "date">, string> = {
-  string: "('text')",
-  number: "('integer','real')",
-  boolean: "('true','false')",
-};
-
 const RANK = `CASE json_type(?1, ?2) WHEN 'true' THEN 1 WHEN 'false' THEN 1 WHEN 'integer' THEN 2 WHEN 'real' THEN 2
   WHEN 'text' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 4 ELSE 0 END`;
 
-/** The JSON path of a content/metadata field: `$."a"."b"` (segments are validated `[A-Za-z0-9_-]`). */
-function jsonPath(parsed: ParsedField): string {
-  return `$${parsed.path.map((segment) => `."${segment}"`).join("")}`;
-}
-
-function kindOf(value: FilterValue): Kind | undefined {
-  if (typeof value === "string") return "string";
-  if (typeof value === "number") return "number";
-  if (typeof value === "boolean") return "boolean";
-  if (value instanceof Date) return "date";
-  return undefined;
-}
-
-function bind(value: FilterValue): unknown {
-  if (typeof value === "boolean") return value ? 1 : 0;
-  if (value instanceof Date) return value.getTime();
-  return value;
-}
-
-const SQL_OPS = { eq: "=", ne: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" } as const;
-
-/** One field as SQL: how to test "present and of kind k" and the value expression. */
+/** One field's sort keys as SQL (the filter itself is the kit's `whereSql`, see records-dialect.ts). */
 class FieldSql {
   readonly #parsed: ParsedField;
   readonly #top: { column: string; kind: Kind } | undefined;
@@ -66,54 +40,13 @@ class FieldSql {
     this.#top = parsed.path.length === 0 ? COLUMNS[parsed.root] : undefined;
   }
 
-  /** `present` (not missing, not JSON null) as SQL. */
-  present(): SqlPart {
-    if (this.#top) return { text: "1", params: [] };
-    return { text: `coalesce(json_type(${this.#parsed.root}, ?), 'null') <> 'null'`, params: [jsonPath(this.#parsed)] };
-  }
-
-  /** `present, of the operand's kind, and value OP operand` as SQL. */
-  compare(op: string, operand: FilterValue): SqlPart {
-    const kind = kindOf(operand);
-    if (kind === undefined) return { text: "0", params: [] };
-    if (this.#top) {
-      if (this.#top.kind !== kind) return { text: "0", params: [] };
-      return { text: `${this.#top.column} ${op} ?`, params: [bind(operand)] };
-    }
-    // JSON holds no Dates: a Date operand never matches a content/metadata field.
-    if (kind === "date") return { text: "0", params: [] };
-    const path = jsonPath(this.#parsed);
-    const root = this.#parsed.root;
-    return {
-      text: `(json_type(${root}, ?) IN ${JSON_TYPES[kind]} AND json_extract(${root}, ?) ${op} ?)`,
-      params: [path, path, bind(operand)],
-    };
-  }
-
-  /** Strings starting with `prefix`, compared as UTF-8 bytes (exact even with U+0000). */
-  prefix(prefix: string): SqlPart {
-    const bytes = Buffer.from(prefix, "utf8");
-    // An empty Buffer binds as NULL: the empty prefix is a type test only.
-    const test = prefix === "" ? "1" : "substr(CAST(%s AS BLOB), 1, ?) = ?";
-    if (this.#top) {
-      if (this.#top.kind !== "string") return { text: "0", params: [] };
-      return { text: test.replace("%s", this.#top.column), params: prefix === "" ? [] : [bytes.length, bytes] };
-    }
-    const path = jsonPath(this.#parsed);
-    const root = this.#parsed.root;
-    return {
-      text: `(json_type(${root}, ?) = 'text' AND ${test.replace("%s", `json_extract(${root}, ?)`)})`,
-      params: prefix === "" ? [path] : [path, path, bytes.length, bytes],
-    };
-  }
-
   /** Sort rank (typeRank) and sort value (NULL for ranks 0 and 4) expressions. */
   sortKeys(): { rank: SqlPart; value: SqlPart } {
     if (this.#top) {
       const rank = this.#top.kind === "date" ? "2" : "3";
       return { rank: { text: rank, params: [] }, value: { text: this.#top.column, params: [] } };
     }
-    const path = jsonPath(this.#parsed);
+    const path = jsonPath(this.#parsed.path);
     const root = this.#parsed.root;
     return {
       rank: { text: RANK.replace("?1", root).replace("?2", "?"), params: [path] },
@@ -122,26 +55,6 @@ class FieldSql {
         params: [path, path],
       },
     };
-  }
-}
-
-function condition(c: Condition): SqlPart {
-  const field = new FieldSql(c.parsed);
-  const not = (part: SqlPart): SqlPart => ({ text: `NOT (${part.text})`, params: part.params });
-  switch (c.op) {
-    case "exists":
-      return c.value === true ? field.present() : not(field.present());
-    case "prefix":
-      return field.prefix(c.value as string);
-    case "in": {
-      const parts = (c.value as FilterValue[]).map((v) => field.compare("=", v));
-      if (parts.length === 0) return { text: "0", params: [] };
-      return { text: `(${parts.map((p) => p.text).join(" OR ")})`, params: parts.flatMap((p) => p.params) };
-    }
-    default: {
-      if (c.op === "eq" && c.value === null) return not(field.present());
-      return field.compare(SQL_OPS[c.op as keyof typeof SQL_OPS], c.value as FilterValue);
-    }
   }
 }
 
@@ -155,10 +68,8 @@ function condition(c: Condition): SqlPart {
  * ```
  */
 export function whereClause(ns: string, query: NormalizedCountQuery): SqlPart {
-  const parts: SqlPart[] = [{ text: "ns = ?", params: [ns] }];
-  if (query.layer !== undefined) parts.push({ text: "layer = ?", params: [query.layer] });
-  for (const c of query.conditions) parts.push(condition(c));
-  return { text: parts.map((p) => p.text).join(" AND "), params: parts.flatMap((p) => p.params) };
+  const p = new SqlParams(() => "?");
+  return { text: whereSql(sqliteRecordDialect, p, ns, query.layer, query.conditions), params: p.values };
 }
 
 function afterClause(position: CursorPosition, descending: boolean): SqlPart {

@@ -135,4 +135,5 @@ export { mapFailure } from "./map-failure.js";
 export * from "./queue/index.js";
 export * from "./records/index.js";
 export * from "./sql/index.js";
+export * from "./sql-dialect/index.js";
 export * from "./transport/index.js";

@@ -1,0 +1,138 @@
+import {
+  type SqlColumnField,
+  type SqlDialect,
+  type SqlJsonField,
+  type SqlJsonKind,
+  SqlParams,
+} from "@core/protocols/kit";
+import { encodeKey } from "./keys.js";
+
+/**
+ * `$n` parameters of one record statement.
+ *
+ * @example
+ * ```ts
+ * const p = new Params();
+ * const sql = `r.id = ${p.add("x")}`; // "r.id = $1", p.values = ["x"]
+ * ```
+ */
+export class Params extends SqlParams {
+  /**
+   * False once an array operand was added: the statement then runs unprepared, because a
+   * generic plan would test `= ANY($n)` element by element on every row.
+   */
+  preparable = true;
+
+  constructor() {
+    super((n) => `$${n}`);
+  }
+
+  /** {@link SqlParams.add} for an array matched with `= ANY(…)`. */
+  addList(value: unknown[]): string {
+    this.preparable = false;
+    return this.add(value);
+  }
+}
+
+const COLUMNS: Record<SqlColumnField["root"], string> = {
+  id: "r.id",
+  naturalKey: "r.natural_key",
+  layer: "r.layer",
+  createdAt: "r.created_at",
+  updatedAt: "r.updated_at",
+};
+
+/**
+ * A top-level record column: its SQL, the cast of its operands and the expression that
+ * compares strings by code point.
+ *
+ * @example
+ * ```ts
+ * recordColumn({ root: "naturalKey", kind: "string" }); // { expr: "r.natural_key", cast: "text", … }
+ * ```
+ */
+export function recordColumn(field: SqlColumnField): { expr: string; cast: string; ordered: string } {
+  const expr = COLUMNS[field.root];
+  return field.kind === "date"
+    ? { expr, cast: "timestamptz", ordered: expr }
+    : { expr, cast: "text", ordered: `${expr} COLLATE "C"` };
+}
+
+// id and naturalKey are stored escaped (see keys.ts); their operands are escaped alike.
+function operand(field: SqlColumnField, value: string | Date): string | Date {
+  return typeof value === "string" && (field.root === "id" || field.root === "naturalKey") ? encodeKey(value) : value;
+}
+
+/**
+ * The JSON value at a content/metadata path. `->` with a text key never indexes an array,
+ * so "tags.0" is missing like everywhere else; the path travels as parameters.
+ *
+ * @example
+ * ```ts
+ * jsonValue(p, { root: "content", path: ["score"] }); // "(r.content -> $1::text)"
+ * ```
+ */
+export function jsonValue(p: SqlParams, field: SqlJsonField): string {
+  return `(r.${field.root}${field.path.map((segment) => ` -> ${p.add(segment)}::text`).join("")})`;
+}
+
+// `{"a":{"b":value}}` for the path a.b: contained in a document exactly when a.b equals
+// value (a scalar is never contained in a nested array, unlike at the top level).
+function containment(path: readonly string[], value: string | number | boolean): string {
+  let json = JSON.stringify(value);
+  for (let i = path.length - 1; i >= 0; i--) json = `{${JSON.stringify(path[i])}:${json}}`;
+  return json;
+}
+
+const present = (v: string) => `(${v} IS NOT NULL AND jsonb_typeof(${v}) <> 'null')`;
+const typed = (v: string, kind: SqlJsonKind) => `jsonb_typeof(${v}) = '${kind}'`;
+
+/**
+ * PostgreSQL's record filter SQL (`jsonb`, `COLLATE "C"`, `= ANY` over array parameters);
+ * equality on content/metadata is a `@>` containment test the column's GIN index serves.
+ *
+ * @example
+ * ```ts
+ * const where = whereSql(postgresRecordDialect, new Params(), "feed", undefined, conditions);
+ * ```
+ */
+export const postgresRecordDialect: SqlDialect<Params> = {
+  true: "TRUE",
+  false: "FALSE",
+  column: (name) => `r.${name}`,
+  columnCompare(p, field, op, value) {
+    const col = recordColumn(field);
+    const param = `${p.add(operand(field, value))}::${col.cast}`;
+    return op === "=" || op === "<>" ? `(${col.expr} ${op} ${param})` : `(${col.ordered} ${op} ${param})`;
+  },
+  columnIn(p, field, values) {
+    const col = recordColumn(field);
+    return `(${col.expr} = ANY(${p.addList(values.map((v) => operand(field, v)))}::${col.cast}[]))`;
+  },
+  columnPrefix: (p, field, prefix) => `starts_with(${COLUMNS[field.root]}, ${p.add(operand(field, prefix))}::text)`,
+  jsonPresent: (p, field) => present(jsonValue(p, field)),
+  jsonAbsent(p, field) {
+    const v = jsonValue(p, field);
+    return `(${v} IS NULL OR jsonb_typeof(${v}) = 'null')`;
+  },
+  jsonCompare(p, field, op, value, kind) {
+    const v = jsonValue(p, field);
+    if (op === "=") {
+      // The containment test is what the GIN index on the column can serve; the exact test
+      // stays, since `@>` alone would also match a number equal in another spelling.
+      const contained = `r.${field.root} @> ${p.add(containment(field.path, value))}::jsonb`;
+      return `(${contained} AND ${v} = ${p.add(JSON.stringify(value))}::jsonb)`;
+    }
+    if (kind === "string" && op !== "<>") {
+      return `(${typed(v, kind)} AND (${v} #>> '{}') COLLATE "C" ${op} ${p.add(value)}::text)`;
+    }
+    // jsonb compares two numbers numerically and two booleans false < true.
+    return `(${typed(v, kind)} AND ${v} ${op} ${p.add(JSON.stringify(value))}::jsonb)`;
+  },
+  jsonIn: (p, field, values) =>
+    `(${jsonValue(p, field)} = ANY(${p.addList(values.map((x) => JSON.stringify(x)))}::jsonb[]))`,
+  jsonPrefix(p, field, prefix) {
+    const v = jsonValue(p, field);
+    return `(${typed(v, "string")} AND starts_with(${v} #>> '{}', ${p.add(prefix)}::text))`;
+  },
+};
