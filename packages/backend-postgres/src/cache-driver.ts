@@ -31,6 +31,11 @@ export function postgresCacheDriver(shared: StoreShared): CacheDriver {
   };
 }
 
+// A get's answer from its result (one handler for every call, not an async frame per call).
+function firstValue(result: { rows: Record<string, unknown>[] }): string | undefined {
+  return result.rows[0]?.value as string | undefined;
+}
+
 class PostgresCacheStore implements CacheStore {
   readonly counters: CacheCounters;
   readonly #shared: StoreShared;
@@ -58,6 +63,11 @@ class PostgresCacheStore implements CacheStore {
     return query(this.#shared, `cache.${what}`, text, params, !this.#sql.unprepared.has(text));
   }
 
+  // The hot path's statement: the operation name is a literal (no string built per call).
+  #get(text: string, params: unknown[]) {
+    return query(this.#shared, "cache.get", text, params, !this.#sql.unprepared.has(text));
+  }
+
   async #sweep(): Promise<void> {
     if (this.#closed || this.#shared.lifecycle.closed) return;
     // Best effort: a failed sweep is retried at the next tick; reads never see expired rows.
@@ -79,10 +89,9 @@ class PostgresCacheStore implements CacheStore {
     return rows[0];
   }
 
-  async get(key: string): Promise<string | undefined> {
+  get(key: string): Promise<string | undefined> {
     const text = this.#maxEntries === undefined ? this.#sql.get : this.#sql.getTouch;
-    const { rows } = await this.#q("get", text, [this.#name, encodeKey(key)]);
-    return rows[0]?.value;
+    return this.#get(text, [this.#name, encodeKey(key)]).then(firstValue);
   }
 
   async getMany(keys: readonly string[]): Promise<(string | undefined)[]> {

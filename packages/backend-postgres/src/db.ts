@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { BackendError } from "@core/protocols";
+import { closedError } from "@core/protocols/kit";
 import type { PoolClient, QueryConfig, QueryResult, QueryResultRow } from "pg";
-import { guard } from "./errors.js";
+import { guard, toBackendError } from "./errors.js";
 import type { PostgresShared } from "./shared.js";
 
 // Statement text → prepared-statement name. pg parses a named statement once per
@@ -54,8 +55,32 @@ export function query<R extends QueryResultRow = QueryResultRow>(
   params: unknown[] = [],
   prepare = true,
 ): Promise<QueryResult<R>> {
+  const life = shared.lifecycle;
+  if (life.closed) return Promise.reject(closedError(life.backend));
   const config = prepare ? statement(text, params) : { text, values: params };
-  return shared.lifecycle.run(() => guard(what, () => shared.pool.query<R>(config)));
+  // Inline rather than `lifecycle.run(() => guard(...))`: no closures per statement, and
+  // the error mapping is one rejection handler made once per operation name.
+  let promise: Promise<QueryResult<R>>;
+  try {
+    promise = shared.pool.query<R>(config);
+  } catch (err) {
+    return Promise.reject(toBackendError(err, what));
+  }
+  return life.track(promise.then(undefined, failureOf(what)));
+}
+
+// Operation name → its rejection handler (the names are a fixed set of literals).
+const FAILURES = new Map<string, (err: unknown) => never>();
+
+function failureOf(what: string): (err: unknown) => never {
+  let fail = FAILURES.get(what);
+  if (fail === undefined) {
+    fail = (err: unknown): never => {
+      throw toBackendError(err, what);
+    };
+    FAILURES.set(what, fail);
+  }
+  return fail;
 }
 
 /**

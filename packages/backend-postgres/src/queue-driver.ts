@@ -36,6 +36,10 @@ interface EntryRow {
   ts: string;
 }
 
+function firstOffset(result: { rows: Record<string, unknown>[] }): number {
+  return Number(result.rows[0]?.first);
+}
+
 class PostgresQueueLog implements QueueLogDriver {
   readonly #shared: StoreShared;
   readonly #sql: ReturnType<typeof queueStatements>;
@@ -45,6 +49,17 @@ class PostgresQueueLog implements QueueLogDriver {
     this.#shared = shared;
     this.#sql = sql;
     this.#topic = topic;
+  }
+
+  // A single put binds its text, not a one-element array to unnest.
+  appendOne(text: string): Promise<number> {
+    return query(this.#shared, "queue.put", this.#sql.appendOne, [
+      this.#topic,
+      text,
+      Date.now(),
+      this.#shared.notifyChannel,
+      `q:${this.#topic}`,
+    ]).then(firstOffset);
   }
 
   async append(texts: readonly string[]): Promise<number> {

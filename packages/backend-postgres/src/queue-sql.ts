@@ -27,6 +27,15 @@ export function queueStatements(schema: string) {
         SELECT $1, c.first + v.ord - 1, v.value, $3 FROM c, unnest($2::text[]) WITH ORDINALITY AS v(value, ord)
       )
       SELECT first, pg_notify($4, $5) FROM c`,
+    // `append` of one entry: the same counter row, lock and NOTIFY, the text bound directly.
+    appendOne: `WITH c AS (
+        INSERT INTO ${topics} AS t (topic, next_offset) VALUES ($1, 1)
+        ON CONFLICT (topic) DO UPDATE SET next_offset = t.next_offset + 1
+        RETURNING t.next_offset - 1 AS first
+      ), ins AS (
+        INSERT INTO ${entries} (topic, "offset", value, ts) SELECT $1, c.first, $2, $3 FROM c
+      )
+      SELECT first, pg_notify($4, $5) FROM c`,
     // A topic's entries are one dense run of offsets (appends are dense, trim only drops a
     // prefix), so the first `$3` entries from `$2` lie below max($2, first offset) + $3.
     // The redundant upper bound caps the rows any plan reads at the limit: without it the

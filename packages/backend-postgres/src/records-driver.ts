@@ -8,9 +8,9 @@ import type {
   RecordCollectionDriver,
   RecordDriver,
 } from "@core/protocols/kit";
-import { encodeCursor, whereSql } from "@core/protocols/kit";
+import { closedError, encodeCursor, whereSql } from "@core/protocols/kit";
 import { query, statement } from "./db.js";
-import { BACKEND, guard, toBackendError } from "./errors.js";
+import { BACKEND, toBackendError } from "./errors.js";
 import { decodeKey, encodeKey } from "./keys.js";
 import { batchStatements, writeBatch } from "./records-batch.js";
 import { Params, postgresRecordDialect } from "./records-dialect.js";
@@ -43,8 +43,23 @@ function toRecord(row: RecordRow): R.StoredRecord {
   };
 }
 
+function firstRecord(result: { rows: RecordRow[] }): R.StoredRecord | null {
+  const row = result.rows[0];
+  return row ? toRecord(row) : null;
+}
+
 function conflict(message: string, cause?: unknown): BackendError {
   return new BackendError("CONFLICT", `[${BACKEND}] ${message}`, { backend: BACKEND, cause });
+}
+
+// A failed single write: a unique violation says which key clashed, the rest maps as usual.
+function writeFailure(err: unknown, input: NormalizedRecordInput): BackendError {
+  const e = err as { code?: string; constraint?: string };
+  if (e.code !== "23505") return toBackendError(err, "records.store");
+  const which = e.constraint?.endsWith("pkey")
+    ? `record ${JSON.stringify(input.id)} already exists`
+    : `naturalKey ${JSON.stringify(input.naturalKey)} already belongs to another record`;
+  return conflict(which, err);
 }
 
 /**
@@ -72,8 +87,11 @@ class PostgresRecords implements RecordCollectionDriver {
     return query<RecordRow & Record<string, unknown>>(this.#shared, `records.${what}`, text, [this.#name, ...params]);
   }
 
-  // One record's write; natural-key clashes surface as 23505 → CONFLICT with a clear message.
-  async #write(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
+  // One record's write in one statement; natural-key clashes surface as 23505 → CONFLICT
+  // with a clear message. Inline like `query()`: one promise chain, no async frames.
+  store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
+    const life = this.#shared.lifecycle;
+    if (life.closed) return Promise.reject(closedError(life.backend));
     const params: unknown[] = [
       this.#name,
       encodeKey(input.id),
@@ -90,30 +108,28 @@ class PostgresRecords implements RecordCollectionDriver {
     else if (expectedVersion !== undefined) text = sql.updateVersion;
     else text = sql.upsert;
     if (expectedVersion !== undefined && expectedVersion > 0) params.push(expectedVersion);
-    let rows: RecordRow[];
+    let promise: Promise<{ rows: RecordRow[] }>;
     try {
-      ({ rows } = await this.#shared.pool.query<RecordRow>(statement(text, params)));
+      promise = this.#shared.pool.query<RecordRow>(statement(text, params));
     } catch (err) {
-      const e = err as { code?: string; constraint?: string };
-      if (e.code === "23505") {
-        const which = e.constraint?.endsWith("pkey")
-          ? `record ${JSON.stringify(input.id)} already exists`
-          : `naturalKey ${JSON.stringify(input.naturalKey)} already belongs to another record`;
-        throw conflict(which, err);
-      }
-      throw err;
+      return Promise.reject(toBackendError(err, "records.store"));
     }
-    const row = rows[0];
-    if (!row) {
-      throw conflict(
-        `record ${JSON.stringify(input.id)} is not at version ${expectedVersion}; read it again and retry`,
-      );
-    }
-    return toRecord(row);
-  }
-
-  store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
-    return this.#shared.lifecycle.run(() => guard("records.store", () => this.#write(input, expectedVersion)));
+    return life.track(
+      promise.then(
+        ({ rows }) => {
+          const row = rows[0];
+          if (!row) {
+            throw conflict(
+              `record ${JSON.stringify(input.id)} is not at version ${expectedVersion}; read it again and retry`,
+            );
+          }
+          return toRecord(row);
+        },
+        (err: unknown) => {
+          throw writeFailure(err, input);
+        },
+      ),
+    );
   }
 
   storeBatch(inputs: NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
@@ -121,9 +137,12 @@ class PostgresRecords implements RecordCollectionDriver {
     return writeBatch(this.#shared, sql, this.#name, inputs, onConflict);
   }
 
-  async get(id: string, layer: R.Layer | undefined): Promise<R.StoredRecord | null> {
-    const { rows } = await this.#q("get", this.#sql.get, [encodeKey(id), layer ?? null]);
-    return rows[0] ? toRecord(rows[0]) : null;
+  get(id: string, layer: R.Layer | undefined): Promise<R.StoredRecord | null> {
+    return query<RecordRow & Record<string, unknown>>(this.#shared, "records.get", this.#sql.get, [
+      this.#name,
+      encodeKey(id),
+      layer ?? null,
+    ]).then(firstRecord);
   }
 
   async getByNaturalKey(naturalKey: string): Promise<R.StoredRecord | null> {

@@ -1,5 +1,6 @@
 import type * as R from "@core/protocols";
 import type {
+  MaybePromise,
   NormalizedCountQuery,
   NormalizedQuery,
   NormalizedRecordInput,
@@ -71,11 +72,13 @@ class SqliteRecords implements RecordCollectionDriver {
     return statement;
   }
 
-  store(input: NormalizedRecordInput, expectedVersion: number | undefined): Promise<R.StoredRecord> {
+  // store and get answer synchronously when the connection is free (runNow): the kit then
+  // resolves the value once, instead of a promise here and a rejection handler on it there.
+  store(input: NormalizedRecordInput, expectedVersion: number | undefined): MaybePromise<R.StoredRecord> {
     const shared = this.#shared;
     // No copy needed: `input` holds validated copies of the caller's content and metadata,
     // and nothing else keeps the record, so the caller may mutate what it gets.
-    return shared.run(
+    return shared.runNow(
       () =>
         (expectedVersion === undefined ? upsertRecord(shared, this.#name, input, Date.now()) : undefined) ??
         shared.write(
@@ -95,8 +98,8 @@ class SqliteRecords implements RecordCollectionDriver {
     );
   }
 
-  get(id: string, layer: R.Layer | undefined): Promise<R.StoredRecord | null> {
-    return this.#shared.run(() => {
+  get(id: string, layer: R.Layer | undefined): MaybePromise<R.StoredRecord | null> {
+    return this.#shared.runNow(() => {
       const row = (
         layer === undefined
           ? this.#prepare(BY_ID).get(this.#name, id)

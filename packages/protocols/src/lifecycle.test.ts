@@ -56,6 +56,33 @@ describe("Lifecycle", () => {
   });
 });
 
+describe("Lifecycle.track", () => {
+  it("close waits for work started inline, settled either way, and hands back the same promise", async () => {
+    const life = new Lifecycle("test");
+    let finish!: (value: number) => void;
+    let fail!: (err: Error) => void;
+    const ok = new Promise<number>((resolve) => {
+      finish = resolve;
+    });
+    const bad = new Promise<number>((_, reject) => {
+      fail = reject;
+    });
+    expect(life.track(ok)).toBe(ok);
+    life.track(bad).catch(() => {});
+    let closed = false;
+    const closing = life.close().then(() => {
+      closed = true;
+    });
+    finish(1);
+    await ok;
+    await Promise.resolve();
+    expect(closed).toBe(false);
+    fail(new Error("gone"));
+    await closing;
+    expect(closed).toBe(true);
+  });
+});
+
 describe("Lifecycle.beforeClose", () => {
   it("runs registered work while calls are still accepted, then closes", async () => {
     const life = new Lifecycle("test");

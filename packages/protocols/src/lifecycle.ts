@@ -95,6 +95,20 @@ export class Lifecycle {
     } catch (err) {
       return Promise.reject(err);
     }
+    return this.track(promise);
+  }
+
+  /**
+   * Lets `close()` wait for work the caller already started (after checking `closed`
+   * itself): `run` without the closure, for hot paths that start the work inline.
+   *
+   * @example
+   * ```ts
+   * if (life.closed) return Promise.reject(closedError(life.backend));
+   * return life.track(pool.query(config).then(undefined, fail));
+   * ```
+   */
+  track<T>(promise: Promise<T>): Promise<T> {
     this.#inFlight++;
     promise.then(this.#settled, this.#settled);
     return promise;
