@@ -38,6 +38,7 @@ interface PlanNode {
   "Node Type": string;
   "Index Name"?: string;
   "Relation Name"?: string;
+  "Scan Direction"?: string;
   Plans?: PlanNode[];
 }
 
@@ -117,10 +118,40 @@ describe(`postgres records at ${ROWS.toLocaleString("en")} rows: the planner use
           expect(types, `${mode}: ${q.text}`).not.toContain("Seq Scan");
           const scans = plan.filter((n) => n["Node Type"] === "Index Scan" || n["Node Type"] === "Index Only Scan");
           expect(scans, `${mode}: ${q.text}`).toHaveLength(1);
+          // Ties follow the direction: a descending page walks the ascending index backwards.
+          expect(scans[0]!["Scan Direction"], `${mode}: ${q.text}`).toBe(
+            orderBy!.startsWith("-") ? "Backward" : "Forward",
+          );
+          expect(scans[0]!["Index Name"], `${mode}: ${q.text}`).not.toMatch(/_desc$/);
         }
       }
     },
   );
+
+  test("a schema made with the descending time indexes loses them on open", async () => {
+    const old = testSchema();
+    const first = await openPostgresBackend({ connectionString: POSTGRES_URL, schema: old });
+    await first.close();
+    for (const [name, cols] of [
+      ["records_created_desc", "ns, created_at DESC, id"],
+      ["records_layer_created_desc", "ns, layer, created_at DESC, id"],
+      ["records_updated_desc", "ns, updated_at DESC, id"],
+      ["records_layer_updated_desc", "ns, layer, updated_at DESC, id"],
+    ]) {
+      await admin(`CREATE INDEX ${name} ON "${old}".records (${cols})`);
+    }
+    const indexes = async () =>
+      (await admin(`SELECT indexname FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname`, [old])).rows.map(
+        (r: { indexname: string }) => r.indexname,
+      );
+    expect((await indexes()).filter((n: string) => n.endsWith("_desc"))).toHaveLength(4);
+    const reopened = await openPostgresBackend({ connectionString: POSTGRES_URL, schema: old });
+    await reopened.close();
+    const after = await indexes();
+    expect(after.filter((n: string) => n.endsWith("_desc"))).toEqual([]);
+    expect(after).toContain("records_layer_created");
+    await dropSchema(old);
+  });
 
   test("an equality filter on a content path uses the GIN index, and its count runs in the database", async () => {
     const page = await store.queryPage({ where: { "content.tag": "rare" }, limit: 100 });

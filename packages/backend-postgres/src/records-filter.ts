@@ -47,7 +47,7 @@ function sortKey(parsed: ParsedField, p: Params): SortKey {
 
 /**
  * ORDER BY for an ordering: type rank, then the typed value (strings by code point),
- * descending if asked, ties by `id` ascending — `compareRecords` in SQL.
+ * then `id`, all descending if asked (ties follow the direction) — `compareRecords` in SQL.
  *
  * @example
  * ```ts
@@ -63,7 +63,7 @@ export function orderSql(p: Params, ordering: Ordering): string {
   const dir = ordering.descending ? "DESC" : "ASC";
   const parts = typeof key.rank === "number" ? [] : [`${key.rank} ${dir}`];
   for (const t of Object.values(key.typed)) parts.push(`${t.expr} ${dir}`);
-  parts.push("r.id ASC");
+  parts.push(`r.id ${dir}`);
   return parts.join(", ");
 }
 
@@ -88,7 +88,7 @@ export function afterSql(p: Params, ordering: Ordering, position: CursorPosition
   // By id (a cursor of ours holds the id twice): the tie-break is moot and one range
   // condition, an index seek on the primary key, says "after".
   if (ordering.parsed.root === "id" && raw === position.id) return `r.id ${op} ${p.add(encodeKey(raw))}::text`;
-  const id = `r.id > ${p.add(encodeKey(position.id))}::text`;
+  const id = `r.id ${op} ${p.add(encodeKey(position.id))}::text`;
   const typed = key.typed[r];
   let tie = id;
   if (typed) {

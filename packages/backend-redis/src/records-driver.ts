@@ -13,7 +13,7 @@ import { BACKEND, toBackendError } from "./errors.js";
 import { escapeGlob, namespaceKey } from "./keys.js";
 import { conflict, parseRecord } from "./records-codec.js";
 import { luaConditions } from "./records-conditions.js";
-import { indexKey, indexKeys, indexRange } from "./records-index.js";
+import { indexKey, indexKeys, indexRange, retiredIndexKeys } from "./records-index.js";
 import { scanKeys } from "./scan.js";
 import { scripts } from "./scripts.js";
 import { type RedisShared, run } from "./shared.js";
@@ -27,7 +27,12 @@ const CHUNK = 500;
  */
 const SCAN_BUDGET = 4096;
 /** Marks a collection whose ordering indexes are complete (written by this layout). */
-const LAYOUT = "2";
+const LAYOUT = "3";
+/**
+ * Layout 2 also kept descending-time sets (`C`, `U`) while descending ties sorted by id
+ * ascending; its other sets are complete, so moving on only deletes those.
+ */
+const LAYOUT_WITH_DESCENDING_SETS = "2";
 
 /**
  * The records of one collection under `{prefix}:{r:<name>}`: a hash per record
@@ -209,21 +214,23 @@ class RedisRecords implements RecordCollectionDriver {
   }
 
   // Collections written before the ordering indexes existed get them once, in bounded
-  // calls, before their first indexed query; writes keep them from then on.
+  // calls, before their first indexed query; writes keep them from then on. Any older
+  // layout also loses its retired descending-time sets here.
   #ensureIndexed(): Promise<void> {
     this.#indexed ??= (async () => {
       const marker = `${this.#base}:layout`;
-      if ((await this.#client.call("GET", marker)) === LAYOUT) return;
-      let from = "-";
-      for (;;) {
+      const found = await this.#client.call("GET", marker);
+      if (found === LAYOUT) return;
+      let from = found === LAYOUT_WITH_DESCENDING_SETS ? "" : "-";
+      while (from !== "") {
         const last = (await scripts().recordsReindex.run(
           this.#client,
           [this.#nk, ...this.#ix],
           [`${this.#base}:rec:`, from, 1000],
         )) as string;
-        if (last === "") break;
-        from = `(${last}`;
+        from = last === "" ? "" : `(${last}`;
       }
+      await this.#client.call("UNLINK", ...retiredIndexKeys(this.#base));
       await this.#client.call("SET", marker, LAYOUT);
     })().catch((err: unknown) => {
       this.#indexed = undefined;

@@ -17,8 +17,9 @@ export interface IndexRange {
 
 /**
  * The sorted-set index keys of a collection: for the scopes all, bronze, silver, gold (in
- * that order) one set per ordering (id, natural key, createdAt up/down, updatedAt
- * up/down). The id sets keep their original names (`all`, `l:<layer>`).
+ * that order) one set per ordering (id, natural key, createdAt, updatedAt, each read
+ * forwards or in reverse; `C` and `U` are retired slots, see {@link retiredIndexKeys}).
+ * The id sets keep their original names (`all`, `l:<layer>`).
  *
  * @example
  * ```ts
@@ -34,6 +35,19 @@ export function indexKeys(base: string): string[] {
     }
   }
   return keys;
+}
+
+/**
+ * The keys of the retired descending-time sets (`C`, `U`) among {@link indexKeys}: the
+ * scripts no longer write them, and a collection's first query deletes them.
+ *
+ * @example
+ * ```ts
+ * await client.call("UNLINK", ...retiredIndexKeys("app:{r:feed}"));
+ * ```
+ */
+export function retiredIndexKeys(base: string): string[] {
+  return indexKeys(base).filter((key) => /:ix:[CU]:/.test(key));
 }
 
 /**
@@ -63,7 +77,7 @@ export function timeMember(ms: number): string {
   return `1${ms.toString(16).padStart(14, "0")}`;
 }
 
-const TIME_ORDS = { createdAt: ["c", "C"], updatedAt: ["u", "U"] } as const;
+const TIME_ORDS = { createdAt: "c", updatedAt: "u" } as const;
 
 /**
  * The index range that yields a query's records in order, from just after its cursor;
@@ -84,21 +98,21 @@ export function indexRange(q: NormalizedQuery): IndexRange | null {
     let from = start;
     if (after !== undefined) {
       const value = after.value as string;
-      // After (v, id) by id: v itself only when it sorts after the cursor's id (a cursor
-      // of ours holds the id twice). Natural keys are unique: no tie to break.
-      from = root === "id" && compareCodePoints(value, after.id) > 0 ? `[${value}` : `(${value}`;
+      // After (v, id) by id: v itself only when it sorts after the cursor's id in the
+      // query's direction (a cursor of ours holds the id twice). Natural keys are unique:
+      // no tie to break.
+      const tie = root === "id" ? compareCodePoints(value, after.id) : 0;
+      from = (rev ? tie < 0 : tie > 0) ? `[${value}` : `(${value}`;
     }
     return { ord: root === "id" ? "id" : "k", kind: root === "id" ? "id" : "k", from, to: end, rev };
   }
   if (root === "createdAt" || root === "updatedAt") {
-    // Descending has its own set (negated times), so ties still sort by id ascending.
-    const ord = TIME_ORDS[root][rev ? 1 : 0];
-    let from = "-";
-    if (after !== undefined) {
-      const ms = (after.value as Date).getTime();
-      from = `(${timeMember(rev ? -ms : ms)}${after.id}`;
-    }
-    return { ord, kind: "t", from, to: "+", rev: false };
+    // Ties follow the direction, so a descending page is the ascending set read in
+    // reverse (ZRANGE … REV): members are time then id.
+    const ord = TIME_ORDS[root];
+    let from = start;
+    if (after !== undefined) from = `(${timeMember((after.value as Date).getTime())}${after.id}`;
+    return { ord, kind: "t", from, to: end, rev };
   }
   return null;
 }

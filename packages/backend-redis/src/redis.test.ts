@@ -143,10 +143,36 @@ describe("records specifics", () => {
     const whole = await store.queryPage({ limit: 3 });
     expect(whole.records.map((r) => r.id)).toEqual(["b", "c", "d"]);
     expect(whole.next).toBeNull();
-    // The same by createdAt, whose index reads the same way.
+    // The same by -createdAt, whose index (one batch: one time, ties by id) reads in reverse.
     const byTime = await store.queryPage({ limit: 3, orderBy: "-createdAt" });
-    expect(byTime.records.map((r) => r.id)).toEqual(["b", "c", "d"]);
+    expect(byTime.records.map((r) => r.id)).toEqual(["d", "c", "b"]);
     expect(byTime.next).toBeNull();
+  });
+});
+
+describe("records index layout", () => {
+  it("a collection of the layout with descending-time sets loses them on its first query", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const store = backend.records("retired");
+    await store.storeBatch(["a", "b", "c"].map((id) => ({ id, naturalKey: `nk:${id}`, content: {} })));
+    const base = namespaceKey(prefix, "r", "retired");
+    // What the previous layout left: its marker and a descending-time set per scope.
+    await admin.set(`${base}:layout`, "2");
+    for (const scope of ["all", "bronze"]) {
+      await admin.zadd(`${base}:ix:C:${scope}`, 0, "0stale");
+      await admin.zadd(`${base}:ix:U:${scope}`, 0, "0stale");
+    }
+    await using fresh = await openRedisBackend({ url: REDIS_URL, prefix });
+    const page = await fresh.records("retired").queryPage({ orderBy: "-createdAt" });
+    expect(page.records.map((r) => r.id)).toEqual(["c", "b", "a"]);
+    expect(
+      await admin.exists(`${base}:ix:C:all`, `${base}:ix:U:all`, `${base}:ix:C:bronze`, `${base}:ix:U:bronze`),
+    ).toBe(0);
+    expect(await admin.get(`${base}:layout`)).toBe("3");
+    // Writes add to the ascending time sets only.
+    await fresh.records("retired").store({ id: "d", naturalKey: "nk:d", content: {} });
+    expect(await admin.exists(`${base}:ix:C:all`, `${base}:ix:U:all`)).toBe(0);
+    expect(await admin.zcard(`${base}:ix:c:all`)).toBe(4);
   });
 });
 

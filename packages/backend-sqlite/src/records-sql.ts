@@ -81,7 +81,7 @@ function afterClause(position: CursorPosition, descending: boolean): SqlPart {
   else if (rank === 3) value = raw;
   const cmp = descending ? "<" : ">";
   return {
-    text: `(r ${cmp} ? OR (r = ? AND (v ${cmp} ? OR (v IS ? AND id > ?))))`,
+    text: `(r ${cmp} ? OR (r = ? AND (v ${cmp} ? OR (v IS ? AND id ${cmp} ?))))`,
     params: [rank, rank, value, value, position.id],
   };
 }
@@ -105,16 +105,14 @@ function columnAfter(top: { column: string; kind: Kind }, position: CursorPositi
   const value = raw instanceof Date ? raw.getTime() : raw;
   if (top.column === "id") {
     // After (v, pid) by id: ids beyond v, and v itself only when v sorts after pid.
-    const inclusive = compareCodePoints(value as string, position.id) > 0;
+    const tie = compareCodePoints(value as string, position.id);
+    const inclusive = descending ? tie < 0 : tie > 0;
     const op = descending ? (inclusive ? "<=" : "<") : inclusive ? ">=" : ">";
     return { text: `id ${op} ?`, params: [value] };
   }
-  if (!descending) return { text: `(${top.column}, id) > (?, ?)`, params: [value, position.id] };
-  // Descending column, ties by id ascending: the leading range still narrows the index scan.
-  return {
-    text: `${top.column} <= ? AND (${top.column} < ? OR id > ?)`,
-    params: [value, value, position.id],
-  };
+  // Ties follow the direction, so "after" is one row-value range either way: a seek in
+  // the (ns, column, id) index, scanned backwards when descending.
+  return { text: `(${top.column}, id) ${descending ? "<" : ">"} (?, ?)`, params: [value, position.id] };
 }
 
 function columnPageQuery(ns: string, query: NormalizedQuery, top: { column: string; kind: Kind }): SqlPart {
@@ -131,9 +129,10 @@ function columnPageQuery(ns: string, query: NormalizedQuery, top: { column: stri
     text += ` AND ${after.text}`;
     params.push(...after.params);
   }
-  // id and natural_key are unique in a collection: no tie-break, so one index serves both directions.
+  // id and natural_key are unique in a collection: no tie-break. Other columns break ties by
+  // id in the same direction, so one index on (ns, column, id) serves both directions.
   const unique = top.column === "id" || top.column === "natural_key";
-  text += unique ? ` ORDER BY ${top.column} ${dir}` : ` ORDER BY ${top.column} ${dir}, id ASC`;
+  text += unique ? ` ORDER BY ${top.column} ${dir}` : ` ORDER BY ${top.column} ${dir}, id ${dir}`;
   text += " LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)";
   params.push(query.limit + 1, query.offset);
   return { text, params };
@@ -141,7 +140,7 @@ function columnPageQuery(ns: string, query: NormalizedQuery, top: { column: stri
 
 /**
  * The page query: filtered rows with their sort rank `r` and value `v`, strictly after the
- * cursor (if any), ordered like `compareRecords` (ties by id), `limit + 1` rows so the
+ * cursor (if any), ordered like `compareRecords` (ties by id, same direction), `limit + 1` rows so the
  * caller knows whether a next page exists.
  *
  * @example
@@ -164,7 +163,7 @@ export function pageQuery(ns: string, query: NormalizedQuery): SqlPart {
     text += ` WHERE ${after.text}`;
     params.push(...after.params);
   }
-  text += ` ORDER BY r ${dir}, v ${dir}, id ASC LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)`;
+  text += ` ORDER BY r ${dir}, v ${dir}, id ${dir} LIMIT CAST(? AS INTEGER) OFFSET CAST(? AS INTEGER)`;
   params.push(query.limit + 1, query.offset);
   return { text, params };
 }

@@ -78,7 +78,7 @@ describe("sqlite fast paths", () => {
     for (const orderBy of ORDERINGS) {
       const ordering = parseOrderBy(orderBy);
       for (const value of [null, true, 5, "m", {}, { $date: 1 }]) {
-        const after = Buffer.from(JSON.stringify([ordering.field, ordering.descending ? 1 : 0, value, "r5"])).toString(
+        const after = Buffer.from(JSON.stringify([ordering.field, ordering.descending ? 2 : 0, value, "r5"])).toString(
           "base64url",
         );
         let position: ReturnType<typeof decodeCursor>;

@@ -64,6 +64,37 @@ describe(`sqlite records at ${ROWS.toLocaleString("en")} rows: every ordering's 
     },
   );
 
+  test.each(CASES.filter((c) => c.orderBy!.startsWith("-")))(
+    "orderBy $orderBy, layer $layer: a descending page is the ascending index read backwards",
+    ({ orderBy, layer }) => {
+      const part = pageQuery(NS, normalizeQuery("sqlite", { orderBy, layer, limit: 100 }, 10_000));
+      const details = plan(part.text, part.params).join("\n");
+      expect(details, part.text).not.toMatch(/_desc\b|TEMP B-TREE/);
+    },
+  );
+
+  test("a file made with the descending time indexes loses them on open", async () => {
+    const file = new Database(":memory:");
+    const first = await openSqliteBackend({ database: file });
+    await first.close();
+    for (const [name, cols] of [
+      ["core_records_created_desc", "ns, created_at DESC, id"],
+      ["core_records_layer_created_desc", "ns, layer, created_at DESC, id"],
+      ["core_records_updated_desc", "ns, updated_at DESC, id"],
+      ["core_records_layer_updated_desc", "ns, layer, updated_at DESC, id"],
+    ]) {
+      file.exec(`CREATE INDEX ${name} ON core_records (${cols})`);
+    }
+    const indexes = () =>
+      file.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").pluck().all() as string[];
+    expect(indexes().filter((n) => n.endsWith("_desc"))).toHaveLength(4);
+    const reopened = await openSqliteBackend({ database: file });
+    await reopened.close();
+    expect(indexes().filter((n) => n.endsWith("_desc"))).toEqual([]);
+    expect(indexes()).toContain("core_records_layer_created");
+    file.close();
+  });
+
   test("a content filter is evaluated per row in the ordering's index order; its count runs in the database", async () => {
     const page = await store.queryPage({ where: { "content.tag": "rare" }, limit: 100 });
     expect(page.records).toHaveLength(100);

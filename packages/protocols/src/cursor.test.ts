@@ -93,9 +93,21 @@ describe("cursors", () => {
       encode(["id", 0, "a"]),
       encode(["id", 0, "a", 5]),
       encode(["id", 0, { $date: "soon" }, "a"]),
+      encode(["id", 3, "a", "a"]),
+      encode(["id", "desc", "a", "a"]),
       "x".repeat((1 << 20) + 1),
     ];
     for (const cursor of bad) expectInvalid(() => decodeCursor(cursor, ordering));
+  });
+
+  it("refuse a descending cursor made while ties sorted by id ascending", () => {
+    const encode = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+    const ordering = parseOrderBy("-createdAt");
+    const old = encode(["createdAt", 1, { $date: 5 }, "a"]);
+    expect(() => decodeCursor(old, ordering)).toThrow(/before descending ties/);
+    expectInvalid(() => decodeCursor(old, ordering));
+    const fresh = encodeCursor(ordering, rec("a", {}));
+    expect(decodeCursor(fresh, ordering)).toMatchObject({ descending: true, id: "a" });
   });
 
   it("reject a value of the wrong type for the ordering field", () => {
@@ -119,7 +131,7 @@ describe("cursors", () => {
     expect(decodeCursor(encode(["layer", 0, "gold", "a"]), parseOrderBy("layer")).value).toBe("gold");
   });
 
-  it("isAfterCursor: strictly after, ties by id, both directions", () => {
+  it("isAfterCursor: strictly after, ties by id in the ordering's direction", () => {
     const asc = parseOrderBy("content.n");
     const desc = parseOrderBy("-content.n");
     const pos = { field: "content.n", descending: false, value: 2, id: "m" };
@@ -131,7 +143,9 @@ describe("cursors", () => {
     const dpos = { ...pos, descending: true };
     expect(isAfterCursor(rec("a", { n: 1 }), dpos, desc)).toBe(true);
     expect(isAfterCursor(rec("a", { n: 3 }), dpos, desc)).toBe(false);
-    expect(isAfterCursor(rec("n", { n: 2 }), dpos, desc)).toBe(true);
+    expect(isAfterCursor(rec("n", { n: 2 }), dpos, desc)).toBe(false);
+    expect(isAfterCursor(rec("l", { n: 2 }), dpos, desc)).toBe(true);
+    expect(isAfterCursor(rec("m", { n: 2 }), dpos, desc)).toBe(false);
     expect(isAfterCursor(rec("a", {}), dpos, desc)).toBe(true);
     expect(isAfterCursor(rec("a", {}), pos, asc)).toBe(false);
   });

@@ -4,6 +4,12 @@ import type { Cursor, StoredRecord } from "./records.js";
 
 // A cursor holds the last record's ordering value, which may be a long content string.
 const MAX_CURSOR_LENGTH = 1 << 20;
+// The direction slot of a cursor. Descending cursors made while ties still sorted by id
+// ascending held 1: continuing one under today's order would repeat and skip records of
+// the tie run it stopped in, so it is refused rather than read.
+const ASCENDING = 0;
+const DESCENDING_BEFORE_TIES_FOLLOWED = 1;
+const DESCENDING = 2;
 
 /** The position a cursor points after: the ordering value and id of the last record. */
 export interface CursorPosition {
@@ -34,7 +40,7 @@ function sortValue(v: unknown): unknown {
 export function encodeCursor(ordering: Ordering, record: StoredRecord): Cursor {
   const position = [
     ordering.field,
-    ordering.descending ? 1 : 0,
+    ordering.descending ? DESCENDING : ASCENDING,
     sortValue(fieldValue(record, ordering.parsed)),
     record.id,
   ];
@@ -61,8 +67,16 @@ export function decodeCursor(cursor: unknown, ordering: Ordering, backend = "cor
   }
   if (!Array.isArray(parsed) || parsed.length !== 4 || typeof parsed[3] !== "string")
     throw invalidArgument(backend, "after is not a valid cursor");
-  const [field, descending, raw, id] = parsed as [string, number, unknown, string];
-  if (field !== ordering.field || Boolean(descending) !== ordering.descending) {
+  const [field, direction, raw, id] = parsed as [string, number, unknown, string];
+  if (direction === DESCENDING_BEFORE_TIES_FOLLOWED)
+    throw invalidArgument(
+      backend,
+      "after is a cursor from before descending ties sorted by id descending; query again",
+    );
+  if (direction !== ASCENDING && direction !== DESCENDING)
+    throw invalidArgument(backend, "after is not a valid cursor");
+  const descending = direction === DESCENDING;
+  if (field !== ordering.field || descending !== ordering.descending) {
     throw invalidArgument(
       backend,
       `cursor was made for orderBy ${descending ? "-" : ""}${field}, not ${ordering.descending ? "-" : ""}${ordering.field}`,
@@ -96,6 +110,6 @@ export function decodeCursor(cursor: unknown, ordering: Ordering, backend = "cor
  */
 export function isAfterCursor(record: StoredRecord, position: CursorPosition, ordering: Ordering): boolean {
   const primary = compareFieldValues(fieldValue(record, ordering.parsed), position.value);
-  if (primary !== 0) return ordering.descending ? primary < 0 : primary > 0;
-  return compareCodePoints(record.id, position.id) > 0;
+  const c = primary !== 0 ? primary : compareCodePoints(record.id, position.id);
+  return ordering.descending ? c < 0 : c > 0;
 }

@@ -197,12 +197,12 @@ describe("ordering", () => {
     expect(compareFieldValues(null, undefined)).toBe(0);
     expect(compareFieldValues(new Date(1), new Date(2))).toBeLessThan(0);
   });
-  it("compareRecords breaks ties by id ascending, also when descending", () => {
+  it("compareRecords breaks ties by id in the ordering's direction", () => {
     const records = [rec("c", { v: 1 }), rec("a", { v: 2 }), rec("b", { v: 1 }), rec("d", {})];
     const asc = [...records].sort((x, y) => compareRecords(x, y, parseOrderBy("content.v")));
     expect(asc.map((r) => r.id)).toEqual(["d", "b", "c", "a"]);
     const desc = [...records].sort((x, y) => compareRecords(x, y, parseOrderBy("-content.v")));
-    expect(desc.map((r) => r.id)).toEqual(["a", "b", "c", "d"]);
+    expect(desc.map((r) => r.id)).toEqual(["a", "c", "b", "d"]);
     const byId = [...records].sort((x, y) => compareRecords(x, y, parseOrderBy(undefined)));
     expect(byId.map((r) => r.id)).toEqual(["a", "b", "c", "d"]);
   });

@@ -328,8 +328,9 @@ export function parseOrderBy(orderBy: unknown, backend = "core"): Ordering {
 }
 
 /**
- * Sort comparator for records: the ordering field (descending if asked), ties by `id`
- * ascending.
+ * Sort comparator for records: the ordering field, ties by `id`, both in the ordering's
+ * direction (a descending order is the ascending one reversed, as a backward index scan
+ * gives it).
  *
  * @example
  * ```ts
@@ -338,6 +339,6 @@ export function parseOrderBy(orderBy: unknown, backend = "core"): Ordering {
  */
 export function compareRecords(a: StoredRecord, b: StoredRecord, ordering: Ordering): number {
   const primary = compareFieldValues(fieldValue(a, ordering.parsed), fieldValue(b, ordering.parsed));
-  if (primary !== 0) return ordering.descending ? -primary : primary;
-  return compareCodePoints(a.id, b.id);
+  const c = primary !== 0 ? primary : compareCodePoints(a.id, b.id);
+  return ordering.descending ? -c : c;
 }

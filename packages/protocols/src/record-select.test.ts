@@ -19,7 +19,7 @@ const select = (q: RecordQuery) => selectPage(records, normalizeQuery("test", q,
 describe("selectPage", () => {
   it("filters, orders, skips and limits", () => {
     const page = select({ where: { "content.n": { lt: 2 } }, orderBy: "-content.n", offset: 1, limit: 3 });
-    expect(page.records.map((r) => r.id)).toEqual(["r5", "r9", "r0"]);
+    expect(page.records.map((r) => r.id)).toEqual(["r5", "r1", "r8"]);
     expect(select({ layer: "gold" }).records.map((r) => r.id)).toEqual(["r2", "r5", "r8"]);
   });
 

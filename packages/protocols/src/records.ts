@@ -82,7 +82,10 @@ export type RecordField =
 export interface RecordQuery {
   layer?: Layer;
   where?: Filter;
-  /** A field, `-` prefix for descending. Ties are broken by `id` (ascending). Default `"id"`. */
+  /**
+   * A field, `-` prefix for descending. Ties are broken by `id` in the same direction (a
+   * descending order is the ascending one reversed). Default `"id"`.
+   */
   orderBy?: RecordField | `-${RecordField}`;
   /** Default 100. */
   limit?: number;

@@ -66,19 +66,20 @@ CREATE TABLE IF NOT EXISTS {{schema}}.records (
 );
 -- One index per built-in ordering, across layers and within one, so a page in any of
 -- them is an index range scan (O(log n + page)), never a sort of the collection. Ties
--- sort by id ascending in both directions, so a descending time order needs its own
--- index (a backward scan would give ties by id descending). Natural keys are unique:
--- their index serves both directions. Existing schemas gain these indexes on open.
+-- sort by id in the ordering's direction, so each index serves both directions (a
+-- descending page is a backward scan). Existing schemas gain these indexes on open.
 CREATE INDEX IF NOT EXISTS records_layer_id ON {{schema}}.records (ns, layer, id);
 CREATE INDEX IF NOT EXISTS records_layer_natural_key ON {{schema}}.records (ns, layer, natural_key);
 CREATE INDEX IF NOT EXISTS records_created ON {{schema}}.records (ns, created_at, id);
-CREATE INDEX IF NOT EXISTS records_created_desc ON {{schema}}.records (ns, created_at DESC, id);
 CREATE INDEX IF NOT EXISTS records_layer_created ON {{schema}}.records (ns, layer, created_at, id);
-CREATE INDEX IF NOT EXISTS records_layer_created_desc ON {{schema}}.records (ns, layer, created_at DESC, id);
 CREATE INDEX IF NOT EXISTS records_updated ON {{schema}}.records (ns, updated_at, id);
-CREATE INDEX IF NOT EXISTS records_updated_desc ON {{schema}}.records (ns, updated_at DESC, id);
 CREATE INDEX IF NOT EXISTS records_layer_updated ON {{schema}}.records (ns, layer, updated_at, id);
-CREATE INDEX IF NOT EXISTS records_layer_updated_desc ON {{schema}}.records (ns, layer, updated_at DESC, id);
+-- Descending time indexes of schemas created while descending ties sorted by id
+-- ascending: nothing reads them now, and every write would still pay for them.
+DROP INDEX IF EXISTS {{schema}}.records_created_desc;
+DROP INDEX IF EXISTS {{schema}}.records_layer_created_desc;
+DROP INDEX IF EXISTS {{schema}}.records_updated_desc;
+DROP INDEX IF EXISTS {{schema}}.records_layer_updated_desc;
 -- Equality filters on content/metadata paths add a containment test (`@>`) these serve.
 CREATE INDEX IF NOT EXISTS records_content ON {{schema}}.records USING gin (content jsonb_path_ops);
 CREATE INDEX IF NOT EXISTS records_metadata ON {{schema}}.records USING gin (metadata jsonb_path_ops);

@@ -2,19 +2,23 @@
 -- ordering and scope, every member scored 0 so each set sorts by member bytes.
 -- Scopes: all, bronze, silver, gold. Orderings and their members:
 --   id  the id                          k  the natural key (unique: serves both directions)
---   c   time(createdAt) .. id           C  time(-createdAt) .. id
---   u   time(updatedAt) .. id           U  time(-updatedAt) .. id
--- where time() is 15 bytes sorting like the number, so ties sort by id ascending in both
--- directions. The client passes the 24 keys scope by scope, orderings in that order.
+--   c   time(createdAt) .. id           u  time(updatedAt) .. id
+-- where time() is 15 bytes sorting like the number. Ties follow the ordering's direction,
+-- so a descending page reads c or u in reverse. The key list keeps two retired slots, C
+-- and U, where descending times lived while their ties sorted by id ascending: nothing
+-- writes them, and the client deletes them once per collection. The client passes the
+-- 24 keys scope by scope, orderings in the order of IX_KEY_ORDS.
 local IX_SCOPES = { 'all', 'bronze', 'silver', 'gold' }
-local IX_ORDS = { 'id', 'k', 'c', 'C', 'u', 'U' }
+local IX_KEY_ORDS = { 'id', 'k', 'c', 'C', 'u', 'U' }
+-- The orderings the scripts keep.
+local IX_ORDS = { 'id', 'k', 'c', 'u' }
 
 -- The index keys from KEYS[first .. first + 23]; returns them and the next KEYS position.
 local function ix_keys(first)
   local ix, n = {}, first
   for _, scope in ipairs(IX_SCOPES) do
     ix[scope] = {}
-    for _, o in ipairs(IX_ORDS) do
+    for _, o in ipairs(IX_KEY_ORDS) do
       ix[scope][o] = KEYS[n]
       n = n + 1
     end
@@ -32,8 +36,7 @@ end
 -- The index members of record `id` in state s = { nk, layer, createdAt, updatedAt }.
 local function ix_members(id, s)
   local c, u = tonumber(s.createdAt), tonumber(s.updatedAt)
-  return { id = id, k = s.nk, c = ix_time(c) .. id, C = ix_time(-c) .. id, u = ix_time(u) .. id,
-           U = ix_time(-u) .. id }
+  return { id = id, k = s.nk, c = ix_time(c) .. id, u = ix_time(u) .. id }
 end
 
 -- Adds (ZADD) or removes (ZREM) the entries of record `id` in state s = { nk, layer,
@@ -50,7 +53,7 @@ end
 
 -- Moves the entries of record `id` from state `old` to state `new`: only the entries that
 -- change are removed and added, so an ordinary update (same natural key, layer and
--- createdAt) touches its two updatedAt entries per scope instead of all twelve. The
+-- createdAt) touches its updatedAt entry per scope instead of all eight. The
 -- entries left in place are the ones ZREM + ZADD would have written back unchanged.
 local function ix_move(ix, id, old, new)
   local before, after = ix_members(id, old), ix_members(id, new)

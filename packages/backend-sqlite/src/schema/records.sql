@@ -14,20 +14,21 @@ CREATE TABLE IF NOT EXISTS core_records (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS core_records_natural_key ON core_records (ns, natural_key);
 -- One index per built-in ordering, across layers and within one, so a page in any of
--- them is an index range scan (O(log n + page)), never a sort. Ties sort by id ascending
--- in both directions, so a descending time order has its own index (a reverse scan
--- would give ties by id descending); natural keys are unique, so one index serves both
--- directions. Files created before these existed gain them on open (IF NOT EXISTS).
+-- them is an index range scan (O(log n + page)), never a sort. Ties sort by id in the
+-- ordering's direction, so each index serves both directions (a descending page is a
+-- reverse scan). Files created before these existed gain them on open (IF NOT EXISTS).
 CREATE INDEX IF NOT EXISTS core_records_layer ON core_records (ns, layer, id);
 CREATE INDEX IF NOT EXISTS core_records_layer_natural_key ON core_records (ns, layer, natural_key);
 CREATE INDEX IF NOT EXISTS core_records_created ON core_records (ns, created_at, id);
-CREATE INDEX IF NOT EXISTS core_records_created_desc ON core_records (ns, created_at DESC, id);
 CREATE INDEX IF NOT EXISTS core_records_layer_created ON core_records (ns, layer, created_at, id);
-CREATE INDEX IF NOT EXISTS core_records_layer_created_desc ON core_records (ns, layer, created_at DESC, id);
 CREATE INDEX IF NOT EXISTS core_records_updated ON core_records (ns, updated_at, id);
-CREATE INDEX IF NOT EXISTS core_records_updated_desc ON core_records (ns, updated_at DESC, id);
 CREATE INDEX IF NOT EXISTS core_records_layer_updated ON core_records (ns, layer, updated_at, id);
-CREATE INDEX IF NOT EXISTS core_records_layer_updated_desc ON core_records (ns, layer, updated_at DESC, id);
+-- Descending time indexes of files created while descending ties sorted by id ascending:
+-- nothing reads them now, and every write would still pay for them.
+DROP INDEX IF EXISTS core_records_created_desc;
+DROP INDEX IF EXISTS core_records_layer_created_desc;
+DROP INDEX IF EXISTS core_records_updated_desc;
+DROP INDEX IF EXISTS core_records_layer_updated_desc;
 -- The first sighting of a natural key: its primary key makes "exactly one caller wins"
 -- hold across processes (INSERT … ON CONFLICT DO NOTHING).
 CREATE TABLE IF NOT EXISTS core_first_sightings (

@@ -69,7 +69,54 @@ export function registerRecordPaging(ctx: RecordsContext): void {
     const byGroup = ids(await collect(() => store.query({ orderBy: "-content.group", limit: 250 })));
     const groups = await Promise.all(byGroup.slice(0, 3).map((id) => store.get(id)));
     expect(groups.map((r) => r?.content.group)).toEqual([6, 6, 6]);
-    expect(byGroup.slice(0, 3)).toEqual([...byGroup.slice(0, 3)].sort());
+    // Ties follow the direction: the first group of a descending order comes by id descending.
+    expect(byGroup.slice(0, 3)).toEqual([...byGroup.slice(0, 3)].sort().reverse());
+  });
+
+  it("ties follow the ordering's direction: a batch sharing one time pages by id both ways", async () => {
+    const store = ctx.store();
+    // 23 records at one instant, between one earlier and one later, ids not in write order;
+    // every layer holds part of the tie run.
+    const at = { createdAt: "2024-05-01T00:00:00.000Z", updatedAt: "2024-05-02T00:00:00.000Z" };
+    const tied = Array.from({ length: 23 }, (_, i) =>
+      rec(`t${String((i * 7) % 23).padStart(2, "0")}`, {}, { ...at, layer: LAYERS[i % 3] }),
+    );
+    const early = rec("z-early", {}, { createdAt: "2024-04-01T00:00:00.000Z", updatedAt: "2024-04-01T00:00:00.000Z" });
+    const late = rec("a-late", {}, { createdAt: "2024-06-01T00:00:00.000Z", updatedAt: "2024-06-01T00:00:00.000Z" });
+    await store.storeBatch([...tied, early, late], { preserveTimestamps: true });
+    const run = tied.map((r) => r.id).sort();
+    for (const field of ["createdAt", "updatedAt"] as const) {
+      const ascending = ["z-early", ...run, "a-late"];
+      expect(ids(await collect(() => store.query({ orderBy: field }))), field).toEqual(ascending);
+      expect(ids(await collect(() => store.query({ orderBy: `-${field}` }))), `-${field}`).toEqual(
+        [...ascending].reverse(),
+      );
+      // Keyset pages cut the tie run in the middle, in both directions, across and within layers.
+      for (const orderBy of [field, `-${field}`] as const) {
+        for (const layer of [undefined, "silver"] as const) {
+          const expected = ids(await collect(() => store.query({ orderBy, layer })));
+          const { records, pages } = await pageThrough(store, { orderBy, layer, limit: 4 });
+          expect(ids(records), `${orderBy} ${layer ?? "all"}`).toEqual(expected);
+          expect(pages).toBeGreaterThan(1);
+        }
+      }
+    }
+    // A batch the store timestamps itself: records sharing a time come by id in the
+    // ordering's direction.
+    const fresh = ctx.store();
+    await fresh.storeBatch(Array.from({ length: 30 }, (_, i) => rec(`f${String((i * 11) % 30).padStart(2, "0")}`)));
+    for (const orderBy of ["createdAt", "-createdAt", "updatedAt", "-updatedAt"] as const) {
+      const { records } = await pageThrough(fresh, { orderBy, limit: 7 });
+      expect(records).toHaveLength(30);
+      const sign = orderBy.startsWith("-") ? -1 : 1;
+      for (let i = 1; i < records.length; i++) {
+        const [a, b] = [records[i - 1]!, records[i]!];
+        const time = orderBy.endsWith("createdAt") ? "createdAt" : "updatedAt";
+        const byTime = Math.sign(b[time].getTime() - a[time].getTime()) * sign;
+        expect(byTime, orderBy).toBeGreaterThanOrEqual(0);
+        if (byTime === 0) expect(sign * (a.id < b.id ? 1 : -1), `${orderBy} ${a.id} ${b.id}`).toBe(1);
+      }
+    }
   });
 
   it("pages with a filter, a layer and createdAt ordering", async () => {

@@ -110,7 +110,7 @@ describe("RecordCollection", () => {
     }
     // A hand-made cursor may hold any value; the keyset cut must still match the reference.
     const cursor = (descending: boolean, value: unknown, id: string) =>
-      Buffer.from(JSON.stringify(["id", descending ? 1 : 0, value, id])).toString("base64url");
+      Buffer.from(JSON.stringify(["id", descending ? 2 : 0, value, id])).toString("base64url");
     // Values of another type are forged cursors for `id` and are refused.
     for (const value of [5, null, {}, true]) {
       expect(() => normalizeQuery("memory", { orderBy: "id", after: cursor(false, value, "a") }, 10_000)).toThrow(
