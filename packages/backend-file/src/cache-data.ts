@@ -27,6 +27,8 @@ export class CacheData implements JournalState<CacheOp> {
   misses = 0;
   evictions = 0;
   handles = 0;
+  /** Open handles with `maxEntries`: without one, recency is never used and reads skip `touch`. */
+  bounded = 0;
   /** Entries with a TTL: kept up to date so the check after every write costs O(1). */
   #expiring = 0;
 
@@ -86,8 +88,9 @@ export class CacheData implements JournalState<CacheOp> {
     return slot !== undefined && slot.expiresAt > now ? slot : undefined;
   }
 
-  /** Marks `key` as just used (LRU). */
+  /** Marks `key` as just used (LRU), when some handle evicts by recency. */
   touch(key: string, slot: Slot): void {
+    if (this.bounded === 0) return;
     this.entries.delete(key);
     this.entries.set(key, slot);
   }

@@ -44,6 +44,7 @@ class FileCacheStore implements CacheStore {
     this.#maxEntries = settings.maxEntries ?? NEVER;
     this.#sweepMs = settings.sweepIntervalMs;
     ns.data.handles++;
+    if (this.#maxEntries !== NEVER) ns.data.bounded++;
   }
 
   /** Runs `fn` as in-flight work of the backend (close() waits for it). */
@@ -51,12 +52,9 @@ class FileCacheStore implements CacheStore {
     return this.#shared.lifecycle.run(fn);
   }
 
-  /** Reads after catching up with other processes' writes. */
+  /** Reads after catching up with other processes' writes (one check for concurrent reads). */
   #read<T>(fn: (data: CacheData) => T): Promise<T> {
-    return this.#run(async () => {
-      await this.#ns.journal.sync();
-      return fn(this.#ns.data);
-    });
+    return this.#run(() => this.#ns.journal.sync().then(() => fn(this.#ns.data)));
   }
 
   /** Writes `sets` under the lock, plus the evictions they cause. */
@@ -187,6 +185,7 @@ class FileCacheStore implements CacheStore {
   }
 
   close(): void {
+    if (this.#maxEntries !== NEVER) this.#ns.data.bounded--;
     if (--this.#ns.data.handles === 0 && this.#ns.timer) {
       clearInterval(this.#ns.timer);
       this.#ns.timer = undefined;

@@ -1,6 +1,7 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openFileBackend } from "./index.js";
 
@@ -64,5 +65,28 @@ describe("file backend: reads served from memory still see other writers", () =>
     expect((await qa.stats()).firstOffset).toBe(10);
     await a.close();
     await b.close();
+  });
+
+  it("reads started together share one check, which still sees a write completed after the first of them started", async () => {
+    const directory = join(root, `d${++n}`);
+    const backend = await openFileBackend({ directory });
+    const cache = backend.cache<number>("c");
+    await cache.set("k", 1);
+    const dist = resolve(import.meta.dirname, "../dist/index.js");
+    const first = cache.get("k");
+    // Another process writes and exits before the next read is called, with no await in
+    // between: that read shares the first one's check, which must run after both calls.
+    execFileSync(process.execPath, [
+      "--input-type=module",
+      "-e",
+      `import { openFileBackend } from ${JSON.stringify(dist)};
+       const b = await openFileBackend({ directory: ${JSON.stringify(directory)} });
+       await b.cache("c").set("k", 2);
+       await b.close();`,
+    ]);
+    const second = cache.get("k");
+    expect(await second).toBe(2);
+    expect(await first).toBe(2);
+    await backend.close();
   });
 });

@@ -22,7 +22,8 @@ export interface HeldLock {
    * between, so what the holder read under its previous hold is still current.
    */
   readonly continued: boolean;
-  release(): Promise<void>;
+  /** `more`: the holder has more to write at once (a burst lock stays linked for it). */
+  release(more?: boolean): Promise<void>;
 }
 
 /** A burst's bounds (see {@link LockFile}). */
@@ -48,15 +49,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * the lock are removed on first use. A lock left by a dead process (or older than
  * `staleMs`) is broken. Waits up to `timeoutMs`, then fails with `LOCKED` (retryable).
  *
- * With `burst`, a release keeps the lock file linked while this process stays busy: the
- * next acquisition (of any lock object of the path in this process) reuses it without a
- * syscall, and a lock object that held it last gets `continued` (nothing changed since
- * its last hold). The lock is let go when this process is next idle (its event loop gets
- * to the check phase with no holder active), once it is `maxHoldMs` old (so its timestamp
- * never ages towards `staleMs`), or, checked between holds at most every millisecond, as
- * soon as another process shows it is waiting (`<path>.waiting`, see lock-waiters.ts);
- * after letting go for a waiter, this process leaves it the lock before taking it again.
- * A process killed while keeping a lock leaves it with a dead pid: broken as before.
+ * With `burst`, a release keeps the lock file linked while more holds of this process
+ * are already waiting for it (another lock object of the path queued, or the holder says
+ * it has more to write): the next acquisition reuses it without a syscall, and a lock
+ * object that held it last gets `continued` (nothing changed since its last hold). It is
+ * let go at the first release with nothing more queued — never kept for writes that may
+ * not come, so a process that blocks (say, on a synchronous child that writes the same
+ * store) never holds it meanwhile — once it is `maxHoldMs` old (so its timestamp never
+ * ages towards `staleMs`), or, checked between holds at most every millisecond, as soon
+ * as another process shows it is waiting (`<path>.waiting`, see lock-waiters.ts); after
+ * letting go for a waiter, this process leaves it the lock before taking it again. A
+ * process killed while keeping a lock leaves it with a dead pid: broken as before.
  *
  * @example
  * ```ts
@@ -145,11 +148,11 @@ export class LockFile {
     let released = false;
     return {
       continued,
-      release: async () => {
+      release: async (more = false) => {
         if (released) return;
         released = true;
         try {
-          if (!this.#keep(token)) letGo(token);
+          if (!this.#keep(token, more || queues.get(path) !== tail)) letGo(token);
         } finally {
           done();
         }
@@ -201,11 +204,15 @@ export class LockFile {
     }
   }
 
-  /** At a release: whether the burst goes on (the lock stays linked for the next hold). */
-  #keep(token: Token): boolean {
+  /**
+   * At a release: whether the burst goes on (the lock stays linked for the next hold).
+   * `queued`: another hold of this process is already waiting for it.
+   */
+  #keep(token: Token, queued: boolean): boolean {
     const kept = token.kept;
     if (kept === undefined || !this.#burst) return false;
     kept.busy = false;
+    if (!queued) return false;
     const now = Date.now();
     if (now - kept.since > this.#maxHoldMs()) return false;
     if (now - kept.checkedAt >= BURST.checkMs) {
@@ -215,6 +222,7 @@ export class LockFile {
         return false;
       }
     }
+    // Backstop: the queued hold always comes, but should it not, idle means let go.
     kept.idle ??= setImmediate(() => {
       kept.idle = undefined;
       if (token.kept === kept && !kept.busy) letGo(token);

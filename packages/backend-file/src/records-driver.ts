@@ -67,8 +67,7 @@ class FileRecords implements RecordCollectionDriver {
   #read<T>(fn: (data: RecordData) => T): Promise<T> {
     return this.#lifecycle.run(() => {
       const { journal, data } = this.#c;
-      // Up to date (the common case): answer without a catch-up hop.
-      if (journal.fresh()) return Promise.resolve(fn(data));
+      // Concurrent reads share one freshness check (see Journal.sync).
       return journal.sync().then(() => fn(data));
     });
   }
