@@ -1,4 +1,5 @@
-// The vitest config of the mutation run: backend-memory's own test files, run in Stryker's
+// The vitest config of the mutation run: backend-memory's own test files and the kit's unit
+// tests, run in Stryker's
 // sandbox copy of packages/ (the working directory), with `@core/conformance` pointed at
 // the snapshot taken by snapshot-kit.mjs and `@core/protocols` (root and /kit) at the
 // sandbox's TypeScript sources, so the mutated kit is what the tests run.
@@ -16,5 +17,5 @@ export default defineConfig({
       { find: /^@core\/protocols$/, replacement: `${sandbox}/protocols/src/index.ts` },
     ],
   },
-  test: { include: ["backend-memory/src/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+  test: { include: ["backend-memory/src/**/*.test.ts", "protocols/src/kit/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
 });

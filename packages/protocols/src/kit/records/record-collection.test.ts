@@ -173,4 +173,23 @@ describe("SortedIds", () => {
     expect([...ids.ascending(at)][0]).toBe(mid);
     expect([...ids.descending(at)][0]).toBe(sorted[sorted.indexOf(mid) - 1]);
   });
+
+  // Mutation survivors: a descending walk that starts at a chunk's first or second id, a
+  // repeated insert, and clear() were not pinned by any suite.
+  it("walks down from every position, chunk boundaries included; ignores a repeated insert; clears", () => {
+    const ids = new SortedIds();
+    const sorted = Array.from({ length: 1500 }, (_, i) => `id${String(i).padStart(5, "0")}`);
+    for (const id of sorted) ids.insert(id);
+    ids.insert(sorted[700]!);
+    expect(ids.size).toBe(sorted.length);
+    for (let k = 0; k <= sorted.length; k++) {
+      const at = k === sorted.length ? ids.end() : ids.firstWhere((id) => id >= sorted[k]!);
+      const walk = ids.descending(at);
+      expect([walk.next().value, walk.next().value]).toEqual([sorted[k - 1], sorted[k - 2]]);
+    }
+    expect([...ids.descending(ids.end())]).toEqual([...sorted].reverse());
+    ids.clear();
+    expect(ids.size).toBe(0);
+    expect([...ids.ascending(ids.start())]).toEqual([]);
+  });
 });
