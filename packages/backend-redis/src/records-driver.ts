@@ -13,7 +13,9 @@ import { BACKEND, toBackendError } from "./errors.js";
 import { escapeGlob, namespaceKey } from "./keys.js";
 import { conflict, parseRecord } from "./records-codec.js";
 import { luaConditions } from "./records-conditions.js";
-import { indexKey, indexKeys, indexRange, retiredIndexKeys } from "./records-index.js";
+import { type IndexRange, indexKey, indexKeys, indexRange, retiredIndexKeys } from "./records-index.js";
+import { type PostingPlan, postingPlan, postingSuffixes } from "./records-postings.js";
+import { buildPostings, type PostingsTarget, postingsCount, postingsPageStep } from "./records-postings-query.js";
 import { scanKeys } from "./scan.js";
 import { scripts } from "./scripts.js";
 import { type RedisShared, run } from "./shared.js";
@@ -34,6 +36,9 @@ const LAYOUT = "3";
  */
 const LAYOUT_WITH_DESCENDING_SETS = "2";
 
+/** One bounded server call of a page: from a resume point, skipping and wanting so many matches. */
+type PageStep = (from: string, skip: number, want: number) => Promise<(string | null)[]>;
+
 /**
  * The records of one collection under `{prefix}:{r:<name>}`: a hash per record
  * (`rec:<id>`), a natural key → id hash (`nk`), sorted-set indexes per ordering and
@@ -41,6 +46,8 @@ const LAYOUT_WITH_DESCENDING_SETS = "2";
  * Writes are Lua scripts that keep the indexes, so they are atomic. A page in a built-in
  * ordering is a range of its index, filtered on the server in bounded calls
  * (records-select.lua); counts are `ZCARD`, or filtered on the server the same way.
+ * A filter with an equality on a content or metadata path reads only the records of its
+ * equality postings (`p:<path>:<value hash>`, records-postings.ts), also in bounded calls.
  * Orderings by a content or metadata path are left to the layer over `scan`.
  */
 class RedisRecords implements RecordCollectionDriver {
@@ -51,6 +58,7 @@ class RedisRecords implements RecordCollectionDriver {
   readonly #layers: readonly string[];
   readonly #ix: readonly string[];
   #indexed: Promise<void> | undefined;
+  #postings: Promise<void> | undefined;
 
   constructor(shared: RedisShared, name: string) {
     this.#shared = shared;
@@ -97,7 +105,7 @@ class RedisRecords implements RecordCollectionDriver {
 
   async #write(inputs: NormalizedRecordInput[], mode: string, now: number, expected: number) {
     const keys = [this.#nk, ...this.#ix, ...inputs.map((r) => this.#rec(r.id))];
-    const args: (string | number)[] = [mode, now, expected];
+    const args: (string | number)[] = [mode, now, expected, `${this.#base}:`];
     for (const r of inputs) {
       args.push(
         r.id,
@@ -107,6 +115,7 @@ class RedisRecords implements RecordCollectionDriver {
         JSON.stringify(r.metadata),
         r.createdAt?.getTime() ?? "",
         r.updatedAt?.getTime() ?? "",
+        postingSuffixes(r.content, r.metadata).join(" "),
       );
     }
     let flat: unknown[];
@@ -154,7 +163,7 @@ class RedisRecords implements RecordCollectionDriver {
   async delete(id: string, layer: R.Layer | undefined): Promise<boolean> {
     const keys = [this.#nk, ...this.#ix, this.#rec(id)];
     const n = await run(this.#shared, "records.delete", () =>
-      scripts().recordsDelete.run(this.#client, keys, [id, layer ?? ""]),
+      scripts().recordsDelete.run(this.#client, keys, [id, layer ?? "", `${this.#base}:p:`]),
     );
     return n === 1;
   }
@@ -164,16 +173,15 @@ class RedisRecords implements RecordCollectionDriver {
     if (range === null) return null;
     return run(this.#shared, "records.query", async () => {
       await this.#ensureIndexed();
+      const plan = postingPlan(q.conditions);
+      if (plan) await this.#ensurePostings();
+      const step = plan ? this.#postingsStep(q, range, plan) : this.#selectStep(q, range);
       const want = q.limit + 1;
-      const conditions = luaConditions(q.conditions);
-      const keys = [indexKey(this.#ix, q.layer, range.ord), this.#nk];
       const records: R.StoredRecord[] = [];
       let from = range.from;
       let skip = q.offset;
       for (;;) {
-        const args = ["page", `${this.#base}:rec:`, range.kind, from, range.to, range.rev ? 1 : 0, skip];
-        args.push(want - records.length, SCAN_BUDGET, conditions);
-        const flat = (await scripts().recordsSelect.run(this.#client, keys, args)) as (string | null)[];
+        const flat = await step(from, skip, want - records.length);
         for (let i = 2; i < flat.length; i += 8) {
           const record = parseRecord(flat.slice(i, i + 8));
           if (record) records.push(record);
@@ -190,7 +198,43 @@ class RedisRecords implements RecordCollectionDriver {
     });
   }
 
+  /** One bounded step of a page scanning the ordering index (records-select.lua). */
+  #selectStep(q: NormalizedQuery, range: IndexRange): PageStep {
+    const conditions = luaConditions(q.conditions);
+    const keys = [indexKey(this.#ix, q.layer, range.ord), this.#nk];
+    return async (from, skip, want) => {
+      const args = ["page", `${this.#base}:rec:`, range.kind, from, range.to, range.rev ? 1 : 0, skip];
+      args.push(want, SCAN_BUDGET, conditions);
+      return (await scripts().recordsSelect.run(this.#client, keys, args)) as (string | null)[];
+    };
+  }
+
+  /** One bounded step of a page over the equality postings (records-postings.lua). */
+  #postingsStep(q: NormalizedQuery, range: IndexRange, plan: PostingPlan): PageStep {
+    const target = this.#postingsTarget(q.layer, indexKey(this.#ix, q.layer, range.ord));
+    const residual = luaConditions(plan.residual);
+    return (from, skip, want) => postingsPageStep(target, plan, residual, range, from, skip, want);
+  }
+
+  #postingsTarget(layer: R.Layer | undefined, index: string): PostingsTarget {
+    return {
+      client: this.#client,
+      base: this.#base,
+      index,
+      nk: this.#nk,
+      layerSet: this.#set(layer),
+      layered: layer !== undefined,
+    };
+  }
+
   count(q: NormalizedCountQuery): Promise<number> {
+    const plan = postingPlan(q.conditions);
+    if (plan) {
+      return run(this.#shared, "records.count", async () => {
+        await this.#ensurePostings();
+        return postingsCount(this.#postingsTarget(q.layer, this.#all), plan, luaConditions(plan.residual));
+      });
+    }
     if (q.conditions.length === 0) {
       return run(
         this.#shared,
@@ -237,6 +281,16 @@ class RedisRecords implements RecordCollectionDriver {
       throw err;
     });
     return this.#indexed;
+  }
+
+  // Collections written before the equality postings existed get them once, in bounded
+  // calls, before their first query that uses them (records-postings-query.ts).
+  #ensurePostings(): Promise<void> {
+    this.#postings ??= buildPostings(this.#client, this.#base).catch((err: unknown) => {
+      this.#postings = undefined;
+      throw err;
+    });
+    return this.#postings;
   }
 
   scan(layer: R.Layer | undefined): Promise<R.StoredRecord[]> {

@@ -58,9 +58,11 @@ export function scripts() {
     cacheLruIncrement: new LuaScript("cache-lru-increment", ["cache-lru", "cache-increment-value"]),
     queueAppend: new LuaScript("queue-append"),
     queueGroupSwap: new LuaScript("queue-group-swap"),
-    recordsStore: new LuaScript("records-store", ["records-index"]),
-    recordsDelete: new LuaScript("records-delete", ["records-index"]),
+    recordsStore: new LuaScript("records-store", ["records-index", "records-posting-keys"]),
+    recordsDelete: new LuaScript("records-delete", ["records-index", "records-posting-keys"]),
     recordsSelect: new LuaScript("records-select", ["records-filter"]),
+    recordsPostings: new LuaScript("records-postings", ["records-filter", "records-index"]),
+    recordsPostingsBuild: new LuaScript("records-postings-build", ["records-posting-keys"]),
     recordsReindex: new LuaScript("records-reindex", ["records-index"]),
     transportSend: new LuaScript("transport-send"),
   };
@@ -74,6 +76,8 @@ export function scripts() {
     recordsStore: LuaScript;
     recordsDelete: LuaScript;
     recordsSelect: LuaScript;
+    recordsPostings: LuaScript;
+    recordsPostingsBuild: LuaScript;
     recordsReindex: LuaScript;
     transportSend: LuaScript;
   };

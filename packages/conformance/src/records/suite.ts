@@ -8,6 +8,7 @@ import { registerRecordBatch } from "./batch.js";
 import { registerRecordClients } from "./clients.js";
 import { createRecordsContext, expectCode } from "./context.js";
 import { registerRecordDerivedState } from "./derived-state.js";
+import { registerRecordEquality } from "./equality.js";
 import { registerRecordOrdering } from "./ordering.js";
 import { registerRecordPaging } from "./paging.js";
 import { registerRecordPromote } from "./promote.js";
@@ -60,6 +61,7 @@ export function describeRecordStoreConformance(options: ConformanceOptions): voi
       describe("promote between layers", () => registerRecordPromote(ctx));
       describe("preserveTimestamps (historic imports)", () => registerRecordTimestamps(ctx));
       describe("query filters, layer, count, limit and offset", () => registerRecordQuery(ctx));
+      describe("equality filters after writes, sparse and dense", () => registerRecordEquality(ctx));
       describe("ordering and timestamps", () => registerRecordOrdering(ctx));
       describe("keyset cursors", () => registerRecordPaging(ctx));
       describe("sightings", () => registerRecordSightings(ctx));

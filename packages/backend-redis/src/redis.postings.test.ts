@@ -1,0 +1,127 @@
+import type { RecordQuery, RecordStore } from "@core/protocols";
+import { parseField } from "@core/protocols/kit";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openRedisBackend } from "./index.js";
+import { namespaceKey } from "./keys.js";
+import { postingSuffixes } from "./records-postings.js";
+import { deleteKeys, REDIS_URL, requireRedis, uniquePrefix } from "./redis.fixture.js";
+
+const prefix = uniquePrefix("postings");
+let admin: Redis;
+
+beforeAll(async () => {
+  await requireRedis();
+  admin = new Redis(REDIS_URL);
+});
+
+afterAll(async () => {
+  await deleteKeys(admin, prefix);
+  admin.disconnect();
+});
+
+const base = (name: string) => namespaceKey(prefix, "r", name);
+
+async function keys(pattern: string): Promise<string[]> {
+  const out: string[] = [];
+  let cursor = "0";
+  do {
+    const [next, page] = await admin.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    out.push(...page);
+    cursor = next;
+  } while (cursor !== "0");
+  return out.sort();
+}
+
+const postingKeys = (name: string) => keys(`${base(name)}:p:*`);
+
+const ids = async (store: RecordStore, q: RecordQuery) => (await store.queryPage(q)).records.map((r) => r.id);
+
+async function fill(store: RecordStore, n: number): Promise<void> {
+  await store.storeBatch(
+    Array.from({ length: n }, (_, i) => ({
+      id: `r${String(i).padStart(3, "0")}`,
+      naturalKey: `k${(i * 7) % n}`,
+      layer: (["bronze", "silver", "gold"] as const)[i % 3],
+      content: { tag: i % 20 === 0 ? "rare" : "common", i },
+    })),
+  );
+}
+
+describe("equality postings", () => {
+  it("index exactly the keys a filter path can name", () => {
+    const names = ["a", "A-z_9", "x".repeat(64), "x".repeat(65), "a b", "é", "", "a/b", "0"];
+    for (const name of names) {
+      let nameable = true;
+      try {
+        parseField(`content.${name}`);
+      } catch {
+        nameable = false;
+      }
+      expect(postingSuffixes({ [name]: 1 }, {}).length, name).toBe(nameable ? 1 : 0);
+    }
+    // Arrays are neither matched nor descended; null is "missing"; objects are descended.
+    expect(postingSuffixes({ l: [1], z: null, o: { k: "v", d: { b: false } } }, { m: 0 })).toHaveLength(3);
+  });
+
+  it("a selective page and count read only the records of their posting", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const store = backend.records("selective");
+    await fill(store, 60);
+    // Every record outside the "rare" posting becomes unreadable: reading one fails.
+    for (let i = 0; i < 60; i++) {
+      if (i % 20 !== 0) await admin.hset(`${base("selective")}:rec:r${String(i).padStart(3, "0")}`, "content", "{");
+    }
+    const where = { "content.tag": "rare" };
+    expect(await store.count({ where })).toBe(3);
+    expect(await store.count({ where, layer: "silver" })).toBe(1);
+    expect(await store.count({ where: { ...where, "content.i": { gte: 20 } } })).toBe(2);
+    for (const orderBy of ["id", "-naturalKey", "-createdAt", "updatedAt"] as const) {
+      expect((await ids(store, { where, orderBy })).sort(), orderBy).toEqual(["r000", "r020", "r040"]);
+      expect(await ids(store, { where: { ...where, "content.i": { lt: 30 } }, layer: "gold", orderBy })).toEqual([
+        "r020",
+      ]);
+    }
+    // A filter the postings do not serve scans the index and meets the unreadable records.
+    await expect(store.count({ where: { "content.tag": { prefix: "ra" } } })).rejects.toThrow();
+  });
+
+  it("postings leave with the values and records that held them; clear removes them all", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const store = backend.records("leave");
+    await fill(store, 6);
+    // Two tags plus one posting per distinct i.
+    expect(await postingKeys("leave")).toHaveLength(8);
+    await store.store({ id: "r000", naturalKey: "k0", content: { tag: "common" } });
+    expect(await postingKeys("leave")).toHaveLength(6);
+    for (let i = 1; i < 6; i++) await store.delete(`r00${i}`);
+    expect(await postingKeys("leave")).toHaveLength(1);
+    await store.clear();
+    expect(await keys(`${base("leave")}:*`)).toEqual([]);
+  });
+
+  it("a collection written before the postings gets them on its first filtered query", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const name = "legacy";
+    await fill(backend.records(name), 1200);
+    // The layout of the previous version: no marker, no postings, no px field.
+    await admin.unlink(`${base(name)}:postings`, ...(await postingKeys(name)));
+    for (const key of await keys(`${base(name)}:rec:*`)) await admin.hdel(key, "px");
+    // A later write to the non-empty collection does not mark it complete.
+    const store = backend.records(name);
+    await store.store({ id: "r001", naturalKey: "k7", layer: "silver", content: { tag: "rare", i: 1 } });
+    expect(await admin.get(`${base(name)}:postings`)).toBeNull();
+
+    await using other = await openRedisBackend({ url: REDIS_URL, prefix });
+    const reopened = other.records(name);
+    const where = { "content.tag": "rare" };
+    expect(await reopened.count({ where })).toBe(61);
+    expect(await admin.get(`${base(name)}:postings`)).toBe("1");
+    expect(await reopened.count({ where, layer: "silver" })).toBe(21);
+    expect((await ids(reopened, { where, limit: 3 })).sort()).toEqual(["r000", "r001", "r020"]);
+    expect(await ids(reopened, { where: { "content.i": 1199 } })).toEqual(["r1199"]);
+    // Built postings leave with their values like written ones.
+    await reopened.store({ id: "r020", naturalKey: "k140", content: { tag: "common", i: 20 } });
+    expect(await reopened.count({ where })).toBe(60);
+  });
+});
