@@ -30,13 +30,9 @@ const RECORD_INDEXES: readonly (readonly [string, string])[] = [
   ["records_layer_id", "(layer, id)"],
   ["records_layer_natural_key", "(layer, natural_key)"],
   ["records_created", "(created_at, id)"],
-  ["records_created_desc", "(created_at desc, id)"],
   ["records_layer_created", "(layer, created_at, id)"],
-  ["records_layer_created_desc", "(layer, created_at desc, id)"],
   ["records_updated", "(updated_at, id)"],
-  ["records_updated_desc", "(updated_at desc, id)"],
   ["records_layer_updated", "(layer, updated_at, id)"],
-  ["records_layer_updated_desc", "(layer, updated_at desc, id)"],
   ["records_content", "using gin (content jsonb_path_ops)"],
   ["records_metadata", "using gin (metadata jsonb_path_ops)"],
 ];

@@ -8,24 +8,23 @@ return first`;
 
 const FIELDS = ["nk", "layer", "content", "metadata", "ca", "ua", "v"] as const;
 
-/** Index scopes and orderings our redis record store keeps: 4 scopes × 6 sorted sets. */
+/** Index scopes and orderings our redis record store keeps: 4 scopes × 4 sorted sets. */
 const SCOPES = ["all", "bronze", "silver", "gold"] as const;
-const ORDERINGS = ["id", "k", "c", "C", "u", "U"] as const;
+const ORDERINGS = ["id", "k", "c", "u"] as const;
 
 // One record write with the sorted-set indexes ours keeps (see records-index.lua of
 // @core/backend-redis): per scope (all and the record's layer) id, natural key, createdAt
-// and updatedAt both directions, members scored 0 so each set sorts by member bytes. Only
-// the members that change are removed and re-added. A MULTI cannot do this: the members to
-// remove hold the old updatedAt, which a MULTI cannot read before it writes (WATCH + read +
-// MULTI would be two round trips and a retry loop), so an expert writes this one script.
-// KEYS[1] record hash, KEYS[2] natural key -> id hash, KEYS[3..26] the indexes scope-major.
+// and updatedAt (descending pages read the time sets in reverse), members scored 0 so each
+// set sorts by member bytes. Only the members that change are removed and re-added. A MULTI
+// cannot do this: the members to remove hold the old updatedAt, which a MULTI cannot read
+// before it writes (WATCH + read + MULTI would be two round trips and a retry loop), so an
+// expert writes this one script.
+// KEYS[1] record hash, KEYS[2] natural key -> id hash, KEYS[3..18] the indexes scope-major.
 // ARGV id, natural key, layer, content, metadata, now (ms). Returns { version, createdAt }.
 const STORE = `local id, nk, layer, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[6])
-local SCOPE = { all = 3, bronze = 9, silver = 15, gold = 21 }
+local SCOPE = { all = 3, bronze = 7, silver = 11, gold = 15 }
 local function t(ms) return string.format('%015x', ms) end
-local function members(key, ca, ua)
-  return { id, key, t(ca) .. id, t(8640000000000000 - ca) .. id, t(ua) .. id, t(8640000000000000 - ua) .. id }
-end
+local function members(key, ca, ua) return { id, key, t(ca) .. id, t(ua) .. id } end
 local old = redis.call('HMGET', KEYS[1], 'nk', 'layer', 'ca', 'ua', 'v')
 local ca, v = now, 1
 local keep = {}
@@ -33,7 +32,7 @@ if old[1] then
   ca, v = tonumber(old[3]), tonumber(old[5]) + 1
   local before, after = members(old[1], ca, tonumber(old[4])), members(nk, ca, now)
   for _, scope in ipairs({ 'all', old[2] }) do
-    for o = 1, 6 do
+    for o = 1, 4 do
       if old[2] == layer and before[o] == after[o] then keep[o] = true
       else redis.call('ZREM', KEYS[SCOPE[scope] + o - 1], before[o]) end
     end
@@ -44,7 +43,7 @@ redis.call('HSET', KEYS[1], 'nk', nk, 'layer', layer, 'content', ARGV[4], 'metad
 redis.call('HSET', KEYS[2], nk, id)
 local after = members(nk, ca, now)
 for _, scope in ipairs({ 'all', layer }) do
-  for o = 1, 6 do
+  for o = 1, 4 do
     if not keep[o] then redis.call('ZADD', KEYS[SCOPE[scope] + o - 1], 0, after[o]) end
   end
 end
@@ -110,7 +109,7 @@ export async function openRawRedis(url: string, prefix: string, autoPipelining =
   return {
     description:
       (autoPipelining ? "ioredis (enableAutoPipelining)" : "ioredis") +
-      ": GET/SET/MGET/MSET, queue = Lua INCRBY+XADD, records = hashes + the same 24 sorted-set indexes as ours (6 orderings × all/3 layers), each write one Lua script (it must read the old times it removes, which a MULTI cannot), batches in one MULTI",
+      ": GET/SET/MGET/MSET, queue = Lua INCRBY+XADD, records = hashes + the same 16 sorted-set indexes as ours (4 orderings × all/3 layers), each write one Lua script (it must read the old times it removes, which a MULTI cannot), batches in one MULTI",
     cacheGet: async (key) => (await redis.get(k(`c:${key}`))) ?? undefined,
     cacheGetMany: async (keys) => (await redis.mget(...keys.map((key) => k(`c:${key}`)))).map((v) => v ?? undefined),
     cacheSet: async (key, text) => void (await redis.set(k(`c:${key}`), text)),

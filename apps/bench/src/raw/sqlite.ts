@@ -17,13 +17,9 @@ create table if not exists records (
 create index if not exists records_layer on records (layer, id);
 create index if not exists records_layer_natural_key on records (layer, natural_key);
 create index if not exists records_created on records (created_at, id);
-create index if not exists records_created_desc on records (created_at desc, id);
 create index if not exists records_layer_created on records (layer, created_at, id);
-create index if not exists records_layer_created_desc on records (layer, created_at desc, id);
 create index if not exists records_updated on records (updated_at, id);
-create index if not exists records_updated_desc on records (updated_at desc, id);
-create index if not exists records_layer_updated on records (layer, updated_at, id);
-create index if not exists records_layer_updated_desc on records (layer, updated_at desc, id);`;
+create index if not exists records_layer_updated on records (layer, updated_at, id);`;
 
 interface Row {
   id: string;
@@ -116,7 +112,7 @@ export function openRawSqlite(directory: string): RawDriver {
   const live = (e: number | null) => e === null || e > Date.now();
   return {
     description:
-      "better-sqlite3 prepared statements, WAL + synchronous=NORMAL, batches in one transaction; records keep the same indexes as ours (natural-key unique + 10 ordering indexes) and upsert only the changed columns",
+      "better-sqlite3 prepared statements, WAL + synchronous=NORMAL, batches in one transaction; records keep the same indexes as ours (natural-key unique + 6 ordering indexes) and upsert only the changed columns",
     cacheGet: (key) => {
       const row = get.get(key);
       return row && live(row.expires_at) ? row.value : undefined;
