@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { Redis } from "ioredis";
 import type { RawDriver, RawRecord } from "./types.js";
 
@@ -19,13 +20,17 @@ const ORDERINGS = ["id", "k", "c", "u"] as const;
 // cannot do this: the members to remove hold the old updatedAt, which a MULTI cannot read
 // before it writes (WATCH + read + MULTI would be two round trips and a retry loop), so an
 // expert writes this one script.
-// KEYS[1] record hash, KEYS[2] natural key -> id hash, KEYS[3..18] the indexes scope-major.
-// ARGV id, natural key, layer, content, metadata, now (ms). Returns { version, createdAt }.
+// It also keeps ours' equality postings: one sorted set of ids per scalar leaf value of
+// content and metadata (named by the client, listed in the hash's `px` to move on update).
+// KEYS[1] record hash, KEYS[2] natural key -> id hash, KEYS[3..18] the indexes scope-major,
+// KEYS[19] the postings' key prefix.
+// ARGV id, natural key, layer, content, metadata, now (ms), postings (space-separated).
+// Returns { version, createdAt }.
 const STORE = `local id, nk, layer, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[6])
 local SCOPE = { all = 3, bronze = 7, silver = 11, gold = 15 }
 local function t(ms) return string.format('%015x', ms) end
 local function members(key, ca, ua) return { id, key, t(ca) .. id, t(ua) .. id } end
-local old = redis.call('HMGET', KEYS[1], 'nk', 'layer', 'ca', 'ua', 'v')
+local old = redis.call('HMGET', KEYS[1], 'nk', 'layer', 'ca', 'ua', 'v', 'px')
 local ca, v = now, 1
 local keep = {}
 if old[1] then
@@ -39,7 +44,17 @@ if old[1] then
   end
   if old[1] ~= nk then redis.call('HDEL', KEYS[2], old[1]) end
 end
-redis.call('HSET', KEYS[1], 'nk', nk, 'layer', layer, 'content', ARGV[4], 'metadata', ARGV[5], 'ca', ca, 'ua', now, 'v', v)
+redis.call('HSET', KEYS[1], 'nk', nk, 'layer', layer, 'content', ARGV[4], 'metadata', ARGV[5], 'ca', ca, 'ua', now, 'v', v, 'px', ARGV[7])
+if old[6] ~= ARGV[7] then
+  local function set(list)
+    local out = {}
+    if list then for p in string.gmatch(list, '%S+') do out[p] = true end end
+    return out
+  end
+  local before, after = set(old[6]), set(ARGV[7])
+  for p in pairs(before) do if not after[p] then redis.call('ZREM', KEYS[19] .. p, id) end end
+  for p in pairs(after) do if not before[p] then redis.call('ZADD', KEYS[19] .. p, 0, id) end end
+end
 redis.call('HSET', KEYS[2], nk, id)
 local after = members(nk, ca, now)
 for _, scope in ipairs({ 'all', layer }) do
@@ -48,6 +63,25 @@ for _, scope in ipairs({ 'all', layer }) do
   end
 end
 return { v, ca }`;
+
+// The postings of a record's content or metadata, named as ours names them: the leaf's path
+// and the SHA-1 of its type-tagged value (arrays and null have none).
+function postings(root: "c" | "m", value: Record<string, unknown>, path: string, out: string[]): string[] {
+  for (const key of Object.keys(value)) {
+    const v = value[key];
+    const at = path === "" ? key : `${path}.${key}`;
+    const tag = typeof v === "string" ? "s" : typeof v === "number" ? "n" : typeof v === "boolean" ? "b" : "";
+    if (tag !== "")
+      out.push(
+        `${root}.${at}:${createHash("sha1")
+          .update(tag + String(v))
+          .digest("base64url")}`,
+      );
+    else if (v !== null && typeof v === "object" && !Array.isArray(v))
+      postings(root, v as Record<string, unknown>, at, out);
+  }
+  return out;
+}
 
 function toRecord(id: string, f: (string | null)[]): RawRecord | undefined {
   if (f[0] === null) return undefined;
@@ -66,7 +100,8 @@ function toRecord(id: string, f: (string | null)[]): RawRecord | undefined {
 /**
  * Baseline of the redis backend: ioredis with GET/SET/MGET/MSET, record batches in one MULTI
  * (atomic like ours), the queue as a stream plus a counter for dense offsets (one Lua
- * script), records as hashes with the same sorted-set indexes as ours, kept by one Lua script per write.
+ * script), records as hashes with the same sorted-set indexes and equality postings as ours, kept by
+ * one Lua script per write.
  *
  * @example
  * ```ts
@@ -87,18 +122,21 @@ export async function openRawRedis(url: string, prefix: string, autoPipelining =
     const results = (await pipeline.exec()) ?? [];
     return ids.map((id, i) => toRecord(id, results[i]![1] as (string | null)[])!).filter(Boolean);
   };
-  redis.defineCommand("benchStore", { numberOfKeys: 2 + SCOPES.length * ORDERINGS.length, lua: STORE });
+  redis.defineCommand("benchStore", { numberOfKeys: 3 + SCOPES.length * ORDERINGS.length, lua: STORE });
   const indexKeys = SCOPES.flatMap((scope) => ORDERINGS.map((o) => k(`ix:${scope}:${o}`)));
   const storeArgs = (r: RawRecord) => [
     rec(r.id),
     k("nk"),
     ...indexKeys,
+    k("p:"),
     r.id,
     r.naturalKey,
     r.layer,
     r.content,
     r.metadata,
     r.updatedAt,
+    // Ours names postings from the objects it is given; the raw side has JSON text.
+    [...postings("c", JSON.parse(r.content), "", []), ...postings("m", JSON.parse(r.metadata), "", [])].join(" "),
   ];
   const stored = (r: RawRecord, [version, createdAt]: [number, number]): RawRecord => ({
     ...r,
@@ -109,7 +147,7 @@ export async function openRawRedis(url: string, prefix: string, autoPipelining =
   return {
     description:
       (autoPipelining ? "ioredis (enableAutoPipelining)" : "ioredis") +
-      ": GET/SET/MGET/MSET, queue = Lua INCRBY+XADD, records = hashes + the same 16 sorted-set indexes as ours (4 orderings × all/3 layers), each write one Lua script (it must read the old times it removes, which a MULTI cannot), batches in one MULTI",
+      ": GET/SET/MGET/MSET, queue = Lua INCRBY+XADD, records = hashes + the same 16 sorted-set indexes as ours (4 orderings × all/3 layers) + the same equality postings (one sorted set per content/metadata scalar value), each write one Lua script (it must read the old times it removes, which a MULTI cannot), batches in one MULTI",
     cacheGet: async (key) => (await redis.get(k(`c:${key}`))) ?? undefined,
     cacheGetMany: async (keys) => (await redis.mget(...keys.map((key) => k(`c:${key}`)))).map((v) => v ?? undefined),
     cacheSet: async (key, text) => void (await redis.set(k(`c:${key}`), text)),
