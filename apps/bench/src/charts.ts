@@ -97,7 +97,7 @@ export function lineChart(
     for (const [x, y] of s.points)
       parts.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${color}"/>`);
     parts.push(
-      `<rect x="${width - r + 10}" y="${t + i * 18}" width="12" height="12" fill="${color}"/>`,
+      `<line x1="${width - r + 6}" y1="${t + i * 18 + 6}" x2="${width - r + 24}" y2="${t + i * 18 + 6}" stroke="${color}" stroke-width="3"${dash}/>`,
       `<text x="${width - r + 28}" y="${t + i * 18 + 10}">${esc(s.name)}</text>`,
     );
   });
