@@ -53,8 +53,17 @@ async function measure(
   size: number,
   profile: Profile,
 ): Promise<BenchResult> {
+  // A timed-out measurement must stop calling and let its last call finish, or it would
+  // keep the server busy under the next operation's measurement.
+  let stopped = false;
+  let current: Promise<unknown> = Promise.resolve();
   try {
-    const run = op.prepare(backend, size);
+    const call = op.prepare(backend, size);
+    const run = (i: number) => {
+      if (stopped) throw new Error("stopped after the timeout");
+      current = call(i);
+      return current;
+    };
     const [ours] = await withTimeout(
       compare([{ name: "ours", run }], profile.scalingMeasure),
       profile.scenarioTimeoutMs,
@@ -62,6 +71,8 @@ async function measure(
     );
     return { kind: "scaling", backend: name, operation: op.name, size, ours: ours! };
   } catch (err) {
+    stopped = true;
+    await withTimeout(current, profile.scenarioTimeoutMs, `${op.name}'s last call`).catch(() => {});
     return notMeasured(name, op, size, reason(err), false);
   }
 }
