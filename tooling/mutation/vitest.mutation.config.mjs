@@ -17,5 +17,9 @@ export default defineConfig({
       { find: /^@core\/protocols$/, replacement: `${sandbox}/protocols/src/index.ts` },
     ],
   },
-  test: { include: ["backend-memory/src/**/*.test.ts", "protocols/src/kit/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 60_000 },
+  test: {
+    include: ["backend-memory/src/**/*.test.ts", "protocols/src/kit/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
 });

@@ -24,7 +24,7 @@ function flakyDriver(later: boolean) {
     set: (key, text) => answer(() => map.set(key, text)),
     setMany: (rows) => answer(() => rows.map(([key, text]) => map.set(key, text))),
     add: (key, text) => answer(() => !map.has(key) && Boolean(map.set(key, text))),
-    increment: (key, by) => answer(() => by),
+    increment: (_key, by) => answer(() => by),
     delete: (key) => answer(() => map.delete(key)),
     deleteMany: (keys) => answer(() => keys.filter((key) => map.delete(key)).length),
     has: (key) => answer(() => map.has(key)),
