@@ -3,25 +3,18 @@ import { open, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCodec } from "@core/protocols";
 import { AsyncMutex } from "@core/protocols/kit";
-import { atomicWrite, datasync, ensureDirectory, FILE_MODE, syncDirectory, writeAllSync } from "./atomic-write.js";
+import { datasync, ensureDirectory, FILE_MODE, syncDirectory, writeAllSync } from "./atomic-write.js";
 import { DamageReports } from "./damage.js";
 import { fileError, fsError } from "./errors.js";
 import { scanRecords } from "./frame-scan.js";
+import { type GroupRun, type PendingCall, runGroup } from "./group-commit.js";
 import type { JournalOptions, JournalState } from "./journal-state.js";
 import { LockFile } from "./lock.js";
+import { compactLog } from "./log-compaction.js";
 import { encodeTextRecords } from "./segment.js";
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
-/** A {@link Journal.mutate} call waiting for its group commit. */
-interface PendingCall<Op> {
-  fn: () => { result: unknown; ops: Op[]; applied?: boolean };
-  resolve: (result: unknown) => void;
-  reject: (err: unknown) => void;
-}
-
-/** Compact once the log holds this many records more than twice the snapshot. */
-const COMPACT_SLACK = 1000;
 /** Catch-ups up to this size read synchronously (a syscall, no thread-pool round trip). */
 const SYNC_READ_BYTES = 64 * 1024;
 const DONE = Promise.resolve();
@@ -180,8 +173,19 @@ export class Journal<Op> {
         const current = lock.continued && !this.#unsure;
         this.#unsure = true;
         if (!current) await this.#catchUp(true);
-        const written = this.#run(group);
-        if (written.frames.length > 0) await this.#append(written.frames, written.ops);
+        let written: GroupRun<Op>;
+        try {
+          // Several ops of one call are one batch frame: a crash keeps all of them or none.
+          written = runGroup(group, this.#state, (ops) => this.#encode(ops, true));
+        } catch (err) {
+          this.#reload = true; // calls before the failing one may have changed memory
+          throw err;
+        }
+        if (written.frames.length > 0) {
+          // Memory now runs ahead of the log until the append completes.
+          this.#reload = true;
+          await this.#append(written.frames, written.ops);
+        }
         this.#unsure = false;
         for (const [call, result] of written.results) call.resolve(result);
       } finally {
@@ -191,36 +195,6 @@ export class Journal<Op> {
     } catch (err) {
       for (const call of group) call.reject(err); // no effect on calls already settled
     }
-  }
-
-  /** Runs the group's functions in order, applying each one's ops before the next runs. */
-  #run(group: readonly PendingCall<Op>[]): {
-    frames: Buffer[];
-    ops: number;
-    results: [PendingCall<Op>, unknown][];
-  } {
-    const frames: Buffer[] = [];
-    const results: [PendingCall<Op>, unknown][] = [];
-    let ops = 0;
-    for (const call of group) {
-      let out: { result: unknown; ops: Op[]; applied?: boolean };
-      try {
-        out = call.fn();
-      } catch (err) {
-        call.reject(err);
-        continue;
-      }
-      if (out.ops.length > 0) {
-        // Several ops of one call are one batch frame: a crash keeps all of them or none.
-        frames.push(this.#encode(out.ops, true));
-        if (out.applied !== true) for (const op of out.ops) this.#state.apply(op);
-        ops += out.ops.length;
-        // Memory now runs ahead of the log until the append completes.
-        this.#reload = true;
-      }
-      results.push([call, out.result]);
-    }
-    return { frames, ops, results };
   }
 
   async #append(frames: Buffer[], ops: number): Promise<void> {
@@ -254,24 +228,13 @@ export class Journal<Op> {
   }
 
   async #maybeCompact(): Promise<void> {
-    // Cheap bound first: building the snapshot on every append would cost O(state) per write.
-    if (this.#records < COMPACT_SLACK + 2 * this.#state.size()) return;
-    const snapshot = this.#state.snapshot();
-    if (this.#records < COMPACT_SLACK + 2 * snapshot.length) return;
-    const bytes = this.#encode(snapshot);
-    try {
-      // An unsynced journal needs no directory fsync: until the rename is on disk the old
-      // log (a superset) is still there, and what follows is as unsynced as any write.
-      await atomicWrite(this.#log, bytes, { syncDirectory: this.#options.fsync });
-    } catch {
-      // The append before this is already durable, so the call must not fail (a full disk
-      // refuses the snapshot): keep the long log and try again after a later append. Had
-      // the rename happened, the next catch-up sees the new inode and reloads.
-      return;
-    }
+    const compacted = await compactLog(this.#log, this.#state, this.#records, this.#options.fsync, (ops) =>
+      this.#encode(ops),
+    );
+    if (compacted === undefined) return;
     await this.#reopen();
-    this.#position = bytes.length;
-    this.#records = snapshot.length;
+    this.#position = compacted.bytes;
+    this.#records = compacted.records;
   }
 
   async #reopen(): Promise<void> {

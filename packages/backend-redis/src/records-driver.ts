@@ -13,7 +13,8 @@ import { BACKEND, toBackendError } from "./errors.js";
 import { escapeGlob, namespaceKey } from "./keys.js";
 import { conflict, parseRecord } from "./records-codec.js";
 import { luaConditions } from "./records-conditions.js";
-import { type IndexRange, indexKey, indexKeys, indexRange, retiredIndexKeys } from "./records-index.js";
+import { type IndexRange, indexKey, indexKeys, indexRange } from "./records-index.js";
+import { upgradeIndexLayout } from "./records-layout.js";
 import { type PostingPlan, postingPlan, postingSuffixes } from "./records-postings.js";
 import { buildPostings, type PostingsTarget, postingsCount, postingsPageStep } from "./records-postings-query.js";
 import { scanKeys } from "./scan.js";
@@ -28,14 +29,6 @@ const CHUNK = 500;
  * or count holds the server (a few ms); the client calls again from the resume point.
  */
 const SCAN_BUDGET = 4096;
-/** Marks a collection whose ordering indexes are complete (written by this layout). */
-const LAYOUT = "3";
-/**
- * Layout 2 also kept descending-time sets (`C`, `U`) while descending ties sorted by id
- * ascending; its other sets are complete, so moving on only deletes those.
- */
-const LAYOUT_WITH_DESCENDING_SETS = "2";
-
 /** One bounded server call of a page: from a resume point, skipping and wanting so many matches. */
 type PageStep = (from: string, skip: number, want: number) => Promise<(string | null)[]>;
 
@@ -257,26 +250,10 @@ class RedisRecords implements RecordCollectionDriver {
     });
   }
 
-  // Collections written before the ordering indexes existed get them once, in bounded
-  // calls, before their first indexed query; writes keep them from then on. Any older
-  // layout also loses its retired descending-time sets here.
+  // Collections written before the ordering indexes existed (or in an older layout) are
+  // brought up to date once, before their first indexed query (records-layout.ts).
   #ensureIndexed(): Promise<void> {
-    this.#indexed ??= (async () => {
-      const marker = `${this.#base}:layout`;
-      const found = await this.#client.call("GET", marker);
-      if (found === LAYOUT) return;
-      let from = found === LAYOUT_WITH_DESCENDING_SETS ? "" : "-";
-      while (from !== "") {
-        const last = (await scripts().recordsReindex.run(
-          this.#client,
-          [this.#nk, ...this.#ix],
-          [`${this.#base}:rec:`, from, 1000],
-        )) as string;
-        from = last === "" ? "" : `(${last}`;
-      }
-      await this.#client.call("UNLINK", ...retiredIndexKeys(this.#base));
-      await this.#client.call("SET", marker, LAYOUT);
-    })().catch((err: unknown) => {
+    this.#indexed ??= upgradeIndexLayout(this.#client, this.#base, this.#nk, this.#ix).catch((err: unknown) => {
       this.#indexed = undefined;
       throw err;
     });

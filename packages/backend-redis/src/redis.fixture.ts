@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
+import { afterAll, beforeAll } from "vitest";
 
 /** The server the tests use. */
 export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -172,4 +173,30 @@ export async function startCluster(): Promise<LocalCluster> {
     await stop();
     throw err;
   }
+}
+
+/**
+ * A key prefix of its own and an admin connection for one test file: connects before the
+ * file's tests (skipping them when no server answers, as {@link requireRedis}) and deletes
+ * the prefix's keys after them.
+ *
+ * @example
+ * ```ts
+ * const { prefix, admin } = useRedisAdmin("unit");
+ * it("sees the key", async () => expect(await admin().exists(`${prefix}:k`)).toBe(0));
+ * ```
+ */
+export function useRedisAdmin(label: string): { prefix: string; admin: () => Redis } {
+  const prefix = uniquePrefix(label);
+  let client: Redis | undefined;
+  beforeAll(async () => {
+    await requireRedis();
+    client = new Redis(REDIS_URL);
+  });
+  afterAll(async () => {
+    if (client === undefined) return;
+    await deleteKeys(client, prefix);
+    client.disconnect();
+  });
+  return { prefix, admin: () => client as Redis };
 }

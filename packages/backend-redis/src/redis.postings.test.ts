@@ -1,24 +1,12 @@
 import type { RecordQuery, RecordStore } from "@core/protocols";
 import { parseField } from "@core/protocols/kit";
-import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openRedisBackend } from "./index.js";
 import { namespaceKey } from "./keys.js";
 import { postingSuffixes } from "./records-postings.js";
-import { deleteKeys, REDIS_URL, requireRedis, uniquePrefix } from "./redis.fixture.js";
+import { REDIS_URL, useRedisAdmin } from "./redis.fixture.js";
 
-const prefix = uniquePrefix("postings");
-let admin: Redis;
-
-beforeAll(async () => {
-  await requireRedis();
-  admin = new Redis(REDIS_URL);
-});
-
-afterAll(async () => {
-  await deleteKeys(admin, prefix);
-  admin.disconnect();
-});
+const { prefix, admin } = useRedisAdmin("postings");
 
 const base = (name: string) => namespaceKey(prefix, "r", name);
 
@@ -26,7 +14,7 @@ async function keys(pattern: string): Promise<string[]> {
   const out: string[] = [];
   let cursor = "0";
   do {
-    const [next, page] = await admin.scan(cursor, "MATCH", pattern, "COUNT", 1000);
+    const [next, page] = await admin().scan(cursor, "MATCH", pattern, "COUNT", 1000);
     out.push(...page);
     cursor = next;
   } while (cursor !== "0");
@@ -70,7 +58,7 @@ describe("equality postings", () => {
     await fill(store, 60);
     // Every record outside the "rare" posting becomes unreadable: reading one fails.
     for (let i = 0; i < 60; i++) {
-      if (i % 20 !== 0) await admin.hset(`${base("selective")}:rec:r${String(i).padStart(3, "0")}`, "content", "{");
+      if (i % 20 !== 0) await admin().hset(`${base("selective")}:rec:r${String(i).padStart(3, "0")}`, "content", "{");
     }
     const where = { "content.tag": "rare" };
     expect(await store.count({ where })).toBe(3);
@@ -105,18 +93,18 @@ describe("equality postings", () => {
     const name = "legacy";
     await fill(backend.records(name), 1200);
     // The layout of the previous version: no marker, no postings, no px field.
-    await admin.unlink(`${base(name)}:postings`, ...(await postingKeys(name)));
-    for (const key of await keys(`${base(name)}:rec:*`)) await admin.hdel(key, "px");
+    await admin().unlink(`${base(name)}:postings`, ...(await postingKeys(name)));
+    for (const key of await keys(`${base(name)}:rec:*`)) await admin().hdel(key, "px");
     // A later write to the non-empty collection does not mark it complete.
     const store = backend.records(name);
     await store.store({ id: "r001", naturalKey: "k7", layer: "silver", content: { tag: "rare", i: 1 } });
-    expect(await admin.get(`${base(name)}:postings`)).toBeNull();
+    expect(await admin().get(`${base(name)}:postings`)).toBeNull();
 
     await using other = await openRedisBackend({ url: REDIS_URL, prefix });
     const reopened = other.records(name);
     const where = { "content.tag": "rare" };
     expect(await reopened.count({ where })).toBe(61);
-    expect(await admin.get(`${base(name)}:postings`)).toBe("1");
+    expect(await admin().get(`${base(name)}:postings`)).toBe("1");
     expect(await reopened.count({ where, layer: "silver" })).toBe(21);
     expect((await ids(reopened, { where, limit: 3 })).sort()).toEqual(["r000", "r001", "r020"]);
     expect(await ids(reopened, { where: { "content.i": 1199 } })).toEqual(["r1199"]);

@@ -2,23 +2,12 @@ import { randomUUID } from "node:crypto";
 import { waitFor } from "@core/conformance";
 import { type Message, openBackend, registerBackend, unregisterBackend } from "@core/protocols";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openRedisBackend, provider } from "./index.js";
 import { escapeName, namespaceKey } from "./keys.js";
-import { deleteKeys, REDIS_URL, requireRedis, uniquePrefix } from "./redis.fixture.js";
+import { REDIS_URL, useRedisAdmin } from "./redis.fixture.js";
 
-const prefix = uniquePrefix("unit");
-let admin: Redis;
-
-beforeAll(async () => {
-  await requireRedis();
-  admin = new Redis(REDIS_URL);
-});
-
-afterAll(async () => {
-  await deleteKeys(admin, prefix);
-  admin.disconnect();
-});
+const { prefix, admin } = useRedisAdmin("unit");
 
 function message(payload: unknown, idempotencyKey?: string): Message {
   const m: Message = { id: randomUUID(), payload, headers: {}, publishedAt: Date.now() };
@@ -132,7 +121,7 @@ describe("records specifics", () => {
     await store.storeBatch(["a", "b", "c", "d"].map((id) => ({ id, naturalKey: `nk:${id}`, content: { id } })));
     // The hash of "a" is gone while its index entries stay, as when a delete lands
     // between the page's ZRANGE and its HMGETs.
-    await admin.unlink(`${namespaceKey(prefix, "r", "vanish")}:rec:a`);
+    await admin().unlink(`${namespaceKey(prefix, "r", "vanish")}:rec:a`);
     const first = await store.queryPage({ limit: 2 });
     expect(first.records.map((r) => r.id)).toEqual(["b", "c"]);
     expect(first.next).not.toBeNull();
@@ -157,22 +146,22 @@ describe("records index layout", () => {
     await store.storeBatch(["a", "b", "c"].map((id) => ({ id, naturalKey: `nk:${id}`, content: {} })));
     const base = namespaceKey(prefix, "r", "retired");
     // What the previous layout left: its marker and a descending-time set per scope.
-    await admin.set(`${base}:layout`, "2");
+    await admin().set(`${base}:layout`, "2");
     for (const scope of ["all", "bronze"]) {
-      await admin.zadd(`${base}:ix:C:${scope}`, 0, "0stale");
-      await admin.zadd(`${base}:ix:U:${scope}`, 0, "0stale");
+      await admin().zadd(`${base}:ix:C:${scope}`, 0, "0stale");
+      await admin().zadd(`${base}:ix:U:${scope}`, 0, "0stale");
     }
     await using fresh = await openRedisBackend({ url: REDIS_URL, prefix });
     const page = await fresh.records("retired").queryPage({ orderBy: "-createdAt" });
     expect(page.records.map((r) => r.id)).toEqual(["c", "b", "a"]);
     expect(
-      await admin.exists(`${base}:ix:C:all`, `${base}:ix:U:all`, `${base}:ix:C:bronze`, `${base}:ix:U:bronze`),
+      await admin().exists(`${base}:ix:C:all`, `${base}:ix:U:all`, `${base}:ix:C:bronze`, `${base}:ix:U:bronze`),
     ).toBe(0);
-    expect(await admin.get(`${base}:layout`)).toBe("3");
+    expect(await admin().get(`${base}:layout`)).toBe("3");
     // Writes add to the ascending time sets only.
     await fresh.records("retired").store({ id: "d", naturalKey: "nk:d", content: {} });
-    expect(await admin.exists(`${base}:ix:C:all`, `${base}:ix:U:all`)).toBe(0);
-    expect(await admin.zcard(`${base}:ix:c:all`)).toBe(4);
+    expect(await admin().exists(`${base}:ix:C:all`, `${base}:ix:U:all`)).toBe(0);
+    expect(await admin().zcard(`${base}:ix:c:all`)).toBe(4);
   });
 });
 
