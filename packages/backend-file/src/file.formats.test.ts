@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultCodec } from "@core/protocols";
 import { afterAll, describe, expect, it } from "vitest";
+import { encodeRecords } from "./frames.js";
 import { openFileBackend } from "./index.js";
 import { fileName } from "./names.js";
 import { encodeEntry, segmentName } from "./queue-segment.js";
-import { encodeRecords } from "./segment.js";
 
 // Files written by earlier versions of this backend (or by a writer of another version on
 // the same directory) stay readable, and never read wrongly.

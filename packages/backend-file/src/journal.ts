@@ -6,12 +6,11 @@ import { AsyncMutex } from "@core/protocols/kit";
 import { datasync, ensureDirectory, FILE_MODE, syncDirectory, writeAllSync } from "./atomic-write.js";
 import { DamageReports } from "./damage.js";
 import { fileError, fsError } from "./errors.js";
-import { scanRecords } from "./frame-scan.js";
+import { encodeRecords, scanRecords } from "./frames.js";
 import { type GroupRun, type PendingCall, runGroup } from "./group-commit.js";
 import type { JournalOptions, JournalState } from "./journal-state.js";
 import { LockFile } from "./lock.js";
 import { compactLog } from "./log-compaction.js";
-import { encodeTextRecords } from "./segment.js";
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
@@ -224,7 +223,7 @@ export class Journal<Op> {
   #encode(ops: readonly Op[], batch = false): Buffer {
     const state = this.#state;
     const texts = ops.map((op) => (state.encode ? state.encode(op) : defaultCodec.encode(op)));
-    return encodeTextRecords(texts, { batch });
+    return encodeRecords(texts, batch);
   }
 
   async #maybeCompact(): Promise<void> {

@@ -1,8 +1,8 @@
 import { closeSync, openSync, read, readSync } from "node:fs";
 import { join } from "node:path";
 import { fileError, fsError } from "./errors.js";
+import { recordAt } from "./frames.js";
 import { INDEX_EVERY, type RawEntry, type Segment, segmentName } from "./queue-segment.js";
-import { recordAt } from "./segment.js";
 
 /** Bytes read at a time when serving a page. */
 const READ_CHUNK = 1 << 20;

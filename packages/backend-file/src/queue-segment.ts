@@ -1,7 +1,7 @@
 import { open, stat, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { fileError, fsError } from "./errors.js";
-import { scanRecords } from "./frame-scan.js";
+import { scanRecords } from "./frames.js";
 
 /**
  * Every this many entries a segment's sparse index keeps a byte position: a one-entry read

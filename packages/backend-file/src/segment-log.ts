@@ -4,9 +4,9 @@ import { join, sep } from "node:path";
 import { ensureDirectory, FILE_MODE, syncDirectory, writeAll } from "./atomic-write.js";
 import { type DamagedRecordHandler, DamageReports } from "./damage.js";
 import { fsError } from "./errors.js";
+import { encodeRecords } from "./frames.js";
 import { encodeEntry, type RawEntry, SEGMENT, type Segment, scanSegment, segmentName } from "./queue-segment.js";
 import { SegmentReader } from "./queue-segment-reader.js";
-import { encodeBatch } from "./segment.js";
 import { type TopicMeta, TopicMetaFile } from "./topic-meta.js";
 import { NOTHING_WRITTEN, type Written, writtenBatch } from "./written-batch.js";
 
@@ -199,7 +199,7 @@ export class SegmentLog {
     if (this.meta.current().last !== segment.base) await this.writeMeta(await this.meta.read());
     const path = join(this.dir, segmentName(segment.base));
     // A group commit of several entries is one batch frame: a crash keeps all or none.
-    const bytes = encodeBatch(entries.map(encodeEntry));
+    const bytes = encodeRecords(entries.map(encodeEntry), true);
     const handle = await open(path, "a", FILE_MODE);
     const before = { count: segment.count, size: segment.size, index: segment.index.length };
     try {

@@ -1,8 +1,8 @@
 import type { FileHandle } from "node:fs/promises";
 import { truncate } from "node:fs/promises";
 import { fsError } from "./errors.js";
+import { HEADER_BYTES } from "./frames.js";
 import { INDEX_EVERY, type RawEntry, type Segment } from "./queue-segment.js";
-import { HEADER_BYTES } from "./segment.js";
 
 /**
  * Entries {@link SegmentLog.write} put in the page cache: counted by {@link Written.count},
