@@ -8,14 +8,7 @@ export const FILE_MODE = 0o600;
 /** Permissions of directories this backend creates: owner only. */
 export const DIR_MODE = 0o700;
 
-/**
- * fsyncs a directory so a rename or a new file inside it survives a power loss.
- *
- * @example
- * ```ts
- * await syncDirectory("/data/queues/events");
- * ```
- */
+/** fsyncs a directory so a rename or a new file inside it survives a power loss. */
 export async function syncDirectory(path: string): Promise<void> {
   const handle = await open(path, "r");
   try {
@@ -28,14 +21,7 @@ export async function syncDirectory(path: string): Promise<void> {
   }
 }
 
-/**
- * Creates a directory (and its parents) with mode 0700.
- *
- * @example
- * ```ts
- * await ensureDirectory("/data/cache/ab12");
- * ```
- */
+/** Creates a directory (and its parents) with mode 0700. */
 export async function ensureDirectory(path: string): Promise<void> {
   await mkdir(path, { recursive: true, mode: DIR_MODE });
 }
@@ -45,11 +31,6 @@ export async function ensureDirectory(path: string): Promise<void> {
  * `write()` may write only part of a buffer without failing, typically on a nearly full
  * disk; the rest is retried, so either everything is written or an error (ENOSPC) is
  * thrown. The caller cuts what a failed call left behind.
- *
- * @example
- * ```ts
- * await writeAll(handle, encodeRecords(payloads));
- * ```
  */
 export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
   let done = 0;
@@ -66,11 +47,6 @@ export async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<v
 /**
  * {@link writeAll} on a descriptor, synchronously: for small appends to the page cache,
  * where a thread-pool round trip would cost more than the write itself.
- *
- * @example
- * ```ts
- * writeAllSync(fd, encodeRecords(payloads));
- * ```
  */
 export function writeAllSync(fd: number, bytes: Uint8Array): void {
   let done = 0;
@@ -87,11 +63,6 @@ export function writeAllSync(fd: number, bytes: Uint8Array): void {
  * never a mix (at worst a stray `*.tmp-*` file, ignored by readers). With
  * `syncDirectory: false` the rename is durable later (at the file system's next commit):
  * for files whose old content stays valid, so a crash may simply keep it.
- *
- * @example
- * ```ts
- * await atomicWrite("/data/queues/events/meta.json", JSON.stringify(meta));
- * ```
  */
 export async function atomicWrite(
   path: string,
@@ -113,14 +84,7 @@ export async function atomicWrite(
   if (options.syncDirectory !== false) await syncDirectory(dirname(path));
 }
 
-/**
- * `fdatasync` on the thread pool, as a promise.
- *
- * @example
- * ```ts
- * await datasync(fd);
- * ```
- */
+/** `fdatasync` on the thread pool, as a promise. */
 export function datasync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
 }

@@ -138,14 +138,7 @@ export class CacheData implements JournalState<CacheOp> {
   }
 }
 
-/**
- * A set operation; `Infinity` is stored as `null` (JSON has no infinity).
- *
- * @example
- * ```ts
- * setOp("k", "1", Date.now() + 1000);
- * ```
- */
+/** A set operation; `Infinity` is stored as `null` (JSON has no infinity). */
 export function setOp(key: string, text: string, expiresAt: number): CacheOp {
   return { s: key, v: text, e: expiresAt === Number.POSITIVE_INFINITY ? null : expiresAt };
 }

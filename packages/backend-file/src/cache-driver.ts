@@ -11,12 +11,6 @@ import type { FileShared } from "./shared.js";
  * `increment` are atomic across processes; reads catch up with other processes' writes
  * first. Expired entries are invisible at once and reclaimed by a sweep (unref'd timer)
  * and compaction. Native LRU (`maxEntries`).
- *
- * @example
- * ```ts
- * const cache = createCache<number>(fileCacheDriver(shared), "hits", { defaultTtlMs: 60_000 });
- * await cache.increment("home");
- * ```
  */
 export function fileCacheDriver(shared: FileShared): CacheDriver {
   return {

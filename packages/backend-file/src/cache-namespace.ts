@@ -19,11 +19,6 @@ export interface CacheNamespace {
  * Returns the process-wide state of cache namespace `name`, opening its journal
  * (`cache/<sha256(name)>/log`) the first time; the backend's close stops its sweep and
  * closes the journal.
- *
- * @example
- * ```ts
- * const ns = openCacheNamespace(shared, "hits");
- * ```
  */
 export function openCacheNamespace(shared: FileShared, name: string): CacheNamespace {
   const ns = storeState<CacheNamespace>(shared, `cache\u0000${name}`, () => {
@@ -47,11 +42,6 @@ export function openCacheNamespace(shared: FileShared, name: string): CacheNames
 /**
  * Starts (or tightens) the namespace's sweep: an unref'd timer that journals the removal
  * of expired entries, and stops itself once nothing can expire.
- *
- * @example
- * ```ts
- * scheduleSweep(shared, ns, 1_000); // after a write that set a TTL
- * ```
  */
 export function scheduleSweep(shared: FileShared, ns: CacheNamespace, sweepMs: number): void {
   if (shared.lifecycle.closed || !ns.data.hasExpiring()) return;

@@ -3,14 +3,7 @@ import { BackendError, type ErrorCode } from "@core/protocols";
 /** Name every error of this package carries. */
 export const BACKEND = "file";
 
-/**
- * A `[file]` error with a stable code.
- *
- * @example
- * ```ts
- * throw fileError("CORRUPTION", "segment 0 has a bad checksum at byte 120");
- * ```
- */
+/** A `[file]` error with a stable code. */
 export function fileError(code: ErrorCode, message: string, cause?: unknown): BackendError {
   return new BackendError(code, message, { backend: BACKEND, cause });
 }
@@ -18,11 +11,6 @@ export function fileError(code: ErrorCode, message: string, cause?: unknown): Ba
 /**
  * Wraps a failed `fs` call: a BackendError passes through, anything else becomes
  * `CONNECTION` (the directory is this backend's "server": missing, read-only or full).
- *
- * @example
- * ```ts
- * try { await writeFile(path, data); } catch (err) { throw fsError(err, "writing", path); }
- * ```
  */
 export function fsError(err: unknown, doing: string, path: string): BackendError {
   if (err instanceof BackendError) return err;

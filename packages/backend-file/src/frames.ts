@@ -22,11 +22,6 @@ export const MAX_BATCH_BYTES = 0xffff_ffff;
  * catches a damaged header before its length is trusted. With `batch` and several
  * payloads, one batch frame (see {@link BATCH_MARK}): recovery keeps all of it or none,
  * and a single write costs no extra bytes.
- *
- * @example
- * ```ts
- * const bytes = encodeRecords([Buffer.from("a"), '{"d":"k"}'], true);
- * ```
  */
 export function encodeRecords(payloads: readonly (Buffer | string)[], batch = false): Buffer {
   const framed = batch && payloads.length > 1;
@@ -174,11 +169,6 @@ function isZero(buf: Buffer, from: number): boolean {
  * returned). After the last valid unit, a unit that cannot be complete is a torn tail,
  * whatever its length; a unit complete by its length header but failing its checksum (the
  * header's own bytes included) is a damaged tail (see {@link ScanResult.tail}).
- *
- * @example
- * ```ts
- * const { records, end, tail } = scanRecords(bytes, 0, "segment 0");
- * ```
  */
 export function scanRecords(buf: Buffer, base: number, what: string): ScanResult {
   const records: ScannedRecord[] = [];
@@ -214,11 +204,6 @@ export function scanRecords(buf: Buffer, base: number, what: string): ScanResult
  * damaged header, or with `verify` a checksum mismatch, is `CORRUPTION` (bit rot since),
  * never a torn tail. Records a reader skips need no checksum: they are not returned. A batch
  * frame's header comes back with no payload: the caller steps into the batch (`next`).
- *
- * @example
- * ```ts
- * const record = recordAt(bytes, 0, 4096, "segment 0", true);
- * ```
  */
 export function recordAt(
   buf: Buffer,

@@ -19,12 +19,6 @@ export interface GroupRun<Op> {
  * ops to `state` before the next runs (so each sees the calls before it). A function that
  * throws is rejected alone and writes nothing; the others go on. Each writing call's ops
  * become one batch frame (`encode`), so a crash keeps or drops whole calls.
- *
- * @example
- * ```ts
- * const run = runGroup(group, state, (ops) => encode(ops, true));
- * if (run.frames.length > 0) await append(run.frames);
- * ```
  */
 export function runGroup<Op>(
   group: readonly PendingCall<Op>[],

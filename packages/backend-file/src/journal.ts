@@ -84,11 +84,6 @@ export class Journal<Op> {
    * size change) and compaction: the rename over `log` leaves the replayed inode without a
    * name (`nlink` 0). A log with other names too (hard-linked elsewhere) could stay linked
    * after a replacement, so it is checked by path.
-   *
-   * @example
-   * ```ts
-   * if (!journal.fresh()) await journal.sync();
-   * ```
    */
   fresh(): boolean {
     if (this.#serial.locked || this.#reload) return false;
@@ -113,11 +108,6 @@ export class Journal<Op> {
    * so it still starts after each of them — a write another process completed before a
    * call is seen by it — while concurrent reads pay one `fstat` together instead of one
    * each.
-   *
-   * @example
-   * ```ts
-   * await journal.sync();
-   * ```
    */
   sync(): Promise<void> {
     this.#check ??= DONE.then(() => this.#checkNow());
@@ -141,11 +131,6 @@ export class Journal<Op> {
    * sees the ops of the calls before it; each call's ops stay their own frame, so a crash
    * keeps or drops whole calls. No call resolves before the group's append is complete,
    * and if it fails they all fail (and memory reloads from the log).
-   *
-   * @example
-   * ```ts
-   * const won = await journal.mutate(() => (has(k) ? { result: false, ops: [] } : { result: true, ops: [op] }));
-   * ```
    */
   mutate<T>(fn: () => { result: T; ops: Op[]; applied?: boolean }): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -321,14 +306,7 @@ export class Journal<Op> {
     }
   }
 
-  /**
-   * Closes the read handle.
-   *
-   * @example
-   * ```ts
-   * await journal.close();
-   * ```
-   */
+  /** Closes the read handle. */
   close(): Promise<void> {
     return this.#serial.run(async () => {
       this.#closeAppender();

@@ -16,14 +16,7 @@ import { basename, dirname, join } from "node:path";
  */
 export const lockCounters = { recovered: 0 };
 
-/**
- * Whether process `pid` exists on this host.
- *
- * @example
- * ```ts
- * if (!isAlive(lease.pid)) takeOver();
- * ```
- */
+/** Whether process `pid` exists on this host. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -41,11 +34,6 @@ function parse(text: string): { pid: number; at: number } | undefined {
 /**
  * Whether the lock holding `text` (`pid timestamp`) is abandoned: its pid is dead or this
  * process's, or it is older than `staleMs`.
- *
- * @example
- * ```ts
- * if (isStale(readFileSync(lock, "utf8"), 30_000)) await breakStale(lock, seen);
- * ```
  */
 export function isStale(text: string, staleMs: number): boolean {
   const owner = parse(text);
@@ -56,14 +44,7 @@ export function isStale(text: string, staleMs: number): boolean {
   return Date.now() - owner.at > staleMs;
 }
 
-/**
- * Unlinks `file` if it is there.
- *
- * @example
- * ```ts
- * removeQuietly(`${lock}.${pid}`);
- * ```
- */
+/** Unlinks `file` if it is there. */
 export function removeQuietly(file: string): void {
   try {
     unlinkSync(file);
@@ -72,14 +53,7 @@ export function removeQuietly(file: string): void {
   }
 }
 
-/**
- * Removes the tokens of dead processes beside `path` (left by a crash or a kill).
- *
- * @example
- * ```ts
- * sweepDeadTokens("/data/cache/ab/lock");
- * ```
- */
+/** Removes the tokens of dead processes beside `path` (left by a crash or a kill). */
 export function sweepDeadTokens(path: string): void {
   const prefix = `${basename(path)}.`;
   let names: string[];
@@ -100,11 +74,6 @@ export function sweepDeadTokens(path: string): void {
 /**
  * Breaks the stale lock `path` that held `seen`, unless another process replaced it
  * meanwhile.
- *
- * @example
- * ```ts
- * await breakStale(lock, seen);
- * ```
  */
 export async function breakStale(path: string, seen: string): Promise<void> {
   // Rename first, then check it was the stale lock we looked at: a plain unlink could

@@ -36,14 +36,7 @@ export interface Kept {
   idle: NodeJS.Immediate | undefined;
 }
 
-/**
- * This process's tokens by lock path (one per path, shared by its lock objects).
- *
- * @example
- * ```ts
- * const token = tokens.get(lockPath);
- * ```
- */
+/** This process's tokens by lock path (one per path, shared by its lock objects). */
 export const tokens = new Map<string, Token>();
 
 function openToken(token: Token): number {
@@ -56,14 +49,7 @@ function openToken(token: Token): number {
   return fd;
 }
 
-/**
- * Closes the token's descriptor (the file stays).
- *
- * @example
- * ```ts
- * closeToken(token);
- * ```
- */
+/** Closes the token's descriptor (the file stays). */
 export function closeToken(token: Token): void {
   if (token.fd === undefined) return;
   try {
@@ -79,11 +65,6 @@ export function closeToken(token: Token): void {
  * lock while unlinked, so nobody reads it half-written) and links it into place.
  * Synchronous: three metadata-sized syscalls cost less than three thread-pool round
  * trips, and this runs on every write.
- *
- * @example
- * ```ts
- * if (!takeWith(token, `${process.pid} ${Date.now()}`)) await wait();
- * ```
  */
 export function takeWith(token: Token, content: string): boolean {
   for (let attempt = 0; ; attempt++) {
@@ -110,14 +91,7 @@ export function takeWith(token: Token, content: string): boolean {
   }
 }
 
-/**
- * Unlinks a kept lock (its burst is over).
- *
- * @example
- * ```ts
- * letGo(token);
- * ```
- */
+/** Unlinks a kept lock (its burst is over). */
 export function letGo(token: Token): void {
   const kept = token.kept;
   token.kept = undefined;
@@ -131,14 +105,7 @@ export function letGo(token: Token): void {
 
 let exitHook = false;
 
-/**
- * A process that exits with a kept lock leaves none behind (others need not break it).
- *
- * @example
- * ```ts
- * releaseOnExit(); // once a lock is kept
- * ```
- */
+/** A process that exits with a kept lock leaves none behind (others need not break it). */
 export function releaseOnExit(): void {
   if (exitHook) return;
   exitHook = true;

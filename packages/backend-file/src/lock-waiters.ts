@@ -4,11 +4,6 @@ import { existsSync, linkSync, unlinkSync } from "node:fs";
  * The file a process waiting for lock `path` shows itself with: `<path>.waiting`. A holder
  * that keeps its lock across a burst of writes (see {@link LockFile}) looks for it between
  * writes and lets go, so a waiter is served within a bounded time however busy the holder.
- *
- * @example
- * ```ts
- * waiterMarker("/data/cache/ab/lock"); // "/data/cache/ab/lock.waiting"
- * ```
  */
 export function waiterMarker(path: string): string {
   return `${path}.waiting`;
@@ -18,11 +13,6 @@ export function waiterMarker(path: string): string {
  * Shows that this process waits for the lock: links its token (complete `pid timestamp`
  * text, so a marker is never half-written) as the marker. One syscall; a marker already
  * there (another waiter's) says the same and is left. True when this call placed it.
- *
- * @example
- * ```ts
- * const mine = signalWaiting(lockPath, tokenFile);
- * ```
  */
 export function signalWaiting(path: string, tokenFile: string): boolean {
   try {
@@ -35,14 +25,7 @@ export function signalWaiting(path: string, tokenFile: string): boolean {
   }
 }
 
-/**
- * Whether some process shows that it waits for lock `path` (one `access` syscall).
- *
- * @example
- * ```ts
- * if (someoneWaits(lockPath)) releaseNow();
- * ```
- */
+/** Whether some process shows that it waits for lock `path` (one `access` syscall). */
 export function someoneWaits(path: string): boolean {
   return existsSync(waiterMarker(path));
 }
@@ -51,11 +34,6 @@ export function someoneWaits(path: string): boolean {
  * Removes the marker once its waiter holds the lock (or a yielding holder gave up waiting
  * for it: a waiter that died leaves it). Waiters still waiting place it again on their
  * next attempt.
- *
- * @example
- * ```ts
- * clearWaiting(lockPath);
- * ```
  */
 export function clearWaiting(path: string): void {
   try {

@@ -106,14 +106,7 @@ export class LockFile {
     return Math.min(BURST.maxHoldMs, (this.#options.staleMs ?? 30_000) / 4);
   }
 
-  /**
-   * Takes the lock (after this process's earlier holders of the same path).
-   *
-   * @example
-   * ```ts
-   * const lock = await file.acquire();
-   * ```
-   */
+  /** Takes the lock (after this process's earlier holders of the same path). */
   async acquire(): Promise<HeldLock> {
     const path = this.#path;
     const previous = queues.get(path) ?? Promise.resolve();
@@ -233,11 +226,6 @@ export class LockFile {
   /**
    * Stops using the token: the last {@link LockFile} of the path in this process lets a
    * kept lock go, and closes and removes the token. Call when no acquisition is pending.
-   *
-   * @example
-   * ```ts
-   * file.close();
-   * ```
    */
   close(): void {
     const token = this.#token;

@@ -12,12 +12,6 @@ const COMPACT_SLACK = 1000;
  * new log's size and record count, or `undefined` when nothing was replaced (not long
  * enough, or the snapshot could not be written — a full disk: the long log stays and a
  * later append tries again).
- *
- * @example
- * ```ts
- * const compacted = await compactLog(logPath, state, records, true, encode);
- * if (compacted) position = compacted.bytes;
- * ```
  */
 export async function compactLog<Op>(
   log: string,

@@ -13,11 +13,6 @@ export function slowestGroup(meta: TopicMeta): number {
  * last `retention` messages. The caller holds the topic lock and passes the meta it just
  * read; `meta.first` moves to the first kept segment (written before the files go, so a
  * crash in between only leaves files nobody reads). Returns whether anything was dropped.
- *
- * @example
- * ```ts
- * await topic.exclusive(async () => trimOutbox(topic.log, await topic.readMeta(), 1000));
- * ```
  */
 export async function trimOutbox(log: SegmentLog, meta: TopicMeta, retention: number): Promise<boolean> {
   const target = Math.min(log.next - retention, slowestGroup(meta));

@@ -16,14 +16,7 @@ export interface FileQueueDefaults {
   pollIntervalMs: number;
 }
 
-/**
- * The topic state of `storageName`, shared by every handle of this backend.
- *
- * @example
- * ```ts
- * const topic = topicOf(shared, "events", defaults);
- * ```
- */
+/** The topic state of `storageName`, shared by every handle of this backend. */
 export function topicOf(shared: FileShared, storageName: string, tuning: FileQueueDefaults): Topic {
   return storeState(shared, `queue\u0000${storageName}`, () => {
     const topic = new Topic(join(shared.directory, "queue", fileName(storageName)), {
@@ -43,12 +36,6 @@ export function topicOf(shared: FileShared, storageName: string, tuning: FileQue
  * its first buffered write until the buffer is on disk (group commit per `batchSize`,
  * `flushIntervalMs`, `flush()`), so offsets are assigned at once — and blocking readers
  * are woken in-process and through `fs.watch` (native blocking).
- *
- * @example
- * ```ts
- * const q = createQueue<string>(fileQueueDriver(shared, defaults), "events");
- * await q.put("signup");
- * ```
  */
 export function fileQueueDriver(shared: FileShared, defaults: FileQueueDefaults): QueueDriver {
   return {

@@ -64,14 +64,7 @@ export class SegmentReader {
     this.#what = what;
   }
 
-  /**
-   * Closes the descriptors of segments that are no longer listed.
-   *
-   * @example
-   * ```ts
-   * reader.retain(new Set(bases));
-   * ```
-   */
+  /** Closes the descriptors of segments that are no longer listed. */
   retain(bases: ReadonlySet<number>): void {
     for (const base of this.#fds.keys()) if (!bases.has(base)) this.closeFd(base);
   }
@@ -96,14 +89,7 @@ export class SegmentReader {
     return fd;
   }
 
-  /**
-   * Closes the descriptor of segment `base`, if open (before the segment is deleted).
-   *
-   * @example
-   * ```ts
-   * reader.closeFd(segment.base);
-   * ```
-   */
+  /** Closes the descriptor of segment `base`, if open (before the segment is deleted). */
   closeFd(base: number): void {
     const fd = this.#fds.get(base);
     if (fd === undefined) return;
@@ -115,14 +101,7 @@ export class SegmentReader {
     }
   }
 
-  /**
-   * Closes the read descriptors.
-   *
-   * @example
-   * ```ts
-   * reader.close();
-   * ```
-   */
+  /** Closes the read descriptors. */
   close(): void {
     for (const base of [...this.#fds.keys()]) this.closeFd(base);
   }
@@ -130,11 +109,6 @@ export class SegmentReader {
   /**
    * True when `segment` holds bytes past its scanned size (another process appended): a
    * one-byte read at that size, cheaper than a `stat` and allocation-free.
-   *
-   * @example
-   * ```ts
-   * if (reader.grew(last)) await log.refresh(false);
-   * ```
    */
   grew(segment: Segment): boolean {
     try {
@@ -147,11 +121,6 @@ export class SegmentReader {
   /**
    * Up to `limit` entries of `segments` from `offset` (which must be at least the first
    * kept offset).
-   *
-   * @example
-   * ```ts
-   * const page = await reader.read(segments, 10, 100);
-   * ```
    */
   async read(segments: readonly Segment[], offset: number, limit: number): Promise<RawEntry[]> {
     const out: RawEntry[] = [];
@@ -177,11 +146,6 @@ export class SegmentReader {
   /**
    * {@link read} without waiting, or `undefined` when the page needs a read too large to
    * run synchronously (then nothing was read: call {@link read}).
-   *
-   * @example
-   * ```ts
-   * const page = reader.readSync(segments, 10, 1) ?? (await reader.read(segments, 10, 1));
-   * ```
    */
   readSync(segments: readonly Segment[], offset: number, limit: number): RawEntry[] | undefined {
     const spans: Span[] = [];

@@ -30,26 +30,12 @@ export interface RawEntry {
   text: string;
 }
 
-/**
- * The file name of the segment whose first entry is `base`.
- *
- * @example
- * ```ts
- * segmentName(42); // "seg-0000000000000042.log"
- * ```
- */
+/** The file name of the segment whose first entry is `base`. */
 export function segmentName(base: number): string {
   return `seg-${String(base).padStart(16, "0")}.log`;
 }
 
-/**
- * An entry's payload: offset and timestamp (two little-endian doubles), then the text.
- *
- * @example
- * ```ts
- * const payload = encodeEntry({ offset: 7, timestamp: Date.now(), text: '"a"' });
- * ```
- */
+/** An entry's payload: offset and timestamp (two little-endian doubles), then the text. */
 export function encodeEntry(entry: RawEntry): Buffer {
   const text = Buffer.from(entry.text, "utf8");
   const out = Buffer.allocUnsafe(16 + text.length);
@@ -72,11 +58,6 @@ export interface TailReports {
  * carries the next offset, and extends its count, size and sparse index. A damaged tail
  * is reported to `reports.damaged`; with `locked` (the caller holds the topic lock) a torn
  * or damaged tail is cut off and reported to `reports.truncated`.
- *
- * @example
- * ```ts
- * await scanSegment(dir, segment, true, "queue events", reports);
- * ```
  */
 export async function scanSegment(
   dir: string,

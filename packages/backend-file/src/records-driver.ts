@@ -154,11 +154,6 @@ function find(data: RecordData, id: string, layer: R.Layer | undefined): R.Store
 /**
  * The file backend's record driver: one journaled collection per name, shared by every
  * handle of the backend.
- *
- * @example
- * ```ts
- * const feed = createRecordStore(fileRecordDriver(shared), "feed");
- * ```
  */
 export function fileRecordDriver(shared: FileShared): RecordDriver {
   return {

@@ -73,14 +73,7 @@ export class SegmentLog {
     return this.#segments.length < 2 || segment === undefined ? Number.POSITIVE_INFINITY : segment.base + segment.count;
   }
 
-  /**
-   * The base of the first segment {@link dropBelow} with `target` would keep.
-   *
-   * @example
-   * ```ts
-   * const first = log.keptFrom(next - 1000);
-   * ```
-   */
+  /** The base of the first segment {@link dropBelow} with `target` would keep. */
   keptFrom(target: number): number {
     let i = 0;
     while (i < this.#segments.length - 1) {
@@ -102,11 +95,6 @@ export class SegmentLog {
   /**
    * Catches up with the files: new segments, entries appended, segments trimmed away.
    * With `locked` (the caller holds the topic lock) a torn tail is cut off and counted.
-   *
-   * @example
-   * ```ts
-   * await log.refresh(false);
-   * ```
    */
   async refresh(locked: boolean): Promise<void> {
     if (!locked && this.settled() !== undefined) return;
@@ -133,11 +121,6 @@ export class SegmentLog {
    * exists: `meta.json` (one `fstat`, which also shows a trim) still names it as `last`,
    * since writers name a segment there before appending to it. A `meta.json` without that
    * mark (none yet, or from an older writer) costs a check for `seg-<next>` instead.
-   *
-   * @example
-   * ```ts
-   * const first = log.settled() ?? (await refreshThenFirstKept());
-   * ```
    */
   settled(): number | undefined {
     const last = this.#segments.at(-1);
@@ -151,14 +134,7 @@ export class SegmentLog {
     }
   }
 
-  /**
-   * Closes the read descriptors.
-   *
-   * @example
-   * ```ts
-   * log.close();
-   * ```
-   */
+  /** Closes the read descriptors. */
   close(): void {
     this.#reader.close();
     this.meta.close();
@@ -171,13 +147,6 @@ export class SegmentLog {
    * runs {@link Written.sync}, keeping the lock and writing nothing more to this log until
    * it settled; if that fails, {@link Written.undo} then {@link Written.cut}. A failed write
    * is cut back to the last whole entry here and counts nothing.
-   *
-   * @example
-   * ```ts
-   * const written = await log.write(entries);
-   * written.count();
-   * await written.sync();
-   * ```
    */
   async write(entries: readonly RawEntry[]): Promise<Written> {
     if (entries.length === 0) return NOTHING_WRITTEN;
@@ -213,26 +182,12 @@ export class SegmentLog {
     return writtenBatch(handle, path, segment, entries, before);
   }
 
-  /**
-   * Up to `limit` entries from `offset` (which must be at least the first kept offset).
-   *
-   * @example
-   * ```ts
-   * const page = await log.read(10, 100);
-   * ```
-   */
+  /** Up to `limit` entries from `offset` (which must be at least the first kept offset). */
   read(offset: number, limit: number): Promise<RawEntry[]> {
     return this.#reader.read(this.#segments, offset, limit);
   }
 
-  /**
-   * {@link read} without waiting, or `undefined` when the page is too large for that.
-   *
-   * @example
-   * ```ts
-   * const page = log.readSync(10, 1) ?? (await log.read(10, 1));
-   * ```
-   */
+  /** {@link read} without waiting, or `undefined` when the page is too large for that. */
   readSync(offset: number, limit: number): RawEntry[] | undefined {
     return this.#reader.readSync(this.#segments, offset, limit);
   }
@@ -249,11 +204,6 @@ export class SegmentLog {
   /**
    * Deletes whole segments entirely below `first`, never the newest one (it carries the
    * next offset). The caller holds the lock.
-   *
-   * @example
-   * ```ts
-   * await log.dropBelow(meta.first);
-   * ```
    */
   async dropBelow(first: number): Promise<void> {
     while (this.#segments.length > 1) {
@@ -269,11 +219,6 @@ export class SegmentLog {
   /**
    * Replaces the meta atomically (the caller holds the lock), with `last` set to the
    * newest segment.
-   *
-   * @example
-   * ```ts
-   * await log.writeMeta({ first: 10, groups: { g: 12 } });
-   * ```
    */
   async writeMeta(meta: TopicMeta): Promise<void> {
     await this.prepare();

@@ -19,14 +19,7 @@ export interface FileShared {
   readonly stores: Map<string, unknown>;
 }
 
-/**
- * The state of `key` in `shared.stores`, created by `create` on first use.
- *
- * @example
- * ```ts
- * const state = storeState(shared, `cache\u0000${name}`, () => new CacheData());
- * ```
- */
+/** The state of `key` in `shared.stores`, created by `create` on first use. */
 export function storeState<T>(shared: FileShared, key: string, create: () => T): T {
   let state = shared.stores.get(key) as T | undefined;
   if (state === undefined) {

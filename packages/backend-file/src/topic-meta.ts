@@ -67,11 +67,6 @@ export class TopicMetaFile {
    * `meta.json`: one `fstat` shows it (`nlink` 1; a replacement leaves it 0). With no
    * `meta.json` yet, one existence check. A file with other names too (hard-linked by a
    * backup) is compared by path instead.
-   *
-   * @example
-   * ```ts
-   * const { first } = meta.current();
-   * ```
    */
   current(): MetaMarks {
     const path = join(this.#dir, "meta.json");
@@ -102,14 +97,7 @@ export class TopicMetaFile {
     }
   }
 
-  /**
-   * The first kept offset (see {@link current}).
-   *
-   * @example
-   * ```ts
-   * const first = meta.firstKept();
-   * ```
-   */
+  /** The first kept offset (see {@link current}). */
   firstKept(): number {
     return this.current().first;
   }
@@ -136,26 +124,12 @@ export class TopicMetaFile {
     }
   }
 
-  /**
-   * Closes the descriptor kept for {@link firstKept}.
-   *
-   * @example
-   * ```ts
-   * meta.close();
-   * ```
-   */
+  /** Closes the descriptor kept for {@link firstKept}. */
   close(): void {
     this.#forget();
   }
 
-  /**
-   * The topic's meta (first kept offset, groups); defaults for a new topic.
-   *
-   * @example
-   * ```ts
-   * const { first } = await meta.read();
-   * ```
-   */
+  /** The topic's meta (first kept offset, groups); defaults for a new topic. */
   async read(): Promise<TopicMeta> {
     let text: string;
     try {
@@ -167,28 +141,14 @@ export class TopicMetaFile {
     return this.#parse(text);
   }
 
-  /**
-   * Replaces the meta atomically (the caller holds the lock and created the directory).
-   *
-   * @example
-   * ```ts
-   * await meta.write({ first: 10, groups: { g: 12 } });
-   * ```
-   */
+  /** Replaces the meta atomically (the caller holds the lock and created the directory). */
   async write(meta: TopicMeta): Promise<void> {
     this.#forget();
     await atomicWrite(join(this.#dir, "meta.json"), JSON.stringify(meta));
   }
 }
 
-/**
- * Sets an own, enumerable property (safe for names like `__proto__`).
- *
- * @example
- * ```ts
- * setOwn(meta.groups, "shipping", 42);
- * ```
- */
+/** Sets an own, enumerable property (safe for names like `__proto__`). */
 export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }

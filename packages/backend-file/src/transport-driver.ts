@@ -48,12 +48,6 @@ interface Channel {
  * group and the retention. Idempotency keys travel inside the stored messages and are
  * journalled after them for `dedupWindowMs`, all under the outbox lock, so repeats are
  * dropped across processes and a crash never loses a message. The layer delivers.
- *
- * @example
- * ```ts
- * const driver = fileTransportDriver(shared, defaults, { groupLeaseMs: 10_000, outboxRetention: 1000 });
- * const bus = createTransport(driver, { redeliveryDelayMs: 50 });
- * ```
  */
 export function fileTransportDriver(
   shared: FileShared,

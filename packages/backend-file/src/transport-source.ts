@@ -15,11 +15,6 @@ export interface MessagePositions {
 /**
  * A plain subscriber's positions: every message from `start` on. Messages trimmed from
  * the outbox before this subscriber got to them are gone.
- *
- * @example
- * ```ts
- * const positions = cursorPositions(topic, topic.next);
- * ```
  */
 export function cursorPositions(topic: Topic, start: number): MessagePositions {
   let position = start;
@@ -40,11 +35,6 @@ export function cursorPositions(topic: Topic, start: number): MessagePositions {
  * A file subscription's {@link DeliverySource}: catches up with the outbox files, takes
  * the next position and reads its message (a message trimmed meanwhile is skipped), and
  * waits on the outbox (`fs.watch`, with a poll fallback).
- *
- * @example
- * ```ts
- * const source = fileSource(topic, cursorPositions(topic, start));
- * ```
  */
 export function fileSource(topic: Topic, positions: MessagePositions): DeliverySource {
   return {

@@ -46,11 +46,6 @@ export const NOTHING_WRITTEN: Written = {
 /**
  * The {@link Written} of `entries` just appended to `segment` through `handle` (still
  * open): `before` is the segment as it was, for undo and cut.
- *
- * @example
- * ```ts
- * return writtenBatch(handle, path, segment, entries, { count: 0, size: 0, index: 0 });
- * ```
  */
 export function writtenBatch(
   handle: FileHandle,
@@ -94,11 +89,6 @@ export function writtenBatch(
 /**
  * Counts what {@link SegmentLog.write} wrote, then fsyncs it when `durable` (uncounting
  * and cutting it off again if that fails) or just closes its descriptor.
- *
- * @example
- * ```ts
- * await settleWritten(await log.write(entries), true);
- * ```
  */
 export async function settleWritten(written: Written, durable: boolean): Promise<void> {
   written.count();
