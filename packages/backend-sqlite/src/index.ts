@@ -4,7 +4,7 @@ import { invalidArgument } from "@core/protocols/kit";
 import { SqliteBackend } from "./backend.js";
 import { type BetterSqliteDatabase, loadDriver } from "./driver.js";
 import { mapErrors, toBackendError } from "./errors.js";
-import { applyPragmas, checkPragmas, type PragmaValue } from "./pragmas.js";
+import { applyPragmas, checkPragmas, type PragmaValue, withFileDefaults } from "./pragmas.js";
 import { isSqliteDatabase, type SqliteDatabase } from "./sqlite-database.js";
 
 export { SqliteBackend } from "./backend.js";
@@ -26,9 +26,11 @@ export interface SqliteBackendOptions {
   busyTimeoutMs?: number;
   /**
    * More pragmas for a database the backend opens, applied after its own, e.g.
-   * `{ cache_size: -64000, temp_store: "memory", mmap_size: 268435456 }`. Not with
-   * `database`; `journal_mode`, `synchronous`, `busy_timeout`, `foreign_keys` and
-   * `query_only` are the backend's; unknown names are `INVALID_ARGUMENT`.
+   * `{ cache_size: -64000, temp_store: "memory" }`. Not with `database`; `journal_mode`,
+   * `synchronous`, `busy_timeout`, `foreign_keys` and `query_only` are the backend's;
+   * unknown names are `INVALID_ARGUMENT`. A file gets `mmap_size = 1073741824` (1 GiB of
+   * memory-mapped reads) and `cache_size = -65536` (a 64 MiB page cache) unless these name
+   * them (`{ mmap_size: 0 }` turns mapping off); `:memory:` keeps the driver's settings.
    */
   pragmas?: Readonly<Record<string, PragmaValue>>;
 }
@@ -79,7 +81,7 @@ export async function openSqliteBackend(options: SqliteBackendOptions = {}): Pro
     // system SQLite may not): on, a foreign-key violation is an IntegrityError as on every
     // other database. A database passed in keeps its owner's setting.
     db.pragma("foreign_keys = ON");
-    applyPragmas(db, pragmas);
+    applyPragmas(db, isFile ? withFileDefaults(pragmas) : pragmas);
     return new SqliteBackend(db, { owned: true, isFile });
   } catch (err) {
     db.close();

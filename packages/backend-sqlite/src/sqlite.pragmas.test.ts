@@ -1,7 +1,19 @@
-import { BackendError, sql } from "@core/protocols";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Backend, BackendError, sql } from "@core/protocols";
 import Database from "better-sqlite3";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteBackend } from "./index.js";
+import { FILE_PRAGMA_DEFAULTS } from "./pragmas.js";
+
+const dir = mkdtempSync(join(tmpdir(), "core-sqlite-pragmas-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function pragma(backend: Backend, name: "mmap_size" | "cache_size"): Promise<unknown> {
+  const [row] = await backend.sql().query<Record<string, unknown>>(sql.raw(`pragma ${name}`));
+  return row?.[name];
+}
 
 async function codeOf(fn: () => Promise<unknown>): Promise<string | undefined> {
   try {
@@ -19,6 +31,39 @@ describe("openSqliteBackend({ pragmas })", () => {
     expect(await db.query(sql`pragma cache_size`)).toEqual([{ cache_size: -2000 }]);
     expect(await db.query(sql`pragma recursive_triggers`)).toEqual([{ recursive_triggers: 1 }]);
     expect(await db.query(sql`pragma foreign_keys`)).toEqual([{ foreign_keys: 1 }]);
+  });
+
+  it("gives a file it opens the large-store defaults (memory-mapped reads, a larger page cache)", async () => {
+    await using backend = await openSqliteBackend({ path: join(dir, "defaults.db") });
+    expect(await pragma(backend, "mmap_size")).toBe(FILE_PRAGMA_DEFAULTS.mmap_size);
+    expect(await pragma(backend, "cache_size")).toBe(FILE_PRAGMA_DEFAULTS.cache_size);
+    expect(FILE_PRAGMA_DEFAULTS).toEqual({ mmap_size: 1073741824, cache_size: -65536 });
+  });
+
+  it("lets the caller's pragmas override the file defaults, name by name", async () => {
+    await using small = await openSqliteBackend({ path: join(dir, "small.db"), pragmas: { cache_size: -2000 } });
+    expect(await pragma(small, "cache_size")).toBe(-2000);
+    expect(await pragma(small, "mmap_size")).toBe(FILE_PRAGMA_DEFAULTS.mmap_size);
+    await using unmapped = await openSqliteBackend({ path: join(dir, "unmapped.db"), pragmas: { MMAP_SIZE: 0 } });
+    expect(await pragma(unmapped, "mmap_size")).toBe(0);
+    expect(await pragma(unmapped, "cache_size")).toBe(FILE_PRAGMA_DEFAULTS.cache_size);
+  });
+
+  it("leaves an in-memory database and a database passed in at the driver's settings", async () => {
+    const plain = new Database(":memory:");
+    const driverCache = plain.pragma("cache_size", { simple: true });
+    plain.close();
+    await using memory = await openSqliteBackend();
+    expect(await pragma(memory, "cache_size")).toBe(driverCache);
+    const own = new Database(join(dir, "own.db"));
+    const passed = await openSqliteBackend({ database: own });
+    try {
+      expect(await pragma(passed, "mmap_size")).toBe(0);
+      expect(await pragma(passed, "cache_size")).toBe(driverCache);
+    } finally {
+      await passed.close();
+      own.close();
+    }
   });
 
   it("rejects bad pragmas with INVALID_ARGUMENT", async () => {
