@@ -1,9 +1,21 @@
-import { defineBackend } from "@core/protocols/kit";
+import { defineBackend, type Lifecycle } from "@core/protocols/kit";
 import { memoryCacheDriver } from "./cache-driver.js";
 import { memoryQueueDriver } from "./queue-driver.js";
 import { memoryRecordDriver } from "./records-driver.js";
-import type { MemoryShared } from "./shared.js";
 import { memoryTransportDriver } from "./transport-driver.js";
+
+/**
+ * What one {@link MemoryBackend} shares with its stores: per protocol, a map from store
+ * name to that store's data, so handles with the same name share data and others never do.
+ */
+export interface MemoryShared {
+  readonly lifecycle: Lifecycle;
+  readonly sweepIntervalMs: number;
+  readonly caches: Map<string, unknown>;
+  readonly queues: Map<string, unknown>;
+  readonly records: Map<string, unknown>;
+  readonly channels: Map<string, unknown>;
+}
 
 /** Options of {@link openMemoryBackend}. */
 export interface MemoryBackendOptions {

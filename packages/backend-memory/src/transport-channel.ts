@@ -1,20 +1,23 @@
 import {
   DedupWindow,
+  type DeliverySource,
   MAX_DEDUP_KEYS,
   type OutgoingMessage,
   RETAINED_MESSAGES,
   type StoredMessage,
+  type SubscribeStart,
 } from "@core/protocols/kit";
 
 /** The bounds a memory channel keeps to: the kit's, re-exported where the channel is documented. */
 export { MAX_DEDUP_KEYS, RETAINED_MESSAGES };
 
 /**
- * Where a group is: `next` is the first message never handed out, `pending` the ones a
- * subscriber is handling, `returned` those given back by a subscriber that left before
- * handling them (handed out again first, oldest first).
+ * Where a subscription is: `next` is the first message never handed out; for a group,
+ * `pending` the ones a member is handling and `returned` those given back by a member
+ * that left before handling them (handed out again first, oldest first). A plain
+ * subscriber's cursor is the same shape, used alone.
  */
-export interface GroupState {
+interface Position {
   next: number;
   readonly pending: Set<number>;
   readonly returned: number[];
@@ -36,8 +39,8 @@ export interface GroupState {
 export class MemoryChannel {
   readonly #log = new Map<number, StoredMessage>();
   readonly #dedup = new DedupWindow();
-  readonly #groups = new Map<string, GroupState>();
-  readonly #cursors = new Set<{ position: number }>();
+  readonly #groups = new Map<string, Position>();
+  readonly #cursors = new Set<Position>();
   readonly #wakers = new Set<() => void>();
   #first = 0;
   #next = 0;
@@ -84,47 +87,94 @@ export class MemoryChannel {
       ids.push(String(seq));
       this.#next += 1;
     }
-    this.trim();
-    this.wake();
+    this.#trim();
+    this.#wake();
     return ids;
   }
 
-  /** The group's state, created at the newest message (or the oldest kept with `fromStart`). */
-  group(name: string, fromStart: boolean): GroupState {
-    let state = this.#groups.get(name);
-    if (!state) {
-      state = { next: fromStart ? this.#first : this.#next, pending: new Set(), returned: [] };
-      this.#groups.set(name, state);
+  /**
+   * A subscription's source: a plain subscriber's own cursor (every message from it on,
+   * in order) or a group member's share of the group's position (what the group has not
+   * handed to anyone, returned ones first), woken by appends and returns.
+   */
+  source({ group, fromStart }: SubscribeStart): DeliverySource {
+    const start = fromStart ? this.#first : this.#next;
+    let position: Position | undefined = group === undefined ? undefined : this.#groups.get(group);
+    if (position === undefined) {
+      position = { next: start, pending: new Set(), returned: [] };
+      if (group === undefined) this.#cursors.add(position);
+      else this.#groups.set(group, position);
     }
-    return state;
-  }
-
-  /** Registers a plain subscriber's cursor so the log keeps what it has not read. */
-  addCursor(cursor: { position: number }): () => void {
-    this.#cursors.add(cursor);
-    return () => {
-      this.#cursors.delete(cursor);
-      this.trim();
+    const p = position;
+    const take = (): number | undefined => {
+      let seq = p.returned.shift();
+      if (seq === undefined && p.next < this.#next) seq = p.next++;
+      if (seq !== undefined) p.pending.add(seq);
+      return seq;
+    };
+    const ack = (seq: number) => {
+      p.pending.delete(seq);
+      this.#trim();
+    };
+    // Set by a wake-up since the last take: a wait returns at once instead of missing it.
+    let signalled = false;
+    let wake: (() => void) | undefined;
+    const waker = () => {
+      signalled = true;
+      const resolve = wake;
+      wake = undefined;
+      resolve?.();
+    };
+    this.#wakers.add(waker);
+    return {
+      take: () => {
+        signalled = false;
+        for (;;) {
+          const seq = take();
+          if (seq === undefined) return undefined;
+          const stored = this.#log.get(seq);
+          // Kept entries are pinned by this subscription's position; never loop on a gap.
+          if (stored !== undefined) return stored;
+          ack(seq);
+        }
+      },
+      ack: (stored) => ack(stored.seq as number),
+      release: (stored) => {
+        // A plain subscriber that leaves has nothing to hand on: its cursor goes with it.
+        if (group === undefined) return;
+        p.pending.delete(stored.seq as number);
+        p.returned.push(stored.seq as number);
+        p.returned.sort((a, b) => a - b);
+        this.#wake();
+      },
+      wait: (signal) => {
+        if (signalled || signal.aborted) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          const done = () => {
+            signal.removeEventListener("abort", done);
+            wake = undefined;
+            resolve();
+          };
+          wake = done;
+          signal.addEventListener("abort", done, { once: true });
+        });
+      },
+      end: () => {
+        this.#wakers.delete(waker);
+        if (group === undefined && this.#cursors.delete(p)) this.#trim();
+      },
     };
   }
 
-  /** Registers a subscriber to be woken on new or returned messages. */
-  onChange(waker: () => void): () => void {
-    this.#wakers.add(waker);
-    // Stryker disable next-line ArrowFunction: a finished subscription's waker only sets flags nobody reads
-    return () => this.#wakers.delete(waker);
-  }
-
-  wake(): void {
+  #wake(): void {
     for (const waker of this.#wakers) waker();
   }
 
   /** Drops entries nobody needs any more. */
-  trim(): void {
+  #trim(): void {
     let keepFrom = this.#next - RETAINED_MESSAGES;
-    for (const cursor of this.#cursors) keepFrom = Math.min(keepFrom, cursor.position);
-    for (const group of this.#groups.values()) {
-      keepFrom = Math.min(keepFrom, group.next, ...group.pending, ...group.returned);
+    for (const p of [...this.#cursors, ...this.#groups.values()]) {
+      keepFrom = Math.min(keepFrom, p.next, ...p.pending, ...p.returned);
     }
     while (this.#first < keepFrom) {
       this.#log.delete(this.#first);

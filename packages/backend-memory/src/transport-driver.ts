@@ -1,14 +1,10 @@
 import type { TransportDriver } from "@core/protocols/kit";
-import type { MemoryShared } from "./shared.js";
+import type { MemoryShared } from "./backend.js";
 import { MemoryChannel } from "./transport-channel.js";
-import { memorySource } from "./transport-source.js";
 
 function channelOf(shared: MemoryShared, name: string): MemoryChannel {
   let channel = shared.channels.get(name) as MemoryChannel | undefined;
-  if (!channel) {
-    channel = new MemoryChannel();
-    shared.channels.set(name, channel);
-  }
+  if (!channel) shared.channels.set(name, (channel = new MemoryChannel()));
   return channel;
 }
 
@@ -37,6 +33,6 @@ export function memoryTransportDriver(shared: MemoryShared): TransportDriver {
     send: (channel, messages, settings) => ({
       ids: channelOf(shared, channel).append(messages, settings.dedupWindowMs),
     }),
-    open: (channel, start) => memorySource(channelOf(shared, channel), start),
+    open: (channel, start) => channelOf(shared, channel).source(start),
   };
 }

@@ -1,6 +1,6 @@
 import type { Message, TransportOptions } from "@core/protocols";
 import { createTransport, Lifecycle } from "@core/protocols/kit";
-import type { MemoryShared } from "./shared.js";
+import type { MemoryShared } from "./backend.js";
 import { memoryTransportDriver } from "./transport-driver.js";
 
 // Shared by the memory transport tests that drive a channel directly (no backend), so they
