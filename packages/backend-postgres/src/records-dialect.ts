@@ -1,11 +1,14 @@
+import type { Layer } from "@core/protocols";
 import {
   type SqlColumnField,
   type SqlDialect,
   type SqlJsonField,
   type SqlJsonKind,
   SqlParams,
+  type SqlRecordDialect,
+  type SqlSortRank,
 } from "@core/protocols/kit";
-import { encodeKey } from "./keys.js";
+import { decodeKey, encodeKey } from "./keys.js";
 
 /**
  * `$n` parameters of one record statement.
@@ -87,16 +90,18 @@ function containment(path: readonly string[], value: string | number | boolean):
 const present = (v: string) => `(${v} IS NOT NULL AND jsonb_typeof(${v}) <> 'null')`;
 const typed = (v: string, kind: SqlJsonKind) => `jsonb_typeof(${v}) = '${kind}'`;
 
-/**
- * PostgreSQL's record filter SQL (`jsonb`, `COLLATE "C"`, `= ANY` over array parameters);
- * equality on content/metadata is a `@>` containment test the column's GIN index serves.
- *
- * @example
- * ```ts
- * const where = whereSql(postgresRecordDialect, new Params(), "feed", undefined, conditions);
- * ```
- */
-export const postgresRecordDialect: SqlDialect<Params> = {
+// Sort values by rank: one typed expression each (jsonb compares across types otherwise).
+const SORT: Record<SqlSortRank, { kind: SqlJsonKind; value: (v: string) => string; cast: string }> = {
+  1: { kind: "boolean", value: (v) => `(${v})::boolean`, cast: "boolean" },
+  2: { kind: "number", value: (v) => `(${v})::numeric`, cast: "numeric" },
+  3: { kind: "string", value: (v) => `${v} #>> '{}'`, cast: "text" },
+};
+const sortValue = (v: string, rank: SqlSortRank) =>
+  `(CASE WHEN ${typed(v, SORT[rank].kind)} THEN ${SORT[rank].value(v)} END)${rank === 3 ? ' COLLATE "C"' : ""}`;
+
+// PostgreSQL's record filter SQL (`jsonb`, `COLLATE "C"`, `= ANY` over array parameters);
+// equality on content/metadata is a `@>` containment test the column's GIN index serves.
+const filters: SqlDialect<Params> = {
   true: "TRUE",
   false: "FALSE",
   column: (name) => `r.${name}`,
@@ -136,3 +141,52 @@ export const postgresRecordDialect: SqlDialect<Params> = {
     return `(${typed(v, "string")} AND starts_with(${v} #>> '{}', ${p.add(prefix)}::text))`;
   },
 };
+
+/**
+ * PostgreSQL's record SQL for the tables of one schema: the filter dialect above, rows
+ * with escaped keys (keys.ts), `$n` parameters, sort values typed per rank.
+ *
+ * @example
+ * ```ts
+ * const { text, p } = pageSql(postgresRecordDialect('"core"'), "feed", query);
+ * ```
+ */
+export function postgresRecordDialect(schema: string): SqlRecordDialect<Params> {
+  return {
+    ...filters,
+    params: () => new Params(),
+    records: `${schema}.records r`,
+    sightings: `${schema}.sightings`,
+    select: "r.*",
+    key: encodeKey,
+    toRecord: (row) => ({
+      id: decodeKey(row.id as string),
+      naturalKey: decodeKey(row.natural_key as string),
+      layer: row.layer as Layer,
+      content: row.content as Record<string, unknown>,
+      metadata: row.metadata as Record<string, unknown>,
+      createdAt: row.created_at as Date,
+      updatedAt: row.updated_at as Date,
+      version: Number(row.version),
+    }),
+    toSighting: (row) => ({
+      naturalKey: decodeKey(row.natural_key as string),
+      source: row.source as string,
+      seenAt: row.seen_at as Date,
+      metadata: row.metadata as Record<string, unknown>,
+      contentHash: (row.content_hash as string | null) ?? null,
+    }),
+    // id and natural_key are COLLATE "C" columns; layer is not.
+    sortColumn: (field) => (field.root === "layer" ? recordColumn(field).ordered : COLUMNS[field.root]),
+    jsonRank: (p, field) =>
+      `(CASE jsonb_typeof(${jsonValue(p, field)}) WHEN 'boolean' THEN 1 WHEN 'number' THEN 2 WHEN 'string' THEN 3 WHEN 'object' THEN 4 WHEN 'array' THEN 4 ELSE 0 END)`,
+    jsonSortValues(p, field) {
+      const v = jsonValue(p, field);
+      return ([1, 2, 3] as const).map((rank) => sortValue(v, rank));
+    },
+    jsonSortValue: (p, field, rank) => sortValue(jsonValue(p, field), rank),
+    jsonSortOperand: (p, rank, value) =>
+      `${p.add(rank === 2 && value instanceof Date ? value.getTime() : value)}::${SORT[rank].cast}`,
+    integer: (p, value) => p.add(value),
+  };
+}

@@ -24,28 +24,22 @@ function writeStatements(records: string, preserved: boolean) {
 }
 
 /**
- * The fixed statements of the record store, built once per schema. `$1` is always the
- * collection. Writes take `($1 ns, $2 id, $3 naturalKey, $4 layer, $5 content,
- * $6 metadata, $7 now[, $8 expectedVersion])` and return the row plus `inserted`;
- * `preserved` holds the same writes for caller-given timestamps (`$7 updatedAt,
- * $8 createdAt[, $9 expectedVersion]`).
+ * The writes of the record store, built once per schema (reads are the kit's
+ * `recordStatements`). `$1` is always the collection. Writes take `($1 ns, $2 id,
+ * $3 naturalKey, $4 layer, $5 content, $6 metadata, $7 now[, $8 expectedVersion])` and
+ * return the row plus `inserted`; `preserved` holds the same writes for caller-given
+ * timestamps (`$7 updatedAt, $8 createdAt[, $9 expectedVersion]`).
  *
  * @example
  * ```ts
- * const sql = recordStatements('"core"');
+ * const sql = recordWrites('"core"');
  * ```
  */
-export function recordStatements(schema: string) {
+export function recordWrites(schema: string) {
   const records = `${schema}.records`;
-  const layerIs = "($3::text IS NULL OR layer = $3::text)";
   return {
     ...writeStatements(records, false),
     preserved: writeStatements(records, true),
-    get: `SELECT * FROM ${records} WHERE ns = $1 AND id = $2 AND ${layerIs}`,
-    getByNaturalKey: `SELECT * FROM ${records} WHERE ns = $1 AND natural_key = $2`,
-    exists: `SELECT 1 FROM ${records} WHERE ns = $1 AND id = $2 AND ${layerIs}`,
-    existsByNaturalKey: `SELECT 1 FROM ${records} WHERE ns = $1 AND natural_key = $2`,
-    delete: `DELETE FROM ${records} WHERE ns = $1 AND id = $2 AND ${layerIs}`,
     // The key row decides "first time": among concurrent callers exactly one inserts it.
     recordSighting: `WITH first AS (
         INSERT INTO ${schema}.sighting_keys (ns, natural_key) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1
@@ -54,8 +48,6 @@ export function recordStatements(schema: string) {
         VALUES ($1, $2, $3, $4, $5::jsonb, $6)
       )
       SELECT EXISTS (SELECT 1 FROM first) AS first`,
-    getSightings: `SELECT natural_key, source, seen_at, metadata, content_hash FROM ${schema}.sightings
-      WHERE ns = $1 AND natural_key = $2 ORDER BY seen_at, seq`,
     clear: `WITH d AS (DELETE FROM ${records} WHERE ns = $1 RETURNING 1),
         s AS (DELETE FROM ${schema}.sightings WHERE ns = $1),
         k AS (DELETE FROM ${schema}.sighting_keys WHERE ns = $1)

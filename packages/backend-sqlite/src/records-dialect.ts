@@ -1,4 +1,5 @@
-import type { SqlColumnField, SqlDialect, SqlJsonField, SqlParams } from "@core/protocols/kit";
+import type { Layer, StoredRecord } from "@core/protocols";
+import { type SqlColumnField, type SqlJsonField, SqlParams, type SqlRecordDialect } from "@core/protocols/kit";
 
 const COLUMNS: Record<SqlColumnField["root"], string> = {
   id: "id",
@@ -41,17 +42,70 @@ function bytesStartWith(p: SqlParams, expr: string, prefix: string): string {
   return `substr(CAST(${expr} AS BLOB), 1, ${p.add(bytes.length)}) = ${p.add(bytes)}`;
 }
 
+const SORTED = "('true','false','integer','real','text')";
+
 /**
- * SQLite's record filter SQL: `json_type`/`json_extract` over the stored JSON text,
- * BINARY collation (code point order), booleans as 1/0 and dates as epoch milliseconds.
+ * Turns a `core_records` row into the record callers see (JSON parsed, times as Dates).
  *
  * @example
  * ```ts
- * const p = new SqlParams(() => "?");
- * const where = whereSql(sqliteRecordDialect, p, "feed", undefined, conditions);
+ * const record = toRecord(shared.prepare(BY_ID).get(name, id));
  * ```
  */
-export const sqliteRecordDialect: SqlDialect = {
+export function toRecord(row: Record<string, unknown>): StoredRecord {
+  return {
+    id: row.id as string,
+    naturalKey: row.natural_key as string,
+    layer: row.layer as Layer,
+    content: JSON.parse(row.content as string),
+    metadata: JSON.parse(row.metadata as string),
+    createdAt: new Date(row.created_at as number),
+    updatedAt: new Date(row.updated_at as number),
+    version: row.version as number,
+  };
+}
+
+/**
+ * SQLite's record SQL: `json_type`/`json_extract` over the stored JSON text, BINARY
+ * collation (code point order), booleans as 1/0 and dates as epoch milliseconds, `?`
+ * placeholders. One sort value holds booleans, numbers and strings alike.
+ *
+ * @example
+ * ```ts
+ * const { text, p } = pageSql(sqliteRecordDialect, "feed", query);
+ * ```
+ */
+export const sqliteRecordDialect: SqlRecordDialect = {
+  params: () => new SqlParams(() => "?"),
+  records: "core_records",
+  sightings: "core_sightings",
+  select: "id, natural_key, layer, content, metadata, created_at, updated_at, version",
+  // Without statistics the planner walks the primary key and filters by layer, reading every
+  // record of the other layers; the layer index (ns, layer, id) seeks straight to the page.
+  pageHint: (q) => (q.ordering.parsed.root === "id" && q.layer !== undefined ? " INDEXED BY core_records_layer" : ""),
+  key: (value) => value,
+  toRecord,
+  toSighting: (row) => ({
+    naturalKey: row.natural_key as string,
+    source: row.source as string,
+    seenAt: new Date(row.seen_at as number),
+    metadata: JSON.parse(row.metadata as string),
+    contentHash: row.content_hash as string | null,
+  }),
+  sortColumn: (field) => COLUMNS[field.root],
+  jsonRank: (
+    p,
+    field,
+  ) => `CASE json_type(${field.root}, ${p.add(jsonPath(field.path))}) WHEN 'true' THEN 1 WHEN 'false' THEN 1
+    WHEN 'integer' THEN 2 WHEN 'real' THEN 2 WHEN 'text' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 4 ELSE 0 END`,
+  jsonSortValues: (p, field) => [sqliteRecordDialect.jsonSortValue(p, field, 1)],
+  jsonSortValue: (p, field) =>
+    `CASE WHEN ${typeIs(p, field, SORTED)} THEN json_extract(${field.root}, ${p.add(jsonPath(field.path))}) END`,
+  jsonSortOperand: (p, _rank, value) => p.add(bind(value as string | number | boolean | Date)),
+  // Ties follow the direction, so "after" is one row-value range either way: a seek in the
+  // (ns, column, id) index, scanned backwards when descending.
+  columnAfter: (p, field, op, value, id) => `(${COLUMNS[field.root]}, id) ${op} (${p.add(bind(value))}, ${p.add(id)})`,
+  integer: (p, value) => `CAST(${p.add(value)} AS INTEGER)`,
   true: "1",
   false: "0",
   column: (name) => name,

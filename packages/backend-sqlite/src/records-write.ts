@@ -2,17 +2,42 @@ import type { OnConflict, StoredRecord } from "@core/protocols";
 import type { NormalizedRecordInput } from "@core/protocols/kit";
 import { upsertedRecord } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
-import {
-  CURRENT,
-  type CurrentRow,
-  INSERT,
-  OWNER,
-  UPDATE_ALL,
-  UPDATE_CONTENT,
-  UPDATE_PRESERVED,
-  UPSERT,
-} from "./records-statements.js";
+import { sqliteRecordDialect } from "./records-dialect.js";
 import type { SqliteShared } from "./shared.js";
+
+const COLUMNS = sqliteRecordDialect.select;
+/** What a write needs to know of the current row (not its JSON). */
+const CURRENT = "SELECT natural_key, layer, created_at, updated_at, version FROM core_records WHERE ns = ? AND id = ?";
+const OWNER = "SELECT id FROM core_records WHERE ns = ? AND natural_key = ?";
+const INSERT = `INSERT INTO core_records (ns, ${COLUMNS})
+  VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER))`;
+// The common `store()` in one statement, no explicit transaction: insert a new id, or
+// update one whose natural key and layer stay. No row back means the slow path must decide
+// (the natural key or layer changes); a natural key owned by another id fails on its index.
+const UPSERT = `INSERT INTO core_records (ns, ${COLUMNS})
+  VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER), CAST(? AS INTEGER), 1)
+  ON CONFLICT (ns, id) DO UPDATE SET content = excluded.content, metadata = excluded.metadata,
+    updated_at = max(excluded.updated_at, core_records.updated_at), version = core_records.version + 1
+  WHERE core_records.natural_key = excluded.natural_key AND core_records.layer = excluded.layer
+  RETURNING created_at, updated_at, version`;
+// Updates name only the columns they change: SQLite maintains every index whose columns
+// appear in SET, so rewriting an unchanged natural_key or layer would rewrite (and log to
+// the WAL) their index pages on every store.
+const UPDATE_CONTENT = `UPDATE core_records SET content = ?, metadata = ?, updated_at = CAST(? AS INTEGER),
+  version = CAST(? AS INTEGER) WHERE ns = ? AND id = ?`;
+const UPDATE_ALL = `UPDATE core_records SET natural_key = ?, layer = ?, content = ?, metadata = ?,
+  updated_at = CAST(? AS INTEGER), version = CAST(? AS INTEGER) WHERE ns = ? AND id = ?`;
+/** An update keeping the caller's own timestamps (`preserveTimestamps`): created_at too. */
+const UPDATE_PRESERVED = `UPDATE core_records SET natural_key = ?, layer = ?, content = ?, metadata = ?,
+  created_at = CAST(? AS INTEGER), updated_at = CAST(? AS INTEGER), version = CAST(? AS INTEGER) WHERE ns = ? AND id = ?`;
+
+interface CurrentRow {
+  natural_key: string;
+  layer: string;
+  created_at: number;
+  updated_at: number;
+  version: number;
+}
 
 /** What a write did to one record. */
 export type WriteOutcome = "inserted" | "updated" | "skipped";

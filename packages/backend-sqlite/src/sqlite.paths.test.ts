@@ -6,12 +6,18 @@ import {
   encodeCursor,
   isAfterCursor,
   normalizeQuery,
+  pageSql,
   parseOrderBy,
 } from "@core/protocols/kit";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { openSqliteBackend } from "./index.js";
-import { pageQuery } from "./records-sql.js";
+import { sqliteRecordDialect } from "./records-dialect.js";
+
+const pageQuery = (ns: string, query: Parameters<typeof pageSql>[2]) => {
+  const { text, p } = pageSql(sqliteRecordDialect, ns, query);
+  return { text, params: p.values };
+};
 
 // The fast paths of the backend: column orderings compiled to index seeks, batched cache
 // reads, queue offsets from the log itself. Each must give exactly what the general

@@ -1,9 +1,14 @@
 import type { Layer, RecordQuery, RecordStore } from "@core/protocols";
-import { normalizeQuery } from "@core/protocols/kit";
+import { countSql, normalizeQuery, pageSql } from "@core/protocols/kit";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openSqliteBackend } from "./index.js";
-import { pageQuery, whereClause } from "./records-sql.js";
+import { sqliteRecordDialect } from "./records-dialect.js";
+
+const pageQuery = (ns: string, query: Parameters<typeof pageSql>[2]) => {
+  const { text, p } = pageSql(sqliteRecordDialect, ns, query);
+  return { text, params: p.values };
+};
 
 // Every built-in ordering's page must be an index range scan at a size where a sort of
 // the collection would show; no ANALYZE: the plan must hold without statistics.
@@ -102,9 +107,7 @@ describe(`sqlite records at ${ROWS.toLocaleString("en")} rows: every ordering's 
     const part = pageQuery(NS, normalizeQuery("sqlite", { where: { "content.tag": "rare" }, limit: 100 }, 10_000));
     expect(plan(part.text, part.params).join("\n")).not.toMatch(/TEMP B-TREE/);
     expect(await store.count({ where: { "content.tag": "rare" } })).toBe(ROWS / 100);
-    const where = whereClause(NS, { layer: "gold", conditions: [] });
-    expect(plan(`SELECT count(*) FROM core_records WHERE ${where.text}`, where.params)[0]).toMatch(
-      /^SEARCH core_records USING COVERING INDEX/,
-    );
+    const count = countSql(sqliteRecordDialect, NS, { layer: "gold", conditions: [] });
+    expect(plan(count.text, count.p.values)[0]).toMatch(/^SEARCH core_records USING COVERING INDEX/);
   });
 });

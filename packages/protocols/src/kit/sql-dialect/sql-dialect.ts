@@ -36,8 +36,8 @@ export interface SqlDialect<P extends SqlParams = SqlParams> {
   /** Always-true and always-false conditions (`TRUE`/`1`, `FALSE`/`0`). */
   readonly true: string;
   readonly false: string;
-  /** The SQL of the namespace or layer column in a record query (`r.ns`, `ns`). */
-  column(name: "ns" | "layer"): string;
+  /** The SQL of a key column in a record query (`r.ns`, `ns`). */
+  column(name: "ns" | "layer" | "id" | "natural_key"): string;
   /** A top-level column compared with an operand of its kind. */
   columnCompare(p: P, field: SqlColumnField, op: SqlComparison, operand: string | Date): string;
   /** A top-level column equal to one of `operands` (all of its kind, at least one). */

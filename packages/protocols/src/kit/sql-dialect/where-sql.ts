@@ -4,7 +4,8 @@ import type { SqlColumnField, SqlComparison, SqlDialect, SqlJsonField, SqlJsonKi
 import type { SqlParams } from "./sql-params.js";
 
 const COMPARISONS: Record<string, SqlComparison> = { eq: "=", ne: "<>", gt: ">", gte: ">=", lt: "<", lte: "<=" };
-const COLUMN_KINDS: Record<SqlColumnField["root"], SqlColumnField["kind"]> = {
+/** Whether each top-level record field holds strings or dates. */
+export const COLUMN_KINDS: Record<SqlColumnField["root"], SqlColumnField["kind"]> = {
   id: "string",
   naturalKey: "string",
   layer: "string",
