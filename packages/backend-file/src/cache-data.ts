@@ -103,6 +103,13 @@ export class CacheData implements JournalState<CacheOp> {
     return ops;
   }
 
+  /** Entries not expired yet. */
+  liveCount(now = Date.now()): number {
+    let live = 0;
+    for (const slot of this.entries.values()) if (slot.expiresAt > now) live++;
+    return live;
+  }
+
   /** True while some entry has a TTL (the sweep has work). */
   hasExpiring(): boolean {
     return this.#expiring > 0;

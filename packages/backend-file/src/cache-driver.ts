@@ -1,15 +1,13 @@
 import type { CacheDriver, CacheRow, CacheSettings, CacheStore, CacheValues } from "@core/protocols/kit";
 import { type CacheData, type CacheOp, setOp } from "./cache-data.js";
-import { type CacheNamespace, NEVER, openCacheNamespace, scheduleSweep } from "./cache-namespace.js";
+import { type CacheNamespace, NEVER, openCacheNamespace, scheduleSweep, stopSweep } from "./cache-namespace.js";
 import { BACKEND } from "./errors.js";
 import type { FileShared } from "./shared.js";
 
 /**
- * The file backend's cache driver: per namespace a journal (`cache/<sha256(name)>/log`)
- * of set/delete operations with the expiry beside the value, replayed into memory and
- * compacted when it grows. Writes run under the namespace's lock file, so `add` and
- * `increment` are atomic across processes; reads catch up with other processes' writes
- * first. Expired entries are invisible at once and reclaimed by a sweep (unref'd timer)
+ * The file backend's cache driver: per namespace a {@link Journal} of set/delete
+ * operations (expiry beside the value), so `add` and `increment` are atomic across
+ * processes. Expired entries are invisible at once, reclaimed by a sweep (unref'd timer)
  * and compaction. Native LRU (`maxEntries`).
  */
 export function fileCacheDriver(shared: FileShared): CacheDriver {
@@ -151,12 +149,7 @@ class FileCacheStore implements CacheStore {
 
   clear(): Promise<number> {
     return this.#run(() =>
-      this.#ns.journal.mutate(() => {
-        const now = Date.now();
-        let count = 0;
-        for (const slot of this.#ns.data.entries.values()) if (slot.expiresAt > now) count++;
-        return { result: count, ops: [{ x: 1 } as CacheOp] };
-      }),
+      this.#ns.journal.mutate(() => ({ result: this.#ns.data.liveCount(), ops: [{ x: 1 } as CacheOp] })),
     );
   }
 
@@ -170,9 +163,7 @@ class FileCacheStore implements CacheStore {
   }> {
     return this.#read((data) => {
       const { truncatedBytes, damagedRecords } = this.#ns.journal;
-      const now = Date.now();
-      let live = 0;
-      for (const slot of data.entries.values()) if (slot.expiresAt > now) live++;
+      const live = data.liveCount();
       const entries = data.entries.size;
       return { entries, live, expired: entries - live, truncatedBytes, damagedRecords };
     });
@@ -180,10 +171,6 @@ class FileCacheStore implements CacheStore {
 
   close(): void {
     if (this.#maxEntries !== NEVER) this.#ns.data.bounded--;
-    if (--this.#ns.data.handles === 0 && this.#ns.timer) {
-      clearInterval(this.#ns.timer);
-      this.#ns.timer = undefined;
-      this.#ns.timerMs = NEVER;
-    }
+    if (--this.#ns.data.handles === 0) stopSweep(this.#ns);
   }
 }

@@ -31,7 +31,7 @@ export function openCacheNamespace(shared: FileShared, name: string): CacheNames
       onDamage: shared.onDamage,
     });
     shared.lifecycle.onClose(() => {
-      if (ns.timer) clearInterval(ns.timer);
+      stopSweep(ns);
       return journal.close();
     });
     return { data, journal, timerMs: NEVER };
@@ -53,13 +53,16 @@ export function scheduleSweep(shared: FileShared, ns: CacheNamespace, sweepMs: n
     shared.lifecycle
       .run(() => ns.journal.mutate(() => ({ result: undefined, ops: ns.data.expiredOps() })))
       .then(() => {
-        if (!ns.data.hasExpiring() && ns.timer) {
-          clearInterval(ns.timer);
-          ns.timer = undefined;
-          ns.timerMs = NEVER;
-        }
+        if (!ns.data.hasExpiring()) stopSweep(ns);
       })
       .catch(() => {});
   }, sweepMs);
   ns.timer.unref();
+}
+
+/** Stops the namespace's sweep (nothing can expire, no handle is open, or the backend closed). */
+export function stopSweep(ns: CacheNamespace): void {
+  if (ns.timer) clearInterval(ns.timer);
+  ns.timer = undefined;
+  ns.timerMs = NEVER;
 }

@@ -1,4 +1,6 @@
+import { truncate } from "node:fs/promises";
 import { BACKEND } from "./errors.js";
+import type { ScanResult } from "./frames.js";
 
 /**
  * The `code` of the process warning the default `onDamagedRecord` handler emits (Node prints
@@ -90,5 +92,17 @@ export class DamageReports {
     this.#last = key;
     this.count++;
     this.#handler(report);
+  }
+
+  /**
+   * After a scan of `file` (`size` bytes long): reports a damaged tail and, with `locked`,
+   * cuts a torn or damaged one. Returns the bytes cut. Only the lock holder may cut:
+   * without the lock a "torn" tail may be a write in progress.
+   */
+  async settleTail(scan: ScanResult, file: string, store: string, size: number, locked: boolean): Promise<number> {
+    if (scan.tail === "damaged") this.report({ store, file, position: scan.end, bytes: size - scan.end });
+    if (!locked || scan.tail === "clean") return 0;
+    await truncate(file, scan.end);
+    return size - scan.end;
   }
 }

@@ -19,14 +19,12 @@ const SYNC_READ_BYTES = 64 * 1024;
 const DONE = Promise.resolve();
 
 /**
- * One store's durable state: an append-only log of operations (`dir/log`, records framed
- * with length and CRC32) replayed into memory, and a lock file (`dir/lock`) that
- * serialises writers across processes. Every write runs under the lock after catching up
- * with what other processes appended, so checks (add, increment, unique keys, versions)
- * see the latest state. Reads catch up without the lock: an unfinished record at the end
- * is simply not read yet. When the log holds far more records than the state needs, it is
- * compacted: the snapshot is written to a temporary file, fsynced and renamed over the
- * log; other processes notice the new inode and reload.
+ * One store's durable state: an append-only log of operations (`dir/log`, see frames.ts)
+ * replayed into memory, and a lock file (`dir/lock`) serialising writers across processes.
+ * Every write runs under the lock after catching up with other processes' appends, so
+ * checks (add, increment, unique keys, versions) see the latest state. Reads catch up
+ * without the lock: an unfinished record at the end is simply not read yet. A log far
+ * longer than its state is compacted (see log-compaction.ts).
  *
  * @example
  * ```ts
@@ -79,22 +77,12 @@ export class Journal<Op> {
 
   /**
    * True when no operation of this object is queued and the log is still the inode and
-   * size already replayed: memory is exactly what the file says, so a read may use it as
-   * is. One `fstat` of the open log, which sees every other process's completed append (a
-   * size change) and compaction: the rename over `log` leaves the replayed inode without a
-   * name (`nlink` 0). A log with other names too (hard-linked elsewhere) could stay linked
-   * after a replacement, so it is checked by path.
+   * size already replayed (see {@link #stat}): memory is exactly what the file says.
    */
   fresh(): boolean {
     if (this.#serial.locked || this.#reload) return false;
-    const reader = this.#reader;
     try {
-      if (reader !== undefined) {
-        const own = fstatSync(reader.fd);
-        if (own.nlink === 1) return own.size === this.#position;
-        if (own.nlink === 0) return false;
-      }
-      const info = statSync(this.#log, { throwIfNoEntry: false });
+      const info = this.#stat();
       if (info === undefined) return this.#ino === -1 && this.#position === 0;
       return info.ino === this.#ino && info.size === this.#position;
     } catch {
@@ -104,10 +92,8 @@ export class Journal<Op> {
 
   /**
    * Catches up with every whole record other processes appended. Calls made before the
-   * check runs share it: it runs once the code that made them yields (a microtask later),
-   * so it still starts after each of them — a write another process completed before a
-   * call is seen by it — while concurrent reads pay one `fstat` together instead of one
-   * each.
+   * check runs (a microtask later, so still after each of them) share it: concurrent reads
+   * pay one `fstat` together.
    */
   sync(): Promise<void> {
     this.#check ??= DONE.then(() => this.#checkNow());
@@ -121,16 +107,11 @@ export class Journal<Op> {
   }
 
   /**
-   * Runs `fn` under the lock on the latest state; its `ops` are appended (and fsynced when
-   * configured) and applied before `result` is returned. If `fn` throws, nothing of it is
-   * written. With `applied: true`, `fn` already applied its ops to the state itself (and
-   * undid them if it threw).
-   *
-   * Calls made while a write is in progress are committed together by the next holder:
-   * one lock hold, one append and one fsync for the group. Each `fn` runs in call order and
-   * sees the ops of the calls before it; each call's ops stay their own frame, so a crash
-   * keeps or drops whole calls. No call resolves before the group's append is complete,
-   * and if it fails they all fail (and memory reloads from the log).
+   * Runs `fn` under the lock on the latest state; its `ops` are appended (fsynced when
+   * configured) and applied before `result` is returned; a throwing `fn` writes nothing.
+   * `applied: true`: `fn` applied its ops itself (and undid them if it threw). Calls made
+   * while a write runs are committed together by the next holder (see group-commit.ts):
+   * one lock hold, append and fsync; none resolves before the append, all fail with it.
    */
   mutate<T>(fn: () => { result: T; ops: Op[]; applied?: boolean }): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -240,8 +221,9 @@ export class Journal<Op> {
   }
 
   /**
-   * The log's inode and size: an `fstat` of the replayed inode while it is still the only
-   * name's (see {@link Journal.fresh}), else a `stat` of the path.
+   * The log's inode and size. One `fstat` of the replayed inode while `log` is its only
+   * name: it sees every completed append (a size change) and a compaction (the rename over
+   * `log` leaves it `nlink` 0). Otherwise (replaced, or hard-linked elsewhere) a `stat` of the path.
    */
   #stat(): { ino: number; size: number } | undefined {
     if (this.#reader !== undefined) {
@@ -291,19 +273,7 @@ export class Journal<Op> {
     }
     this.#records += scan.records.length;
     this.#position = scan.end;
-    if (scan.tail === "damaged") {
-      this.#damage.report({
-        store: this.#options.what,
-        file: this.#log,
-        position: scan.end,
-        bytes: info.size - scan.end,
-      });
-    }
-    if (locked && scan.tail !== "clean") {
-      // Only the lock holder may cut: without it the "torn" tail may be a write in progress.
-      this.truncatedBytes += info.size - scan.end;
-      await truncate(this.#log, scan.end);
-    }
+    this.truncatedBytes += await this.#damage.settleTail(scan, this.#log, this.#options.what, info.size, locked);
   }
 
   /** Closes the read handle. */

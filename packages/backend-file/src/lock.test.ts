@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LockFile } from "./lock.js";
-import { waiterMarker } from "./lock-waiters.js";
+import { waiterMarker } from "./lock-token.js";
 
 const root = mkdtempSync(join(tmpdir(), "backend-file-lock-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -1,8 +1,17 @@
 import { readFile } from "node:fs/promises";
 import { fileError } from "./errors.js";
 import { breakStale, isStale, removeQuietly, sweepDeadTokens } from "./lock-stale.js";
-import { closeToken, letGo, releaseOnExit, type Token, takeWith, tokens } from "./lock-token.js";
-import { clearWaiting, signalWaiting, someoneWaits } from "./lock-waiters.js";
+import {
+  clearWaiting,
+  closeToken,
+  letGo,
+  releaseOnExit,
+  signalWaiting,
+  someoneWaits,
+  type Token,
+  takeWith,
+  tokens,
+} from "./lock-token.js";
 
 export { isAlive, lockCounters } from "./lock-stale.js";
 
@@ -43,23 +52,19 @@ const queues = new Map<string, Promise<void>>();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A lock file `path` (holding `pid timestamp`) that this process takes and releases
- * repeatedly. Keeps this process's token file (`<path>.<pid>`) and its descriptor open
- * between acquisitions; {@link LockFile.close} removes it. Tokens of dead processes beside
- * the lock are removed on first use. A lock left by a dead process (or older than
- * `staleMs`) is broken. Waits up to `timeoutMs`, then fails with `LOCKED` (retryable).
+ * A lock file `path` (holding `pid timestamp`, linked from this process's token, see
+ * lock-token.ts) taken and released repeatedly; {@link LockFile.close} removes the token.
+ * A lock left by a dead process (or older than `staleMs`) is broken (lock-stale.ts).
+ * Waits up to `timeoutMs`, then fails with `LOCKED` (retryable).
  *
- * With `burst`, a release keeps the lock file linked while more holds of this process
- * are already waiting for it (another lock object of the path queued, or the holder says
- * it has more to write): the next acquisition reuses it without a syscall, and a lock
- * object that held it last gets `continued` (nothing changed since its last hold). It is
- * let go at the first release with nothing more queued — never kept for writes that may
- * not come, so a process that blocks (say, on a synchronous child that writes the same
- * store) never holds it meanwhile — once it is `maxHoldMs` old (so its timestamp never
- * ages towards `staleMs`), or, checked between holds at most every millisecond, as soon
- * as another process shows it is waiting (`<path>.waiting`, see lock-waiters.ts); after
- * letting go for a waiter, this process leaves it the lock before taking it again. A
- * process killed while keeping a lock leaves it with a dead pid: broken as before.
+ * With `burst`, a release keeps the lock linked while more holds of this process already
+ * wait for it (another lock object queued, or the holder has more to write): the next
+ * hold costs no syscall and gets `continued` when its object held it last. It is let go
+ * at the first release with nothing queued (never kept for writes that may not come: a
+ * process blocked on a synchronous child writing the same store must not hold it), once
+ * `maxHoldMs` old (its timestamp never ages towards `staleMs`), or as soon as another
+ * process shows it waits (lock-waiters.ts), which then gets the lock first. A process
+ * killed while keeping it leaves a dead pid: broken as before.
  *
  * @example
  * ```ts

@@ -32,10 +32,8 @@ export function topicOf(shared: FileShared, storageName: string, tuning: FileQue
 
 /**
  * The file backend's queue storage: topic `name` in `queue/<sha256(name)>/` (bucket `i`
- * as `name + "\u0000" + i`). It buffers natively — a writer holds the topic's lock from
- * its first buffered write until the buffer is on disk (group commit per `batchSize`,
- * `flushIntervalMs`, `flush()`), so offsets are assigned at once — and blocking readers
- * are woken in-process and through `fs.watch` (native blocking).
+ * as `name + "\u0000" + i`), a {@link Topic}: native buffering (offsets assigned at once)
+ * and native blocking.
  */
 export function fileQueueDriver(shared: FileShared, defaults: FileQueueDefaults): QueueDriver {
   return {
@@ -97,7 +95,7 @@ class FileQueueLog implements QueueLogDriver {
   #readCurrent(offset: number, limit: number): Promise<RawEntry[]> {
     return this.#topic.serial(async () => {
       await this.#topic.refresh();
-      return this.#topic.read(Math.max(offset, this.#topic.log.meta.firstKept()), limit);
+      return this.#topic.read(Math.max(offset, this.#topic.log.meta.current().first), limit);
     });
   }
 
@@ -110,7 +108,7 @@ class FileQueueLog implements QueueLogDriver {
       const topic = this.#topic;
       return {
         totalCount: topic.next,
-        firstOffset: Math.min(topic.log.meta.firstKept(), topic.next),
+        firstOffset: Math.min(topic.log.meta.current().first, topic.next),
         bufferedCount: topic.buffered,
         persistedCount: topic.persisted,
         truncatedBytes: topic.log.truncatedBytes,

@@ -1,5 +1,6 @@
-import { open, stat, truncate } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { join } from "node:path";
+import type { DamageReports } from "./damage.js";
 import { fileError, fsError } from "./errors.js";
 import { scanRecords } from "./frames.js";
 
@@ -45,36 +46,27 @@ export function encodeEntry(entry: RawEntry): Buffer {
   return out;
 }
 
-/** Where {@link scanSegment} reports the tails it finds. */
-export interface TailReports {
-  /** Bytes of a torn or damaged tail cut off (only with `locked`). */
-  truncated(bytes: number): void;
-  /** A damaged last entry (or batch) at `position`, `bytes` to the end of the file. */
-  damaged(path: string, what: string, position: number, bytes: number): void;
-}
-
 /**
  * Reads what was appended to `segment` since its last scan, checking that every entry
- * carries the next offset, and extends its count, size and sparse index. A damaged tail
- * is reported to `reports.damaged`; with `locked` (the caller holds the topic lock) a torn
- * or damaged tail is cut off and reported to `reports.truncated`.
+ * carries the next offset, and extends its count, size and sparse index; its tail goes to
+ * {@link DamageReports.settleTail}. Returns the bytes cut off.
  */
 export async function scanSegment(
   dir: string,
   segment: Segment,
   locked: boolean,
   label: string,
-  reports: TailReports,
-): Promise<void> {
+  damage: DamageReports,
+): Promise<number> {
   const path = join(dir, segmentName(segment.base));
   let size: number;
   try {
     size = (await stat(path)).size;
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // trimmed meanwhile
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0; // trimmed meanwhile
     throw fsError(err, "reading", path);
   }
-  if (size <= segment.size) return;
+  if (size <= segment.size) return 0;
   const handle = await open(path, "r");
   let buf: Buffer;
   try {
@@ -98,9 +90,5 @@ export async function scanSegment(
     segment.count++;
   }
   segment.size = scan.end;
-  if (scan.tail === "damaged") reports.damaged(path, what, scan.end, size - scan.end);
-  if (locked && scan.tail !== "clean") {
-    reports.truncated(size - scan.end);
-    await truncate(path, scan.end);
-  }
+  return damage.settleTail(scan, path, what, size, locked);
 }

@@ -47,12 +47,9 @@ class Writer {
 }
 
 /**
- * A record collection in `records/<sha256(name)>/`: an append-only journal of changes
- * (fsynced before a write is acknowledged) replayed into in-memory indexes, compacted into
- * a snapshot when it grows. Writes run under the collection's lock after catching up with
- * other processes, so unique natural keys, versions and first sightings hold across
- * processes; reads catch up first, so they see every acknowledged write. Hooks hand out
- * the stored objects: the layer copies them (`sharesObjects`).
+ * A record collection in `records/<sha256(name)>/`: a {@link Journal} (fsynced) replayed
+ * into the kit's indexes, so unique natural keys, versions and first sightings hold across
+ * processes. Hooks hand out the stored objects: the layer copies them (`sharesObjects`).
  */
 class FileRecords implements RecordCollectionDriver {
   readonly sharesObjects = true;

@@ -1,28 +1,33 @@
 import { existsSync } from "node:fs";
-import { open, readdir, truncate, unlink } from "node:fs/promises";
+import { type FileHandle, open, readdir, truncate, unlink } from "node:fs/promises";
 import { join, sep } from "node:path";
 import { ensureDirectory, FILE_MODE, syncDirectory, writeAll } from "./atomic-write.js";
 import { type DamagedRecordHandler, DamageReports } from "./damage.js";
 import { fsError } from "./errors.js";
-import { encodeRecords } from "./frames.js";
-import { encodeEntry, type RawEntry, SEGMENT, type Segment, scanSegment, segmentName } from "./queue-segment.js";
+import { encodeRecords, HEADER_BYTES } from "./frames.js";
+import {
+  encodeEntry,
+  INDEX_EVERY,
+  type RawEntry,
+  SEGMENT,
+  type Segment,
+  scanSegment,
+  segmentName,
+} from "./queue-segment.js";
 import { SegmentReader } from "./queue-segment-reader.js";
 import { type TopicMeta, TopicMetaFile } from "./topic-meta.js";
-import { NOTHING_WRITTEN, type Written, writtenBatch } from "./written-batch.js";
 
 /**
- * The files of one topic (or bucket): append-only segments `seg-<base offset>.log` whose
- * entries are framed with length and CRC32 and carry their own offset, a sparse in-memory
- * index per segment (one position every 16 entries: a read finds its segment and its
- * starting point by binary search), and `meta.json` (first kept offset, consumer groups)
- * replaced atomically. Only the holder of the topic's lock appends, trims or truncates a
- * torn tail; readers in other processes catch up by scanning what was appended.
+ * The files of one topic (or bucket): append-only segments `seg-<base offset>.log` of
+ * framed entries carrying their own offset, with a sparse in-memory index (see
+ * queue-segment.ts), and `meta.json` (topic-meta.ts). Only the holder of the topic's lock
+ * appends, trims or cuts a torn tail; other processes catch up by scanning the appends.
  *
  * @example
  * ```ts
  * const log = new SegmentLog("/data/queue/ab12…", { segmentBytes: 8 << 20, what: "queue events" });
  * await log.refresh(true);
- * await settleWritten(await log.write([{ offset: log.next, timestamp: Date.now(), text: '"a"' }]), true);
+ * await settleWritten(await log.write([{ offset: log.next, timestamp: Date.now(), text: '"a"' }]));
  * ```
  */
 export class SegmentLog {
@@ -108,19 +113,16 @@ export class SegmentLog {
       const segment = this.#segments[i] as Segment;
       if (segment.sealed) continue;
       const last = i === this.#segments.length - 1;
-      await this.#scan(segment, locked && last);
+      this.truncatedBytes += await scanSegment(this.dir, segment, locked && last, this.#what, this.#damage);
       if (!last) segment.sealed = true;
     }
   }
 
   /**
    * The first kept offset when nothing was appended or trimmed since the last scan, else
-   * `undefined`; two syscalls instead of a directory listing. Nothing was appended when the
-   * last segment (an inode only ever appended to, never deleted while last) has no byte
-   * past the size scanned, a one-byte read on its open descriptor, and no newer segment
-   * exists: `meta.json` (one `fstat`, which also shows a trim) still names it as `last`,
-   * since writers name a segment there before appending to it. A `meta.json` without that
-   * mark (none yet, or from an older writer) costs a check for `seg-<next>` instead.
+   * `undefined`, in two syscalls: the last segment has no byte past its scanned size, and
+   * `meta.json` (unchanged: no trim) still names it `last` (writers name a segment there
+   * before appending to it), or, without that mark (an older writer), no `seg-<next>`.
    */
   settled(): number | undefined {
     const last = this.#segments.at(-1);
@@ -141,12 +143,9 @@ export class SegmentLog {
   }
 
   /**
-   * Writes entries to the page cache (the caller holds the lock and refreshed under it);
-   * rotates to a new segment once the current one passes `segmentBytes`. The caller counts
-   * them ({@link Written.count}: readers of this process see them before the fsync), then
-   * runs {@link Written.sync}, keeping the lock and writing nothing more to this log until
-   * it settled; if that fails, {@link Written.undo} then {@link Written.cut}. A failed write
-   * is cut back to the last whole entry here and counts nothing.
+   * Writes entries to the page cache (the caller holds the lock and refreshed under it),
+   * rotating past `segmentBytes`; the caller settles the {@link Written} before writing
+   * more. A failed write is cut back to the last whole entry and counts nothing.
    */
   async write(entries: readonly RawEntry[]): Promise<Written> {
     if (entries.length === 0) return NOTHING_WRITTEN;
@@ -192,15 +191,6 @@ export class SegmentLog {
     return this.#reader.readSync(this.#segments, offset, limit);
   }
 
-  async #scan(segment: Segment, locked: boolean): Promise<void> {
-    await scanSegment(this.dir, segment, locked, this.#what, {
-      truncated: (bytes) => {
-        this.truncatedBytes += bytes;
-      },
-      damaged: (file, store, position, bytes) => this.#damage.report({ store, file, position, bytes }),
-    });
-  }
-
   /**
    * Deletes whole segments entirely below `first`, never the newest one (it carries the
    * next offset). The caller holds the lock.
@@ -227,5 +217,82 @@ export class SegmentLog {
     if (last === undefined) delete meta.last;
     else meta.last = last.base;
     await this.meta.write(meta);
+  }
+}
+
+/**
+ * Entries {@link SegmentLog.write} put in the page cache: counted (readers here see them
+ * before the fsync), then synced; a failed sync is undone, then cut (see {@link settleWritten}).
+ */
+export interface Written {
+  /** Counts the entries in the log (synchronous: the caller unbuffers them in the same step). */
+  count(): void;
+  /** fsyncs the entries (then closes the descriptor). */
+  sync(): Promise<void>;
+  /** Uncounts the entries (synchronous: readers never see a half-undone log). */
+  undo(): void;
+  /** Truncates the segment back to before the entries. */
+  cut(): Promise<void>;
+}
+
+/** A write of no entries: nothing to count, sync or undo. */
+export const NOTHING_WRITTEN: Written = {
+  count: () => {},
+  sync: async () => {},
+  undo: () => {},
+  cut: async () => {},
+};
+
+/**
+ * The {@link Written} of `entries` just appended to `segment` through `handle` (still
+ * open): `before` is the segment as it was, for undo and cut.
+ */
+export function writtenBatch(
+  handle: FileHandle,
+  path: string,
+  target: Segment,
+  entries: readonly RawEntry[],
+  before: { count: number; size: number; index: number },
+): Written {
+  return {
+    count: () => {
+      // Several entries were written as one batch frame: its header comes first.
+      let position = target.size + (entries.length > 1 ? HEADER_BYTES : 0);
+      for (const entry of entries) {
+        if (target.count % INDEX_EVERY === 0) target.index.push(position);
+        position += HEADER_BYTES + 16 + Buffer.byteLength(entry.text, "utf8");
+        target.count++;
+      }
+      target.size = position;
+    },
+    // The descriptor that wrote stays open until the fsync: it is the one a writeback
+    // error is reported to.
+    sync: async () => {
+      try {
+        await handle.datasync();
+      } catch (err) {
+        throw fsError(err, "appending to", path);
+      } finally {
+        await handle.close().catch(() => {});
+      }
+    },
+    undo: () => {
+      target.count = before.count;
+      target.size = before.size;
+      target.index.length = before.index;
+    },
+    cut: () => truncate(path, before.size).catch(() => {}),
+  };
+}
+
+/** Counts what {@link SegmentLog.write} wrote, then fsyncs it (uncounting and cutting it off if that fails). */
+export async function settleWritten(written: Written): Promise<void> {
+  written.count();
+  try {
+    await written.sync();
+  } catch (err) {
+    written.undo();
+    await written.cut();
+    throw err;
   }
 }

@@ -13,11 +13,7 @@ export interface TopicMeta {
   groupStates?: Record<string, string>;
   /** Transport outboxes: which member instance holds each group, until when. */
   leases?: Record<string, GroupLease>;
-  /**
-   * The newest segment's base when this file was written. Writers keep it true: an entry
-   * is appended to a segment only once `meta.json` names it (a rotation rewrites this
-   * file first), so a reader whose newest segment is `last` needs no directory check.
-   */
+  /** The newest segment's base: written before any entry goes to a new segment (see SegmentLog.settled). */
   last?: number;
 }
 
@@ -39,13 +35,13 @@ export interface GroupLease {
 }
 
 /**
- * A topic's `meta.json` (first kept offset, consumer groups, transport leases), replaced
- * atomically. The first kept offset is cached while the file is provably the same.
+ * A topic's `meta.json`, replaced atomically; its marks are cached while the file is
+ * provably the same.
  *
  * @example
  * ```ts
  * const meta = new TopicMetaFile("/data/queue/ab12…", "queue events");
- * const first = meta.firstKept();
+ * const { first } = meta.current();
  * ```
  */
 export class TopicMetaFile {
@@ -61,12 +57,10 @@ export class TopicMetaFile {
   }
 
   /**
-   * The first kept offset (`meta.json`'s `first`, 0 for a new topic) and the `last` mark,
-   * as the file says now. `meta.json` is never changed in place, only replaced by a
-   * rename, so the values parsed from an open descriptor hold while that inode is still
-   * `meta.json`: one `fstat` shows it (`nlink` 1; a replacement leaves it 0). With no
-   * `meta.json` yet, one existence check. A file with other names too (hard-linked by a
-   * backup) is compared by path instead.
+   * The first kept offset (0 for a new topic) and the `last` mark, as the file says now.
+   * `meta.json` is only ever replaced by a rename, so what was parsed from an open
+   * descriptor holds while its inode keeps the name: one `fstat` (`nlink` 1; replaced: 0;
+   * hard-linked elsewhere: compared by path). No `meta.json` yet: one existence check.
    */
   current(): MetaMarks {
     const path = join(this.#dir, "meta.json");
@@ -75,7 +69,7 @@ export class TopicMetaFile {
         const own = fstatSync(this.#fd);
         if (own.nlink === 1) return this.#marks;
         if (own.nlink > 1 && statSync(path, { throwIfNoEntry: false })?.ino === own.ino) return this.#marks;
-        this.#forget();
+        this.close();
       }
       // No exception (costly) for the common "no meta yet" case.
       if (!existsSync(path)) return NO_META;
@@ -97,12 +91,8 @@ export class TopicMetaFile {
     }
   }
 
-  /** The first kept offset (see {@link current}). */
-  firstKept(): number {
-    return this.current().first;
-  }
-
-  #forget(): void {
+  /** Closes the descriptor kept for {@link current}. */
+  close(): void {
     const fd = this.#fd;
     this.#fd = undefined;
     this.#marks = NO_META;
@@ -124,11 +114,6 @@ export class TopicMetaFile {
     }
   }
 
-  /** Closes the descriptor kept for {@link firstKept}. */
-  close(): void {
-    this.#forget();
-  }
-
   /** The topic's meta (first kept offset, groups); defaults for a new topic. */
   async read(): Promise<TopicMeta> {
     let text: string;
@@ -143,7 +128,7 @@ export class TopicMetaFile {
 
   /** Replaces the meta atomically (the caller holds the lock and created the directory). */
   async write(meta: TopicMeta): Promise<void> {
-    this.#forget();
+    this.close();
     await atomicWrite(join(this.#dir, "meta.json"), JSON.stringify(meta));
   }
 }

@@ -3,9 +3,8 @@ import { join } from "node:path";
 import type { DamagedRecordHandler } from "./damage.js";
 import { type HeldLock, LockFile, type LockOptions } from "./lock.js";
 import type { RawEntry } from "./queue-segment.js";
-import { SegmentLog } from "./segment-log.js";
+import { SegmentLog, type Written } from "./segment-log.js";
 import type { TopicMeta } from "./topic-meta.js";
-import type { Written } from "./written-batch.js";
 
 /** Tuning of a topic's writer. */
 export interface TopicOptions {
@@ -21,15 +20,12 @@ export interface TopicOptions {
 }
 
 /**
- * One topic (or bucket) as this backend sees it: the segment files plus this process's
- * write buffer. Offsets are dense across processes because a writer holds the topic's
- * lock from its first buffered write until the buffer is on disk (group commit: after
- * `batchSize` writes, after `flushIntervalMs`, or on `flush()`, each an fsync). Buffered
- * writes are readable here at once; other processes see them after the flush. A group
- * commit's write and fsync run off the chain: reads and puts here never queue behind
- * them. Blocking
- * readers are woken by writes of this process at once and by other processes through
- * `fs.watch` on the directory, with a poll every `pollIntervalMs` as a fallback.
+ * One topic (or bucket): the segment files plus this process's write buffer. Offsets are
+ * dense across processes because a writer holds the topic's lock from its first buffered
+ * write until the buffer is on disk (group commit per `batchSize`, `flushIntervalMs` or
+ * `flush()`, each an fsync, run off the chain so reads and puts never queue behind it).
+ * Buffered writes are readable here at once, elsewhere after the flush. Blocking readers
+ * wake on writes here, on `fs.watch` of the directory, and on a `pollIntervalMs` poll.
  *
  * @example
  * ```ts
@@ -49,11 +45,7 @@ export class Topic {
   #pending: RawEntry[] = [];
   /** The batch a flush took from `#pending` and is writing: not yet counted in `log`. */
   #writing: RawEntry[] = [];
-  /**
-   * The group commit whose write and fsync run off the chain (reads and puts go on
-   * meanwhile): at most one, and nothing else writes to the log until it settled.
-   * `unsynced`: its entries already counted in `log`.
-   */
+  /** The group commit running off the chain (at most one; `unsynced`: already counted in `log`). */
   #syncing: { unsynced: number; done: Promise<void> } | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** A flush for a full batch is on its way and has not taken the buffer yet. */
@@ -167,10 +159,8 @@ export class Topic {
   }
 
   /**
-   * Writes and fsyncs the buffer, then lets other writers in. Only taking the batch is
-   * serialised; its write and fsync run off the chain, so reads and puts of this process
-   * go on meanwhile. Resolves once the batch is durable, after releasing the lock if
-   * nothing was buffered meanwhile.
+   * Writes and fsyncs the buffer (only taking it is serialised), then lets other writers
+   * in: resolves once durable, after releasing the lock if nothing was buffered meanwhile.
    */
   async flush(): Promise<void> {
     // Wait out a group commit in flight before queueing, so the chain stays free meanwhile.
@@ -184,8 +174,8 @@ export class Topic {
 
   /**
    * Takes the buffer (serialised, lock held) and starts its group commit. Each move of the
-   * batch (buffer → writing → counted in the log, or back to the buffer on a failed write
-   * or fsync) is one synchronous step, so a reader finds every entry exactly once.
+   * batch (buffer → writing → log, or back on a failure) is one synchronous step, so a
+   * reader finds every entry exactly once.
    */
   async #commit(): Promise<{ durable: Promise<void> }> {
     this.#flushWanted = false;
@@ -232,15 +222,14 @@ export class Topic {
   }
 
   /**
-   * A page served at once when that is exactly what {@link refresh} then {@link read}
-   * would return: nothing of this object queued or running, the torn-tail recovery done,
-   * and the log provably unchanged (or this process holds the lock, so nobody else
-   * writes). `offset` is raised to the first kept one. `undefined`: take the slow path.
+   * The page {@link refresh} then {@link read} would return, served at once when nothing
+   * here is queued, recovery is done and the log is provably unchanged (or locked by us);
+   * else `undefined`. `offset` is raised to the first kept one.
    */
   readNow(offset: number | undefined, limit: number): RawEntry[] | undefined {
     if (this.#busy > 0 || !this.#recovered) return undefined;
     // Holding the lock, nobody else appends or trims: only `first` is needed.
-    const first = this.#lock === undefined ? this.log.settled() : this.log.meta.firstKept();
+    const first = this.#lock === undefined ? this.log.settled() : this.log.meta.current().first;
     if (first === undefined) return undefined;
     const from = Math.max(offset ?? first, first);
     const out = from < this.log.next ? this.log.readSync(from, limit) : [];
@@ -250,9 +239,8 @@ export class Topic {
   }
 
   #fromBuffer(offset: number, limit: number, out: RawEntry[]): void {
-    // After the entries read from disk: a group commit may have moved entries between the
-    // log and the buffers while the read ran (the batch being written, then the buffer,
-    // always continue the log's offsets).
+    // After the entries read from disk: a group commit may have moved entries from the
+    // buffers to the log while the read ran (the buffers always continue the log's offsets).
     const last = out.at(-1);
     const from = last === undefined ? offset : last.offset + 1;
     const writing = this.#writing;

@@ -4,15 +4,14 @@ import { decodeStoredMessage, type OutgoingMessage, type TransportDriver } from 
 import { BACKEND } from "./errors.js";
 import { Journal } from "./journal.js";
 import { fileName } from "./names.js";
-import { slowestGroup, trimOutbox } from "./outbox-trim.js";
 import { type FileQueueDefaults, topicOf } from "./queue-driver.js";
 import type { RawEntry } from "./queue-segment.js";
+import { settleWritten } from "./segment-log.js";
 import { type FileShared, storeState } from "./shared.js";
 import type { Topic } from "./topic.js";
 import { DedupData, type DedupOp } from "./transport-dedup.js";
-import { GroupState, type GroupTuning } from "./transport-group.js";
+import { GroupState, type GroupTuning, slowestGroup, trimOutbox } from "./transport-group.js";
 import { cursorPositions, fileSource, type MessagePositions } from "./transport-source.js";
-import { settleWritten } from "./written-batch.js";
 
 /** Group and outbox settings of a file backend's transports. */
 export interface FileTransportDefaults {
@@ -151,10 +150,7 @@ class FileOutboxes {
       });
       const keep = messages.filter((_, i) => fresh[i]);
       const first = log.next;
-      await settleWritten(
-        await log.write(keep.map((p, i) => ({ offset: first + i, timestamp: now, text: p.text }))),
-        true,
-      );
+      await settleWritten(await log.write(keep.map((p, i) => ({ offset: first + i, timestamp: now, text: p.text }))));
       for (const key of seen) ops.push({ k: key, e: now + window });
       ops.push({ n: log.next });
       await dedup.mutate(() => ({ result: undefined, ops }));
