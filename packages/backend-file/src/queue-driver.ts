@@ -122,26 +122,25 @@ class FileQueueLog implements QueueLogDriver {
     return this.#run(() => this.#topic.flush());
   }
 
-  commit(group: string, nextOffset: number): Promise<void> {
-    return this.#run(() =>
-      this.#topic.exclusive(async () => {
-        const meta = await this.#topic.readMeta();
+  async commit(group: string, nextOffset: number): Promise<void> {
+    await this.#run(() =>
+      this.#topic.updateMeta((meta) => {
         meta.groups[group] = nextOffset;
-        await this.#topic.log.writeMeta(meta);
+        return true;
       }),
     );
   }
 
   committed(group: string): Promise<number> {
     return this.#run(async () => {
-      const meta = await this.#topic.readMeta();
+      const meta = await this.#topic.log.meta.read();
       return Object.hasOwn(meta.groups, group) ? (meta.groups[group] as number) : 0;
     });
   }
 
   groupState(group: string): Promise<string | undefined> {
     return this.#run(async () => {
-      const states = (await this.#topic.readMeta()).groupStates;
+      const states = (await this.#topic.log.meta.read()).groupStates;
       return states !== undefined && Object.hasOwn(states, group) ? states[group] : undefined;
     });
   }
@@ -149,14 +148,11 @@ class FileQueueLog implements QueueLogDriver {
   swapGroupState(group: string, expected: string | undefined, next: string): Promise<boolean> {
     // Under the topic's lock, so the compare-and-set holds across processes.
     return this.#run(() =>
-      this.#topic.exclusive(async () => {
-        const meta = await this.#topic.readMeta();
+      this.#topic.updateMeta((meta) => {
         const states = meta.groupStates ?? {};
-        const current = Object.hasOwn(states, group) ? states[group] : undefined;
-        if (current !== expected) return false;
+        if ((Object.hasOwn(states, group) ? states[group] : undefined) !== expected) return false;
         states[group] = next;
         meta.groupStates = states;
-        await this.#topic.log.writeMeta(meta);
         return true;
       }),
     );
@@ -165,7 +161,7 @@ class FileQueueLog implements QueueLogDriver {
   trim(_options: TrimOptions, target: (next: number) => number): Promise<number> {
     return this.#run(() =>
       this.#topic.exclusive(async () => {
-        const meta = await this.#topic.readMeta();
+        const meta = await this.#topic.log.meta.read();
         const next = this.#topic.log.next;
         const first = Math.max(meta.first, Math.min(target(next), next));
         const dropped = first - meta.first;

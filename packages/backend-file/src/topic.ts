@@ -270,8 +270,14 @@ export class Topic {
     });
   }
 
-  readMeta(): Promise<TopicMeta> {
-    return this.log.meta.read();
+  /** {@link exclusive} on the meta: written back (see SegmentLog.writeMeta) when `fn` returns true. */
+  updateMeta(fn: (meta: TopicMeta) => boolean): Promise<boolean> {
+    return this.exclusive(async () => {
+      const meta = await this.log.meta.read();
+      const changed = fn(meta);
+      if (changed) await this.log.writeMeta(meta);
+      return changed;
+    });
   }
 
   /** Resolves on a write here, a change of the directory, a poll tick, or an abort. */

@@ -38,15 +38,12 @@ interface Channel {
 
 /**
  * The file backend's transport storage, for `createTransport`. Each channel is an outbox
- * in the queue's segment format (`queue/<sha256("\u0001transport\0" + channel)>/`),
- * written and fsynced by `send` before it resolves; subscribers in any process read it
- * (woken by `fs.watch`, with a poll fallback). A group's position (oldest message not yet
- * handled) and its lease are stored in the outbox's `meta.json`: one backend instance at a
- * time delivers a group's messages, and another takes over when it leaves, dies or stops
- * renewing (see {@link GroupState}). Outboxes are trimmed by whole segments past every
- * group and the retention. Idempotency keys travel inside the stored messages and are
- * journalled after them for `dedupWindowMs`, all under the outbox lock, so repeats are
- * dropped across processes and a crash never loses a message. The layer delivers.
+ * {@link Topic} (`queue/<sha256("\u0001transport\0" + channel)>/`), fsynced by `send`
+ * before it resolves and read by subscribers in any process; groups hold a lease in its
+ * `meta.json` (see {@link GroupState}); it is trimmed by whole segments past every group
+ * and the retention. Idempotency keys travel inside the stored messages and are journalled
+ * after them (see {@link DedupData}), so repeats are dropped across processes and a crash
+ * never loses a message. The layer delivers.
  */
 export function fileTransportDriver(
   shared: FileShared,
@@ -168,7 +165,7 @@ class FileOutboxes {
     // Groups move on by themselves (and trim when they ack): look again only now and then.
     if (end > state.slowest && Date.now() - state.slowestAt < TRIM_RECHECK_MS) return;
     await state.topic.exclusive(async () => {
-      const meta = await state.topic.readMeta();
+      const meta = await state.topic.log.meta.read();
       state.slowest = slowestGroup(meta);
       state.slowestAt = Date.now();
       await trimOutbox(log, meta, this.#tuning.retention);
@@ -182,7 +179,7 @@ class FileOutboxes {
     if (group === undefined) {
       const start = await topic.serial(async () => {
         await topic.refresh();
-        return fromStart ? (await topic.readMeta()).first : topic.next;
+        return fromStart ? (await topic.log.meta.read()).first : topic.next;
       });
       positions = cursorPositions(topic, start);
     } else {

@@ -54,18 +54,12 @@ export class GroupState {
 
   /** Creates the group's stored position if new: the newest (or oldest kept) message. */
   static async open(topic: Topic, name: string, fromStart: boolean, tuning: GroupTuning): Promise<GroupState> {
-    await topic.exclusive(async () => {
-      const meta = await topic.readMeta();
-      if (Object.hasOwn(meta.groups, name)) return;
+    await topic.updateMeta((meta) => {
+      if (Object.hasOwn(meta.groups, name)) return false;
       setOwn(meta.groups, name, fromStart ? meta.first : topic.log.next);
-      await topic.log.writeMeta(meta);
+      return true;
     });
     return new GroupState(topic, name, tuning);
-  }
-
-  /** Whether this instance holds the group's lease (delivers its messages). */
-  get holding(): boolean {
-    return this.#holding;
   }
 
   /** Adds a member; takes the lease at once when it is free. */
@@ -142,10 +136,10 @@ export class GroupState {
     this.#acquiring ??= (async () => {
       this.#lastTry = Date.now();
       // A look without the lock first: a held lease costs waiting members no lock traffic.
-      if (this.#heldByOther(this.#leaseOf(await this.#topic.readMeta()), Date.now())) return;
+      if (this.#heldByOther(this.#leaseOf(await this.#topic.log.meta.read()), Date.now())) return;
       await this.#topic.exclusive(async () => {
         if (this.#holding || this.#members === 0) return;
-        const meta = await this.#topic.readMeta();
+        const meta = await this.#topic.log.meta.read();
         if (this.#heldByOther(this.#leaseOf(meta), Date.now())) return;
         const position = Object.hasOwn(meta.groups, this.#name)
           ? (meta.groups[this.#name] as number)
@@ -176,7 +170,7 @@ export class GroupState {
     if (!renew && this.#position() === this.#stored) return;
     await this.#topic.exclusive(async () => {
       if (!this.#holding) return;
-      const meta = await this.#topic.readMeta();
+      const meta = await this.#topic.log.meta.read();
       if (this.#leaseOf(meta)?.owner !== this.#owner) {
         this.#lose();
         return;
@@ -199,7 +193,7 @@ export class GroupState {
     if (!this.#holding) return;
     await this.#topic.exclusive(async () => {
       if (this.#members > 0 || !this.#holding) return;
-      const meta = await this.#topic.readMeta();
+      const meta = await this.#topic.log.meta.read();
       if (this.#leaseOf(meta)?.owner === this.#owner) {
         setOwn(meta.groups, this.#name, this.#position());
         this.#writeLease(meta, undefined);
