@@ -130,7 +130,7 @@ describe("LockFile (token linked into place)", () => {
     const path = join(dir, "lock");
     const file = new LockFile(path, {}, true);
     const held = await file.acquire();
-    // Another process's waiting token shown as the marker (as lock-waiters.ts places it).
+    // Another process's waiting token shown as the marker (as lock-token.ts places it).
     const other = join(dir, "lock.other");
     writeFileSync(other, `${process.pid} ${Date.now()}`);
     linkSync(other, waiterMarker(path));

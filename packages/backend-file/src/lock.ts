@@ -63,7 +63,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * at the first release with nothing queued (never kept for writes that may not come: a
  * process blocked on a synchronous child writing the same store must not hold it), once
  * `maxHoldMs` old (its timestamp never ages towards `staleMs`), or as soon as another
- * process shows it waits (lock-waiters.ts), which then gets the lock first. A process
+ * process shows it waits (lock-token.ts), which then gets the lock first. A process
  * killed while keeping it leaves a dead pid: broken as before.
  *
  * @example

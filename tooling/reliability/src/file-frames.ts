@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** XORed into a batch frame's complemented length (`@core/backend-file` segment.ts). */
+/** XORed into a batch frame's complemented length (`@core/backend-file` frames.ts). */
 const BATCH_MARK = 0x4241_5443;
 
 /**
