@@ -12,13 +12,11 @@ const OWNED = new Set(["journal_mode", "synchronous", "busy_timeout", "foreign_k
 
 /**
  * Pragmas a database file the backend opens gets before the caller's own (which win, name
- * by name). Both matter once a store outgrows the page cache — a million records is about
- * 410 MB — and cost nothing on a small file:
- * - `mmap_size`: reads come straight from the OS page cache instead of a `pread` and a copy
- *   per page. Address space only, mapped up to the file's size: a 1k-record file maps ~0.5 MB.
- * - `cache_size` (KiB when negative): a write transaction's dirty index pages stay in memory
- *   until commit instead of spilling to the WAL half-way; pages are allocated as used, so a
- *   small store never reaches it.
+ * by name). `mmap_size`: reads come straight from the OS page cache instead of a `pread`
+ * and a copy per page SQLite's own cache misses — every row of a page in a time or
+ * natural-key order once a store outgrows that cache (a million records is ~410 MB).
+ * Address space only, mapped up to the file's size. A larger `cache_size` is not among
+ * them: measured at 1M records, 64 MiB changed neither page nor fill cost beyond noise.
  *
  * @example
  * ```ts
@@ -27,7 +25,6 @@ const OWNED = new Set(["journal_mode", "synchronous", "busy_timeout", "foreign_k
  */
 export const FILE_PRAGMA_DEFAULTS: Readonly<Record<string, PragmaValue>> = {
   mmap_size: 1 << 30,
-  cache_size: -65536,
 };
 
 /**

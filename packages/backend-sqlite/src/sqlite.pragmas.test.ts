@@ -33,33 +33,27 @@ describe("openSqliteBackend({ pragmas })", () => {
     expect(await db.query(sql`pragma foreign_keys`)).toEqual([{ foreign_keys: 1 }]);
   });
 
-  it("gives a file it opens the large-store defaults (memory-mapped reads, a larger page cache)", async () => {
+  it("gives a file it opens the large-store default (memory-mapped reads)", async () => {
     await using backend = await openSqliteBackend({ path: join(dir, "defaults.db") });
-    expect(await pragma(backend, "mmap_size")).toBe(FILE_PRAGMA_DEFAULTS.mmap_size);
-    expect(await pragma(backend, "cache_size")).toBe(FILE_PRAGMA_DEFAULTS.cache_size);
-    expect(FILE_PRAGMA_DEFAULTS).toEqual({ mmap_size: 1073741824, cache_size: -65536 });
+    expect(FILE_PRAGMA_DEFAULTS).toEqual({ mmap_size: 1073741824 });
+    expect(await pragma(backend, "mmap_size")).toBe(1073741824);
   });
 
-  it("lets the caller's pragmas override the file defaults, name by name", async () => {
+  it("lets the caller's pragmas override the file default and keeps it beside others", async () => {
     await using small = await openSqliteBackend({ path: join(dir, "small.db"), pragmas: { cache_size: -2000 } });
     expect(await pragma(small, "cache_size")).toBe(-2000);
-    expect(await pragma(small, "mmap_size")).toBe(FILE_PRAGMA_DEFAULTS.mmap_size);
+    expect(await pragma(small, "mmap_size")).toBe(1073741824);
     await using unmapped = await openSqliteBackend({ path: join(dir, "unmapped.db"), pragmas: { MMAP_SIZE: 0 } });
     expect(await pragma(unmapped, "mmap_size")).toBe(0);
-    expect(await pragma(unmapped, "cache_size")).toBe(FILE_PRAGMA_DEFAULTS.cache_size);
+    await using smaller = await openSqliteBackend({ path: join(dir, "smaller.db"), pragmas: { mmap_size: 4096 } });
+    expect(await pragma(smaller, "mmap_size")).toBe(4096);
   });
 
-  it("leaves an in-memory database and a database passed in at the driver's settings", async () => {
-    const plain = new Database(":memory:");
-    const driverCache = plain.pragma("cache_size", { simple: true });
-    plain.close();
-    await using memory = await openSqliteBackend();
-    expect(await pragma(memory, "cache_size")).toBe(driverCache);
+  it("leaves a database passed in at its owner's settings", async () => {
     const own = new Database(join(dir, "own.db"));
     const passed = await openSqliteBackend({ database: own });
     try {
       expect(await pragma(passed, "mmap_size")).toBe(0);
-      expect(await pragma(passed, "cache_size")).toBe(driverCache);
     } finally {
       await passed.close();
       own.close();
