@@ -156,7 +156,7 @@ class RedisRecords implements RecordCollectionDriver {
   async delete(id: string, layer: R.Layer | undefined): Promise<boolean> {
     const keys = [this.#nk, ...this.#ix, this.#rec(id)];
     const n = await run(this.#shared, "records.delete", () =>
-      scripts().recordsDelete.run(this.#client, keys, [id, layer ?? "", `${this.#base}:p:`]),
+      scripts().recordsDelete.run(this.#client, keys, [id, layer ?? "", `${this.#base}:`]),
     );
     return n === 1;
   }

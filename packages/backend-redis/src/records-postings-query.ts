@@ -112,22 +112,21 @@ function document(id: string, text: string): object {
 export async function buildPostings(client: RedisClientLike, base: string): Promise<void> {
   const marker = `${base}:postings`;
   if ((await client.call("GET", marker)) === READY) return;
-  const recp = `${base}:rec:`;
   let from = "-";
   for (;;) {
     const flat = (await scripts().recordsPostingsBuild.run(
       client,
       [`${base}:all`],
-      ["read", recp, from, BUILD_BATCH],
+      ["read", `${base}:`, from, BUILD_BATCH],
     )) as string[];
-    const args: RedisArg[] = ["write", recp, `${base}:p:`];
+    const args: RedisArg[] = ["write", `${base}:`];
     for (let i = 1; i < flat.length; i += 4) {
       const id = flat[i] as string;
       const content = document(id, flat[i + 2] as string);
       const metadata = document(id, flat[i + 3] as string);
       args.push(id, flat[i + 1] as string, postingSuffixes(content, metadata).join(" "));
     }
-    if (args.length > 3) await scripts().recordsPostingsBuild.run(client, [`${base}:all`], args);
+    if (args.length > 2) await scripts().recordsPostingsBuild.run(client, [`${base}:all`], args);
     const last = flat[0] as string;
     if (last === "") break;
     from = `(${last}`;

@@ -92,9 +92,8 @@ describe("equality postings", () => {
     await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
     const name = "legacy";
     await fill(backend.records(name), 1200);
-    // The layout of the previous version: no marker, no postings, no px field.
-    await admin().unlink(`${base(name)}:postings`, ...(await postingKeys(name)));
-    for (const key of await keys(`${base(name)}:rec:*`)) await admin().hdel(key, "px");
+    // The layout of the version before postings: no marker, no postings, no posting lists.
+    await admin().unlink(`${base(name)}:postings`, ...(await postingKeys(name)), ...(await keys(`${base(name)}:x:*`)));
     // A later write to the non-empty collection does not mark it complete.
     const store = backend.records(name);
     await store.store({ id: "r001", naturalKey: "k7", layer: "silver", content: { tag: "rare", i: 1 } });
@@ -111,5 +110,40 @@ describe("equality postings", () => {
     // Built postings leave with their values like written ones.
     await reopened.store({ id: "r020", naturalKey: "k140", content: { tag: "common", i: 20 } });
     expect(await reopened.count({ where })).toBe(60);
+  });
+
+  it("a collection of layout 3 moves the posting lists out of its record hashes on its first query", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const name = "lists";
+    await fill(backend.records(name), 30);
+    // What layout 3 left: its marker, and each record's posting list in its hash's `px`.
+    await admin().set(`${base(name)}:layout`, "3");
+    for (const key of await keys(`${base(name)}:x:*`)) {
+      const id = key.slice(`${base(name)}:x:`.length);
+      await admin().hset(`${base(name)}:rec:${id}`, "px", (await admin().get(key)) as string);
+      await admin().unlink(key);
+    }
+    await using other = await openRedisBackend({ url: REDIS_URL, prefix });
+    const store = other.records(name);
+    // Before the first query, writes take the old postings from the hash.
+    await store.store({ id: "r000", naturalKey: "k0", content: { tag: "common", i: 0 } });
+    expect(await store.delete("r020")).toBe(true);
+    expect(await store.count({ where: { "content.tag": "rare" } })).toBe(0);
+    expect(await store.count({ where: { "content.i": 20 } })).toBe(0);
+
+    const page = await store.queryPage({ orderBy: "id", limit: 50 });
+    expect(page.records).toHaveLength(29);
+    expect(page.records[1]).toMatchObject({ id: "r001", naturalKey: "k7", content: { tag: "common", i: 1 } });
+    expect(await admin().get(`${base(name)}:layout`)).toBe("4");
+    const hashes = await keys(`${base(name)}:rec:*`);
+    for (const key of hashes) expect(await admin().hexists(key, "px")).toBe(0);
+    // A hash of eight short fields gets Redis's compact encoding once written anew.
+    expect(await admin().object("ENCODING", hashes[0]!)).toBe("listpack");
+    expect(await keys(`${base(name)}:x:*`)).toHaveLength(29);
+    expect(await ids(store, { where: { "content.i": 1 } })).toEqual(["r001"]);
+    await store.store({ id: "r001", naturalKey: "k7", content: { tag: "rare", i: 1 } });
+    expect(await ids(store, { where: { "content.tag": "rare" } })).toEqual(["r001"]);
+    expect(await store.delete("r001")).toBe(true);
+    expect(await admin().exists(`${base(name)}:x:r001`)).toBe(0);
   });
 });

@@ -157,7 +157,7 @@ describe("records index layout", () => {
     expect(
       await admin().exists(`${base}:ix:C:all`, `${base}:ix:U:all`, `${base}:ix:C:bronze`, `${base}:ix:U:bronze`),
     ).toBe(0);
-    expect(await admin().get(`${base}:layout`)).toBe("3");
+    expect(await admin().get(`${base}:layout`)).toBe("4");
     // Writes add to the ascending time sets only.
     await fresh.records("retired").store({ id: "d", naturalKey: "nk:d", content: {} });
     expect(await admin().exists(`${base}:ix:C:all`, `${base}:ix:U:all`)).toBe(0);

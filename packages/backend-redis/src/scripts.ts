@@ -64,6 +64,7 @@ export function scripts() {
     recordsPostings: new LuaScript("records-postings", ["records-filter", "records-index"]),
     recordsPostingsBuild: new LuaScript("records-postings-build", ["records-posting-keys"]),
     recordsReindex: new LuaScript("records-reindex", ["records-index"]),
+    recordsUnpack: new LuaScript("records-unpack"),
     transportSend: new LuaScript("transport-send"),
   };
   return loaded as {
@@ -78,6 +79,7 @@ export function scripts() {
     recordsSelect: LuaScript;
     recordsPostings: LuaScript;
     recordsPostingsBuild: LuaScript;
+    recordsUnpack: LuaScript;
     recordsReindex: LuaScript;
     transportSend: LuaScript;
   };

@@ -1,6 +1,15 @@
 -- Prelude of the record write scripts: the equality postings (records-postings.ts). A
--- record's postings are listed, space-separated, in its hash field `px`; each is a sorted
--- set `<prefix><suffix>` of ids, every member scored 0 so it sorts by id.
+-- record's postings are listed, space-separated, in its own string `<base>x:<id>`; each is
+-- a sorted set `<base>p:<suffix>` of ids, every member scored 0 so it sorts by id. The list
+-- lives outside the record hash so the hash holds only the eight fields a page reads and
+-- stays small enough for Redis's compact encoding (listpack: one allocation per record);
+-- layout 3 kept it in the hash field `px` (records-layout.ts moves it out).
+
+-- The posting list of record `id`: `legacy` (a `px` field still in its hash), else its key.
+local function px_get(base, id, legacy)
+  if legacy then return legacy end
+  return redis.call('GET', base .. 'x:' .. id)
+end
 
 local function px_set(list)
   local set = {}

@@ -3,7 +3,7 @@
 -- KEYS[1] natural key -> id hash, KEYS[2..25] the indexes (see records-index.lua, the
 -- prelude of this script), KEYS[25+i] the hash of record i.
 -- ARGV[1] mode: update | skip | error; ARGV[2] now (ms); ARGV[3] expected version or -1;
--- ARGV[4] the collection's key base (`…:{r:<name>}:`, for its postings and their marker);
+-- ARGV[4] the collection's key base (`…:{r:<name>}:`, for its postings, their lists and marker);
 -- then per record: id, natural key, layer, content JSON, metadata JSON, createdAt and
 -- updatedAt (ms; both '' unless the caller preserves its own timestamps), and its
 -- postings (records-posting-keys.lua, a prelude of this script).
@@ -29,7 +29,8 @@ local function state(i, id)
   if s ~= nil then return s end
   local h = redis.call('HMGET', KEYS[REC + i], 'nk', 'layer', 'version', 'createdAt', 'updatedAt', 'px')
   if not h[1] then return false end
-  return { nk = h[1], layer = h[2], version = tonumber(h[3]), createdAt = h[4], updatedAt = h[5], px = h[6] }
+  return { nk = h[1], layer = h[2], version = tonumber(h[3]), createdAt = h[4], updatedAt = h[5],
+           px = px_get(base, id, h[6]), legacy = h[6] ~= false }
 end
 
 for i = 1, n do
@@ -75,9 +76,12 @@ for i = 1, n do
     if old then
       if old.nk ~= new.nk and redis.call('HGET', KEYS[1], old.nk) == id then redis.call('HDEL', KEYS[1], old.nk) end
     end
+    -- A hash of layout 3 (with `px`) is written anew: dropping a field never makes Redis
+    -- re-encode a hash compactly.
+    if old and old.legacy then redis.call('DEL', KEYS[REC + i]) end
     redis.call('HSET', KEYS[REC + i], 'id', id, 'nk', new.nk, 'layer', new.layer, 'version', new.version,
-      'createdAt', new.createdAt, 'updatedAt', new.updatedAt, 'content', ARGV[a + 4], 'metadata', ARGV[a + 5],
-      'px', new.px)
+      'createdAt', new.createdAt, 'updatedAt', new.updatedAt, 'content', ARGV[a + 4], 'metadata', ARGV[a + 5])
+    if not old or old.px ~= new.px then redis.call('SET', base .. 'x:' .. id, new.px) end
     redis.call('HSET', KEYS[1], new.nk, id)
     if old then ix_move(ix, id, old, new) else ix_apply(ix, 'ZADD', id, new) end
     px_apply(base .. 'p:', id, old and old.px, new.px)
