@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { quoteIdentifier } from "@core/protocols/kit";
+import { quoteIdentifier, type Waiter, type WakeSource } from "@core/protocols/kit";
 import type pg from "pg";
 import { loadPg } from "./driver.js";
 
@@ -16,13 +16,6 @@ const RECONNECT_MS = [20, 50, 100, 250, 500, 1000];
  */
 export function notifyChannel(schema: string): string {
   return `core_events_${createHash("sha256").update(schema).digest("hex").slice(0, 12)}`;
-}
-
-/** One armed interest in a key: armed before reading, so no notification is missed. */
-export interface Waiter {
-  /** Resolves on a notification for the key (since arming), a reconnect, the timeout or abort. */
-  wait(timeoutMs: number, signal: AbortSignal): Promise<void>;
-  dispose(): void;
 }
 
 interface Armed {
@@ -44,7 +37,7 @@ interface Armed {
  * w.dispose();
  * ```
  */
-export class Listener {
+export class Listener implements WakeSource {
   readonly #config: pg.ClientConfig;
   readonly #channel: string;
   readonly #waiters = new Map<string, Set<Armed>>();
@@ -88,6 +81,7 @@ export class Listener {
     };
     return {
       dispose,
+      ready: () => this.ready(),
       wait: (timeoutMs, signal) =>
         new Promise<void>((resolve) => {
           if (armed.fired || signal.aborted) {

@@ -1,10 +1,10 @@
-import { RETAINED_MESSAGES, type TransportDriver } from "@core/protocols/kit";
+import { RETAINED_MESSAGES, subscriberPositions, type TransportDriver } from "@core/protocols/kit";
 import { query } from "./db.js";
 import { BACKEND } from "./errors.js";
 import { encodeKey } from "./keys.js";
 import type { StoreShared } from "./shared.js";
 import { transportStatements } from "./transport-sql.js";
-import { ChannelSubscription, lowestPosition } from "./transport-subscription.js";
+import { ChannelSubscription } from "./transport-subscription.js";
 
 /** Each message's sequence number (null for a repeat of a key), from the send statement's row. */
 function sequenceIds(count: number, row: { first: string; stored: number[] | null } | undefined): (string | null)[] {
@@ -56,7 +56,7 @@ export function postgresTransportDriver(shared: StoreShared): TransportDriver {
         shared.notifyChannel,
         `t:${channel}`,
         RETAINED_MESSAGES,
-        lowestPosition(shared, channel),
+        subscriberPositions(shared).lowest(channel) ?? null,
       ]);
       // Expired idempotency keys are reclaimed now and then, never on the hot path's critical part.
       if (++sends % 100 === 0) await query(shared, "transport.send", sql.sweepDedup, [channel]).catch(() => {});

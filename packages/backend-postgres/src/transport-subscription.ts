@@ -1,4 +1,4 @@
-import type { StoredMessage, SubscribeStart } from "@core/protocols/kit";
+import { type StoredMessage, type SubscribeStart, subscriberPositions } from "@core/protocols/kit";
 import type { PoolClient } from "pg";
 import { pause, query, statement, transaction } from "./db.js";
 import type { StoreShared } from "./shared.js";
@@ -7,33 +7,6 @@ import type { transportStatements } from "./transport-sql.js";
 const BATCH = 100;
 // Fallback only: subscribers are woken by NOTIFY; this bounds the wait if one is lost.
 const POLL_MS = 500;
-
-// Plain subscribers' positions per backend and channel, so `send` keeps what they still need.
-const plainSubscribers = new WeakMap<StoreShared, Map<string, Set<ChannelSubscription>>>();
-
-function subscribersOf(shared: StoreShared, channel: string): Set<ChannelSubscription> {
-  let channels = plainSubscribers.get(shared);
-  if (!channels) plainSubscribers.set(shared, (channels = new Map()));
-  let subs = channels.get(channel);
-  if (!subs) channels.set(channel, (subs = new Set()));
-  return subs;
-}
-
-/**
- * The lowest position an in-process plain subscriber of `channel` still has to read.
- *
- * @example
- * ```ts
- * const keepFrom = lowestPosition(shared, "orders"); // null without plain subscribers
- * ```
- */
-export function lowestPosition(shared: StoreShared, channel: string): number | null {
-  let lowest: number | null = null;
-  for (const sub of plainSubscribers.get(shared)?.get(channel) ?? []) {
-    lowest = lowest === null ? sub.position : Math.min(lowest, sub.position);
-  }
-  return lowest;
-}
 
 interface Row {
   seq: string;
@@ -63,7 +36,7 @@ export class ChannelSubscription {
   readonly #deliver: Deliver;
   readonly #signal: AbortSignal;
   #position = 0;
-  #subscribers: Set<ChannelSubscription> | undefined;
+  #unregister: (() => void) | undefined;
   #loop: Promise<void> = Promise.resolve();
 
   private constructor(
@@ -95,8 +68,7 @@ export class ChannelSubscription {
     try {
       if (group === undefined) {
         // Registered at 0 first: nothing is trimmed under us while the head is read.
-        sub.#subscribers = subscribersOf(shared, channel);
-        sub.#subscribers.add(sub);
+        sub.#unregister = subscriberPositions(shared).add(channel, sub);
         if (!fromStart) {
           const { rows } = await query(shared, "transport.subscribe", sql.head, [channel]);
           sub.#position = Number(rows[0]?.next ?? 0);
@@ -106,7 +78,7 @@ export class ChannelSubscription {
       }
       await shared.listener?.ready();
     } catch (err) {
-      sub.#subscribers?.delete(sub);
+      sub.#unregister?.();
       throw err;
     }
     sub.#loop = sub.#run();
@@ -121,7 +93,7 @@ export class ChannelSubscription {
   /** Resolves once the loop ended (after the signal aborted). */
   async stopped(): Promise<void> {
     await this.#loop;
-    this.#subscribers?.delete(this);
+    this.#unregister?.();
   }
 
   async #run(): Promise<void> {

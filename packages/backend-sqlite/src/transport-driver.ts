@@ -1,25 +1,14 @@
-import { type OutgoingMessage, RETAINED_MESSAGES, type TransportDriver } from "@core/protocols/kit";
+import {
+  type OutgoingMessage,
+  RETAINED_MESSAGES,
+  subscriberPositions,
+  type TransportDriver,
+} from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 import type { SqliteShared } from "./shared.js";
+import { sqliteWake } from "./sqlite-executor.js";
 import { sqliteSource } from "./transport-source.js";
 import * as Q from "./transport-sql.js";
-
-// Plain subscribers' cursors per backend and channel, so `send` keeps what they still need.
-const cursorsByBackend = new WeakMap<SqliteShared, Map<string, Set<{ position: number }>>>();
-
-function cursorsOf(shared: SqliteShared, channel: string): Set<{ position: number }> {
-  let byChannel = cursorsByBackend.get(shared);
-  if (byChannel === undefined) {
-    byChannel = new Map();
-    cursorsByBackend.set(shared, byChannel);
-  }
-  let cursors = byChannel.get(channel);
-  if (cursors === undefined) {
-    cursors = new Set();
-    byChannel.set(channel, cursors);
-  }
-  return cursors;
-}
 
 /**
  * Stores the messages not deduplicated away; returns each one's sequence number (null for
@@ -61,7 +50,7 @@ function append(
     const min = prepare(sql).pluck().get(channel) as number | null;
     if (min !== null) keepFrom = Math.min(keepFrom, min);
   }
-  for (const cursor of cursorsOf(shared, channel)) keepFrom = Math.min(keepFrom, cursor.position);
+  keepFrom = Math.min(keepFrom, subscriberPositions(shared).lowest(channel) ?? keepFrom);
   if (keepFrom > 0) prepare(Q.TRIM).run(channel, keepFrom);
   let seq = first;
   return fresh.map((stored) => (stored ? String(seq++) : null));
@@ -83,6 +72,7 @@ function append(
  * ```
  */
 export function sqliteTransportDriver(shared: SqliteShared): TransportDriver {
+  const wake = sqliteWake(shared);
   return {
     name: BACKEND,
     lifecycle: shared.lifecycle,
@@ -92,7 +82,7 @@ export function sqliteTransportDriver(shared: SqliteShared): TransportDriver {
     storesNotBefore: true,
     send(channel, messages, settings) {
       const ids = shared.write(() => append(shared, channel, messages, settings.dedupWindowMs));
-      if (ids.some((id) => id !== null)) shared.notifier.notify(`outbox:${channel}`);
+      if (ids.some((id) => id !== null)) wake.notify?.(`t:${channel}`);
       return { ids };
     },
     open(channel, { group, fromStart }) {
@@ -100,14 +90,12 @@ export function sqliteTransportDriver(shared: SqliteShared): TransportDriver {
       const next = (prepare(Q.NEXT_SEQ).pluck().get(channel) as number | undefined) ?? 0;
       const start = fromStart ? ((prepare(Q.FIRST_KEPT).pluck().get(channel) as number | null) ?? next) : next;
       if (group === undefined) {
-        const cursors = cursorsOf(shared, channel);
         const cursor = { position: start };
-        cursors.add(cursor);
-        return sqliteSource(shared, channel, { cursor, end: () => cursors.delete(cursor) });
+        return sqliteSource(shared, wake, channel, { cursor, end: subscriberPositions(shared).add(channel, cursor) });
       }
       // A new group starts here; an existing one keeps its position (fromStart never rewinds).
       prepare(Q.CREATE_GROUP).run(channel, group, start);
-      return sqliteSource(shared, channel, { group });
+      return sqliteSource(shared, wake, channel, { group });
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { DeliverySource, StoredMessage } from "@core/protocols/kit";
+import type { DeliverySource, StoredMessage, WakeSource } from "@core/protocols/kit";
 import type { SqliteShared } from "./shared.js";
 import * as Q from "./transport-sql.js";
 
@@ -105,39 +105,30 @@ async function settle(shared: SqliteShared, fn: () => void): Promise<void> {
  *
  * @example
  * ```ts
- * const source = sqliteSource(shared, "orders", { group: "shipping" });
+ * const source = sqliteSource(shared, sqliteWake(shared), "orders", { group: "shipping" });
  * ```
  */
 export function sqliteSource(
   shared: SqliteShared,
+  wake: WakeSource,
   channel: string,
   from: { group: string } | { cursor: { position: number }; end: () => void },
 ): DeliverySource {
   const positions =
     "group" in from ? groupPositions(shared, channel, from.group) : cursorPositions(shared, channel, from.cursor);
-  const { notifier } = shared;
-  const wakeKey = `outbox:${channel}`;
-  let mark = notifier.mark(wakeKey);
+  const key = `t:${channel}`;
+  const waiter = wake.arm(key);
   return {
-    take: () =>
-      shared.run(() => {
-        mark = notifier.mark(wakeKey);
-        return stored(positions.take());
-      }),
+    take: () => shared.run(() => stored(positions.take())),
     ack: (message) => settle(shared, () => positions.ack(message.seq as number)),
     renew: (message) => settle(shared, () => positions.renew(message.seq as number)),
     release: async (message) => {
       await settle(shared, () => positions.release(message.seq as number));
-      notifier.notify(wakeKey);
+      wake.notify?.(key);
     },
-    async wait(signal) {
-      // Whichever ends first cancels the other: neither leaves a timer or listener behind.
-      const idle = new AbortController();
-      const recheck = setTimeout(() => idle.abort(), IDLE_RECHECK_MS);
-      await notifier.wait(wakeKey, mark, signal, shared.lifecycle.signal, idle.signal);
-      clearTimeout(recheck);
-    },
+    wait: (signal) => waiter.wait(IDLE_RECHECK_MS, signal),
     end: () => {
+      waiter.dispose();
       if (!("group" in from)) from.end();
     },
   };

@@ -136,5 +136,6 @@ export * from "./queue/index.js";
 export * from "./records/index.js";
 export * from "./sql/index.js";
 export * from "./sql-dialect/index.js";
+export * from "./sql-queue/index.js";
 export * from "./sql-records/index.js";
 export * from "./transport/index.js";

@@ -15,6 +15,7 @@ export { deliverFrom } from "./delivery-loop.js";
 export { waitForNotBefore } from "./not-before.js";
 export { holdProcess, sleepUnlessAborted } from "./process-hold.js";
 export { type DecodedDelivery, decodeDelivery, decodeStoredMessage } from "./stored-message.js";
+export { type SubscriberPosition, SubscriberPositions, subscriberPositions } from "./subscriber-positions.js";
 export {
   type DeliverySource,
   type NativeSubscribe,
