@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { compareCodePoints } from "../../filter.js";
 import type { Layer, RecordQuery, StoredRecord } from "../../index.js";
 import { normalizeCountQuery, normalizeQuery, selectPage } from "../index.js";
 import { RecordCollection } from "./record-collection.js";
-import { SortedIds } from "./sorted-ids.js";
+import { SortedList } from "./sorted-list.js";
 
 // Deterministic, so a failure reproduces.
 function random(seed: number): () => number {
@@ -29,7 +30,7 @@ function makeRecord(rand: () => number, id: string, prev: StoredRecord | undefin
   const score = rand() < 0.1 ? "high" : Math.floor(rand() * 100);
   return {
     id,
-    naturalKey: `nk:${id}`,
+    naturalKey: prev?.naturalKey ?? `${Math.floor(rand() * 50)}:${id}`,
     layer: LAYERS[Math.floor(rand() * 3)]!,
     content: rand() < 0.1 ? {} : { score, tags: ["x"] },
     metadata: {},
@@ -50,6 +51,13 @@ const QUERIES: RecordQuery[] = [
   { orderBy: "-updatedAt", where: { "content.score": { lt: 30 } }, limit: 8 },
   { orderBy: "layer", limit: 50 },
   { orderBy: "content.tags", limit: 40 },
+  // Built-in orderings: kept orders, overall and per layer, in both directions.
+  { orderBy: "createdAt", limit: 12 },
+  { orderBy: "-createdAt", layer: "gold", limit: 10 },
+  { orderBy: "updatedAt", layer: "silver", limit: 9, offset: 3 },
+  { orderBy: "-updatedAt", limit: 14 },
+  { orderBy: "naturalKey", layer: "bronze", limit: 8 },
+  { orderBy: "-naturalKey", where: { "content.score": { gte: 20 } }, limit: 15 },
 ];
 
 /** Every page of `query` from both implementations, following the cursors to the end. */
@@ -101,6 +109,28 @@ describe("RecordCollection", () => {
     }
   });
 
+  it("drops an order that many writes went by unread, and rebuilds it right on the next query", () => {
+    const rand = random(5);
+    const c = new RecordCollection();
+    const write = (count: number) => {
+      for (let i = 0; i < count; i++) {
+        const id = makeId(rand);
+        c.put(id, c.byId.get(id), makeRecord(rand, id, c.byId.get(id)));
+      }
+    };
+    const orderings: RecordQuery[] = [
+      { orderBy: "-createdAt", limit: 50 },
+      { orderBy: "naturalKey", layer: "gold", limit: 50 },
+    ];
+    write(800);
+    for (const query of orderings) comparePages(c, query);
+    // More than 1,000 writes and more than half the size: both orders are dropped on the way.
+    write(2500);
+    for (const query of orderings) comparePages(c, query);
+    write(300);
+    for (const query of orderings) comparePages(c, query);
+  });
+
   it("seeks cursors whose value is not the id's own value like the reference", () => {
     const rand = random(7);
     const c = new RecordCollection();
@@ -148,10 +178,10 @@ describe("RecordCollection", () => {
   });
 });
 
-describe("SortedIds", () => {
+describe("SortedList", () => {
   it("keeps code-point order across chunk splits and deletes", () => {
     const rand = random(11);
-    const ids = new SortedIds();
+    const ids = new SortedList(compareCodePoints);
     const reference = new Set<string>();
     for (let i = 0; i < 5000; i++) {
       const id = makeId(rand);
@@ -177,7 +207,7 @@ describe("SortedIds", () => {
   // Mutation survivors: a descending walk that starts at a chunk's first or second id, a
   // repeated insert, and clear() were not pinned by any suite.
   it("walks down from every position, chunk boundaries included; ignores a repeated insert; clears", () => {
-    const ids = new SortedIds();
+    const ids = new SortedList(compareCodePoints);
     const sorted = Array.from({ length: 1500 }, (_, i) => `id${String(i).padStart(5, "0")}`);
     for (const id of sorted) ids.insert(id);
     ids.insert(sorted[700]!);

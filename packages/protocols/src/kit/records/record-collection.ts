@@ -1,17 +1,44 @@
 import { encodeCursor, isAfterCursor } from "../../cursor.js";
-import { compareRecords, matchesFilter, type Ordering } from "../../filter.js";
+import { compareCodePoints, compareRecords, matchesFilter, type Ordering } from "../../filter.js";
 import type { NormalizedCountQuery, NormalizedQuery } from "../../record-query-validation.js";
 import { countMatching, type SelectedPage, selectPage } from "../../record-select.js";
 import type { Layer, Sighting, StoredRecord } from "../../records.js";
-import { SortedIds } from "./sorted-ids.js";
+import { SortedList } from "./sorted-list.js";
 
-// Sorted views of other orderings are kept until the next write; a few are plenty.
+// Sorted views of orderings by content or metadata are kept until the next write; a few are plenty.
 const MAX_VIEWS = 8;
+
+type IndexedRoot = "id" | "createdAt" | "updatedAt" | "naturalKey";
+
+// Ascending order of each built-in ordering, ties by id: the order compareRecords gives.
+const byId = (a: StoredRecord, b: StoredRecord) => compareCodePoints(a.id, b.id);
+const COMPARE: Record<IndexedRoot, (a: StoredRecord, b: StoredRecord) => number> = {
+  id: byId,
+  naturalKey: (a, b) => compareCodePoints(a.naturalKey, b.naturalKey) || byId(a, b),
+  createdAt: (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || byId(a, b),
+  updatedAt: (a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || byId(a, b),
+};
+
+/** One kept order: the records of one layer (or all) in one built-in ordering, ascending. */
+interface RecordIndex {
+  readonly key: string;
+  readonly layer: Layer | undefined;
+  readonly list: SortedList<StoredRecord>;
+  /** Writes since its last query (-Infinity for the id orders, which are kept for good). */
+  writes: number;
+}
+
+// An order not queried for half as many writes as it holds records (and at least this
+// many) is dropped: a write-heavy phase stops paying for orders nobody reads, and each
+// rebuild (one sort) is paid for by at least size/2 writes, so writes stay O(log n).
+const MIN_WRITES_BEFORE_DROP = 1000;
 
 /**
  * One collection's data, shared by every handle with the same name: records by id, the
- * natural-key index, sightings, an id-ordered index overall and per layer (keyset pages
- * by id are a seek), and sorted views of other orderings cached until the next write.
+ * natural-key index, sightings, and kept orders of the built-in orderings (id, createdAt,
+ * updatedAt, naturalKey; overall and per layer), so a keyset page is a seek and a walk.
+ * The id orders are always kept; the others from their first query on, then updated by
+ * every write. Orderings by content or metadata use sorted views cached until the next write.
  *
  * @example
  * ```ts
@@ -26,28 +53,36 @@ export class RecordCollection {
   readonly byNaturalKey = new Map<string, string>();
   /** naturalKey → sightings, oldest first. */
   readonly sightings = new Map<string, Sighting[]>();
-  readonly #ids = new SortedIds();
-  readonly #layers = new Map<Layer, SortedIds>();
+  /** Kept orders by `root` or `root layer`; "id" and "id <layer>" always exist. */
+  readonly #indexes = new Map<string, RecordIndex>();
+  /** The same indexes as a list, for writes. */
+  readonly #kept: RecordIndex[] = [];
   /** Ordering key → records in that order, valid until the next write. */
   readonly #views = new Map<string, StoredRecord[]>();
   /** Orderings queried once since the last write: the second query builds the view. */
   readonly #asked = new Set<string>();
 
+  constructor() {
+    this.#keep("id", undefined, []);
+  }
+
   /** Replaces the record `id` (`prev` → `next`; `undefined` = absent), keeping every index. */
   put(id: string, prev: StoredRecord | undefined, next: StoredRecord | undefined): void {
     if (next === undefined) this.byId.delete(id);
     else this.byId.set(id, next);
-    if (prev === undefined) {
-      // Stryker disable next-line ConditionalExpression: put(id, undefined, undefined) never happens
-      if (next !== undefined) this.#ids.insert(id);
-    } else if (next === undefined) {
-      this.#ids.delete(id);
+    if (next !== undefined && !this.#indexes.has(`id ${next.layer}`)) this.#keep("id", next.layer, []);
+    let expired = false;
+    for (const index of this.#kept) {
+      const { layer, list } = index;
+      const had = prev !== undefined && (layer === undefined || prev.layer === layer);
+      const has = next !== undefined && (layer === undefined || next.layer === layer);
+      if (had && has) list.replace(prev, next);
+      else if (had) list.delete(prev);
+      else if (has) list.insert(next!);
+      index.writes += 1;
+      if (index.writes > MIN_WRITES_BEFORE_DROP && index.writes * 2 > list.size) expired = true;
     }
-    // Stryker disable next-line ConditionalExpression: removing and re-adding an id in the same layer index changes nothing
-    if (prev?.layer !== next?.layer) {
-      if (prev !== undefined) this.#layer(prev.layer).delete(id);
-      if (next !== undefined) this.#layer(next.layer).insert(id);
-    }
+    if (expired) this.#dropUnread();
     this.#written();
   }
 
@@ -57,8 +92,9 @@ export class RecordCollection {
     this.byId.clear();
     this.byNaturalKey.clear();
     this.sightings.clear();
-    this.#ids.clear();
-    this.#layers.clear();
+    this.#indexes.clear();
+    this.#kept.length = 0;
+    this.#keep("id", undefined, []);
     this.#written();
     return removed;
   }
@@ -82,10 +118,11 @@ export class RecordCollection {
   /** Runs a normalized query: the same result as `selectPage` over every record. */
   page(query: NormalizedQuery): SelectedPage<StoredRecord> {
     const { ordering, layer } = query;
-    if (ordering.parsed.root === "id") {
-      const ids = layer === undefined ? this.#ids : this.#layers.get(layer);
-      if (ids === undefined) return { records: [], next: null };
-      return this.#walk(this.#byIdOrder(ids, query), query, false);
+    const { root, path } = ordering.parsed;
+    if (path.length === 0 && Object.hasOwn(COMPARE, root)) {
+      const index = this.#index(root as IndexedRoot, layer);
+      if (index === undefined) return { records: [], next: null };
+      return this.#walk(this.#inOrder(index.list, query), query, false);
     }
     const view = this.#view(ordering);
     // Stryker disable next-line ConditionalExpression: selectPage and the sorted view give the same page (performance only)
@@ -107,24 +144,22 @@ export class RecordCollection {
   /** Counts records matching a normalized count query. */
   count(query: NormalizedCountQuery): number {
     if (query.conditions.length === 0) {
-      return query.layer === undefined ? this.byId.size : (this.#layers.get(query.layer)?.size ?? 0);
+      return query.layer === undefined ? this.byId.size : (this.#indexes.get(`id ${query.layer}`)?.list.size ?? 0);
     }
     return countMatching(this.byId.values(), query);
   }
 
-  // Records in id order (ascending or descending as the query asks), from after the cursor.
-  *#byIdOrder(ids: SortedIds, query: NormalizedQuery): Generator<StoredRecord> {
+  // Records in the query's order (the list ascending or descending), from after the cursor.
+  *#inOrder(list: SortedList<StoredRecord>, query: NormalizedQuery): Generator<StoredRecord> {
     const { after, ordering } = query;
-    const byId = this.byId;
     if (ordering.descending) {
-      // Stored ascending: the records after a descending cursor are a prefix, walked backwards.
-      const before =
-        after === undefined ? ids.end() : ids.firstWhere((id) => !isAfterCursor(byId.get(id)!, after, ordering));
-      for (const id of ids.descending(before)) yield byId.get(id)!;
+      // Kept ascending: the records after a descending cursor are a prefix, walked backwards.
+      const before = after === undefined ? list.end() : list.firstWhere((r) => !isAfterCursor(r, after, ordering));
+      yield* list.descending(before);
     } else {
-      const from =
-        after === undefined ? ids.start() : ids.firstWhere((id) => isAfterCursor(byId.get(id)!, after, ordering));
-      for (const id of ids.ascending(from)) yield byId.get(id)!;
+      yield* list.ascending(
+        after === undefined ? list.start() : list.firstWhere((r) => isAfterCursor(r, after, ordering)),
+      );
     }
   }
 
@@ -164,10 +199,40 @@ export class RecordCollection {
   }
   // Stryker restore all
 
-  #layer(layer: Layer): SortedIds {
-    let ids = this.#layers.get(layer);
-    if (ids === undefined) this.#layers.set(layer, (ids = new SortedIds()));
-    return ids;
+  // The kept order of `root` for `layer` (or all), built on its first query; undefined for
+  // a layer that has never held a record.
+  #index(root: IndexedRoot, layer: Layer | undefined): RecordIndex | undefined {
+    const found = this.#indexes.get(layer === undefined ? root : `${root} ${layer}`);
+    if (root === "id") return found;
+    if (found !== undefined) {
+      found.writes = 0;
+      return found;
+    }
+    if (layer !== undefined && !this.#indexes.has(`id ${layer}`)) return undefined;
+    const records: StoredRecord[] = [];
+    for (const r of this.byId.values()) if (layer === undefined || r.layer === layer) records.push(r);
+    return this.#keep(root, layer, records.sort(COMPARE[root]));
+  }
+
+  #keep(root: IndexedRoot, layer: Layer | undefined, sorted: StoredRecord[]): RecordIndex {
+    const key = layer === undefined ? root : `${root} ${layer}`;
+    const writes = root === "id" ? Number.NEGATIVE_INFINITY : 0;
+    const index = { key, layer, list: SortedList.fromSorted(COMPARE[root], sorted), writes };
+    this.#indexes.set(key, index);
+    this.#kept.push(index);
+    return index;
+  }
+
+  // Drops the orders that writes have paid for longer than a rebuild would cost.
+  #dropUnread(): void {
+    const kept = this.#kept;
+    for (let i = kept.length - 1; i >= 0; i--) {
+      const index = kept[i]!;
+      if (index.writes > MIN_WRITES_BEFORE_DROP && index.writes * 2 > index.list.size) {
+        kept.splice(i, 1);
+        this.#indexes.delete(index.key);
+      }
+    }
   }
 
   #written(): void {
