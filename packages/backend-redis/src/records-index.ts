@@ -2,7 +2,7 @@ import { LAYERS, type Layer } from "@core/protocols";
 import { compareCodePoints, type NormalizedQuery } from "@core/protocols/kit";
 
 /** The orderings with a sorted-set index, in the order the write scripts take their keys. */
-const ORDS = ["id", "k", "c", "C", "u", "U"] as const;
+const ORDS = ["id", "k", "c", "u"] as const;
 type Ord = (typeof ORDS)[number];
 
 /** How a page reads an index: which set, how its members name a record, and the range. */
@@ -18,12 +18,11 @@ export interface IndexRange {
 /**
  * The sorted-set index keys of a collection: for the scopes all, bronze, silver, gold (in
  * that order) one set per ordering (id, natural key, createdAt, updatedAt, each read
- * forwards or in reverse; `C` and `U` are retired slots, see {@link retiredIndexKeys}).
- * The id sets keep their original names (`all`, `l:<layer>`).
+ * forwards or in reverse). The id sets keep their original names (`all`, `l:<layer>`).
  *
  * @example
  * ```ts
- * const keys = indexKeys("app:{r:feed}"); // 24 keys, the write scripts' KEYS[2..25]
+ * const keys = indexKeys("app:{r:feed}"); // 16 keys, the write scripts' KEYS[2..17]
  * ```
  */
 export function indexKeys(base: string): string[] {
@@ -38,8 +37,8 @@ export function indexKeys(base: string): string[] {
 }
 
 /**
- * The keys of the retired descending-time sets (`C`, `U`) among {@link indexKeys}: the
- * scripts no longer write them, and a collection's first query deletes them.
+ * The retired descending-time sets (`C`, `U`) of layout 2, where descending ties sorted by
+ * id ascending: nothing writes them, and a collection's first query deletes them.
  *
  * @example
  * ```ts
@@ -47,7 +46,7 @@ export function indexKeys(base: string): string[] {
  * ```
  */
 export function retiredIndexKeys(base: string): string[] {
-  return indexKeys(base).filter((key) => /:ix:[CU]:/.test(key));
+  return ["all", ...LAYERS].flatMap((scope) => [`${base}:ix:C:${scope}`, `${base}:ix:U:${scope}`]);
 }
 
 /**

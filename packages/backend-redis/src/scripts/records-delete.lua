@@ -1,5 +1,5 @@
--- Deletes one record and its index entries. KEYS[1] natural key -> id hash, KEYS[2..25]
--- the indexes (see records-index.lua), KEYS[26] the record hash.
+-- Deletes one record and its index entries. KEYS[1] natural key -> id hash, KEYS[2..17]
+-- the indexes (see records-index.lua), KEYS[18] the record hash.
 -- ARGV[1] id, ARGV[2] the layer it must be in, or "", ARGV[3] the collection's key base
 -- (`…:{r:<name>}:`, for its postings and their lists, records-posting-keys.lua).
 -- Returns 1 if deleted.

@@ -4,21 +4,17 @@
 --   id  the id                          k  the natural key (unique: serves both directions)
 --   c   time(createdAt) .. id           u  time(updatedAt) .. id
 -- where time() is 15 bytes sorting like the number. Ties follow the ordering's direction,
--- so a descending page reads c or u in reverse. The key list keeps two retired slots, C
--- and U, where descending times lived while their ties sorted by id ascending: nothing
--- writes them, and the client deletes them once per collection. The client passes the
--- 24 keys scope by scope, orderings in the order of IX_KEY_ORDS.
+-- so a descending page reads c or u in reverse. The client passes the 16 keys scope by
+-- scope, orderings in the order of IX_ORDS.
 local IX_SCOPES = { 'all', 'bronze', 'silver', 'gold' }
-local IX_KEY_ORDS = { 'id', 'k', 'c', 'C', 'u', 'U' }
--- The orderings the scripts keep.
 local IX_ORDS = { 'id', 'k', 'c', 'u' }
 
--- The index keys from KEYS[first .. first + 23]; returns them and the next KEYS position.
+-- The index keys from KEYS[first .. first + 15]; returns them and the next KEYS position.
 local function ix_keys(first)
   local ix, n = {}, first
   for _, scope in ipairs(IX_SCOPES) do
     ix[scope] = {}
-    for _, o in ipairs(IX_KEY_ORDS) do
+    for _, o in ipairs(IX_ORDS) do
       ix[scope][o] = KEYS[n]
       n = n + 1
     end
@@ -39,14 +35,37 @@ local function ix_members(id, s)
   return { id = id, k = s.nk, c = ix_time(c) .. id, u = ix_time(u) .. id }
 end
 
--- Adds (ZADD) or removes (ZREM) the entries of record `id` in state s = { nk, layer,
--- createdAt, updatedAt } (times as numbers), in the all scope and in its layer's.
+-- Entries to add, per index key ({ 0, member, 0, member, … }): a batch of inserts sends one
+-- ZADD per index instead of eight per record. ix_flush sends them; it must run before any
+-- ZREM of the same script (ix_move) and before the script returns.
+local ix_pending = {}
+
+local function ix_flush()
+  for key, list in pairs(ix_pending) do
+    -- Bounded slices: unpack has a limit of a few thousand values.
+    for i = 1, #list, 2000 do redis.call('ZADD', key, unpack(list, i, math.min(i + 1999, #list))) end
+  end
+  ix_pending = {}
+end
+
+-- Adds (ZADD, deferred to ix_flush) or removes (ZREM) the entries of record `id` in state
+-- s = { nk, layer, createdAt, updatedAt } (times as numbers), in the all scope and in its layer's.
 local function ix_apply(ix, cmd, id, s)
   local m = ix_members(id, s)
   for _, scope in ipairs({ 'all', s.layer }) do
     local keys = ix[scope]
     for _, o in ipairs(IX_ORDS) do
-      if cmd == 'ZADD' then redis.call('ZADD', keys[o], 0, m[o]) else redis.call('ZREM', keys[o], m[o]) end
+      if cmd == 'ZADD' then
+        local list = ix_pending[keys[o]]
+        if not list then
+          list = {}
+          ix_pending[keys[o]] = list
+        end
+        list[#list + 1] = 0
+        list[#list + 1] = m[o]
+      else
+        redis.call('ZREM', keys[o], m[o])
+      end
     end
   end
 end
@@ -56,6 +75,7 @@ end
 -- createdAt) touches its updatedAt entry per scope instead of all eight. The
 -- entries left in place are the ones ZREM + ZADD would have written back unchanged.
 local function ix_move(ix, id, old, new)
+  ix_flush()
   local before, after = ix_members(id, old), ix_members(id, new)
   local same_layer = old.layer == new.layer
   for _, o in ipairs(IX_ORDS) do

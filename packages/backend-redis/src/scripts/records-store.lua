@@ -1,7 +1,7 @@
 -- Stores records atomically: every record is checked first (against the data and the
 -- records before it in the batch); on a conflict nothing is written.
--- KEYS[1] natural key -> id hash, KEYS[2..25] the indexes (see records-index.lua, the
--- prelude of this script), KEYS[25+i] the hash of record i.
+-- KEYS[1] natural key -> id hash, KEYS[2..17] the indexes (see records-index.lua, the
+-- prelude of this script), KEYS[17+i] the hash of record i.
 -- ARGV[1] mode: update | skip | error; ARGV[2] now (ms); ARGV[3] expected version or -1;
 -- ARGV[4] the collection's key base (`…:{r:<name>}:`, for its postings, their lists and marker);
 -- then per record: id, natural key, layer, content JSON, metadata JSON, createdAt and
@@ -94,4 +94,5 @@ for i = 1, n do
     out[#out + 1] = '0'
   end
 end
+ix_flush()
 return out
