@@ -84,22 +84,14 @@ export class RecordData extends RecordCollection implements JournalState<RecordO
     return ops;
   }
 
-  /** Stores `record`, moving its natural key if it changed. Returns an undo function. */
-  putRecord(record: StoredRecord): () => void {
-    const { byId, byNaturalKey } = this;
-    const previous = byId.get(record.id);
-    const previousOwner = byNaturalKey.get(record.naturalKey);
+  /** Stores `record`, moving its natural key if it changed. */
+  putRecord(record: StoredRecord): void {
+    const previous = this.byId.get(record.id);
     if (previous !== undefined && previous.naturalKey !== record.naturalKey) {
-      if (byNaturalKey.get(previous.naturalKey) === record.id) byNaturalKey.delete(previous.naturalKey);
+      if (this.byNaturalKey.get(previous.naturalKey) === record.id) this.byNaturalKey.delete(previous.naturalKey);
     }
-    byNaturalKey.set(record.naturalKey, record.id);
+    this.byNaturalKey.set(record.naturalKey, record.id);
     this.put(record.id, previous, record);
-    return () => {
-      if (previousOwner === undefined) byNaturalKey.delete(record.naturalKey);
-      else byNaturalKey.set(record.naturalKey, previousOwner);
-      this.put(record.id, record, previous);
-      if (previous !== undefined) byNaturalKey.set(previous.naturalKey, previous.id);
-    };
   }
 
   removeRecord(id: string): void {
