@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { fdatasync, writeSync } from "node:fs";
+import { closeSync, fdatasync, writeSync } from "node:fs";
 import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
 
@@ -87,4 +87,14 @@ export async function atomicWrite(
 /** `fdatasync` on the thread pool, as a promise. */
 export function datasync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => fdatasync(fd, (err) => (err ? reject(err) : resolve())));
+}
+
+/** Closes `fd` (if any), ignoring failure: no caller has a write pending on it. */
+export function closeQuietly(fd: number | undefined): void {
+  if (fd === undefined) return;
+  try {
+    closeSync(fd);
+  } catch {
+    // Reads, or synchronous writes that already completed: nothing can be lost.
+  }
 }

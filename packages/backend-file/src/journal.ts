@@ -1,9 +1,9 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
+import { fstatSync, openSync, readSync, statSync } from "node:fs";
 import { open, truncate } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCodec } from "@core/protocols";
 import { AsyncMutex } from "@core/protocols/kit";
-import { datasync, ensureDirectory, FILE_MODE, syncDirectory, writeAllSync } from "./atomic-write.js";
+import { closeQuietly, datasync, ensureDirectory, FILE_MODE, syncDirectory, writeAllSync } from "./atomic-write.js";
 import { DamageReports } from "./damage.js";
 import { fileError, fsError } from "./errors.js";
 import { encodeRecords, scanRecords } from "./frames.js";
@@ -210,14 +210,8 @@ export class Journal<Op> {
   }
 
   #closeAppender(): void {
-    if (this.#appender === undefined) return;
-    const fd = this.#appender;
+    closeQuietly(this.#appender);
     this.#appender = undefined;
-    try {
-      closeSync(fd);
-    } catch {
-      // Nothing was pending on it: appends are complete when they return.
-    }
   }
 
   /**

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, ftruncateSync, linkSync, openSync, unlinkSync, writeSync } from "node:fs";
-import { FILE_MODE } from "./atomic-write.js";
+import { existsSync, ftruncateSync, linkSync, openSync, writeSync } from "node:fs";
+import { closeQuietly, FILE_MODE } from "./atomic-write.js";
 import { fsError } from "./errors.js";
+import { removeQuietly } from "./lock-stale.js";
 
 /**
  * This process's token for one lock path: a private file `<lock>.<pid>` holding
@@ -51,12 +52,7 @@ function openToken(token: Token): number {
 
 /** Closes the token's descriptor (the file stays). */
 export function closeToken(token: Token): void {
-  if (token.fd === undefined) return;
-  try {
-    closeSync(token.fd);
-  } catch {
-    // Nothing pending: the token is written synchronously.
-  }
+  closeQuietly(token.fd);
   token.fd = undefined;
 }
 
@@ -96,11 +92,7 @@ export function letGo(token: Token): void {
   const kept = token.kept;
   token.kept = undefined;
   if (kept?.idle !== undefined) clearImmediate(kept.idle);
-  try {
-    unlinkSync(token.path);
-  } catch {
-    // Already gone (broken as stale by another process): nothing to release.
-  }
+  removeQuietly(token.path); // may be gone already: broken as stale by another process
 }
 
 let exitHook = false;
@@ -150,9 +142,5 @@ export function someoneWaits(path: string): boolean {
  * next attempt.
  */
 export function clearWaiting(path: string): void {
-  try {
-    unlinkSync(waiterMarker(path));
-  } catch {
-    // Already gone: nobody else waits.
-  }
+  removeQuietly(waiterMarker(path));
 }

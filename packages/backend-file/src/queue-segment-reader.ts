@@ -1,5 +1,6 @@
-import { closeSync, openSync, read, readSync } from "node:fs";
+import { openSync, read, readSync } from "node:fs";
 import { join } from "node:path";
+import { closeQuietly } from "./atomic-write.js";
 import { fileError, fsError } from "./errors.js";
 import { recordAt } from "./frames.js";
 import { INDEX_EVERY, type RawEntry, type Segment, segmentName } from "./queue-segment.js";
@@ -92,13 +93,8 @@ export class SegmentReader {
   /** Closes the descriptor of segment `base`, if open (before the segment is deleted). */
   closeFd(base: number): void {
     const fd = this.#fds.get(base);
-    if (fd === undefined) return;
     this.#fds.delete(base);
-    try {
-      closeSync(fd);
-    } catch {
-      // A read-only descriptor: nothing can be lost by a failed close.
-    }
+    closeQuietly(fd);
   }
 
   /** Closes the read descriptors. */

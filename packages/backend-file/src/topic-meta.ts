@@ -2,7 +2,7 @@ import { closeSync, existsSync, fstatSync, openSync, readFileSync, statSync } fr
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BackendError } from "@core/protocols";
-import { atomicWrite } from "./atomic-write.js";
+import { atomicWrite, closeQuietly } from "./atomic-write.js";
 import { fileError, fsError } from "./errors.js";
 
 /** The topic's small mutable state, replaced atomically. */
@@ -96,12 +96,7 @@ export class TopicMetaFile {
     const fd = this.#fd;
     this.#fd = undefined;
     this.#marks = NO_META;
-    if (fd === undefined) return;
-    try {
-      closeSync(fd);
-    } catch {
-      // A read-only descriptor: nothing can be lost by a failed close.
-    }
+    closeQuietly(fd);
   }
 
   #parse(text: string): TopicMeta {
