@@ -1,11 +1,14 @@
+import type { SqlCacheStatements } from "@core/protocols/kit";
+
 const LIVE = "(expires_at IS NULL OR expires_at > now())";
 // Number.MAX_SAFE_INTEGER: counters beyond it would come back inexact.
 const SAFE = "9007199254740991";
 const EXPIRY = (p: string) => `now() + ${p}::float8 * interval '1 millisecond'`;
 
 /**
- * The statements of a cache, built once per table. `$1` is always the namespace.
- * Expiry uses the server's clock, so every process agrees on what is expired.
+ * The statements of a cache, built once per table, in the kit's slots ($1 namespace, $2
+ * key(s), $3 value(s) or `by`, $4 TTL ms, $5 maxEntries). Expiry uses the server's clock,
+ * so every process agrees on what is expired; every write refreshes recency.
  *
  * @example
  * ```ts
@@ -13,7 +16,7 @@ const EXPIRY = (p: string) => `now() + ${p}::float8 * interval '1 millisecond'`;
  * await pool.query(sql.get, [ns, key]);
  * ```
  */
-export function cacheStatements(table: string, touchSeq: string) {
+export function cacheStatements(table: string, touchSeq: string): SqlCacheStatements & { unprepared: Set<string> } {
   const touch = `nextval('${touchSeq.replaceAll("'", "''")}')`;
   const set = `INSERT INTO ${table} AS t (ns, key, value, expires_at, touched)
       VALUES ($1, $2, $3, ${EXPIRY("$4")}, ${touch})
@@ -69,6 +72,7 @@ export function cacheStatements(table: string, touchSeq: string) {
       JOIN ${table} c ON c.ns = $1 AND c.key = k.key WHERE ${LIVE}`,
     getManyTouch: `UPDATE ${table} SET touched = ${touch} WHERE ns = $1 AND key = ANY($2::text[]) AND ${LIVE} RETURNING key, value`,
     set,
+    setTouch: set,
     setEvict: one(`${set} RETURNING 1`, "1 AS written"),
     setMany,
     setManyForever,
@@ -95,13 +99,15 @@ export function cacheStatements(table: string, touchSeq: string) {
     count: `SELECT count(*) FILTER (WHERE ${LIVE}) AS n, count(*) AS stored FROM ${table} WHERE ns = $1`,
     sweep: `DELETE FROM ${table} WHERE ns = $1 AND expires_at <= now()`,
     // Keeps the newest `$2` live rows; expired rows go first and are not counted as evictions.
-    evict: `WITH victims AS (
+    evict: [
+      `WITH victims AS (
         SELECT key, ${LIVE} AS live FROM ${table} WHERE ns = $1
         ORDER BY ${LIVE} DESC, touched DESC OFFSET $2
       ), d AS (
         DELETE FROM ${table} t USING victims WHERE t.ns = $1 AND t.key = victims.key RETURNING victims.live
       )
       SELECT count(*) FILTER (WHERE live) AS evicted FROM d`,
+    ],
   };
   // Statements filtering by `= ANY` / `<> ALL` over an array parameter run unprepared
   // (see `query` in db.ts): a custom plan hashes the array, a generic one scans it per row.

@@ -1,135 +1,84 @@
-// Statement texts of the cache, prepared once per connection (shared.prepare).
-// @ns = namespace everywhere; "live" = no expiry or expiry in the future (?now).
+import type { SqlCacheStatements } from "@core/protocols/kit";
+
+// Slots as in SqlCacheStatements ($1 namespace, $2 key(s), $3 value, $4 TTL ms, $5
+// maxEntries), `$now` the caller's clock; arrays arrive as JSON (json_each).
 
 // A seek to the newest entry of core_cache_recency: `max(accessed)` with `ns = ?` would
 // scan every entry of the namespace on each write.
-const NEXT_ACCESS = "coalesce((SELECT accessed FROM core_cache WHERE ns = @ns ORDER BY accessed DESC LIMIT 1), 0) + 1";
-/** {@link NEXT_ACCESS} with a positional namespace. */
-const NEXT_ACCESS_AT = NEXT_ACCESS.replace("@ns", "?");
-const LIVE = "(expires_at IS NULL OR expires_at > @now)";
-const EXPIRED = "core_cache.expires_at <= @now";
-
-/** Positional (ns, key) → value, expires_at: the hot read binds two values, not an object. */
-export const GET = "SELECT value, expires_at FROM core_cache WHERE ns = ? AND key = ?";
-
-/** @key, @now: read and refresh recency in one statement (maxEntries caches). */
-export const GET_TOUCH = `UPDATE core_cache SET accessed = ${NEXT_ACCESS}
-  WHERE ns = @ns AND key = @key AND ${LIVE} RETURNING value`;
-
-/** @key, @now: lazy delete of an expired entry. */
-export const DELETE_EXPIRED_KEY = "DELETE FROM core_cache WHERE ns = @ns AND key = @key AND expires_at <= @now";
-
-/** @now: the periodic sweep. */
-export const SWEEP = "DELETE FROM core_cache WHERE ns = @ns AND expires_at <= @now";
-
-/** Positional (ns, key, value, expires, ns): a write that refreshes recency (maxEntries caches). */
-export const SET = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
-  VALUES (?, ?, ?, ?, ${NEXT_ACCESS_AT})
-  ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, accessed = excluded.accessed`;
+const NEXT_ACCESS = "coalesce((SELECT accessed FROM core_cache WHERE ns = $1 ORDER BY accessed DESC LIMIT 1), 0) + 1";
+const LIVE = "(expires_at IS NULL OR expires_at > $now)";
+const EXPIRED = "core_cache.expires_at <= $now";
+/** Entries stored (live or not yet swept), kept by triggers once the first maxEntries write started counting. */
+const SIZE = "(SELECT entries FROM core_cache_sizes WHERE ns = $1)";
+const INSERT = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
+  VALUES ($1, $2, $3, $now + $4, ${NEXT_ACCESS}) ON CONFLICT (ns, key) DO UPDATE SET`;
 
 /**
- * Positional (ns, key, value, expires, ns): a write of a cache without maxEntries. A new entry still gets
- * the next recency (another handle of the namespace may evict), but an overwrite leaves
- * `accessed` alone: moving its core_cache_recency entry on every write costs more pages
- * per commit (and so more checkpoints) than the whole rest of the write.
+ * A write of a cache without maxEntries: a new entry still gets the next recency (another
+ * handle of the namespace may evict), but an overwrite leaves `accessed` alone: moving its
+ * core_cache_recency entry on every write costs more pages per commit (and so more
+ * checkpoints) than the whole rest of the write. One upsert, not an UPDATE first: a
+ * missed UPDATE is an empty write transaction, which costs a new key far more.
  */
-export const SET_KEEP_RECENCY = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
-  VALUES (?, ?, ?, ?, ${NEXT_ACCESS_AT})
-  ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`;
-
-/** @ns → the next recency value (read once per batch, inside its write transaction). */
-export const NEXT_ACCESS_VALUE = `SELECT ${NEXT_ACCESS}`;
-
-/** Rows per statement of a batch write ({@link setAtRows}). */
-export const SET_AT_ROWS = 32;
-
-const setAtTexts = new Map<string, string>();
+const set = `${INSERT} value = excluded.value, expires_at = excluded.expires_at`;
 
 /**
- * Positional (ns, key, value, expires, accessed) × `rows`: {@link SET} for batches, which
- * take the recency values from one {@link NEXT_ACCESS_VALUE} read instead of a seek per
- * entry, and write up to {@link SET_AT_ROWS} entries per statement run. A key repeated in
- * one statement is inserted, then updated by its later row: the last value wins, as with
- * one statement per entry. `touch` (maxEntries caches) moves the recency of an
- * overwritten entry too (see SET_KEEP_RECENCY). Texts are built once per shape.
+ * @key, @by, @expires (of a new entry), @now. One statement: a missing or expired entry
+ * restarts at `$3` with the TTL; a live canonical integer within the safe range gets `$3`
+ * added and keeps its TTL; anything else is left alone and no row comes back.
  */
-export function setAtRows(rows: number, touch: boolean): string {
-  const id = `${rows}:${touch}`;
-  let text = setAtTexts.get(id);
-  if (text === undefined) {
-    text = `INSERT INTO core_cache (ns, key, value, expires_at, accessed) VALUES ${Array(rows).fill("(?, ?, ?, ?, ?)").join(", ")}
-  ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at${touch ? ", accessed = excluded.accessed" : ""}`;
-    setAtTexts.set(id, text);
-  }
-  return text;
-}
-
-/** @key, @value, @expires, @now: insert unless a live entry exists; a row back = written. */
-export const ADD = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
-  VALUES (@ns, @key, @value, @expires, ${NEXT_ACCESS})
-  ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at, accessed = excluded.accessed
-  WHERE ${EXPIRED}
-  RETURNING 1`;
-
-/**
- * @key, @by, @expires (of a new entry), @now. One statement: a missing or
- * expired entry restarts at `by` with the default TTL; a live canonical integer within the
- * safe range gets `by` added and keeps its TTL; anything else is left alone and no row
- * comes back (the caller then reports INVALID_ARGUMENT).
- */
-const incrementSql = (touch: boolean) => `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
-  VALUES (@ns, @key, CAST(CAST(@by AS INTEGER) AS TEXT), @expires, ${NEXT_ACCESS})
+const increment = (touch: boolean) => `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
+  VALUES ($1, $2, CAST(CAST($3 AS INTEGER) AS TEXT), $now + $4, ${NEXT_ACCESS})
   ON CONFLICT (ns, key) DO UPDATE SET
     value = CASE WHEN ${EXPIRED} THEN excluded.value
-                 ELSE CAST(CAST(core_cache.value AS INTEGER) + CAST(@by AS INTEGER) AS TEXT) END,
+                 ELSE CAST(CAST(core_cache.value AS INTEGER) + CAST($3 AS INTEGER) AS TEXT) END,
     expires_at = CASE WHEN ${EXPIRED} THEN excluded.expires_at ELSE core_cache.expires_at END
     ${touch ? ", accessed = excluded.accessed" : ""}
   WHERE ${EXPIRED}
      OR (CAST(CAST(core_cache.value AS INTEGER) AS TEXT) = core_cache.value
-         AND abs(CAST(core_cache.value AS INTEGER) + CAST(@by AS INTEGER)) <= 9007199254740991)
+         AND abs(CAST(core_cache.value AS INTEGER) + CAST($3 AS INTEGER)) <= 9007199254740991)
   RETURNING value`;
 
-/** See incrementSql: the increment of a maxEntries cache (refreshes recency). */
-export const INCREMENT = incrementSql(true);
-
-/** {@link INCREMENT} of a cache without maxEntries: recency stays (see SET_KEEP_RECENCY). */
-export const INCREMENT_KEEP_RECENCY = incrementSql(false);
-
-/** @key → expires_at of the deleted row. */
-export const DELETE = "DELETE FROM core_cache WHERE ns = @ns AND key = @key RETURNING expires_at";
-
-/** @from (exclusive), @now, @limit: live keys in BINARY order. */
-export const KEYS_PAGE = `SELECT key FROM core_cache WHERE ns = @ns AND key > @from AND ${LIVE} ORDER BY key LIMIT CAST(@limit AS INTEGER)`;
-
-/** @from (inclusive), @now, @limit. */
-export const KEYS_FIRST_PAGE = `SELECT key FROM core_cache WHERE ns = @ns AND key >= @from AND ${LIVE} ORDER BY key LIMIT CAST(@limit AS INTEGER)`;
-
-/** @now → live entries. */
-export const COUNT_LIVE = `SELECT count(*) FROM core_cache WHERE ns = @ns AND ${LIVE}`;
-/** Live and stored entries of a namespace in one index range scan (stats). */
-export const COUNT_SPLIT = `SELECT count(*) FILTER (WHERE ${LIVE}) AS live, count(*) AS stored FROM core_cache WHERE ns = @ns`;
-
-/** Positional (ns) → entries stored (live or not yet swept), kept by triggers; none before the first maxEntries write. */
-export const SIZE = "SELECT entries FROM core_cache_sizes WHERE ns = ?";
-
-/** Positional (ns, ns) → entries stored: counts the namespace once and starts keeping its size. */
-export const START_SIZE = `INSERT INTO core_cache_sizes (ns, entries)
-  SELECT ?, count(*) FROM core_cache WHERE ns = ? RETURNING entries`;
-
-/** Deletes every entry of the namespace. */
-export const CLEAR = "DELETE FROM core_cache WHERE ns = @ns";
-
-/** @limit: evicts the least recently used entries, returning their expiry. */
-export const EVICT = `DELETE FROM core_cache WHERE ns = @ns AND key IN
-  (SELECT key FROM core_cache WHERE ns = @ns ORDER BY accessed LIMIT CAST(@limit AS INTEGER)) RETURNING expires_at`;
-
-/** Key slots of the batched read statements; unused slots are bound to NULL (never equal). */
-export const GET_MANY_SIZES = [16, 128, 1024] as const;
-
-/** By size: ns, then `size` keys → key, value, expires_at of the stored ones. Built once. */
-export const GET_MANY: ReadonlyMap<number, string> = new Map(
-  GET_MANY_SIZES.map((size) => [
-    size,
-    `SELECT key, value, expires_at FROM core_cache WHERE ns = ? AND key IN (${Array(size).fill("?").join(", ")})`,
-  ]),
-);
+/**
+ * The sqlite cache's statements (core_cache, one connection's prepared cache). Reads
+ * answer `expires_at` and leave expiry to the store, which deletes what it meets expired.
+ *
+ * @example
+ * ```ts
+ * shared.prepare(CACHE_SQL.get).get("sessions", "a");
+ * ```
+ */
+export const CACHE_SQL: SqlCacheStatements = {
+  // Positional: the hot read binds two values, not an object.
+  get: "SELECT value, expires_at FROM core_cache WHERE ns = ? AND key = ?",
+  getTouch: `UPDATE core_cache SET accessed = ${NEXT_ACCESS} WHERE ns = $1 AND key = $2 RETURNING value, expires_at`,
+  deleteExpired: "DELETE FROM core_cache WHERE ns = $1 AND key = $2 AND expires_at <= $now",
+  getMany: "SELECT key, value, expires_at FROM core_cache WHERE ns = $1 AND key IN (SELECT value FROM json_each($2))",
+  // The recency subquery runs once: the keys take consecutive values in batch order.
+  getManyTouch: `UPDATE core_cache SET accessed = (${NEXT_ACCESS}) + j.key FROM json_each($2) AS j
+    WHERE core_cache.ns = $1 AND core_cache.key = j.value RETURNING key, value, expires_at`,
+  set,
+  setTouch: `${set}, accessed = excluded.accessed`,
+  add: `${INSERT} value = excluded.value, expires_at = excluded.expires_at, accessed = excluded.accessed
+    WHERE ${EXPIRED} RETURNING 1`,
+  increment: increment(false),
+  incrementTouch: increment(true),
+  deleteMany: `DELETE FROM core_cache WHERE ns = $1 AND key IN (SELECT value FROM json_each($2)) RETURNING ${LIVE} AS live`,
+  ttl: `SELECT expires_at - $now AS ms FROM core_cache WHERE ns = $1 AND key = $2 AND ${LIVE}`,
+  // Keys sharing the glob's literal prefix ($3) are contiguous in BINARY order: a range,
+  // not GLOB/LIKE, so keys holding U+0000 work too.
+  keysPage: `SELECT key FROM core_cache WHERE ns = $1 AND key > $2 AND key >= $3 AND ${LIVE}
+    ORDER BY key LIMIT CAST($4 AS INTEGER)`,
+  clear: `DELETE FROM core_cache WHERE ns = $1 RETURNING ${LIVE} AS live`,
+  count: `SELECT count(*) FILTER (WHERE ${LIVE}) AS n, count(*) AS stored FROM core_cache WHERE ns = $1`,
+  sweep: "DELETE FROM core_cache WHERE ns = $1 AND expires_at <= $now",
+  // Eviction reads the kept size (one seek) rather than counting: only the namespace's
+  // first maxEntries write counts it. Expired entries go first and are not evictions.
+  evict: [
+    `INSERT INTO core_cache_sizes (ns, entries) SELECT ns, count(*) FROM core_cache
+      WHERE ns = $1 AND NOT EXISTS (SELECT 1 FROM core_cache_sizes WHERE ns = $1) GROUP BY ns`,
+    `DELETE FROM core_cache WHERE ns = $1 AND expires_at <= $now AND ${SIZE} > CAST($2 AS INTEGER)`,
+    `DELETE FROM core_cache WHERE ns = $1 AND key IN (SELECT key FROM core_cache WHERE ns = $1
+      ORDER BY accessed LIMIT max(0, coalesce(${SIZE}, 0) - CAST($2 AS INTEGER))) RETURNING 1 AS live`,
+  ],
+};

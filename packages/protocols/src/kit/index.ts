@@ -135,6 +135,7 @@ export { mapFailure } from "./map-failure.js";
 export * from "./queue/index.js";
 export * from "./records/index.js";
 export * from "./sql/index.js";
+export * from "./sql-cache/index.js";
 export * from "./sql-dialect/index.js";
 export * from "./sql-queue/index.js";
 export * from "./sql-records/index.js";
