@@ -73,12 +73,14 @@ export const CACHE_SQL: SqlCacheStatements = {
   count: `SELECT count(*) FILTER (WHERE ${LIVE}) AS n, count(*) AS stored FROM core_cache WHERE ns = $1`,
   sweep: "DELETE FROM core_cache WHERE ns = $1 AND expires_at <= $now",
   // Eviction reads the kept size (one seek) rather than counting: only the namespace's
-  // first maxEntries write counts it. Expired entries go first and are not evictions.
+  // first maxEntries write counts it (the subquery runs only when the row is missing).
+  // Expired entries go first and are not evictions.
   evict: [
-    `INSERT INTO core_cache_sizes (ns, entries) SELECT ns, count(*) FROM core_cache
-      WHERE ns = $1 AND NOT EXISTS (SELECT 1 FROM core_cache_sizes WHERE ns = $1) GROUP BY ns`,
-    `DELETE FROM core_cache WHERE ns = $1 AND expires_at <= $now AND ${SIZE} > CAST($2 AS INTEGER)`,
+    `INSERT INTO core_cache_sizes (ns, entries) SELECT $1, (SELECT count(*) FROM core_cache WHERE ns = $1)
+      WHERE NOT EXISTS (SELECT 1 FROM core_cache_sizes WHERE ns = $1)`,
+    "SELECT entries - CAST($2 AS INTEGER) AS over FROM core_cache_sizes WHERE ns = $1",
+    "DELETE FROM core_cache WHERE ns = $1 AND expires_at <= $now",
     `DELETE FROM core_cache WHERE ns = $1 AND key IN (SELECT key FROM core_cache WHERE ns = $1
-      ORDER BY accessed LIMIT max(0, coalesce(${SIZE}, 0) - CAST($2 AS INTEGER))) RETURNING 1 AS live`,
+      ORDER BY accessed LIMIT max(0, ${SIZE} - CAST($2 AS INTEGER))) RETURNING 1 AS live`,
   ],
 };

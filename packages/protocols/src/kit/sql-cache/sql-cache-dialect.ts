@@ -97,7 +97,10 @@ export interface SqlCacheStatements {
   readonly count: string;
   /** `$1`: deletes expired entries. */
   readonly sweep: string;
-  /** `$1`, `$2` maxEntries, run in order: the last counts the live entries evicted. */
+  /**
+   * `$1`, `$2` maxEntries, run in order: the last counts the live entries evicted; a row
+   * with `over` ≤ 0 (entries above the limit) ends the run early.
+   */
   readonly evict: readonly string[];
 }
 

@@ -120,12 +120,14 @@ class SqlCacheStore implements CacheStore {
     });
   }
 
-  #evict(): MaybePromise<void> {
-    const args = [this.#ns, this.#max];
-    let rows: MaybePromise<SqlCacheRow[]> = [];
-    for (const text of this.#s.evict) rows = then(rows, () => this.#x.all("evict", text, args));
-    return then(rows, (last) => {
-      this.counters.evictions += counted(last, "evicted");
+  #evict(step = 0): MaybePromise<void> {
+    const text = this.#s.evict[step];
+    if (text === undefined) return;
+    return then(this.#x.all("evict", text, [this.#ns, this.#max]), (rows) => {
+      const over = rows[0]?.over;
+      if (over !== undefined && Number(over) <= 0) return;
+      if (step === this.#s.evict.length - 1) this.counters.evictions += counted(rows, "evicted");
+      return this.#evict(step + 1);
     });
   }
 
