@@ -96,9 +96,18 @@ function columns(name: string, inputs: readonly NormalizedRecordInput[], now: Da
   return values;
 }
 
-// 23505 on a batch: name the clashing key from the server's detail when it can be read.
-function batchConflict(err: unknown, name: string): BackendError {
-  const e = err as { constraint?: string; detail?: string };
+/**
+ * A unique violation (23505, mapped to CONFLICT) as the CONFLICT that names the clashing
+ * key, read from the server's detail; any other error is returned as it is.
+ *
+ * @example
+ * ```ts
+ * promise.catch((err) => { throw keyConflict(err, "feed", "store"); });
+ * ```
+ */
+export function keyConflict(err: unknown, name: string, operation: "store" | "storeBatch"): unknown {
+  const e = (err as { cause?: { code?: string; constraint?: string; detail?: string } }).cause;
+  if (!BackendError.is(err, "CONFLICT") || e?.code !== "23505") return err;
   const isId = e.constraint?.endsWith("pkey") === true;
   const prefix = `Key (ns, ${isId ? "id" : "natural_key"})=(${name}, `;
   const suffix = ") already exists.";
@@ -106,10 +115,11 @@ function batchConflict(err: unknown, name: string): BackendError {
   if (e.detail?.startsWith(prefix) && e.detail.endsWith(suffix)) {
     key = ` ${JSON.stringify(decodeKey(e.detail.slice(prefix.length, -suffix.length)))}`;
   }
+  const repeated = operation === "storeBatch" ? " (or is repeated in the batch)" : "";
   const message = isId
-    ? `storeBatch: record${key} already exists (or is repeated in the batch)`
-    : `storeBatch: naturalKey${key} already belongs to another record`;
-  return new BackendError("CONFLICT", `[${BACKEND}] ${message}`, { backend: BACKEND, cause: err });
+    ? `record${key} already exists${repeated}`
+    : `naturalKey${key} already belongs to another record`;
+  return new BackendError("CONFLICT", `[${BACKEND}] ${operation}: ${message}`, { backend: BACKEND, cause: e });
 }
 
 /**
@@ -135,38 +145,25 @@ export async function writeBatch(
   const now = new Date();
   const result: StoreBatchResult = { inserted: 0, updated: 0, skipped: 0 };
   const runs = onConflict === "update" ? segments(inputs) : [inputs as NormalizedRecordInput[]];
-  const count = (run: readonly NormalizedRecordInput[], rows: { inserted?: boolean }[], rowCount: number | null) => {
-    if (onConflict === "update") {
-      for (const row of rows) result[row.inserted ? "inserted" : "updated"] += 1;
-    } else {
-      result.inserted += rowCount ?? 0;
-      result.skipped += run.length - (rowCount ?? 0);
+  type Result = { rows: { inserted?: boolean }[]; rowCount: number | null };
+  const each = async (send: (text: string, values: unknown[]) => Promise<Result>) => {
+    for (const run of runs) {
+      const { rows, rowCount } = await send(sql[onConflict], columns(name, run, now));
+      if (onConflict === "update") for (const row of rows) result[row.inserted ? "inserted" : "updated"] += 1;
+      else {
+        result.inserted += rowCount ?? 0;
+        result.skipped += run.length - (rowCount ?? 0);
+      }
     }
   };
   try {
-    if (runs.length === 1) {
-      const run = runs[0] as NormalizedRecordInput[];
-      const { rows, rowCount } = await query<{ inserted?: boolean }>(
-        shared,
-        "records.storeBatch",
-        sql[onConflict],
-        columns(name, run, now),
+    if (runs.length === 1) await each((text, values) => query(shared, "records.storeBatch", text, values));
+    else
+      await transaction(shared, "records.storeBatch", (client) =>
+        each((text, values) => client.query(statement(text, values))),
       );
-      count(run, rows, rowCount);
-    } else {
-      await transaction(shared, "records.storeBatch", async (client) => {
-        for (const run of runs) {
-          const { rows, rowCount } = await client.query<{ inserted?: boolean }>(
-            statement(sql[onConflict], columns(name, run, now)),
-          );
-          count(run, rows, rowCount);
-        }
-      });
-    }
   } catch (err) {
-    const cause = (err as { cause?: { code?: string } }).cause;
-    if (BackendError.is(err, "CONFLICT") && cause?.code === "23505") throw batchConflict(cause, name);
-    throw err;
+    throw keyConflict(err, name, "storeBatch");
   }
   return result;
 }

@@ -45,16 +45,9 @@ const COLUMNS: Record<SqlColumnField["root"], string> = {
   updatedAt: "r.updated_at",
 };
 
-/**
- * A top-level record column: its SQL, the cast of its operands and the expression that
- * compares strings by code point.
- *
- * @example
- * ```ts
- * recordColumn({ root: "naturalKey", kind: "string" }); // { expr: "r.natural_key", cast: "text", … }
- * ```
- */
-export function recordColumn(field: SqlColumnField): { expr: string; cast: string; ordered: string } {
+// A top-level record column: its SQL, the cast of its operands and the expression that
+// compares strings by code point.
+function recordColumn(field: SqlColumnField): { expr: string; cast: string; ordered: string } {
   const expr = COLUMNS[field.root];
   return field.kind === "date"
     ? { expr, cast: "timestamptz", ordered: expr }
@@ -66,16 +59,9 @@ function operand(field: SqlColumnField, value: string | Date): string | Date {
   return typeof value === "string" && (field.root === "id" || field.root === "naturalKey") ? encodeKey(value) : value;
 }
 
-/**
- * The JSON value at a content/metadata path. `->` with a text key never indexes an array,
- * so "tags.0" is missing like everywhere else; the path travels as parameters.
- *
- * @example
- * ```ts
- * jsonValue(p, { root: "content", path: ["score"] }); // "(r.content -> $1::text)"
- * ```
- */
-export function jsonValue(p: SqlParams, field: SqlJsonField): string {
+// The JSON value at a content/metadata path. `->` with a text key never indexes an array,
+// so "tags.0" is missing like everywhere else; the path travels as parameters.
+function jsonValue(p: SqlParams, field: SqlJsonField): string {
   return `(r.${field.root}${field.path.map((segment) => ` -> ${p.add(segment)}::text`).join("")})`;
 }
 

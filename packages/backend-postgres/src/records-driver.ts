@@ -1,33 +1,17 @@
 import { BackendError } from "@core/protocols";
 import {
-  closedError,
-  type NormalizedRecordInput,
   type RecordDriver,
   type SqlRecordExecutor,
   type SqlRecordWrites,
   sqlRecordCollection,
 } from "@core/protocols/kit";
-import { query, statement } from "./db.js";
+import { query } from "./db.js";
 import { BACKEND, toBackendError } from "./errors.js";
 import { encodeKey } from "./keys.js";
-import { batchStatements, writeBatch } from "./records-batch.js";
+import { batchStatements, keyConflict, writeBatch } from "./records-batch.js";
 import { type Params, postgresRecordDialect } from "./records-dialect.js";
 import { recordWrites } from "./records-sql.js";
 import type { StoreShared } from "./shared.js";
-
-function conflict(message: string, cause?: unknown): BackendError {
-  return new BackendError("CONFLICT", `[${BACKEND}] ${message}`, { backend: BACKEND, cause });
-}
-
-// A failed single write: a unique violation says which key clashed, the rest maps as usual.
-function writeFailure(err: unknown, input: NormalizedRecordInput): BackendError {
-  const e = err as { code?: string; constraint?: string };
-  if (e.code !== "23505") return toBackendError(err, "records.store");
-  const which = e.constraint?.endsWith("pkey")
-    ? `record ${JSON.stringify(input.id)} already exists`
-    : `naturalKey ${JSON.stringify(input.naturalKey)} already belongs to another record`;
-  return conflict(which, err);
-}
 
 /**
  * The writes of one collection: rows of `records` with `ns = name` (`jsonb` content and
@@ -42,10 +26,7 @@ function writes(shared: StoreShared, name: string, dialect: ReturnType<typeof po
   const run = (what: string, text: string, params: unknown[]) =>
     query<Record<string, unknown>>(shared, `records.${what}`, text, [name, ...params]).then(({ rows }) => rows[0]);
   return {
-    // Inline like `query()`: one promise chain, no async frames.
     store(input, expectedVersion) {
-      const life = shared.lifecycle;
-      if (life.closed) return Promise.reject(closedError(life.backend));
       const at = input.updatedAt ?? new Date();
       const params: unknown[] = [
         name,
@@ -64,22 +45,15 @@ function writes(shared: StoreShared, name: string, dialect: ReturnType<typeof po
         text = texts.updateVersion;
         params.push(expectedVersion);
       }
-      let promise: Promise<{ rows: Record<string, unknown>[] }>;
-      try {
-        promise = shared.pool.query(statement(text, params));
-      } catch (err) {
-        return Promise.reject(toBackendError(err, "records.store"));
-      }
-      const stored = ({ rows: [row] }: { rows: Record<string, unknown>[] }) => {
-        if (row !== undefined) return dialect.toRecord(row);
-        throw conflict(
-          `record ${JSON.stringify(input.id)} is not at version ${expectedVersion}; read it again and retry`,
-        );
-      };
-      return life.track(
-        promise.then(stored, (err: unknown) => {
-          throw writeFailure(err, input);
-        }),
+      return query(shared, "records.store", text, params).then(
+        ({ rows: [row] }) => {
+          if (row !== undefined) return dialect.toRecord(row);
+          const message = `record ${JSON.stringify(input.id)} is not at version ${expectedVersion}; read it again and retry`;
+          throw new BackendError("CONFLICT", `[${BACKEND}] ${message}`, { backend: BACKEND });
+        },
+        (err: unknown) => {
+          throw keyConflict(err, name, "store");
+        },
       );
     },
     storeBatch: (inputs, onConflict) =>
@@ -108,12 +82,12 @@ function writes(shared: StoreShared, name: string, dialect: ReturnType<typeof po
  */
 export function postgresRecordDriver(shared: StoreShared): RecordDriver {
   const dialect = postgresRecordDialect(shared.quotedSchema);
+  // A statement with an array operand runs unprepared (see Params.preparable).
+  const rows = (what: string, text: string, values: unknown[], p?: Params) =>
+    query<Record<string, unknown>>(shared, `records.${what}`, text, values, p?.preparable ?? true);
   const run: SqlRecordExecutor<Params> = {
-    // A statement with an array operand runs unprepared (see Params.preparable).
-    all: (what, text, values, p) =>
-      query<Record<string, unknown>>(shared, `records.${what}`, text, values, p?.preparable ?? true).then(
-        (r) => r.rows,
-      ),
+    all: (what, text, values, p) => rows(what, text, values, p).then((r) => r.rows),
+    first: (what, text, values, p) => rows(what, text, values, p).then((r) => r.rows[0]),
     changes: (what, text, values) => query(shared, `records.${what}`, text, values).then((r) => r.rowCount ?? 0),
   };
   const collection = (name: string) => sqlRecordCollection(dialect, run, name, writes(shared, name, dialect));

@@ -46,11 +46,6 @@ export type WriteOutcome = "inserted" | "updated" | "skipped";
  * Inserts or updates one validated record of collection `name`; call inside the write
  * transaction. The shared `upsertedRecord` rules decide (versions, natural-key ownership,
  * `onConflict`, monotonic `updatedAt`); this rewrites only the columns that change.
- *
- * @example
- * ```ts
- * const [outcome, stored] = shared.write(() => writeRecord(shared, "feed", input, "update", Date.now()));
- * ```
  */
 export function writeRecord(
   shared: SqliteShared,
@@ -100,11 +95,6 @@ export function writeRecord(
  * transaction of a read and a write. Returns undefined when {@link writeRecord} must decide
  * instead: the record changes its natural key or layer, keeps its own timestamps, or its
  * natural key belongs to another record (the slow path re-reads everything and reports the CONFLICT).
- *
- * @example
- * ```ts
- * const stored = upsertRecord(shared, "feed", input, Date.now()) ?? shared.write(() => writeRecord(...)[1]);
- * ```
  */
 export function upsertRecord(
   shared: SqliteShared,
@@ -116,18 +106,9 @@ export function upsertRecord(
   if (input.createdAt !== undefined) return undefined;
   let row: Pick<CurrentRow, "created_at" | "updated_at" | "version"> | undefined;
   try {
-    [row] = shared
-      .prepare(UPSERT)
-      .all(
-        name,
-        input.id,
-        input.naturalKey,
-        input.layer,
-        JSON.stringify(input.content),
-        JSON.stringify(input.metadata),
-        now,
-        now,
-      ) as (typeof row)[];
+    const [content, metadata] = [JSON.stringify(input.content), JSON.stringify(input.metadata)];
+    const rows = shared.prepare(UPSERT).all(name, input.id, input.naturalKey, input.layer, content, metadata, now, now);
+    row = rows[0] as typeof row;
   } catch (err) {
     if ((err as { code?: unknown }).code === "SQLITE_CONSTRAINT_UNIQUE") return undefined;
     throw err;

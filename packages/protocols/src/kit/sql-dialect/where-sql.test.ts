@@ -1,23 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { compileFilter } from "../../filter.js";
-import type { SqlDialect } from "./sql-dialect.js";
+import { named } from "./named-dialect.fixture.js";
 import { SqlParams } from "./sql-params.js";
 import { whereSql } from "./where-sql.js";
-
-// A dialect that names each primitive it is asked for: the compiler's decisions become visible.
-const named: SqlDialect = {
-  true: "T",
-  false: "F",
-  column: (name) => name,
-  columnCompare: (p, f, op, v) => `${f.root} ${op} ${p.add(v)}`,
-  columnIn: (p, f, vs) => `${f.root} IN ${p.add(vs)}`,
-  columnPrefix: (p, f, prefix) => `${f.root} PREFIX ${p.add(prefix)}`,
-  jsonPresent: (_p, f) => `present(${f.root}.${f.path.join(".")})`,
-  jsonAbsent: (_p, f) => `absent(${f.root}.${f.path.join(".")})`,
-  jsonCompare: (p, f, op, v, kind) => `${kind}(${f.root}.${f.path.join(".")}) ${op} ${p.add(v)}`,
-  jsonIn: (p, f, vs) => `${f.root}.${f.path.join(".")} IN ${p.add(vs)}`,
-  jsonPrefix: (p, f, prefix) => `${f.root}.${f.path.join(".")} PREFIX ${p.add(prefix)}`,
-};
 
 function where(filter: unknown, layer?: "gold") {
   const p = new SqlParams((n) => `$${n}`);

@@ -1,22 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { normalizeQuery } from "../../record-query-validation.js";
+import { named as namedFilters } from "../sql-dialect/named-dialect.fixture.js";
 import { SqlParams } from "../sql-dialect/sql-params.js";
 import { pageSql } from "./record-statements.js";
 import type { SqlRecordDialect } from "./sql-record-dialect.js";
 
-// A dialect that names each primitive it is asked for: the planner's decisions become visible.
+// The filter dialect that names its primitives, plus record hooks that name theirs.
 const named: SqlRecordDialect = {
-  true: "T",
-  false: "F",
-  column: (name) => name,
-  columnCompare: (p, f, op, v) => `${f.root} ${op} ${p.add(v)}`,
-  columnIn: (p, f, vs) => `${f.root} IN ${p.add(vs)}`,
-  columnPrefix: (p, f, prefix) => `${f.root} PREFIX ${p.add(prefix)}`,
-  jsonPresent: (_p, f) => `present(${f.path.join(".")})`,
-  jsonAbsent: (_p, f) => `absent(${f.path.join(".")})`,
-  jsonCompare: (p, f, op, v) => `${f.path.join(".")} ${op} ${p.add(v)}`,
-  jsonIn: (p, f, vs) => `${f.path.join(".")} IN ${p.add(vs)}`,
-  jsonPrefix: (p, f, prefix) => `${f.path.join(".")} PREFIX ${p.add(prefix)}`,
+  ...namedFilters,
   params: () => new SqlParams(() => "?"),
   records: "t",
   sightings: "s",

@@ -15,6 +15,7 @@ type Row = Record<string, unknown>;
  * ```ts
  * const run: SqlRecordExecutor = {
  *   all: (what, text, values) => db.prepare(text).all(...values),
+ *   first: (what, text, values) => db.prepare(text).get(...values),
  *   changes: (what, text, values) => db.prepare(text).run(...values).changes,
  * };
  * ```
@@ -25,6 +26,8 @@ export interface SqlRecordExecutor<P extends SqlParams = SqlParams> {
    * statement planned from a query, whose texts vary: cache those apart from the fixed ones.
    */
   all(what: string, text: string, values: unknown[], p?: P): MaybePromise<Row[]>;
+  /** The first row of one statement, or undefined (a lookup by key: no array of rows). */
+  first(what: string, text: string, values: unknown[], p?: P): MaybePromise<Row | undefined>;
   /** Runs one statement; the number of rows it changed. */
   changes(what: string, text: string, values: unknown[]): MaybePromise<number>;
 }
@@ -36,7 +39,7 @@ function then<T, U>(value: MaybePromise<T>, f: (value: T) => U): MaybePromise<U>
   return value instanceof Promise ? value.then(f) : f(value);
 }
 
-const any = (rows: Row[]) => rows.length > 0;
+const found = (row: Row | undefined) => row !== undefined;
 
 /**
  * A record collection over a SQL table: reads, deletes, pages and counts planned once
@@ -55,18 +58,18 @@ export function sqlRecordCollection<P extends SqlParams>(
   writes: SqlRecordWrites,
 ): RecordCollectionDriver {
   const sql = recordStatements(d);
-  const first = (rows: Row[]) => (rows[0] === undefined ? null : d.toRecord(rows[0]));
+  const record = (row: Row | undefined) => (row === undefined ? null : d.toRecord(row));
   const byId = (what: string, id: string, layer: string | undefined, text: string, layered: string) =>
-    layer === undefined ? run.all(what, text, [ns, d.key(id)]) : run.all(what, layered, [ns, d.key(id), layer]);
+    layer === undefined ? run.first(what, text, [ns, d.key(id)]) : run.first(what, layered, [ns, d.key(id), layer]);
   return {
     store: (input, expectedVersion) => writes.store(input, expectedVersion),
     storeBatch: (inputs, onConflict) => writes.storeBatch(inputs, onConflict),
     recordSighting: (sighting) => writes.recordSighting(sighting),
     clear: () => writes.clear(),
-    get: (id, layer) => then(byId("get", id, layer, sql.get, sql.getLayer), first),
-    exists: (id, layer) => then(byId("exists", id, layer, sql.exists, sql.existsLayer), any),
-    getByNaturalKey: (key) => then(run.all("getByNaturalKey", sql.getByNaturalKey, [ns, d.key(key)]), first),
-    existsByNaturalKey: (key) => then(run.all("existsByNaturalKey", sql.existsByNaturalKey, [ns, d.key(key)]), any),
+    get: (id, layer) => then(byId("get", id, layer, sql.get, sql.getLayer), record),
+    exists: (id, layer) => then(byId("exists", id, layer, sql.exists, sql.existsLayer), found),
+    getByNaturalKey: (key) => then(run.first("getByNaturalKey", sql.getByNaturalKey, [ns, d.key(key)]), record),
+    existsByNaturalKey: (key) => then(run.first("existsByNaturalKey", sql.existsByNaturalKey, [ns, d.key(key)]), found),
     delete(id, layer) {
       const changed =
         layer === undefined
@@ -84,7 +87,7 @@ export function sqlRecordCollection<P extends SqlParams>(
     },
     count(query) {
       const { text, p } = countSql(d, ns, query);
-      return then(run.all("count", text, p.values, p), (rows) => Number(rows[0]?.n ?? 0));
+      return then(run.first("count", text, p.values, p), (row) => Number(row?.n ?? 0));
     },
     getSightings: (key) =>
       then(run.all("getSightings", sql.getSightings, [ns, d.key(key)]), (rows) => rows.map((r) => d.toSighting(r))),
