@@ -22,6 +22,28 @@ const INSERT = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
  */
 const set = `${INSERT} value = excluded.value, expires_at = excluded.expires_at`;
 
+const setRowsTexts = new Map<string, string>();
+
+/**
+ * `count` rows in one statement: the recency seek runs once (a derived table), and rows
+ * take consecutive recency values in batch order. SQLite applies repeated keys in order,
+ * so the last one wins as in a loop of single writes.
+ */
+function setRows(count: number, touch: boolean): string {
+  const id = `${count}${touch ? "t" : ""}`;
+  let text = setRowsTexts.get(id);
+  if (text === undefined) {
+    const values = Array.from({ length: count }, (_, r) => `($${3 * r + 2}, $${3 * r + 3}, $${3 * r + 4}, ${r})`);
+    text = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
+      SELECT $1, v.column1, v.column2, $now + v.column3, n.next + v.column4
+      FROM (VALUES ${values.join(", ")}) AS v, (SELECT ${NEXT_ACCESS} AS next) AS n WHERE true
+      ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+      ${touch ? ", accessed = excluded.accessed" : ""}`;
+    setRowsTexts.set(id, text);
+  }
+  return text;
+}
+
 /**
  * @key, @by, @expires (of a new entry), @now. One statement: a missing or expired entry
  * restarts at `$3` with the TTL; a live canonical integer within the safe range gets `$3`
@@ -59,6 +81,7 @@ export const CACHE_SQL: SqlCacheStatements = {
     WHERE core_cache.ns = $1 AND core_cache.key = j.value RETURNING key, value, expires_at`,
   set,
   setTouch: `${set}, accessed = excluded.accessed`,
+  setRows,
   add: `${INSERT} value = excluded.value, expires_at = excluded.expires_at, accessed = excluded.accessed
     WHERE ${EXPIRED} RETURNING 1`,
   increment: increment(false),

@@ -68,6 +68,24 @@ export function registerCacheOperations(ctx: CacheContext): void {
     expect((await cache.stats()).entries).toBe(2);
   });
 
+  test("a setMany of 100 entries with TTLs and a repeated key far apart writes each as its last entry", async () => {
+    const cache = ctx.cache();
+    const entries = Array.from({ length: 100 }, (_, i) =>
+      i % 2 === 0 ? { key: `k${i}`, value: i } : { key: `k${i}`, value: i, ttlMs: 60_000 },
+    );
+    // Batches may be written in chunks: the repeat sits in another chunk than the first write.
+    entries.push({ key: "k3", value: -3 });
+    await cache.setMany(entries);
+    const values = await cache.getMany(entries.slice(0, 100).map((e) => e.key));
+    expect(values).toEqual(entries.slice(0, 100).map((e) => (e.key === "k3" ? -3 : e.value)));
+    expect(await cache.ttl("k0")).toBeNull();
+    expect(await cache.ttl("k3")).toBeNull();
+    const ttl = await cache.ttl("k99");
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect((await cache.stats()).entries).toBe(100);
+  });
+
   test("keys lists this namespace only, each key once, filtered by glob", async () => {
     const cache = ctx.cache();
     const other = ctx.cache();

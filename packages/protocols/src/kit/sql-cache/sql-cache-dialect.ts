@@ -30,6 +30,8 @@ export type SqlCacheRow = Record<string, unknown>;
 export interface SqlCacheExecutor {
   /** Runs one statement; its rows (none for a statement without `RETURNING`). `op` names it in errors. */
   all(op: string, text: string, args: readonly unknown[]): MaybePromise<SqlCacheRow[]>;
+  /** Optional: the first row only (a driver's single-row read skips building an array). */
+  first?(op: string, text: string, args: readonly unknown[]): MaybePromise<SqlCacheRow | undefined>;
   /** Runs `fn` when the connection is free: synchronously if it is (no promise), else queued. */
   now<T>(fn: () => MaybePromise<T>): MaybePromise<T>;
   /**
@@ -73,6 +75,13 @@ export interface SqlCacheStatements {
   readonly setMany?: string;
   /** {@link setMany} without `$4` (no entry has a TTL). */
   readonly setManyForever?: string;
+  /**
+   * Without {@link setMany}: a statement writing `count` rows at once (`$1` namespace, then
+   * key, value, TTL of each row as `$2 $3 $4`, `$5 $6 $7`, …), later rows more recent;
+   * `touch` also refreshes the recency of rows that exist (maxEntries). Batches then cost
+   * one statement per 32 rows instead of one per row.
+   */
+  readonly setRows?: (count: number, touch: boolean) => string;
   /** {@link setMany} plus eviction (`$5`), for batches within maxEntries. */
   readonly setManyEvict?: string;
   /** `$1 $2 $3 $4` → a row if written (absent or expired before). */

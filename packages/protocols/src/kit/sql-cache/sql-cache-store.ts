@@ -5,6 +5,10 @@ import type { MaybePromise } from "../records/record-driver.js";
 import type { SqlCacheDialect, SqlCacheExecutor, SqlCacheRow, SqlCacheStatements } from "./sql-cache-dialect.js";
 
 const KEYS_PAGE = 500;
+
+// Rows per statement of a dialect's `setRows`: enough to amortize a statement's fixed cost,
+// few enough to stay far below any bound-parameter limit (3 per row).
+const ROWS_PER_STATEMENT = 32;
 const same = (text: string) => text;
 
 /** `fn(value)`, with no promise in between when `value` is none (the synchronous fast path). */
@@ -46,6 +50,7 @@ class SqlCacheStore implements CacheStore {
   readonly counters: CacheCounters;
   readonly #d: SqlCacheDialect;
   readonly #x: SqlCacheExecutor;
+  readonly #first: (op: string, text: string, args: readonly unknown[]) => MaybePromise<SqlCacheRow | undefined>;
   readonly #s: SqlCacheStatements;
   readonly #ns: string;
   readonly #max: number | undefined;
@@ -60,6 +65,8 @@ class SqlCacheStore implements CacheStore {
   constructor(dialect: SqlCacheDialect, name: string, settings: CacheSettings) {
     this.#d = dialect;
     this.#x = dialect.executor;
+    const x = dialect.executor;
+    this.#first = x.first?.bind(x) ?? ((op, text, args) => then(x.all(op, text, args), (rows) => rows[0]));
     this.#s = dialect.statements;
     this.#ns = name;
     this.#max = settings.maxEntries;
@@ -134,7 +141,7 @@ class SqlCacheStore implements CacheStore {
   get(key: string): MaybePromise<string | undefined> {
     const args = [this.#ns, this.#key(key)];
     const text = this.#max === undefined ? this.#s.get : this.#s.getTouch;
-    return this.#x.now(() => then(this.#x.all("get", text, args), (rows) => this.#value(rows[0], args)));
+    return this.#x.now(() => then(this.#first("get", text, args), (row) => this.#value(row, args)));
   }
 
   getMany(keys: readonly string[]): MaybePromise<(string | undefined)[]> {
@@ -160,11 +167,10 @@ class SqlCacheStore implements CacheStore {
     const { setMany, setManyForever, setManyEvict } = this.#s;
     const ns = this.#ns;
     if (setMany === undefined) {
-      const all = rows.map(([key, text, ttl]) => [ns, this.#key(key), text, this.#expiring(ttl)]);
-      const sql = this.#max === undefined ? this.#s.set : this.#s.setTouch;
+      const write = this.#s.setRows === undefined ? this.#rowByRow(rows) : this.#inChunks(rows, this.#s.setRows);
       return this.#x.now(() =>
         this.#x.transaction(() => {
-          for (const args of all) this.#x.all("setMany", sql, args);
+          write();
           if (this.#max !== undefined) this.#evict();
         }),
       );
@@ -191,6 +197,31 @@ class SqlCacheStore implements CacheStore {
     if (max === undefined || keys.length <= max) return this.#write("setMany", setMany, setManyEvict, args);
     // More keys than fit: the eviction must see the batch's own rows, so it runs after it.
     return then(this.#x.all("setMany", setMany, args), () => this.#evict());
+  }
+
+  // One statement per row (inside the caller's transaction).
+  #rowByRow(rows: readonly CacheRow[]): () => void {
+    const all = rows.map(([key, text, ttl]) => [this.#ns, this.#key(key), text, this.#expiring(ttl)]);
+    const sql = this.#max === undefined ? this.#s.set : this.#s.setTouch;
+    return () => {
+      for (const args of all) this.#x.all("setMany", sql, args);
+    };
+  }
+
+  // ROWS_PER_STATEMENT rows per statement (inside the caller's transaction).
+  #inChunks(rows: readonly CacheRow[], setRows: (count: number, touch: boolean) => string): () => void {
+    const touch = this.#max !== undefined;
+    const chunks: unknown[][] = [];
+    for (let from = 0; from < rows.length; from += ROWS_PER_STATEMENT) {
+      const args: unknown[] = [this.#ns];
+      for (const [key, text, ttl] of rows.slice(from, from + ROWS_PER_STATEMENT)) {
+        args.push(this.#key(key), text, this.#expiring(ttl));
+      }
+      chunks.push(args);
+    }
+    return () => {
+      for (const args of chunks) this.#x.all("setMany", setRows((args.length - 1) / 3, touch), args);
+    };
   }
 
   add(key: string, text: string, ttlMs: number | undefined): MaybePromise<boolean> {
