@@ -12,36 +12,16 @@ interface RedisState extends RedisShared {
   readonly owned: boolean;
 }
 
-function setup(
-  lifecycle: Lifecycle,
-  client: RedisClientLike,
-  options: {
-    prefix: string;
-    owned: boolean;
-    /** How long opening a dedicated connection may take. Default 5000. */
-    connectTimeoutMs?: number;
-    /** Makes a dedicated connection. Default `client.duplicate()`. */
-    duplicate?: () => RedisClientLike;
-  },
-): RedisState {
-  return {
-    client,
-    prefix: options.prefix,
-    lifecycle,
-    cacheCounters: new Map(),
-    duplicate: options.duplicate ?? (() => client.duplicate()),
-    connectTimeoutMs: options.connectTimeoutMs ?? 5000,
-    owned: options.owned,
-  };
+/** How {@link openRedisBackend} hands the backend its client. */
+type SetupOptions = Pick<RedisState, "prefix" | "owned"> & Partial<Pick<RedisState, "connectTimeoutMs" | "duplicate">>;
+
+function setup(lifecycle: Lifecycle, client: RedisClientLike, options: SetupOptions): RedisState {
+  const { prefix, owned, connectTimeoutMs = 5000, duplicate = () => client.duplicate() } = options;
+  return { client, prefix, lifecycle, cacheCounters: new Map(), duplicate, connectTimeoutMs, owned };
 }
 
 async function release(state: RedisState): Promise<void> {
-  if (!state.owned) return;
-  try {
-    await state.client.quit();
-  } catch {
-    state.client.disconnect();
-  }
+  if (state.owned) await state.client.quit().catch(() => state.client.disconnect());
 }
 
 /**

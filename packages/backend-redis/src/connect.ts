@@ -8,14 +8,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
 /** Default of `commandTimeoutMs`: how long a command may wait for its reply. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10_000;
 
-/**
- * Validates a timeout option: a positive integer (or 0 where `zeroDisables`).
- *
- * @example
- * ```ts
- * const ms = checkTimeout(options.commandTimeoutMs, "commandTimeoutMs", true) ?? 10_000;
- * ```
- */
+/** Validates a timeout option: a positive integer (or 0 where `zeroDisables`). */
 export function checkTimeout(value: unknown, what: string, zeroDisables = false): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < (zeroDisables ? 0 : 1)) {
@@ -31,14 +24,7 @@ interface OpenableClient extends RedisClientLike {
   readonly options: { db?: number; host?: string; port?: number };
 }
 
-/**
- * Rejects with `onTimeout()` unless `promise` settles within `ms` (timer cleared after).
- *
- * @example
- * ```ts
- * await within(client.connect(), 1000, () => new Error("no answer"));
- * ```
- */
+/** Rejects with `onTimeout()` unless `promise` settles within `ms` (timer cleared after). */
 export async function within<T>(promise: Promise<T>, ms: number, onTimeout: () => unknown): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -62,12 +48,6 @@ function timedOut(address: string, ms: number): Error {
  * The whole exchange — TCP, AUTH, SELECT, ready check — must finish within `timeoutMs`.
  * Failures keep their real cause (ECONNREFUSED, WRONGPASS, …), not ioredis's
  * "Connection is closed."; the client is disconnected before the error is thrown.
- *
- * @example
- * ```ts
- * const client = new Redis(url, { lazyConnect: true });
- * await connectOwned(client as unknown as RedisClientLike, url, 5000);
- * ```
  */
 export async function connectOwned(client: RedisClientLike, url: string, timeoutMs: number): Promise<void> {
   const c = client as OpenableClient;
@@ -108,11 +88,6 @@ export async function connectOwned(client: RedisClientLike, url: string, timeout
 /**
  * Rejects a Cluster client configured with a database index other than 0: a cluster has
  * only database 0, and its nodes would silently stay there.
- *
- * @example
- * ```ts
- * checkClusterDb(new Cluster(nodes, { redisOptions: { db: 3 } })); // throws INVALID_ARGUMENT
- * ```
  */
 export function checkClusterDb(client: RedisClientLike): void {
   if (!client.isCluster) return;

@@ -7,12 +7,6 @@ let loaded: Promise<typeof IORedis> | undefined;
  * Loads ioredis (a peer dependency) once, on the first open from a URL: a project without
  * it can still import this package, and opening a backend fails with `NOT_INSTALLED` and
  * the install command for the package manager in use. `specifier` is a test seam.
- *
- * @example
- * ```ts
- * const { Redis } = await loadIoredis();
- * const client = new Redis("redis://127.0.0.1:6379", { lazyConnect: true });
- * ```
  */
 export function loadIoredis(specifier = "ioredis"): Promise<typeof IORedis> {
   if (specifier !== "ioredis") return load(specifier);

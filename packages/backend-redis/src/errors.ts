@@ -1,5 +1,4 @@
-import { BackendError, type ErrorCode } from "@core/protocols";
-import { mapFailure, redactUrl } from "@core/protocols/kit";
+import { errorTable, mapFailure } from "@core/protocols/kit";
 
 /** Name every error of this package carries. */
 export const BACKEND = "redis";
@@ -19,11 +18,8 @@ const PERMANENT_REPLY =
 export const REACH_HINT =
   "check that the Redis server is running and reachable at the URL's host and port (rediss:// for TLS servers)";
 
-/** Error replies the package's own Lua scripts raise, mapped to codes. */
-const SCRIPT_CODES: Readonly<Record<string, ErrorCode>> = {
-  CONFLICT: "CONFLICT",
-  INVALID: "INVALID_ARGUMENT",
-};
+// The package's own Lua scripts raise "CONFLICT …" and "INVALID …": the rest is the message.
+const afterCode = (message: string) => message.slice(message.indexOf(" ") + 1);
 
 /**
  * Turns anything ioredis or the server throws into a `BackendError` with a stable code:
@@ -31,52 +27,35 @@ const SCRIPT_CODES: Readonly<Record<string, ErrorCode>> = {
  * refused credentials or database index `CONNECTION` (not retryable), command timeouts
  * `TIMEOUT` (retryable), a long-running script `SERIALIZATION` (`BUSY`), a key of
  * the wrong type `CORRUPTION`. `what` names the operation for the message.
- *
- * @example
- * ```ts
- * try { await client.call("GET", key); } catch (err) { throw toBackendError(err, "cache.get"); }
- * ```
  */
-export function toBackendError(err: unknown, what: string): BackendError {
-  if (err instanceof BackendError) return err;
-  const message = redactUrl(err instanceof Error ? err.message : String(err));
-  const name = err instanceof Error ? err.name : "";
-  const fail = (code: ErrorCode, text: string, retryable?: boolean) =>
-    new BackendError(code, `[${BACKEND}] ${what}: ${text}`, {
-      backend: BACKEND,
-      cause: err,
-      ...(retryable === undefined ? {} : { retryable }),
-    });
-  const scriptCode = SCRIPT_CODES[message.split(" ", 1)[0] ?? ""];
-  if (scriptCode) return fail(scriptCode, message.slice(message.indexOf(" ") + 1));
-  if (/^Command timed out/i.test(message)) {
-    return fail(
-      "TIMEOUT",
-      `${message}: no reply within commandTimeoutMs; the server is overloaded or unreachable, retry`,
-    );
-  }
-  if (PERMANENT_REPLY.test(message)) {
-    return fail("CONNECTION", `${message}; check the user, password and database index of the URL`, false);
-  }
-  if (/^BUSY\b/.test(message)) return fail("SERIALIZATION", `${message}; the server is running a long script, retry`);
-  if (/^WRONGTYPE\b/.test(message)) {
-    return fail("CORRUPTION", `${message}; another program wrote a key in this backend's key space (check the prefix)`);
-  }
-  if (UNAVAILABLE_REPLY.test(message) || name === "MaxRetriesPerRequestError" || CONNECTION_TEXT.test(message)) {
-    return fail("CONNECTION", `${message}; ${REACH_HINT}`);
-  }
+export const toBackendError = errorTable(BACKEND, [
+  [/^CONFLICT( |$)/, "CONFLICT", afterCode],
+  [/^INVALID( |$)/, "INVALID_ARGUMENT", afterCode],
+  [
+    /^Command timed out/i,
+    "TIMEOUT",
+    (m) => `${m}: no reply within commandTimeoutMs; the server is overloaded or unreachable, retry`,
+  ],
+  [PERMANENT_REPLY, "CONNECTION", (m) => `${m}; check the user, password and database index of the URL`, false],
+  [/^BUSY\b/, "SERIALIZATION", (m) => `${m}; the server is running a long script, retry`],
+  [
+    /^WRONGTYPE\b/,
+    "CORRUPTION",
+    (m) => `${m}; another program wrote a key in this backend's key space (check the prefix)`,
+  ],
+  [
+    (err, m) =>
+      UNAVAILABLE_REPLY.test(m) ||
+      (err as Error | null)?.name === "MaxRetriesPerRequestError" ||
+      CONNECTION_TEXT.test(m),
+    "CONNECTION",
+    (m) => `${m}; ${REACH_HINT}`,
+  ],
   // Anything else (OOM, a reply we did not expect): the server refused the command.
-  return fail("CONNECTION", `the server refused the command: ${message}`);
-}
+  [() => true, "CONNECTION", (m) => `the server refused the command: ${m}`],
+]);
 
-/**
- * Runs `fn`, mapping any failure with {@link toBackendError}.
- *
- * @example
- * ```ts
- * const value = await guard("cache.get", () => client.call("GET", key));
- * ```
- */
+/** Runs `fn`, mapping any failure with {@link toBackendError}. */
 export function guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
   return mapFailure(what, fn, toBackendError);
 }

@@ -10,26 +10,12 @@ const ESCAPES: Readonly<Record<string, string>> = { "%": "%25", "{": "%7B", "}":
 const ESCAPABLE = /[%{}:]/g;
 const GLOB_SPECIAL = /[\\*?[\]]/g;
 
-/**
- * Escapes a store name for use inside a hash tag.
- *
- * @example
- * ```ts
- * escapeName("a:{b}"); // "a%3A%7Bb%7D"
- * ```
- */
+/** Escapes a store name for use inside a hash tag. */
 export function escapeName(name: string): string {
   return name.replace(ESCAPABLE, (c) => ESCAPES[c] as string);
 }
 
-/**
- * Escapes literal text for a Redis `SCAN MATCH` pattern.
- *
- * @example
- * ```ts
- * escapeGlob("a*b"); // "a\\*b"
- * ```
- */
+/** Escapes literal text for a Redis `SCAN MATCH` pattern. */
 export function escapeGlob(text: string): string {
   return text.replace(GLOB_SPECIAL, "\\$&");
 }
@@ -37,11 +23,6 @@ export function escapeGlob(text: string): string {
 /**
  * Validates a key prefix: 1–64 characters without `{`, `}` or control characters, so it
  * can never contain (or break) the namespace's hash tag.
- *
- * @example
- * ```ts
- * checkPrefix("myapp"); // "myapp"
- * ```
  */
 export function checkPrefix(prefix: unknown): string {
   if (
@@ -60,11 +41,6 @@ export function checkPrefix(prefix: unknown): string {
  * The base of every key of one namespace: `{prefix}:{<protocol>:<escaped name>}`. All keys
  * of a namespace share the hash tag, so multi-key commands and scripts run on one Redis
  * Cluster slot; user keys come after the tag, where braces no longer matter.
- *
- * @example
- * ```ts
- * namespaceKey("core", "c", "sessions"); // "core:{c:sessions}"
- * ```
  */
 export function namespaceKey(prefix: string, protocol: Protocol, name: string): string {
   return `${prefix}:{${protocol}:${escapeName(name)}}`;

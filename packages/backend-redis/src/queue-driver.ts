@@ -2,16 +2,34 @@ import type { QueueEntry, TrimOptions } from "@core/protocols";
 import type { DecodeStored, QueueDriver, QueueLogDriver, QueueWatch } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
 import { namespaceKey } from "./keys.js";
-import { entriesOf, idOf, offsetOf, type RawEntry, readRange, xreadWatch } from "./queue-stream.js";
 import { scripts } from "./scripts.js";
-import { type RedisShared, run } from "./shared.js";
+import {
+  call,
+  type DedicatedConnection,
+  openDedicated,
+  type RawEntry,
+  type RedisShared,
+  readBlocking,
+  run,
+  throwFirst,
+} from "./shared.js";
+
+/** The stream id of an offset (ids are `0-(offset+1)`; `0-0` is not a valid id). */
+const idOf = (offset: number): string => `0-${offset + 1}`;
+/** The offset of a stream id. */
+const offsetOf = (id: string): number => Number(id.slice(id.indexOf("-") + 1)) - 1;
+
+/** Queue entries from raw stream entries: `queue-append.lua` writes the fields `t` (timestamp), `v` (value). */
+function entriesOf<V>(raw: RawEntry[], decode: DecodeStored<V>): QueueEntry<V>[] {
+  return raw.map(([id, f]) => ({ offset: offsetOf(id), value: decode(f[3] ?? ""), timestamp: Number(f[1] ?? 0) }));
+}
 
 /**
  * The redis backend's queue storage: a Redis stream with dense offsets (offset o has id
  * `0-(o+1)`), an offset counter, a hash of consumer groups and one of group-stream claim
- * records, all under
- * `{prefix}:{q:<topic>}`. Bucket i is the log `name + "\u0000" + i`: its own hash tag, so
- * buckets spread over cluster slots. Blocking readers use `XREAD BLOCK` (native blocking).
+ * records, all under `{prefix}:{q:<topic>}`. Bucket i is the log `name + "\u0000" + i`:
+ * its own hash tag, so buckets spread over cluster slots. Blocking readers use
+ * `XREAD BLOCK` on a dedicated connection (native blocking).
  *
  * @example
  * ```ts
@@ -56,13 +74,12 @@ class RedisQueueLog implements QueueLogDriver {
   }
 
   async read<V>(offset: number, limit: number, decode: DecodeStored<V>): Promise<QueueEntry<V>[]> {
-    const raw = await run(this.#shared, "queue.get", () => readRange(this.#shared.client, this.#stream, offset, limit));
-    return entriesOf(raw, decode);
+    const raw = await call(this.#shared, "queue.get", "XRANGE", this.#stream, idOf(offset), "+", "COUNT", limit);
+    return entriesOf(raw as RawEntry[], decode);
   }
 
   async next(): Promise<number> {
-    const n = await run(this.#shared, "queue.count", () => this.#shared.client.call("GET", this.#counter));
-    return n === null ? 0 : Number(n);
+    return Number(await call(this.#shared, "queue.count", "GET", this.#counter));
   }
 
   async stats() {
@@ -70,29 +87,23 @@ class RedisQueueLog implements QueueLogDriver {
       const tx = this.#shared.client.multi();
       tx.call("GET", this.#counter);
       tx.call("XRANGE", this.#stream, "-", "+", "COUNT", 1);
-      const results = await tx.exec();
-      if (results === null) throw new Error("Connection is closed.");
-      for (const [err] of results) if (err) throw err;
-      return [results[0]?.[1] as string | null, results[1]?.[1] as RawEntry[]] as const;
+      return throwFirst(await tx.exec()) as [string | null, RawEntry[]];
     });
-    const totalCount = total === null ? 0 : Number(total);
+    const totalCount = Number(total);
     const firstId = head[0]?.[0];
     return { totalCount, firstOffset: firstId === undefined ? totalCount : offsetOf(firstId) };
   }
 
   async commit(group: string, nextOffset: number): Promise<void> {
-    await run(this.#shared, "queue.commit", () => this.#shared.client.call("HSET", this.#groups, group, nextOffset));
+    await call(this.#shared, "queue.commit", "HSET", this.#groups, group, nextOffset);
   }
 
   async committed(group: string): Promise<number> {
-    const n = await run(this.#shared, "queue.committed", () => this.#shared.client.call("HGET", this.#groups, group));
-    return n === null ? 0 : Number(n);
+    return Number(await call(this.#shared, "queue.committed", "HGET", this.#groups, group));
   }
 
   async groupState(group: string): Promise<string | undefined> {
-    const text = await run(this.#shared, "queue.groupState", () =>
-      this.#shared.client.call("HGET", this.#groupStates, group),
-    );
+    const text = await call(this.#shared, "queue.groupState", "HGET", this.#groupStates, group);
     return text === null ? undefined : String(text);
   }
 
@@ -106,16 +117,48 @@ class RedisQueueLog implements QueueLogDriver {
   }
 
   async trim(options: TrimOptions, before: (next: number) => number): Promise<number> {
-    const trim =
+    const bound =
       "maxLength" in options && options.maxLength !== undefined
         ? ["MAXLEN", options.maxLength]
         : ["MINID", idOf(before(0))];
-    return (await run(this.#shared, "queue.trim", () =>
-      this.#shared.client.call("XTRIM", this.#stream, ...trim),
-    )) as number;
+    return (await call(this.#shared, "queue.trim", "XTRIM", this.#stream, ...bound)) as number;
   }
 
+  /**
+   * `XREAD BLOCK` on a dedicated connection, opened on first use and ended (rejecting the
+   * pending read) when the stream stops. A connection that left a read unanswered
+   * (`TIMEOUT`) or ended is replaced on `recover`.
+   */
   watch<V>(): QueueWatch<V> {
-    return xreadWatch<V>(this.#shared, this.#stream);
+    const shared = this.#shared;
+    let conn: DedicatedConnection | undefined;
+    let stopped: AbortSignal | undefined;
+    const onStop = () => conn?.release();
+    return {
+      wait: async (cursor, limit, decode, stop) => {
+        if (stopped === undefined) {
+          stopped = stop;
+          stop.addEventListener("abort", onStop, { once: true });
+        }
+        conn ??= await openDedicated(shared, "queue.stream");
+        if (stop.aborted) return undefined;
+        const client = conn.client;
+        const raw = await run(shared, "queue.stream", () =>
+          readBlocking(client, ["XREAD"], limit, this.#stream, `0-${cursor}`),
+        );
+        return entriesOf(raw, decode);
+      },
+      recover: (error) => {
+        const timedOut = (error as { code?: string }).code === "TIMEOUT";
+        if (conn && (timedOut || conn.client.status === "end")) {
+          conn.release();
+          conn = undefined;
+        }
+      },
+      dispose: () => {
+        stopped?.removeEventListener("abort", onStop);
+        conn?.release();
+      },
+    };
   }
 }

@@ -4,11 +4,6 @@ import type { RedisClientLike } from "./client.js";
  * Every key matching a `SCAN MATCH` pattern, from every master of a cluster (or the one
  * server), in pages: never `KEYS`, so the server is never blocked. Keys may repeat across
  * pages (SCAN's guarantee); callers that need uniqueness deduplicate.
- *
- * @example
- * ```ts
- * for await (const page of scanKeys(client, "core:{c:s}:k:*")) await client.call("UNLINK", ...page);
- * ```
  */
 export async function* scanKeys(client: RedisClientLike, pattern: string, count = 1000): AsyncGenerator<string[]> {
   const nodes = client.isCluster && client.nodes ? client.nodes("master") : [client];

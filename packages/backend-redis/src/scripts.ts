@@ -25,11 +25,6 @@ export class LuaScript {
   /**
    * Runs the script; the server caches it after the first `EVAL`, later calls send only
    * the SHA. The user's client is not modified (no `defineCommand` on it).
-   *
-   * @example
-   * ```ts
-   * await SCRIPTS.cacheAdd.run(client, [key], [value]);
-   * ```
    */
   run(client: RedisClientLike, keys: readonly string[], args: readonly RedisArg[]): Promise<unknown> {
     // Not async: the command's own promise with one rejection handler, no extra ticks.
@@ -40,18 +35,8 @@ export class LuaScript {
   }
 }
 
-let loaded: Record<string, LuaScript> | undefined;
-
-/**
- * The package's scripts, read once on first use.
- *
- * @example
- * ```ts
- * await scripts().queueAppend.run(client, keys, args);
- * ```
- */
-export function scripts() {
-  loaded ??= {
+function load() {
+  return {
     cacheIncrement: new LuaScript("cache-increment", ["cache-increment-value"]),
     cacheLruGet: new LuaScript("cache-lru-get", ["cache-lru"]),
     cacheLruWrite: new LuaScript("cache-lru-write", ["cache-lru"]),
@@ -67,20 +52,12 @@ export function scripts() {
     recordsUnpack: new LuaScript("records-unpack"),
     transportSend: new LuaScript("transport-send"),
   };
-  return loaded as {
-    cacheIncrement: LuaScript;
-    cacheLruGet: LuaScript;
-    cacheLruWrite: LuaScript;
-    cacheLruIncrement: LuaScript;
-    queueAppend: LuaScript;
-    queueGroupSwap: LuaScript;
-    recordsStore: LuaScript;
-    recordsDelete: LuaScript;
-    recordsSelect: LuaScript;
-    recordsPostings: LuaScript;
-    recordsPostingsBuild: LuaScript;
-    recordsUnpack: LuaScript;
-    recordsReindex: LuaScript;
-    transportSend: LuaScript;
-  };
+}
+
+let loaded: ReturnType<typeof load> | undefined;
+
+/** The package's scripts, read once on first use. */
+export function scripts(): ReturnType<typeof load> {
+  loaded ??= load();
+  return loaded;
 }

@@ -18,14 +18,7 @@ export interface RedisTransportOptions extends TransportOptions {
   claimIdleMs?: number;
 }
 
-/**
- * Keys of one channel: `{prefix}:{t:<channel>}:s` (stream), `:p` (pub/sub), `:d:<key>` (dedup).
- *
- * @example
- * ```ts
- * const { stream } = channelKeys(shared, "orders");
- * ```
- */
+/** Keys of one channel: `{prefix}:{t:<channel>}:s` (stream), `:p` (pub/sub), `:d:<key>` (dedup). */
 export function channelKeys(shared: RedisShared, channel: string) {
   const base = namespaceKey(shared.prefix, "t", channel);
   return { stream: `${base}:s`, pubsub: `${base}:p`, dedup: (key: string) => `${base}:d:${key}` };
@@ -80,7 +73,14 @@ export function redisTransportDriver(shared: RedisShared, options: RedisTranspor
     close = () => subscribers.close();
   } else {
     subscribe = (channel, start, deliver, signal) =>
-      StreamSubscription.start(shared, claimIdleMs, channelKeys(shared, channel).stream, start, deliver, signal);
+      StreamSubscription.start({
+        shared,
+        claimIdleMs,
+        stream: channelKeys(shared, channel).stream,
+        start,
+        deliver,
+        signal,
+      });
   }
   return {
     name: BACKEND,

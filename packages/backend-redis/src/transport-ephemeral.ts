@@ -16,17 +16,12 @@ interface Subscriber {
  * subscribers of this transport object (another process subscribed with the same group
  * gets its own copy: pub/sub has no server-side groups; use the durable mode for
  * competing consumers across processes). One dedicated connection per transport.
- *
- * @example
- * ```ts
- * const subscribers = new EphemeralSubscribers(shared);
- * const sub = await subscribers.subscribe(pubsubKey, { group: undefined, fromStart: false }, deliver);
- * ```
  */
 export class EphemeralSubscribers {
   readonly #shared: RedisShared;
   /** Pub/sub channel → its subscribers here. */
   readonly #channels = new Map<string, Set<Subscriber>>();
+  /** Pub/sub channel and group → messages the group was handed (whose turn is next). */
   readonly #turns = new Map<string, number>();
   #conn: Promise<DedicatedConnection> | undefined;
   #unregister: (() => void) | undefined;
@@ -41,18 +36,14 @@ export class EphemeralSubscribers {
       this.#unregister = this.#shared.lifecycle.onClose(() => this.close());
       return conn;
     });
-    this.#conn.catch(() => {
-      this.#conn = undefined;
-    });
+    this.#conn.catch(() => (this.#conn = undefined));
     return this.#conn;
   }
 
   #dispatch(channel: string, text: string): void {
-    const subscribers = this.#channels.get(channel);
-    if (!subscribers || subscribers.size === 0) return;
     const stored: StoredMessage = { seq: 0, text };
     const groups = new Map<string, Subscriber[]>();
-    for (const s of subscribers) {
+    for (const s of this.#channels.get(channel) ?? []) {
       if (s.group === undefined) enqueue(s, stored);
       else groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
     }
@@ -102,8 +93,7 @@ export class EphemeralSubscribers {
     this.#channels.clear();
     for (const s of all) s.active = false;
     await Promise.all(all.map((s) => s.tail));
-    const conn = await this.#conn?.catch(() => undefined);
-    conn?.release();
+    (await this.#conn?.catch(() => undefined))?.release();
   }
 }
 

@@ -131,6 +131,7 @@ export {
 export { limitValueSize } from "../value-limit.js";
 export * from "./backend/index.js";
 export * from "./cache/index.js";
+export { type ErrorRow, errorTable } from "./error-table.js";
 export { mapFailure } from "./map-failure.js";
 export * from "./queue/index.js";
 export * from "./records/index.js";
