@@ -96,13 +96,7 @@ function setup(lifecycle: Lifecycle, directory: string, options: Omit<FileBacken
  */
 export class FileBackend extends defineBackend({
   name: BACKEND,
-  capabilities: {
-    cache: true,
-    queue: true,
-    records: true,
-    transport: true,
-    ...SHARED_STORE_FEATURES,
-  },
+  capabilities: SHARED_STORE_FEATURES,
   setup,
   cache: (s) => fileCacheDriver(s.shared),
   queue: (s) => fileQueueDriver(s.shared, s.queue),

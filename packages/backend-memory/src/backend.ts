@@ -35,10 +35,6 @@ export interface MemoryBackendOptions {
 export class MemoryBackend extends defineBackend({
   name: "memory",
   capabilities: {
-    cache: true,
-    queue: true,
-    records: true,
-    transport: true,
     maxEntries: true,
     blockingStream: true,
     buckets: true,

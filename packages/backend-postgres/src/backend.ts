@@ -64,11 +64,6 @@ async function release(state: PostgresState): Promise<void> {
 const PostgresBase: BackendClass<PostgresPublicState, PostgresOpenArgs> = defineBackend({
   name: BACKEND,
   capabilities: {
-    cache: true,
-    queue: true,
-    records: true,
-    transport: true,
-    sql: true,
     ...SHARED_STORE_FEATURES,
     isolationLevels: ["read uncommitted", "read committed", "repeatable read", "serializable"],
   },

@@ -39,13 +39,7 @@ async function release(state: RedisState): Promise<void> {
  */
 export class RedisBackend extends defineBackend({
   name: BACKEND,
-  capabilities: {
-    cache: true,
-    queue: true,
-    records: true,
-    transport: true,
-    ...SHARED_STORE_FEATURES,
-  },
+  capabilities: SHARED_STORE_FEATURES,
   setup,
   cache: redisCacheDriver,
   queue: redisQueueDriver,

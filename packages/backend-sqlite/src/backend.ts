@@ -41,11 +41,6 @@ const SqliteBase: BackendClass<object, [database: SqliteDatabase, options: { own
   defineBackend({
     name: "sqlite",
     capabilities: (state: SqliteState) => ({
-      cache: true,
-      queue: true,
-      records: true,
-      transport: true,
-      sql: true,
       persistent: state.isFile,
       crossProcess: state.isFile,
       maxEntries: true,

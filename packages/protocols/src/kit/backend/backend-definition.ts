@@ -39,12 +39,12 @@ export interface BackendDefinition<
   /** `backend.name`, and the name in every error message (`[acme] …`). */
   readonly name: string;
   /**
-   * What the backend can do (unspecified capabilities are absent), or a function of the
-   * state for capabilities that depend on how it was opened. `cache`, `queue`, `records`,
-   * `transport` and `sql` must match the factories given: a mismatch throws when the
-   * backend is constructed.
+   * What the backend can do beyond its protocols (unspecified capabilities are absent), or
+   * a function of the state for capabilities that depend on how it was opened. `cache`,
+   * `queue`, `records`, `transport` and `sql` follow the driver factories given; a value
+   * stated here must match them (a mismatch throws when the backend is constructed).
    */
-  readonly capabilities: Partial<Capabilities> | ((state: State) => Partial<Capabilities>);
+  readonly capabilities?: Partial<Capabilities> | ((state: State) => Partial<Capabilities>);
   /**
    * Builds the state from the constructor's arguments. `lifecycle` is the backend's own:
    * give it to the drivers (they run work through it and register cleanups on it).

@@ -125,6 +125,11 @@ describe("defineBackend", () => {
     expect(events).toEqual(["store cleanup", "setup cleanup", "released"]);
   });
 
+  test("protocols left out of capabilities follow the driver factories", () => {
+    const Implied = defineBackend({ name: "implied", setup: toySetup, cache: (state) => state.cache });
+    expect(new Implied("x").capabilities).toMatchObject({ cache: true, queue: false, records: false, sql: false });
+  });
+
   test("capabilities may depend on the state", () => {
     const Flexible = defineBackend({
       name: "flexible",
@@ -141,7 +146,7 @@ describe("defineBackend", () => {
     expect(() => new Claims()).toThrow("capabilities.queue is true but the definition has no queue driver");
     const Hides = defineBackend({
       name: "hides",
-      capabilities: {},
+      capabilities: { cache: false },
       setup: toySetup,
       cache: (state) => state.cache,
     });

@@ -65,8 +65,12 @@ export class DefinedBackend<State, TOptions extends TransportOptions = Transport
     // (last in, first out): the connection outlives everything that may still use it.
     if (release) this.lifecycle.onClose(() => release(this.state));
     this.state = (definition.setup as (lifecycle: Lifecycle, ...rest: unknown[]) => State)(this.lifecycle, ...args);
-    const declared = definition.capabilities;
-    this.capabilities = defineCapabilities(typeof declared === "function" ? declared(this.state) : declared);
+    const given = definition.capabilities ?? {};
+    const declared = typeof given === "function" ? given(this.state) : given;
+    // A protocol left out of `capabilities` is there exactly when its driver factory is.
+    const implied: Partial<Record<Protocol, boolean>> = {};
+    for (const protocol of PROTOCOLS) implied[protocol] = definition[protocol] !== undefined;
+    this.capabilities = defineCapabilities({ ...implied, ...declared });
     for (const protocol of PROTOCOLS) {
       if (this.capabilities[protocol] !== (definition[protocol] !== undefined)) {
         throw invalidArgument(

@@ -8,12 +8,11 @@ import { SortedList } from "./sorted-list.js";
 // Sorted views of orderings by content or metadata are kept until the next write; a few are plenty.
 const MAX_VIEWS = 8;
 
-type IndexedRoot = "id" | "createdAt" | "updatedAt" | "naturalKey";
+type KeptRoot = "createdAt" | "updatedAt" | "naturalKey";
 
-// Ascending order of each built-in ordering, ties by id: the order compareRecords gives.
+// Ascending order of each kept ordering, ties by id: the order compareRecords gives.
 const byId = (a: StoredRecord, b: StoredRecord) => compareCodePoints(a.id, b.id);
-const COMPARE: Record<IndexedRoot, (a: StoredRecord, b: StoredRecord) => number> = {
-  id: byId,
+const COMPARE: Record<KeptRoot, (a: StoredRecord, b: StoredRecord) => number> = {
   naturalKey: (a, b) => compareCodePoints(a.naturalKey, b.naturalKey) || byId(a, b),
   createdAt: (a, b) => a.createdAt.getTime() - b.createdAt.getTime() || byId(a, b),
   updatedAt: (a, b) => a.updatedAt.getTime() - b.updatedAt.getTime() || byId(a, b),
@@ -24,7 +23,7 @@ interface RecordIndex {
   readonly key: string;
   readonly layer: Layer | undefined;
   readonly list: SortedList<StoredRecord>;
-  /** Writes since its last query (-Infinity for the id orders, which are kept for good). */
+  /** Writes since its last query. */
   writes: number;
 }
 
@@ -35,10 +34,11 @@ const MIN_WRITES_BEFORE_DROP = 1000;
 
 /**
  * One collection's data, shared by every handle with the same name: records by id, the
- * natural-key index, sightings, and kept orders of the built-in orderings (id, createdAt,
- * updatedAt, naturalKey; overall and per layer), so a keyset page is a seek and a walk.
- * The id orders are always kept; the others from their first query on, then updated by
- * every write. Orderings by content or metadata use sorted views cached until the next write.
+ * natural-key index, sightings, and sorted orders of the built-in orderings (overall and
+ * per layer), so a keyset page is a seek and a walk: the ids always (a same-layer update
+ * touches no index), createdAt, updatedAt and naturalKey from their first query on, then
+ * updated by every write. Orderings by content or metadata use sorted views cached until
+ * the next write.
  *
  * @example
  * ```ts
@@ -53,24 +53,38 @@ export class RecordCollection {
   readonly byNaturalKey = new Map<string, string>();
   /** naturalKey → sightings, oldest first. */
   readonly sightings = new Map<string, Sighting[]>();
-  /** Kept orders by `root` or `root layer`; "id" and "id <layer>" always exist. */
+  readonly #ids = new SortedList<string>(compareCodePoints);
+  readonly #layers = new Map<Layer, SortedList<string>>();
+  /** Kept orders by `root` or `root layer`. */
   readonly #indexes = new Map<string, RecordIndex>();
-  /** The same indexes as a list, for writes. */
+  /** The same orders as a list, for writes. */
   readonly #kept: RecordIndex[] = [];
   /** Ordering key → records in that order, valid until the next write. */
   readonly #views = new Map<string, StoredRecord[]>();
   /** Orderings queried once since the last write: the second query builds the view. */
   readonly #asked = new Set<string>();
 
-  constructor() {
-    this.#keep("id", undefined, []);
-  }
-
   /** Replaces the record `id` (`prev` → `next`; `undefined` = absent), keeping every index. */
   put(id: string, prev: StoredRecord | undefined, next: StoredRecord | undefined): void {
     if (next === undefined) this.byId.delete(id);
     else this.byId.set(id, next);
-    if (next !== undefined && !this.#indexes.has(`id ${next.layer}`)) this.#keep("id", next.layer, []);
+    if (prev === undefined) {
+      // Stryker disable next-line ConditionalExpression: put(id, undefined, undefined) never happens
+      if (next !== undefined) this.#ids.insert(id);
+    } else if (next === undefined) {
+      this.#ids.delete(id);
+    }
+    // Stryker disable next-line ConditionalExpression: removing and re-adding an id in the same layer index changes nothing
+    if (prev?.layer !== next?.layer) {
+      if (prev !== undefined) this.#layer(prev.layer).delete(id);
+      if (next !== undefined) this.#layer(next.layer).insert(id);
+    }
+    if (this.#kept.length > 0) this.#keepUp(prev, next);
+    this.#written();
+  }
+
+  // Moves `prev` → `next` in every kept order; drops the ones writes went by unread.
+  #keepUp(prev: StoredRecord | undefined, next: StoredRecord | undefined): void {
     let expired = false;
     for (const index of this.#kept) {
       const { layer, list } = index;
@@ -83,7 +97,6 @@ export class RecordCollection {
       if (index.writes > MIN_WRITES_BEFORE_DROP && index.writes * 2 > list.size) expired = true;
     }
     if (expired) this.#dropUnread();
-    this.#written();
   }
 
   /** Removes every record and sighting; returns the number of records removed. */
@@ -92,9 +105,10 @@ export class RecordCollection {
     this.byId.clear();
     this.byNaturalKey.clear();
     this.sightings.clear();
+    this.#ids.clear();
+    this.#layers.clear();
     this.#indexes.clear();
     this.#kept.length = 0;
-    this.#keep("id", undefined, []);
     this.#written();
     return removed;
   }
@@ -119,8 +133,13 @@ export class RecordCollection {
   page(query: NormalizedQuery): SelectedPage<StoredRecord> {
     const { ordering, layer } = query;
     const { root, path } = ordering.parsed;
+    if (root === "id") {
+      const ids = layer === undefined ? this.#ids : this.#layers.get(layer);
+      if (ids === undefined) return { records: [], next: null };
+      return this.#walk(this.#byIdOrder(ids, query), query, false);
+    }
     if (path.length === 0 && Object.hasOwn(COMPARE, root)) {
-      const index = this.#index(root as IndexedRoot, layer);
+      const index = this.#index(root as KeptRoot, layer);
       if (index === undefined) return { records: [], next: null };
       return this.#walk(this.#inOrder(index.list, query), query, false);
     }
@@ -144,9 +163,25 @@ export class RecordCollection {
   /** Counts records matching a normalized count query. */
   count(query: NormalizedCountQuery): number {
     if (query.conditions.length === 0) {
-      return query.layer === undefined ? this.byId.size : (this.#indexes.get(`id ${query.layer}`)?.list.size ?? 0);
+      return query.layer === undefined ? this.byId.size : (this.#layers.get(query.layer)?.size ?? 0);
     }
     return countMatching(this.byId.values(), query);
+  }
+
+  // Records in id order (ascending or descending as the query asks), from after the cursor.
+  *#byIdOrder(ids: SortedList<string>, query: NormalizedQuery): Generator<StoredRecord> {
+    const { after, ordering } = query;
+    const byId = this.byId;
+    if (ordering.descending) {
+      // Stored ascending: the records after a descending cursor are a prefix, walked backwards.
+      const before =
+        after === undefined ? ids.end() : ids.firstWhere((id) => !isAfterCursor(byId.get(id)!, after, ordering));
+      for (const id of ids.descending(before)) yield byId.get(id)!;
+    } else {
+      const from =
+        after === undefined ? ids.start() : ids.firstWhere((id) => isAfterCursor(byId.get(id)!, after, ordering));
+      for (const id of ids.ascending(from)) yield byId.get(id)!;
+    }
   }
 
   // Records in the query's order (the list ascending or descending), from after the cursor.
@@ -201,23 +236,21 @@ export class RecordCollection {
 
   // The kept order of `root` for `layer` (or all), built on its first query; undefined for
   // a layer that has never held a record.
-  #index(root: IndexedRoot, layer: Layer | undefined): RecordIndex | undefined {
+  #index(root: KeptRoot, layer: Layer | undefined): RecordIndex | undefined {
     const found = this.#indexes.get(layer === undefined ? root : `${root} ${layer}`);
-    if (root === "id") return found;
     if (found !== undefined) {
       found.writes = 0;
       return found;
     }
-    if (layer !== undefined && !this.#indexes.has(`id ${layer}`)) return undefined;
+    if (layer !== undefined && !this.#layers.has(layer)) return undefined;
     const records: StoredRecord[] = [];
     for (const r of this.byId.values()) if (layer === undefined || r.layer === layer) records.push(r);
     return this.#keep(root, layer, records.sort(COMPARE[root]));
   }
 
-  #keep(root: IndexedRoot, layer: Layer | undefined, sorted: StoredRecord[]): RecordIndex {
+  #keep(root: KeptRoot, layer: Layer | undefined, sorted: StoredRecord[]): RecordIndex {
     const key = layer === undefined ? root : `${root} ${layer}`;
-    const writes = root === "id" ? Number.NEGATIVE_INFINITY : 0;
-    const index = { key, layer, list: SortedList.fromSorted(COMPARE[root], sorted), writes };
+    const index = { key, layer, list: SortedList.fromSorted(COMPARE[root], sorted), writes: 0 };
     this.#indexes.set(key, index);
     this.#kept.push(index);
     return index;
@@ -233,6 +266,12 @@ export class RecordCollection {
         this.#indexes.delete(index.key);
       }
     }
+  }
+
+  #layer(layer: Layer): SortedList<string> {
+    let ids = this.#layers.get(layer);
+    if (ids === undefined) this.#layers.set(layer, (ids = new SortedList(compareCodePoints)));
+    return ids;
   }
 
   #written(): void {
