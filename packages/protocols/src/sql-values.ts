@@ -168,3 +168,34 @@ export function canonicalSqlValue(backend: string, value: unknown, type: Databas
       throw invalidArgument(backend, `unknown column type ${JSON.stringify(type)}`);
   }
 }
+
+/**
+ * A typed value in the form Node SQL drivers bind: {@link canonicalSqlValue}, then JSON and
+ * array values as JSON text and blobs as a `Buffer` (no copy). What differs per dialect
+ * (a bigint as text for pg, a boolean as 0/1 for SQLite) is the caller's, on the result.
+ *
+ * @example
+ * ```ts
+ * sqlParameter("postgres", { a: 1 }, "json"); // '{"a":1}'
+ * sqlParameter("sqlite", null, "blob"); // null
+ * ```
+ */
+export function sqlParameter(backend: string, value: unknown, type: DatabaseType): unknown {
+  const canonical = canonicalSqlValue(backend, value, type);
+  if (canonical === null) return null;
+  if (type === "json" || type === "array") return JSON.stringify(canonical);
+  if (type === "blob") return asBuffer(canonical as Uint8Array);
+  return canonical;
+}
+
+/**
+ * The bytes as a `Buffer` over the same memory (drivers bind Buffers, not every view).
+ *
+ * @example
+ * ```ts
+ * asBuffer(new Uint8Array([1, 2])); // <Buffer 01 02>
+ * ```
+ */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}

@@ -1,5 +1,5 @@
 import type { DatabaseType, TypeMapper } from "@core/protocols";
-import { canonicalSqlValue, checkColumnType, invalidArgument } from "@core/protocols/kit";
+import { asBuffer, checkColumnType, invalidArgument, sqlParameter } from "@core/protocols/kit";
 
 const BACKEND = "postgres";
 
@@ -50,10 +50,6 @@ export function postgresTypeParsers(): Promise<PgTypeParsers> {
   return parsers;
 }
 
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 function columnType(type: DatabaseType, params?: { length?: number; precision?: number; scale?: number }): string {
   const p = checkColumnType(BACKEND, type, params ?? {});
   switch (type) {
@@ -96,25 +92,15 @@ function toDatabase(value: unknown, type?: DatabaseType): unknown {
   if (value === undefined) throw invalidArgument(BACKEND, "undefined cannot be stored; pass null for SQL NULL");
   if (type === undefined) {
     if (typeof value === "bigint") return value.toString();
-    if (value instanceof Uint8Array) return toBuffer(value);
+    if (value instanceof Uint8Array) return asBuffer(value);
     if (typeof value === "function" || typeof value === "symbol") {
       throw invalidArgument(BACKEND, `cannot bind a ${typeof value} as a parameter`);
     }
     return value;
   }
-  const canonical = canonicalSqlValue(BACKEND, value, type);
-  if (canonical === null) return null;
-  switch (type) {
-    case "bigint":
-      return (canonical as bigint).toString();
-    case "json":
-    case "array":
-      return JSON.stringify(canonical);
-    case "blob":
-      return toBuffer(canonical as Uint8Array);
-    default:
-      return canonical;
-  }
+  const bound = sqlParameter(BACKEND, value, type);
+  // Sent as decimal text: pg parses it into the column type without a float detour.
+  return type === "bigint" && bound !== null ? (bound as bigint).toString() : bound;
 }
 
 function isoDate(value: Date): string {

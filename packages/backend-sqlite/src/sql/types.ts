@@ -1,5 +1,5 @@
 import type { DatabaseType, TypeMapper } from "@core/protocols";
-import { canonicalSqlValue, checkColumnType, invalidArgument, isPlainObject } from "@core/protocols/kit";
+import { asBuffer, checkColumnType, invalidArgument, isPlainObject, sqlParameter } from "@core/protocols/kit";
 
 const BACKEND = "sqlite";
 const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
@@ -18,10 +18,6 @@ export function narrowInteger(value: unknown): unknown {
   return typeof value === "bigint" && value >= MIN_SAFE && value <= MAX_SAFE ? Number(value) : value;
 }
 
-function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /**
  * A parameter better-sqlite3 can bind, for a value of unknown type: booleans → 1/0,
  * Date → ISO-8601 text, Uint8Array → Buffer, arrays and plain objects → JSON text.
@@ -34,7 +30,7 @@ function untyped(value: unknown): unknown {
     if (Number.isNaN(value.getTime())) throw invalidArgument(BACKEND, "cannot bind an invalid Date");
     return value.toISOString();
   }
-  if (value instanceof Uint8Array) return toBuffer(value);
+  if (value instanceof Uint8Array) return asBuffer(value);
   if (Array.isArray(value) || isPlainObject(value)) return JSON.stringify(value);
   throw invalidArgument(
     BACKEND,
@@ -64,21 +60,12 @@ function columnType(type: DatabaseType, params?: { length?: number; precision?: 
 function toDatabase(value: unknown, type?: DatabaseType): unknown {
   if (value === undefined) throw invalidArgument(BACKEND, "undefined cannot be stored; pass null for SQL NULL");
   if (type === undefined) return untyped(value);
-  const canonical = canonicalSqlValue(BACKEND, value, type);
-  if (canonical === null) return null;
-  switch (type) {
-    case "boolean":
-      return canonical ? 1 : 0;
-    case "datetime":
-      return (canonical as Date).toISOString();
-    case "json":
-    case "array":
-      return JSON.stringify(canonical);
-    case "blob":
-      return toBuffer(canonical as Uint8Array);
-    default:
-      return canonical;
-  }
+  const bound = sqlParameter(BACKEND, value, type);
+  if (bound === null) return null;
+  // SQLite has no boolean or datetime storage class: 0/1 and ISO-8601 text.
+  if (type === "boolean") return bound ? 1 : 0;
+  if (type === "datetime") return (bound as Date).toISOString();
+  return bound;
 }
 
 function fromDatabase(value: unknown, type: DatabaseType): unknown {

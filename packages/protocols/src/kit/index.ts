@@ -104,7 +104,14 @@ export {
   type TransactionScope,
 } from "../sql-transaction.js";
 export { SqlTypeRegistry } from "../sql-type-registry.js";
-export { type ColumnParams, canonicalSqlValue, checkColumnType, DATABASE_TYPES } from "../sql-values.js";
+export {
+  asBuffer,
+  type ColumnParams,
+  canonicalSqlValue,
+  checkColumnType,
+  DATABASE_TYPES,
+  sqlParameter,
+} from "../sql-values.js";
 export {
   type CheckedSubscribe,
   encodeMessageBody,
