@@ -29,8 +29,9 @@ export interface SqliteBackendOptions {
    * `{ cache_size: -64000, temp_store: "memory" }`. Not with `database`; `journal_mode`,
    * `synchronous`, `busy_timeout`, `foreign_keys` and `query_only` are the backend's;
    * unknown names are `INVALID_ARGUMENT`. A file gets `mmap_size = 1073741824` (1 GiB of
-   * memory-mapped reads) unless these name it (`{ mmap_size: 0 }` turns mapping off);
-   * `:memory:` keeps the driver's settings.
+   * memory-mapped reads) and `wal_autocheckpoint = 4096` (a checkpoint per 16 MiB of WAL)
+   * unless these name them (`{ mmap_size: 0 }` turns mapping off, `{ wal_autocheckpoint:
+   * 1000 }` is SQLite's own default); `:memory:` keeps the driver's settings.
    */
   pragmas?: Readonly<Record<string, PragmaValue>>;
 }
