@@ -25,18 +25,16 @@ const set = `${INSERT} value = excluded.value, expires_at = excluded.expires_at`
 const setRowsTexts = new Map<string, string>();
 
 /**
- * `count` rows in one statement: the recency seek runs once (a derived table), and rows
- * take consecutive recency values in batch order. SQLite applies repeated keys in order,
- * so the last one wins as in a loop of single writes.
+ * `count` rows in one statement from constants (ns, key, value, expires_at, accessed per
+ * row; the kit reads `nextAccess` once per batch and numbers the rows in batch order).
+ * SQLite applies repeated keys in order, so the last one wins as in a loop of single writes.
  */
 function setRows(count: number, touch: boolean): string {
   const id = `${count}${touch ? "t" : ""}`;
   let text = setRowsTexts.get(id);
   if (text === undefined) {
-    const values = Array.from({ length: count }, (_, r) => `($${3 * r + 2}, $${3 * r + 3}, $${3 * r + 4}, ${r})`);
     text = `INSERT INTO core_cache (ns, key, value, expires_at, accessed)
-      SELECT $1, v.column1, v.column2, $now + v.column3, n.next + v.column4
-      FROM (VALUES ${values.join(", ")}) AS v, (SELECT ${NEXT_ACCESS} AS next) AS n WHERE true
+      VALUES ${Array(count).fill("(?, ?, ?, ?, ?)").join(", ")}
       ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
       ${touch ? ", accessed = excluded.accessed" : ""}`;
     setRowsTexts.set(id, text);
@@ -82,6 +80,7 @@ export const CACHE_SQL: SqlCacheStatements = {
   set,
   setTouch: `${set}, accessed = excluded.accessed`,
   setRows,
+  nextAccess: `SELECT ${NEXT_ACCESS} AS next`,
   add: `${INSERT} value = excluded.value, expires_at = excluded.expires_at, accessed = excluded.accessed
     WHERE ${EXPIRED} RETURNING 1`,
   increment: increment(false),

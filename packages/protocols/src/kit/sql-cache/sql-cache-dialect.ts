@@ -76,12 +76,15 @@ export interface SqlCacheStatements {
   /** {@link setMany} without `$4` (no entry has a TTL). */
   readonly setManyForever?: string;
   /**
-   * Without {@link setMany}: a statement writing `count` rows at once (`$1` namespace, then
-   * key, value, TTL of each row as `$2 $3 $4`, `$5 $6 $7`, …), later rows more recent;
+   * Without {@link setMany}: a statement writing `count` rows at once from plain `?`
+   * placeholders, five per row — namespace, key, value, expiry (epoch ms or null), recency;
    * `touch` also refreshes the recency of rows that exist (maxEntries). Batches then cost
-   * one statement per 32 rows instead of one per row.
+   * one statement per 32 rows instead of one per row, and the recency comes from one
+   * {@link nextAccess} read per batch (the values are plain constants, no join per row).
    */
   readonly setRows?: (count: number, touch: boolean) => string;
+  /** With {@link setRows}: `$1` → `next`, the recency value a new write of the namespace takes. */
+  readonly nextAccess?: string;
   /** {@link setMany} plus eviction (`$5`), for batches within maxEntries. */
   readonly setManyEvict?: string;
   /** `$1 $2 $3 $4` → a row if written (absent or expired before). */

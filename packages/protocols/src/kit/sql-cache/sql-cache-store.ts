@@ -208,19 +208,33 @@ class SqlCacheStore implements CacheStore {
     };
   }
 
-  // ROWS_PER_STATEMENT rows per statement (inside the caller's transaction).
+  // ROWS_PER_STATEMENT rows per statement (inside the caller's transaction, where the
+  // dialect's statements answer synchronously): one recency read, then constants only.
   #inChunks(rows: readonly CacheRow[], setRows: (count: number, touch: boolean) => string): () => void {
     const touch = this.#max !== undefined;
-    const chunks: unknown[][] = [];
-    for (let from = 0; from < rows.length; from += ROWS_PER_STATEMENT) {
-      const args: unknown[] = [this.#ns];
-      for (const [key, text, ttl] of rows.slice(from, from + ROWS_PER_STATEMENT)) {
-        args.push(this.#key(key), text, this.#expiring(ttl));
-      }
-      chunks.push(args);
+    const params: unknown[] = new Array(rows.length * 5);
+    const ttls: (number | null)[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const [key, text, ttl] = rows[i] as CacheRow;
+      params[i * 5] = this.#ns;
+      params[i * 5 + 1] = this.#key(key);
+      params[i * 5 + 2] = text;
+      ttls[i] = this.#expiring(ttl);
     }
+    const nextAccess = this.#s.nextAccess as string;
     return () => {
-      for (const args of chunks) this.#x.all("setMany", setRows((args.length - 1) / 3, touch), args);
+      const now = Date.now();
+      let access = Number((this.#first("setMany", nextAccess, [this.#ns]) as SqlCacheRow | undefined)?.next ?? 1);
+      for (let i = 0; i < rows.length; i++) {
+        const ttl = ttls[i] as number | null;
+        params[i * 5 + 3] = ttl === null ? null : now + ttl;
+        params[i * 5 + 4] = access++;
+      }
+      for (let from = 0; from < rows.length; from += ROWS_PER_STATEMENT) {
+        const count = Math.min(ROWS_PER_STATEMENT, rows.length - from);
+        const args = from === 0 && count === rows.length ? params : params.slice(from * 5, (from + count) * 5);
+        this.#x.all("setMany", setRows(count, touch), args);
+      }
     };
   }
 
