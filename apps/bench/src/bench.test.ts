@@ -26,9 +26,9 @@ describe("bench quick mode", () => {
         (r) => r.backend === backend && kinds.includes(r.kind) && (r.kind !== "not-measured" || r.section === section),
       ).length;
     for (const backend of BACKENDS) {
-      expect(count(backend, ["pair", "not-measured"], "pairs"), `${backend} pairs`).toBe(pairCount(profile));
+      expect(count(backend, ["pair", "not-measured"], "pairs"), `${backend} pairs`).toBe(pairCount(profile, backend));
       expect(count(backend, ["concurrent", "not-measured"], "concurrency"), `${backend} concurrency`).toBe(
-        concurrencyCount(profile),
+        concurrencyCount(profile, backend),
       );
       expect(count(backend, ["scaling", "not-measured"], "scaling"), `${backend} scaling`).toBe(
         profile.scalingSizes.length * SCALING_OPERATIONS.length,

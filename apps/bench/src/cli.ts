@@ -48,6 +48,8 @@ export interface BenchOptions {
   progress?: boolean;
 }
 
+const sum = <T>(items: readonly T[], count: (item: T) => number) => items.reduce((n, item) => n + count(item), 0);
+
 /**
  * Runs the selected sections on the selected backends. Never throws for a backend that
  * is missing, unreachable or lacks a protocol: those come back as `not-measured`.
@@ -64,8 +66,8 @@ export async function runBench(
   const backends = options.backends ?? BACKENDS;
   const sections = new Set(options.sections ?? SECTIONS);
   const steps =
-    (sections.has("pairs") ? backends.length * pairCount(profile) : 0) +
-    (sections.has("concurrency") ? backends.length * concurrencyCount(profile) : 0) +
+    (sections.has("pairs") ? sum(backends, (b) => pairCount(profile, b)) : 0) +
+    (sections.has("concurrency") ? sum(backends, (b) => concurrencyCount(profile, b)) : 0) +
     (sections.has("scaling") ? backends.length * profile.scalingSizes.length * SCALING_OPERATIONS.length : 0) +
     (sections.has("memory") ? backends.length + (backends.includes("memory") ? 3 : 0) : 0) +
     (sections.has("wakeup") ? backends.length * 2 : 0) +

@@ -1,5 +1,6 @@
 import type { Case } from "./measure.js";
 import { compareInFlight } from "./measure-in-flight.js";
+import { type Mode, measures, modes } from "./modes.js";
 import type { Profile } from "./profile.js";
 import type { Progress } from "./progress.js";
 import type { BenchResult, ConcurrentResult } from "./results.js";
@@ -44,7 +45,8 @@ interface Side {
  * Ours against the raw driver with 1, 16, 64 and 256 calls in flight, for cache get/set,
  * queue put and records get/store. Postgres runs both sides on a pool of the same size;
  * Redis runs both sides with and without auto-pipelining and reports each side's faster
- * setting. Never throws: failures come back as `not-measured`.
+ * setting. The file backend runs once shared and once exclusive (see modes.ts), each with
+ * rows of its own. Never throws: failures come back as `not-measured`.
  *
  * @example
  * ```ts
@@ -58,23 +60,38 @@ export async function runConcurrency(
   filter?: string,
 ): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
+  for (const mode of modes(name)) out.push(...(await runMode(name, mode, profile, progress, filter)));
+  return out;
+}
+
+async function runMode(
+  name: BackendName,
+  mode: Mode,
+  profile: Profile,
+  progress: Progress,
+  filter: string | undefined,
+): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
   const targets: { label: string; target: Target; pairs?: Pair[] }[] = [];
   try {
-    for (const t of tunings(name)) targets.push({ label: t.label, target: await openTarget(name, t.options) });
+    for (const t of tunings(name))
+      targets.push({ label: t.label, target: await openTarget(name, { ...t.options, ...mode.options }) });
     const broken = targets.find(({ target }) => !target.backend || !target.raw);
     // One set of pairs per target: their prefills run once, on first use.
     if (!broken)
       for (const t of targets)
         t.pairs = buildPairs(t.target.backend!, t.target.raw!, { keys: profile.keys, batches: [] });
     for (const operation of CONCURRENT_OPERATIONS) {
+      if (!measures(mode, operation)) continue;
       const protocol = operation.split(" ")[0] as "cache" | "queue" | "records";
+      const reported = `${operation}${mode.suffix}`;
       for (const inFlight of profile.inFlight) {
-        const label = `${name} ${operation} × ${inFlight}`;
+        const label = `${name} ${reported} × ${inFlight}`;
         const base = {
           kind: "not-measured" as const,
           backend: name,
           section: "concurrency" as const,
-          operation: `${operation} × ${inFlight}`,
+          operation: `${reported} × ${inFlight}`,
         };
         progress.step(label);
         if (filter && !label.includes(filter)) continue;
@@ -114,7 +131,7 @@ export async function runConcurrency(
           out.push({
             kind: "concurrent",
             backend: name,
-            operation,
+            operation: reported,
             inFlight,
             ours: ours.m,
             raw: raw.m,
@@ -138,9 +155,10 @@ export async function runConcurrency(
  *
  * @example
  * ```ts
- * concurrencyCount(makeProfile({})); // 20
+ * concurrencyCount(makeProfile({}), "redis"); // 20
  * ```
  */
-export function concurrencyCount(profile: Profile): number {
-  return CONCURRENT_OPERATIONS.length * profile.inFlight.length;
+export function concurrencyCount(profile: Profile, name: BackendName): number {
+  const operations = modes(name).flatMap((mode) => CONCURRENT_OPERATIONS.filter((op) => measures(mode, op)));
+  return operations.length * profile.inFlight.length;
 }

@@ -1,4 +1,5 @@
 import { compare } from "./measure.js";
+import { type Mode, measures, modes } from "./modes.js";
 import type { Profile } from "./profile.js";
 import type { Progress } from "./progress.js";
 import type { BenchResult } from "./results.js";
@@ -12,20 +13,26 @@ import { withTimeout } from "./timeout.js";
  *
  * @example
  * ```ts
- * pairCount(makeProfile({ quick: true }));
+ * pairCount(makeProfile({ quick: true }), "file");
  * ```
  */
-export function pairCount(profile: Profile): number {
+export function pairCount(profile: Profile, name: BackendName): number {
+  return modes(name).reduce((sum, mode) => sum + pairsOf(profile, mode), 0);
+}
+
+// The extra modes (file exclusive) measure only the operations they list.
+function pairsOf(profile: Profile, mode: Mode): number {
   const b = profile.batches.length;
   const gets = [1, ...profile.batches].filter((n) => n <= profile.keys).length;
-  return 3 + 2 * b + (1 + b + gets) + (2 + b + 1);
+  return mode.operations?.length ?? 3 + 2 * b + (1 + b + gets) + (2 + b + 1);
 }
 
 const PROTOCOLS: readonly Protocol[] = ["cache", "queue", "records"];
 
 /**
- * Runs every ours-versus-raw pair of one backend. Never throws: a backend that cannot be
- * opened, lacks a protocol, or fails a call yields `not-measured` entries with the reason.
+ * Runs every ours-versus-raw pair of one backend (the file backend's single-call pairs
+ * again in exclusive mode, see modes.ts). Never throws: a backend that cannot be opened,
+ * lacks a protocol, or fails a call yields `not-measured` entries with the reason.
  *
  * @example
  * ```ts
@@ -39,7 +46,19 @@ export async function runPairs(
   filter?: string,
 ): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
-  const target = await openTarget(name);
+  for (const mode of modes(name)) out.push(...(await runMode(name, mode, profile, progress, filter)));
+  return out;
+}
+
+async function runMode(
+  name: BackendName,
+  mode: Mode,
+  profile: Profile,
+  progress: Progress,
+  filter: string | undefined,
+): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
+  const target = await openTarget(name, mode.options);
   try {
     if (!target.backend || !target.raw) {
       const why = target.backend
@@ -50,22 +69,24 @@ export async function runPairs(
           kind: "not-measured",
           backend: name,
           section: "pairs",
-          operation: `${protocol} (every pair)`,
+          operation: `${protocol} (every pair)${mode.suffix}`,
           reason: why,
           byCapability: false,
         });
       }
-      for (let i = 0; i < pairCount(profile); i++) progress.step(`${name}: not measured`);
+      for (let i = 0; i < pairsOf(profile, mode); i++) progress.step(`${name}: not measured`);
       return out;
     }
-    const pairs = buildPairs(target.backend, target.raw, { keys: profile.keys, batches: profile.batches });
+    const pairs = buildPairs(target.backend, target.raw, { keys: profile.keys, batches: profile.batches }).filter(
+      (pair) => measures(mode, `${pair.protocol} ${pair.operation}`),
+    );
     for (const pair of pairs) {
-      const label = `${name} ${pair.protocol} ${pair.operation}`;
+      const label = `${name} ${pair.protocol} ${pair.operation}${mode.suffix}`;
       if (filter && !label.includes(filter)) {
         progress.step(`${label} (filtered out)`);
         continue;
       }
-      const base = { backend: name, operation: `${pair.protocol} ${pair.operation}` };
+      const base = { backend: name, operation: `${pair.protocol} ${pair.operation}${mode.suffix}` };
       if (!target.backend.capabilities[pair.protocol]) {
         out.push({
           kind: "not-measured",
@@ -84,7 +105,7 @@ export async function runPairs(
           out.push({
             kind: "pair",
             ...base,
-            operation: pair.operation,
+            operation: `${pair.operation}${mode.suffix}`,
             protocol: pair.protocol,
             batch: pair.batch,
             baseline: target.raw.description,

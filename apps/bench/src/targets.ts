@@ -50,6 +50,8 @@ export interface TargetOptions {
   pool?: number;
   /** Redis: ioredis auto-pipelining on ours (`autoPipelining`) and on the raw client. */
   autoPipelining?: boolean;
+  /** File: ours holds its directory alone (`exclusive: true`); the raw side has no lock either way. */
+  exclusive?: boolean;
 }
 
 /**
@@ -117,7 +119,11 @@ export async function openTarget(name: BackendName, options: TargetOptions = {})
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     opener =
       name === "file"
-        ? { spec: "@core/backend-file", opener: "openFileBackend", options: { directory: join(dir, "ours") } }
+        ? {
+            spec: "@core/backend-file",
+            opener: "openFileBackend",
+            options: { directory: join(dir, "ours"), ...(options.exclusive ? { exclusive: true } : {}) },
+          }
         : { spec: "@core/backend-sqlite", opener: "openSqliteBackend", options: { path: join(dir, "ours.db") } };
     if (withRaw) raw = await settle(async () => (name === "file" ? openRawFile(dir) : openRawSqlite(dir)));
   } else if (name === "postgres") {

@@ -2,6 +2,7 @@ import { defineBackend, type Lifecycle, SHARED_STORE_FEATURES } from "@core/prot
 import { fileCacheDriver } from "./cache-driver.js";
 import { type DamagedRecordHandler, warnDamagedRecord } from "./damage.js";
 import { BACKEND } from "./errors.js";
+import { ExclusiveLease, enterShared } from "./exclusive-lease.js";
 import type { LockOptions } from "./lock.js";
 import { type FileQueueDefaults, fileQueueDriver } from "./queue-driver.js";
 import { fileRecordDriver } from "./records-driver.js";
@@ -31,6 +32,21 @@ export interface FileBackendOptions {
   /** fsync every record-store write before acknowledging it. Default true. */
   fsyncRecords?: boolean;
   /**
+   * Hold the directory for this backend alone until `close()` (like LevelDB's `LOCK` or
+   * SQLite's `locking_mode=EXCLUSIVE`): `<directory>/exclusive.lock` is taken at open and
+   * every cache and record store keeps its lock from first use to close, so reads skip the
+   * check for other processes' writes and writes skip the lock round trip. Any other
+   * backend opening the directory, in this process or another, fails at once with
+   * `LOCKED`; a holder killed without closing leaves a lock that is broken per the
+   * stale-lock rules (dead pid, or `staleLockMs` without renewal). Default false (shared).
+   *
+   * @example
+   * ```ts
+   * await openFileBackend({ directory: "./data", exclusive: true });
+   * ```
+   */
+  exclusive?: boolean;
+  /**
    * Transport: a group's lease (which backend instance delivers its messages) lasts this
    * long without renewal; a holder that hangs longer loses the group (ms). Default 10 000.
    */
@@ -53,6 +69,8 @@ export interface FileBackendOptions {
 
 interface FileState {
   readonly shared: FileShared;
+  /** Lets the directory go at close (the exclusive lease, or this shared backend's registration). */
+  readonly leave: () => void;
   readonly queue: FileQueueDefaults;
   readonly transport: FileTransportDefaults;
 }
@@ -61,11 +79,15 @@ function setup(lifecycle: Lifecycle, directory: string, options: Omit<FileBacken
   const lock: LockOptions = {};
   if (options.lockTimeoutMs !== undefined) lock.timeoutMs = options.lockTimeoutMs;
   if (options.staleLockMs !== undefined) lock.staleMs = options.staleLockMs;
+  const exclusive = options.exclusive === true ? ExclusiveLease.take(directory, lock) : undefined;
+  const leave = exclusive ? () => exclusive.release() : enterShared(directory, lock.staleMs ?? 30_000);
   return {
+    leave,
     shared: {
       lifecycle,
       directory,
       lock,
+      exclusive,
       sweepIntervalMs: options.sweepIntervalMs ?? 1000,
       fsyncRecords: options.fsyncRecords ?? true,
       onDamage: options.onDamagedRecord ?? warnDamagedRecord,
@@ -87,7 +109,8 @@ function setup(lifecycle: Lifecycle, directory: string, options: Omit<FileBacken
 
 /**
  * A directory on disk holding caches, queues, record stores and transport outboxes,
- * shared safely by several processes (lock files around writes).
+ * shared safely by several processes (lock files around writes), or held by this one
+ * alone with `exclusive: true`.
  *
  * @example
  * ```ts
@@ -96,12 +119,16 @@ function setup(lifecycle: Lifecycle, directory: string, options: Omit<FileBacken
  */
 export class FileBackend extends defineBackend({
   name: BACKEND,
-  capabilities: SHARED_STORE_FEATURES,
+  // Exclusive: one backend holds the directory, so a second client (another process or
+  // not) is refused rather than shared with.
+  capabilities: (s) => (s.shared.exclusive ? { ...SHARED_STORE_FEATURES, crossProcess: false } : SHARED_STORE_FEATURES),
   setup,
   cache: (s) => fileCacheDriver(s.shared),
   queue: (s) => fileQueueDriver(s.shared, s.queue),
   records: (s) => fileRecordDriver(s.shared),
   transport: (s) => fileTransportDriver(s.shared, s.queue, s.transport),
+  // After every store's cleanup (their journals let their locks go first).
+  close: (s) => s.leave(),
 }) {
   /** The directory this backend stores everything in. */
   get directory(): string {

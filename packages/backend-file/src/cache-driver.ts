@@ -1,4 +1,11 @@
-import type { CacheDriver, CacheRow, CacheSettings, CacheStore, CacheValues } from "@core/protocols/kit";
+import {
+  type CacheDriver,
+  type CacheRow,
+  type CacheSettings,
+  type CacheStore,
+  type CacheValues,
+  closedError,
+} from "@core/protocols/kit";
 import { type CacheData, type CacheOp, setOp } from "./cache-data.js";
 import { type CacheNamespace, NEVER, openCacheNamespace, scheduleSweep, stopSweep } from "./cache-namespace.js";
 import { BACKEND } from "./errors.js";
@@ -44,22 +51,43 @@ class FileCacheStore implements CacheStore {
     return this.#shared.lifecycle.run(fn);
   }
 
-  /** Reads after catching up with other processes' writes (one check for concurrent reads). */
+  /**
+   * Reads after catching up with other processes' writes (one check for concurrent reads).
+   * An exclusive backend's journal is current once held: the read answers at once, with
+   * nothing in flight for close() to wait for.
+   */
   #read<T>(fn: (data: CacheData) => T): Promise<T> {
+    if (this.#ns.journal.current()) {
+      if (this.#shared.lifecycle.closed) return Promise.reject(closedError(BACKEND));
+      try {
+        return Promise.resolve(fn(this.#ns.data));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     return this.#run(() => this.#ns.journal.sync().then(() => fn(this.#ns.data)));
   }
 
-  /** Writes `sets` under the lock, plus the evictions they cause. */
+  /**
+   * Writes `sets` under the lock, plus the evictions they cause (only with `maxEntries`:
+   * without it a write allocates nothing beyond its ops). A set with an expiry starts the
+   * sweep, from under the lock: no promise of its own after the write.
+   */
   #write<T>(build: (data: CacheData) => { result: T; sets: CacheOp[]; other?: CacheOp[] }): Promise<T> {
+    const ns = this.#ns;
     return this.#run(() =>
-      this.#ns.journal
-        .mutate(() => {
-          const { result, sets, other = [] } = build(this.#ns.data);
+      ns.journal.mutate(() => {
+        const { result, sets, other } = build(ns.data);
+        let ops = other === undefined ? sets : [...other, ...sets];
+        if (this.#maxEntries !== NEVER) {
           const writing = new Set(sets.map((op) => (op as { s: string }).s));
-          const evictions = this.#maxEntries === NEVER ? [] : this.#ns.data.evictionOps(writing, this.#maxEntries);
-          return { result, ops: [...other, ...evictions, ...sets] };
-        })
-        .finally(() => scheduleSweep(this.#shared, this.#ns, this.#sweepMs)),
+          ops = [...(other ?? []), ...ns.data.evictionOps(writing, this.#maxEntries), ...sets];
+        }
+        if (sets.some((op) => (op as { e: number | null }).e !== null)) {
+          scheduleSweep(this.#shared, ns, this.#sweepMs, true);
+        }
+        return { result, ops };
+      }),
     );
   }
 

@@ -27,6 +27,7 @@ export function openCacheNamespace(shared: FileShared, name: string): CacheNames
     const journal = new Journal<CacheOp>(dir, data, {
       fsync: false,
       lock: shared.lock,
+      exclusive: shared.exclusive,
       what: `cache ${name}`,
       onDamage: shared.onDamage,
     });
@@ -41,10 +42,11 @@ export function openCacheNamespace(shared: FileShared, name: string): CacheNames
 
 /**
  * Starts (or tightens) the namespace's sweep: an unref'd timer that journals the removal
- * of expired entries, and stops itself once nothing can expire.
+ * of expired entries, and stops itself once nothing can expire. `expiring`: a write with
+ * an expiry is about to be applied (nothing may expire yet).
  */
-export function scheduleSweep(shared: FileShared, ns: CacheNamespace, sweepMs: number): void {
-  if (shared.lifecycle.closed || !ns.data.hasExpiring()) return;
+export function scheduleSweep(shared: FileShared, ns: CacheNamespace, sweepMs: number, expiring = false): void {
+  if (shared.lifecycle.closed || !(expiring || ns.data.hasExpiring())) return;
   if (ns.timer !== undefined && ns.timerMs <= sweepMs) return;
   if (ns.timer) clearInterval(ns.timer);
   ns.timerMs = sweepMs;

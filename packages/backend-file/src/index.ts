@@ -40,8 +40,10 @@ function checkOptions(options: unknown): FileBackendOptions {
       throw invalidArgument(BACKEND, `${name} must be a positive number, got ${describeValue(value)}`);
     }
   }
-  if (o.fsyncRecords !== undefined && typeof o.fsyncRecords !== "boolean") {
-    throw invalidArgument(BACKEND, "fsyncRecords must be a boolean");
+  for (const name of ["fsyncRecords", "exclusive"] as const) {
+    if (o[name] !== undefined && typeof o[name] !== "boolean") {
+      throw invalidArgument(BACKEND, `${name} must be a boolean, got ${describeValue(o[name])}`);
+    }
   }
   if (o.onDamagedRecord !== undefined && typeof o.onDamagedRecord !== "function") {
     throw invalidArgument(BACKEND, `onDamagedRecord must be a function, got ${describeValue(o.onDamagedRecord)}`);
@@ -51,7 +53,8 @@ function checkOptions(options: unknown): FileBackendOptions {
 
 /**
  * Opens (creating if needed, mode 0700) a file backend in `directory`. Several backends —
- * in this process or others — may open the same directory at once.
+ * in this process or others — may open the same directory at once, unless one of them is
+ * `exclusive` (then the others fail with `LOCKED`).
  *
  * @example
  * ```ts

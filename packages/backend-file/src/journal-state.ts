@@ -1,4 +1,5 @@
 import type { DamagedRecordHandler } from "./damage.js";
+import type { ExclusiveLease } from "./exclusive-lease.js";
 import type { LockOptions } from "./lock.js";
 
 /** How a store turns journal operations into its in-memory state. */
@@ -25,4 +26,6 @@ export interface JournalOptions {
   what: string;
   /** Told about a damaged last record (default: a process warning, see damage.ts). */
   onDamage?: DamagedRecordHandler;
+  /** The backend holds its directory alone: the lock is taken once and kept until close. */
+  exclusive?: ExclusiveLease | undefined;
 }

@@ -1,22 +1,25 @@
-import { fstatSync, openSync, readSync, statSync } from "node:fs";
-import { open, truncate } from "node:fs/promises";
+import { fstatSync, readSync, statSync } from "node:fs";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCodec } from "@core/protocols";
 import { AsyncMutex } from "@core/protocols/kit";
-import { closeQuietly, datasync, ensureDirectory, FILE_MODE, syncDirectory, writeAllSync } from "./atomic-write.js";
+import { ensureDirectory, FILE_MODE, syncDirectory } from "./atomic-write.js";
 import { DamageReports } from "./damage.js";
 import { fileError, fsError } from "./errors.js";
 import { encodeRecords, scanRecords } from "./frames.js";
 import { type GroupRun, type PendingCall, runGroup } from "./group-commit.js";
 import type { JournalOptions, JournalState } from "./journal-state.js";
-import { LockFile } from "./lock.js";
-import { compactLog } from "./log-compaction.js";
+import { type HeldLock, LockFile } from "./lock.js";
+import { LogAppender } from "./log-appender.js";
+import { compactionDue, compactLog } from "./log-compaction.js";
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
 /** Catch-ups up to this size read synchronously (a syscall, no thread-pool round trip). */
 const SYNC_READ_BYTES = 64 * 1024;
 const DONE = Promise.resolve();
+/** An exclusive journal's lock after its first hold: still held, nobody else wrote since. */
+const KEPT: HeldLock = { continued: true, release: () => DONE };
 
 /**
  * One store's durable state: an append-only log of operations (`dir/log`, see frames.ts)
@@ -24,7 +27,9 @@ const DONE = Promise.resolve();
  * Every write runs under the lock after catching up with other processes' appends, so
  * checks (add, increment, unique keys, versions) see the latest state. Reads catch up
  * without the lock: an unfinished record at the end is simply not read yet. A log far
- * longer than its state is compacted (see log-compaction.ts).
+ * longer than its state is compacted (see log-compaction.ts). With `exclusive` (the
+ * backend holds its directory alone) the lock is taken at first use and kept until close:
+ * no other process can write, so reads need no check and writes no lock syscalls.
  *
  * @example
  * ```ts
@@ -38,9 +43,11 @@ export class Journal<Op> {
   readonly #state: JournalState<Op>;
   readonly #options: JournalOptions;
   readonly #lockFile: LockFile;
+  /** Exclusive mode: the lock, once taken (kept until close). */
+  #held: HeldLock | undefined;
   #reader: Handle | undefined;
   /** Append descriptor of the log inode `#ino` (kept open; reopened when the inode changes). */
-  #appender: number | undefined;
+  readonly #appender: LogAppender;
   #ino = -1;
   #position = 0;
   #records = 0;
@@ -62,11 +69,13 @@ export class Journal<Op> {
   constructor(dir: string, state: JournalState<Op>, options: JournalOptions) {
     this.#dir = dir;
     this.#log = join(dir, "log");
+    this.#appender = new LogAppender(this.#log);
     this.#state = state;
     this.#options = options;
     // Kept across a burst of writes: a write of the same journal that finds it `continued`
     // skips the catch-up (nobody else can have appended) and the lock's syscalls.
-    this.#lockFile = new LockFile(join(dir, "lock"), options.lock, true);
+    // Exclusive: held from first use to close, so no burst bookkeeping.
+    this.#lockFile = new LockFile(join(dir, "lock"), options.lock, options.exclusive === undefined);
     this.#damage = new DamageReports(options.onDamage);
   }
 
@@ -81,6 +90,8 @@ export class Journal<Op> {
    */
   fresh(): boolean {
     if (this.#serial.locked || this.#reload) return false;
+    // Held alone and caught up when taken: only this object writes the log.
+    if (this.#held !== undefined) return this.current();
     try {
       const info = this.#stat();
       if (info === undefined) return this.#ino === -1 && this.#position === 0;
@@ -88,6 +99,21 @@ export class Journal<Op> {
     } catch {
       return false; // let the slow path report it
     }
+  }
+
+  /**
+   * True when memory is the log without looking (exclusive, lock held, nothing queued or
+   * unfinished): a read can answer at once.
+   */
+  current(): boolean {
+    return this.#pending.length === 0 && this.#settled();
+  }
+
+  /** Exclusive, lock held and nothing running: memory is the log but for pending calls. */
+  #settled(): boolean {
+    return (
+      this.#held !== undefined && !this.#serial.locked && !this.#reload && this.#options.exclusive?.lost === undefined
+    );
   }
 
   /**
@@ -103,7 +129,13 @@ export class Journal<Op> {
   #checkNow(): Promise<void> | undefined {
     this.#check = undefined;
     if (this.fresh()) return undefined;
-    return this.#serial.run(() => this.#catchUp(false));
+    const lease = this.#options.exclusive;
+    if (lease === undefined) return this.#serial.run(() => this.#catchUp(false));
+    // Exclusive: the first read takes the lock, and catches up once under it.
+    return this.#serial.run(async () => {
+      const lock = await this.#lock();
+      if (!lock.continued || this.#reload) await this.#catchUp(true);
+    });
   }
 
   /**
@@ -117,7 +149,9 @@ export class Journal<Op> {
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ fn, resolve: resolve as (result: unknown) => void, reject });
       // The first call of a group schedules its commit; later ones join it until it starts.
-      if (this.#pending.length === 1) void this.#serial.run(() => this.#commit());
+      if (this.#pending.length > 1) return;
+      if (this.#quick()) queueMicrotask(() => this.#commitHeld());
+      else void this.#serial.run(() => this.#commit());
     });
   }
 
@@ -131,7 +165,7 @@ export class Journal<Op> {
         });
         this.#ready = true;
       }
-      const lock = await this.#lockFile.acquire();
+      const lock = await this.#lock();
       try {
         // Held without a break since this object's last write, which completed and left
         // memory and position at the end of the log: nothing to catch up with.
@@ -162,28 +196,75 @@ export class Journal<Op> {
     }
   }
 
-  async #append(frames: Buffer[], ops: number): Promise<void> {
-    const bytes = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
-    try {
-      // Under the lock and caught up, so the path is the inode `#ino`: a descriptor kept
-      // open across calls appends to the right file (a compaction reopens it).
-      this.#appender ??= openSync(this.#log, "a", FILE_MODE);
-      // Page-cache writes of one group: synchronous, like the raw `fs` baseline; the fsync
-      // (records) runs on the thread pool.
-      writeAllSync(this.#appender, bytes);
-      if (this.#options.fsync) await datasync(this.#appender);
-    } catch (err) {
-      // A partial write (a full disk) would be a torn tail, or whole records the caller is
-      // told failed: cut back to where this append started so the log holds only whole,
-      // acknowledged records and the next append (once space is freed) starts clean.
-      // Memory (already changed) reloads from the log next time (`#reload` stays set).
-      await truncate(this.#log, this.#position).catch(() => {});
-      throw fsError(err, "appending to", this.#log);
+  /** The lock for one commit: taken each time, or (exclusive) once and then kept. */
+  async #lock(): Promise<HeldLock> {
+    const lease = this.#options.exclusive;
+    if (lease === undefined) return this.#lockFile.acquire();
+    if (lease.lost !== undefined) throw lease.lost;
+    if (this.#held !== undefined) return KEPT;
+    const held = await this.#lockFile.acquire();
+    this.#held = held;
+    lease.add(this.#lockFile);
+    return { continued: false, release: () => DONE };
+  }
+
+  /**
+   * Exclusive, lock held, nothing running, memory exactly the log, no fsync: commits the
+   * pending group synchronously, in the microtask after its first call (calls of the same
+   * tick still form one group), with no lock, catch-up or serial queue in between.
+   */
+  #quick(): boolean {
+    return !this.#unsure && !this.#options.fsync && this.#settled();
+  }
+
+  #commitHeld(): void {
+    if (!this.#quick()) {
+      // Something began meanwhile (a read's catch-up, a compaction): the usual way.
+      void this.#serial.run(() => this.#commit());
+      return;
     }
-    this.#reload = false;
-    this.#position += bytes.length;
-    this.#records += ops;
+    const group = this.#pending;
+    this.#pending = [];
+    let written: GroupRun<Op>;
+    try {
+      written = runGroup(group, this.#state, (ops) => this.#encode(ops, true));
+      if (written.frames.length > 0) {
+        this.#reload = true; // memory runs ahead of the log until the write completes
+        this.#appended(this.#write(written.frames), written.ops);
+      }
+    } catch (err) {
+      this.#reload = true;
+      this.#unsure = true;
+      for (const call of group) call.reject(err);
+      return;
+    }
+    for (const [call, result] of written.results) call.resolve(result);
+    if (!compactionDue(this.#records, this.#state)) return;
+    // A compaction that fails half-way (reopening the new log) leaves memory to reload.
+    void this.#serial
+      .run(() => this.#maybeCompact())
+      .catch(() => {
+        this.#reload = true;
+      });
+  }
+
+  async #append(frames: Buffer[], ops: number): Promise<void> {
+    const bytes = this.#write(frames);
+    if (this.#options.fsync) await this.#appender.sync(this.#position);
+    this.#appended(bytes, ops);
     await this.#maybeCompact();
+  }
+
+  #write(frames: Buffer[]): number {
+    const bytes = frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames);
+    this.#appender.write(bytes, this.#position);
+    return bytes.length;
+  }
+
+  #appended(bytes: number, ops: number): void {
+    this.#reload = false;
+    this.#position += bytes;
+    this.#records += ops;
   }
 
   #encode(ops: readonly Op[], batch = false): Buffer {
@@ -203,15 +284,10 @@ export class Journal<Op> {
   }
 
   async #reopen(): Promise<void> {
-    this.#closeAppender();
+    this.#appender.close();
     await this.#reader?.close();
     this.#reader = await open(this.#log, "r");
     this.#ino = (await this.#reader.stat()).ino;
-  }
-
-  #closeAppender(): void {
-    closeQuietly(this.#appender);
-    this.#appender = undefined;
   }
 
   /**
@@ -273,7 +349,13 @@ export class Journal<Op> {
   /** Closes the read handle. */
   close(): Promise<void> {
     return this.#serial.run(async () => {
-      this.#closeAppender();
+      this.#appender.close();
+      const held = this.#held;
+      this.#held = undefined;
+      const lease = this.#options.exclusive;
+      lease?.delete(this.#lockFile);
+      // A lock broken by another process may be its lock by now: only our own is let go.
+      if (held !== undefined && lease?.lost === undefined) await held.release();
       this.#lockFile.close();
       await this.#reader?.close();
       this.#reader = undefined;

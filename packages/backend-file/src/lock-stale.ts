@@ -1,6 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { readdirSync, unlinkSync } from "node:fs";
-import { link, readFile, rename, unlink } from "node:fs/promises";
+import { linkSync, readdirSync, readFileSync, renameSync, unlinkSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 
 // How a lock file left by a dead or hung process is recognised and broken.
@@ -73,24 +72,39 @@ export function sweepDeadTokens(path: string): void {
 
 /**
  * Breaks the stale lock `path` that held `seen`, unless another process replaced it
- * meanwhile.
+ * meanwhile. Synchronous: it is rare, four metadata syscalls, and an exclusive backend
+ * breaks a dead holder's lock from its constructor.
  */
-export async function breakStale(path: string, seen: string): Promise<void> {
+export function breakStale(path: string, seen: string): void {
   // Rename first, then check it was the stale lock we looked at: a plain unlink could
   // remove a fresh lock another process took in between.
   const aside = `${path}.stale-${randomBytes(4).toString("hex")}`;
   try {
-    await rename(path, aside);
+    renameSync(path, aside);
   } catch {
     return;
   }
-  const moved = await readFile(aside, "utf8").catch(() => "");
-  if (moved !== seen) await link(aside, path).catch(() => {});
-  else {
+  const moved = readQuietly(aside) ?? "";
+  if (moved !== seen) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      // Someone took the lock meanwhile: theirs stands, the renamed one goes.
+    }
+  } else {
     lockCounters.recovered += 1;
     // A dead holder's token is the same file under its private name: remove it too.
     const owner = parse(seen);
     if (owner !== undefined && owner.pid !== process.pid && !isAlive(owner.pid)) removeQuietly(`${path}.${owner.pid}`);
   }
-  await unlink(aside).catch(() => {});
+  removeQuietly(aside);
+}
+
+/** The text of `file`, or undefined when it cannot be read (gone already). */
+export function readQuietly(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }

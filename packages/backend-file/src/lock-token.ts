@@ -1,4 +1,4 @@
-import { existsSync, ftruncateSync, linkSync, openSync, writeSync } from "node:fs";
+import { existsSync, fstatSync, ftruncateSync, linkSync, openSync, statSync, writeSync } from "node:fs";
 import { closeQuietly, FILE_MODE } from "./atomic-write.js";
 import { fsError } from "./errors.js";
 import { removeQuietly } from "./lock-stale.js";
@@ -84,6 +84,24 @@ export function takeWith(token: Token, content: string): boolean {
       }
       throw fsError(err, "creating lock", token.path);
     }
+  }
+}
+
+/**
+ * For a lock held for a long time (an exclusive backend's): whether `token.path` is still
+ * this token's inode (nobody broke it as stale), and if so a fresh timestamp in it, so
+ * other processes never find it older than `staleMs` while this process lives and runs.
+ */
+export function restamp(token: Token, content: string): boolean {
+  if (token.fd === undefined) return false;
+  try {
+    if (statSync(token.path, { throwIfNoEntry: false })?.ino !== fstatSync(token.fd).ino) return false;
+    writeSync(token.fd, content, 0);
+    if (content.length < token.content.length) ftruncateSync(token.fd, content.length);
+    token.content = content;
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -1,11 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { fileError } from "./errors.js";
-import { breakStale, isStale, removeQuietly, sweepDeadTokens } from "./lock-stale.js";
+import { breakStale, isStale, readQuietly, removeQuietly, sweepDeadTokens } from "./lock-stale.js";
 import {
   clearWaiting,
   closeToken,
   letGo,
   releaseOnExit,
+  restamp,
   signalWaiting,
   someoneWaits,
   type Token,
@@ -48,6 +49,9 @@ const BURST = {
 // In-process FIFO per lock path: clients of one process queue here instead of spinning on
 // the file, and the file only arbitrates between processes.
 const queues = new Map<string, Promise<void>>();
+
+/** What a lock file holds: `pid timestamp`. */
+const stamp = () => `${process.pid} ${Date.now()}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -158,6 +162,34 @@ export class LockFile {
     };
   }
 
+  /**
+   * Takes the lock at once, without waiting: a stale one (dead holder, or older than
+   * `staleMs`) is broken first; one held by a live process fails with `LOCKED` and its
+   * `pid timestamp` in the message. For a lock held until {@link LockFile.close} (an
+   * exclusive backend's directory lock); the caller keeps other holds of this process away.
+   * Returns the function that lets it go.
+   */
+  takeNow(): () => void {
+    const token = this.#use();
+    let seen: string | undefined;
+    // A few attempts: the holder may let go, or another process break the same stale lock.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if (takeWith(token, stamp())) return () => letGo(token);
+      seen = readQuietly(this.#path);
+      if (seen === undefined || !isStale(seen, this.#options.staleMs ?? 30_000)) continue;
+      breakStale(this.#path, seen);
+    }
+    throw fileError("LOCKED", `lock ${this.#path} is held by another process (${seen ?? "?"})`);
+  }
+
+  /**
+   * For a lock held for a long time: false when it is no longer this process's (broken as
+   * stale by another process while this one hung), else its timestamp is renewed.
+   */
+  restamp(): boolean {
+    return this.#token !== undefined && restamp(this.#token, stamp());
+  }
+
   /** Links the lock into place, waiting for (or breaking) another process's. */
   async #take(token: Token): Promise<void> {
     const path = this.#path;
@@ -176,10 +208,10 @@ export class LockFile {
     let signalled = false;
     try {
       for (;;) {
-        if (takeWith(token, `${process.pid} ${Date.now()}`)) break;
+        if (takeWith(token, stamp())) break;
         const seen = await readFile(path, "utf8").catch(() => undefined);
         if (seen !== undefined && isStale(seen, staleMs)) {
-          await breakStale(path, seen);
+          breakStale(path, seen);
           continue;
         }
         if (Date.now() > deadline) {

@@ -5,6 +5,14 @@ import type { JournalState } from "./journal-state.js";
 const COMPACT_SLACK = 1000;
 
 /**
+ * Whether a log of `records` records may be worth compacting (the cheap bound of
+ * {@link compactLog}, without building the snapshot).
+ */
+export function compactionDue<Op>(records: number, state: JournalState<Op>): boolean {
+  return records >= COMPACT_SLACK + 2 * state.size();
+}
+
+/**
  * Replaces a journal's log by a snapshot of its state when the log holds far more records
  * than the state needs (`records` ≥ 1,000 + twice the snapshot): the snapshot is written to
  * a temporary file, fsynced when `fsync`, and renamed over `log`; other processes notice the
@@ -21,7 +29,7 @@ export async function compactLog<Op>(
   encode: (ops: readonly Op[]) => Buffer,
 ): Promise<{ bytes: number; records: number } | undefined> {
   // Cheap bound first: building the snapshot on every append would cost O(state) per write.
-  if (records < COMPACT_SLACK + 2 * state.size()) return undefined;
+  if (!compactionDue(records, state)) return undefined;
   const snapshot = state.snapshot();
   if (records < COMPACT_SLACK + 2 * snapshot.length) return undefined;
   const bytes = encode(snapshot);

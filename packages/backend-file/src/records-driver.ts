@@ -82,6 +82,7 @@ export function fileRecordDriver(shared: FileShared): RecordDriver {
         const journal = new Journal<RecordOp>(dir, data, {
           fsync: shared.fsyncRecords,
           lock: shared.lock,
+          exclusive: shared.exclusive,
           onDamage: shared.onDamage,
           what: `records ${name}`,
         });

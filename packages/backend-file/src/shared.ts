@@ -1,5 +1,6 @@
 import type { Lifecycle } from "@core/protocols/kit";
 import type { DamagedRecordHandler } from "./damage.js";
+import type { ExclusiveLease } from "./exclusive-lease.js";
 import type { LockOptions } from "./lock.js";
 
 /**
@@ -10,6 +11,8 @@ export interface FileShared {
   readonly lifecycle: Lifecycle;
   readonly directory: string;
   readonly lock: LockOptions;
+  /** Set when the backend holds its directory exclusively (`exclusive: true`). */
+  readonly exclusive: ExclusiveLease | undefined;
   readonly sweepIntervalMs: number;
   /** fsync every record-store write before acknowledging it. */
   readonly fsyncRecords: boolean;

@@ -86,6 +86,7 @@ class FileOutboxes {
       const dedup = new Journal<DedupOp>(dir, dedupData, {
         fsync: false,
         lock: shared.lock,
+        exclusive: shared.exclusive,
         what: `dedup ${name}`,
         onDamage: shared.onDamage,
       });
