@@ -1,4 +1,4 @@
-import { fstatSync, readSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCodec } from "@core/protocols";
@@ -6,20 +6,17 @@ import { AsyncMutex } from "@core/protocols/kit";
 import { ensureDirectory, FILE_MODE, syncDirectory } from "./atomic-write.js";
 import { DamageReports } from "./damage.js";
 import { fileError, fsError } from "./errors.js";
-import { encodeRecords, scanRecords } from "./frames.js";
+import { encodeRecords } from "./frames.js";
 import { type GroupRun, type PendingCall, runGroup } from "./group-commit.js";
+import { JournalLock } from "./journal-lock.js";
 import type { JournalOptions, JournalState } from "./journal-state.js";
-import { type HeldLock, LockFile } from "./lock.js";
 import { LogAppender } from "./log-appender.js";
 import { compactionDue, compactLog } from "./log-compaction.js";
+import { replayTail, statLog } from "./log-tail.js";
 
 type Handle = Awaited<ReturnType<typeof open>>;
 
-/** Catch-ups up to this size read synchronously (a syscall, no thread-pool round trip). */
-const SYNC_READ_BYTES = 64 * 1024;
 const DONE = Promise.resolve();
-/** An exclusive journal's lock after its first hold: still held, nobody else wrote since. */
-const KEPT: HeldLock = { continued: true, release: () => DONE };
 
 /**
  * One store's durable state: an append-only log of operations (`dir/log`, see frames.ts)
@@ -42,9 +39,7 @@ export class Journal<Op> {
   readonly #log: string;
   readonly #state: JournalState<Op>;
   readonly #options: JournalOptions;
-  readonly #lockFile: LockFile;
-  /** Exclusive mode: the lock, once taken (kept until close). */
-  #held: HeldLock | undefined;
+  readonly #lock: JournalLock;
   #reader: Handle | undefined;
   /** Append descriptor of the log inode `#ino` (kept open; reopened when the inode changes). */
   readonly #appender: LogAppender;
@@ -58,6 +53,8 @@ export class Journal<Op> {
   #check: Promise<void> | undefined;
   /** Calls waiting for the next group commit. */
   #pending: PendingCall<Op>[] = [];
+  /** A queued operation (commit, catch-up, compaction) is running and not done with memory yet. */
+  #busy = false;
   /** Memory may hold ops the log does not: reload it from the log before the next use. */
   #reload = false;
   /** The last write did not complete: the log may not end where memory says, so the next catches up even in a burst. */
@@ -72,10 +69,7 @@ export class Journal<Op> {
     this.#appender = new LogAppender(this.#log);
     this.#state = state;
     this.#options = options;
-    // Kept across a burst of writes: a write of the same journal that finds it `continued`
-    // skips the catch-up (nobody else can have appended) and the lock's syscalls.
-    // Exclusive: held from first use to close, so no burst bookkeeping.
-    this.#lockFile = new LockFile(join(dir, "lock"), options.lock, options.exclusive === undefined);
+    this.#lock = new JournalLock(join(dir, "lock"), options.lock, options.exclusive);
     this.#damage = new DamageReports(options.onDamage);
   }
 
@@ -86,14 +80,14 @@ export class Journal<Op> {
 
   /**
    * True when no operation of this object is queued and the log is still the inode and
-   * size already replayed (see {@link #stat}): memory is exactly what the file says.
+   * size already replayed (see {@link statLog}): memory is exactly what the file says.
    */
   fresh(): boolean {
     if (this.#serial.locked || this.#reload) return false;
     // Held alone and caught up when taken: only this object writes the log.
-    if (this.#held !== undefined) return this.current();
+    if (this.#lock.holding) return this.current();
     try {
-      const info = this.#stat();
+      const info = statLog(this.#reader?.fd, this.#log);
       if (info === undefined) return this.#ino === -1 && this.#position === 0;
       return info.ino === this.#ino && info.size === this.#position;
     } catch {
@@ -109,11 +103,13 @@ export class Journal<Op> {
     return this.#pending.length === 0 && this.#settled();
   }
 
-  /** Exclusive, lock held and nothing running: memory is the log but for pending calls. */
+  /**
+   * Exclusive, lock held and nothing half-done: memory is the log but for pending calls.
+   * `#busy`, not the serial queue: a commit resolves its calls before its queue slot is
+   * free, and their next calls must not find it taken (they would all queue behind it).
+   */
   #settled(): boolean {
-    return (
-      this.#held !== undefined && !this.#serial.locked && !this.#reload && this.#options.exclusive?.lost === undefined
-    );
+    return this.#lock.holding && !this.#busy && !this.#reload;
   }
 
   /**
@@ -132,10 +128,12 @@ export class Journal<Op> {
     const lease = this.#options.exclusive;
     if (lease === undefined) return this.#serial.run(() => this.#catchUp(false));
     // Exclusive: the first read takes the lock, and catches up once under it.
-    return this.#serial.run(async () => {
-      const lock = await this.#lock();
-      if (!lock.continued || this.#reload) await this.#catchUp(true);
-    });
+    return this.#serial.run(() =>
+      this.#busyWith(async () => {
+        const lock = await this.#lock.acquire();
+        if (!lock.continued || this.#reload) await this.#catchUp(true);
+      }),
+    );
   }
 
   /**
@@ -158,6 +156,7 @@ export class Journal<Op> {
   async #commit(): Promise<void> {
     const group = this.#pending;
     this.#pending = [];
+    this.#busy = true;
     try {
       if (!this.#ready) {
         await ensureDirectory(this.#dir).catch((err) => {
@@ -165,7 +164,7 @@ export class Journal<Op> {
         });
         this.#ready = true;
       }
-      const lock = await this.#lock();
+      const lock = await this.#lock.acquire();
       try {
         // Held without a break since this object's last write, which completed and left
         // memory and position at the end of the log: nothing to catch up with.
@@ -186,26 +185,16 @@ export class Journal<Op> {
           await this.#append(written.frames, written.ops);
         }
         this.#unsure = false;
+        this.#busy = false;
         for (const [call, result] of written.results) call.resolve(result);
       } finally {
         // Calls that came in meanwhile are the next group: it keeps the lock (a burst).
         await lock.release(this.#pending.length > 0);
       }
     } catch (err) {
+      this.#busy = false;
       for (const call of group) call.reject(err); // no effect on calls already settled
     }
-  }
-
-  /** The lock for one commit: taken each time, or (exclusive) once and then kept. */
-  async #lock(): Promise<HeldLock> {
-    const lease = this.#options.exclusive;
-    if (lease === undefined) return this.#lockFile.acquire();
-    if (lease.lost !== undefined) throw lease.lost;
-    if (this.#held !== undefined) return KEPT;
-    const held = await this.#lockFile.acquire();
-    this.#held = held;
-    lease.add(this.#lockFile);
-    return { continued: false, release: () => DONE };
   }
 
   /**
@@ -242,10 +231,19 @@ export class Journal<Op> {
     if (!compactionDue(this.#records, this.#state)) return;
     // A compaction that fails half-way (reopening the new log) leaves memory to reload.
     void this.#serial
-      .run(() => this.#maybeCompact())
+      .run(() => this.#busyWith(() => this.#maybeCompact()))
       .catch(() => {
         this.#reload = true;
       });
+  }
+
+  async #busyWith<T>(fn: () => Promise<T>): Promise<T> {
+    this.#busy = true;
+    try {
+      return await fn();
+    } finally {
+      this.#busy = false;
+    }
   }
 
   async #append(frames: Buffer[], ops: number): Promise<void> {
@@ -290,23 +288,10 @@ export class Journal<Op> {
     this.#ino = (await this.#reader.stat()).ino;
   }
 
-  /**
-   * The log's inode and size. One `fstat` of the replayed inode while `log` is its only
-   * name: it sees every completed append (a size change) and a compaction (the rename over
-   * `log` leaves it `nlink` 0). Otherwise (replaced, or hard-linked elsewhere) a `stat` of the path.
-   */
-  #stat(): { ino: number; size: number } | undefined {
-    if (this.#reader !== undefined) {
-      const own = fstatSync(this.#reader.fd);
-      if (own.nlink === 1) return own;
-    }
-    return statSync(this.#log, { throwIfNoEntry: false });
-  }
-
   async #catchUp(locked: boolean): Promise<void> {
     let info: { ino: number; size: number } | undefined;
     try {
-      info = this.#stat();
+      info = statLog(this.#reader?.fd, this.#log);
       if (info === undefined) {
         if (!locked) return;
         const created = await open(this.#log, "a", FILE_MODE);
@@ -328,19 +313,7 @@ export class Journal<Op> {
     if (info.size < this.#position) {
       throw fileError("CORRUPTION", `${this.#options.what}: the log shrank unexpectedly; restore from a backup`);
     }
-    const length = info.size - this.#position;
-    const buf = Buffer.allocUnsafe(length);
-    const reader = this.#reader as Handle;
-    const bytesRead =
-      length <= SYNC_READ_BYTES
-        ? readSync(reader.fd, buf, 0, length, this.#position)
-        : (await reader.read(buf, 0, length, this.#position)).bytesRead;
-    const scan = scanRecords(buf.subarray(0, bytesRead), this.#position, this.#options.what);
-    const state = this.#state;
-    for (const { payload } of scan.records) {
-      const text = payload.toString("utf8");
-      state.apply(state.decode ? state.decode(text) : (defaultCodec.decode(text) as Op));
-    }
+    const scan = await replayTail(this.#reader as Handle, this.#position, info.size, this.#state, this.#options.what);
     this.#records += scan.records.length;
     this.#position = scan.end;
     this.truncatedBytes += await this.#damage.settleTail(scan, this.#log, this.#options.what, info.size, locked);
@@ -350,13 +323,7 @@ export class Journal<Op> {
   close(): Promise<void> {
     return this.#serial.run(async () => {
       this.#appender.close();
-      const held = this.#held;
-      this.#held = undefined;
-      const lease = this.#options.exclusive;
-      lease?.delete(this.#lockFile);
-      // A lock broken by another process may be its lock by now: only our own is let go.
-      if (held !== undefined && lease?.lost === undefined) await held.release();
-      this.#lockFile.close();
+      await this.#lock.close();
       await this.#reader?.close();
       this.#reader = undefined;
       this.#ino = -1;
