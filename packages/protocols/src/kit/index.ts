@@ -46,6 +46,7 @@ export {
   type PackageManager,
 } from "../install-hint.js";
 export { Lifecycle } from "../lifecycle.js";
+export { type PeerDriverInfo, peerDriver } from "../peer-driver.js";
 export { backoffDelay, type ResolvedBackoff, resolveBackoff } from "../publisher/backoff.js";
 export {
   checkCodec,
