@@ -47,7 +47,7 @@ function disk(rows: readonly DiskResult[]): string[] {
 function runs(rows: readonly ScalingRunResult[]): string[] {
   if (rows.length === 0) return [];
   const out = [
-    "Time the section took per backend (fill and measurement), and each store's fill time up to each size:",
+    "Time the section took per backend (fill, maintenance and measurement), and each store's fill time up to each size (postgres: plus its `VACUUM (ANALYZE)`):",
     "",
     "| backend | section s | cache fill s | queue fill s | records fill s |",
     "|---|---:|---|---|---|",
@@ -56,7 +56,10 @@ function runs(rows: readonly ScalingRunResult[]): string[] {
     const fills = (protocol: string) =>
       r.fills
         .filter((f) => f.protocol === protocol)
-        .map((f) => `${f.seconds.toFixed(1)} (→${count(f.size)})`)
+        .map(
+          (f) =>
+            `${f.seconds.toFixed(1)}${f.settleSeconds === undefined ? "" : ` + ${f.settleSeconds.toFixed(1)} vacuum`} (→${count(f.size)})`,
+        )
         .join(", ") || "—";
     out.push(
       `| ${r.backend} | ${Math.round(r.seconds)} | ${fills("cache")} | ${fills("queue")} | ${fills("records")} |`,
@@ -82,7 +85,7 @@ export function renderScaling(
   return [
     "## Scaling",
     "",
-    'Our p50 latency as the store grows. Per backend and protocol one store is grown through the sizes with batches of 1,000 (`setMany`, `putBatch`, `storeBatch` with `preserveTimestamps`) and measured at each size; a fill that passes its budget leaves the larger sizes "not measured" with the reason. Records: three layers in turn, 1% with `content.tag: "rare"`, naturalKeys in hash order, `createdAt` spread over a year at one-second resolution (about 3% ties at 1M), `updatedAt` up to a month later. Pages take `limit: 100` after a cursor in the middle of the ordering (30–70%), in each built-in ordering, both directions, across layers and within `gold`; the filtered page is the first page. Keys and queue offsets are spread over the whole store. Flat or logarithmic growth is the goal.',
+    'Our p50 latency as the store grows. Per backend and protocol one store is grown through the sizes with batches of 1,000 (`setMany`, `putBatch`, `storeBatch` with `preserveTimestamps`) and measured at each size; a fill that passes its budget leaves the larger sizes "not measured" with the reason. Records: three layers in turn, 1% with `content.tag: "rare"`, naturalKeys in hash order, `createdAt` spread over a year at one-second resolution (about 3% ties at 1M), `updatedAt` up to a month later. Pages take `limit: 100` after a cursor in the middle of the ordering (30–70%), in each built-in ordering, both directions, across layers and within `gold`; the filtered page is the first page. Keys and queue offsets are spread over the whole store. After each fill, before measuring, postgres gets what an operator runs after a bulk load (and autovacuum would run by itself; the bench server has it off): `VACUUM (ANALYZE)` on the tables written, so the planner has statistics, the visibility map and hint bits are set, and no measurement pays for the load. Flat or logarithmic growth is the goal.',
     "",
     "Run this section alone (writes a report to a temp directory unless `--out` is given; `REDIS_URL` / `POSTGRES_URL` point it at other servers): `pnpm --filter @core/bench build && node apps/bench/dist/cli.js --section scaling --backend redis [--sizes 1000,100000,1000000]`.",
     "",

@@ -63,7 +63,13 @@ export interface ScalingRunResult {
   backend: string;
   seconds: number;
   /** Seconds spent writing each protocol's store up to each size (cumulative from the last size). */
-  fills: { protocol: "cache" | "queue" | "records"; size: number; seconds: number }[];
+  fills: {
+    protocol: "cache" | "queue" | "records";
+    size: number;
+    seconds: number;
+    /** Seconds of the after-load maintenance (postgres `VACUUM (ANALYZE)`), when there was any. */
+    settleSeconds?: number;
+  }[];
 }
 
 /** RSS of a child process doing one memory scenario. */

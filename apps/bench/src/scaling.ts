@@ -11,6 +11,7 @@ import {
   settleScaling,
   writeScalingBatch,
 } from "./scaling-operations.js";
+import { steadyState } from "./scaling-steady.js";
 import { type BackendName, openTarget, reason, type Target } from "./targets.js";
 import { withTimeout } from "./timeout.js";
 
@@ -111,13 +112,16 @@ async function scaleProtocol(
         for (const op of ops) out.push(notMeasured(name, op, size, `capability ${protocol} is false`, true));
       } else if (backend && !stopped) {
         const started = performance.now();
+        let settleSeconds = 0;
         try {
           await grow(backend, protocol, { from: filled, to: size }, profile, deadline);
           filled = size;
+          settleSeconds = await steadyState(target, protocol);
         } catch (err) {
           stopped = err instanceof BudgetExceeded ? err.message : `filling failed: ${reason(err)}`;
         }
-        run.fills.push({ protocol, size, seconds: (performance.now() - started) / 1000 });
+        const seconds = (performance.now() - started) / 1000 - settleSeconds;
+        run.fills.push({ protocol, size, seconds, ...(settleSeconds > 0 ? { settleSeconds } : {}) });
         if (!stopped) {
           const bytes = storeBytes(target.opener);
           if (bytes !== undefined) out.push({ kind: "disk", backend: name, protocol, items: size, bytes });
@@ -140,7 +144,8 @@ async function scaleProtocol(
 /**
  * Our cost of each scaling operation at each stored size (`profile.scalingSizes`): per
  * protocol one store on a fresh backend, grown through the sizes in batches of 1,000 (the
- * fill bounded by `profile.prefillBudgetMs`, then "not measured" with the reason), measured
+ * fill bounded by `profile.prefillBudgetMs`, then "not measured" with the reason), brought
+ * to its after-bulk-load state (`steadyState`: VACUUM (ANALYZE) on postgres), measured
  * at each size with keys, offsets and cursors spread over the whole data set. Also reports
  * bytes on disk (file, sqlite) and how long the section took on the backend.
  *

@@ -37,6 +37,8 @@ export class Params extends SqlParams {
   }
 }
 
+const ID: SqlColumnField = { root: "id", kind: "string" };
+
 const COLUMNS: Record<SqlColumnField["root"], string> = {
   id: "r.id",
   naturalKey: "r.natural_key",
@@ -73,6 +75,18 @@ function containment(path: readonly string[], value: string | number | boolean):
   return json;
 }
 
+// Equality with a scalar is containment alone: `{"a":{"b":v}}` is contained exactly when a.b
+// equals v (jsonb compares numbers by value either way, and a scalar is never contained in
+// a nested array), and it is what the column's GIN index serves. A second, exact test would
+// be redundant and worse: the planner multiplies the two estimates (1% × 0.5%), so a common
+// value looks rare and a page sorts every match instead of walking the ordering's index.
+// How common a value is decides the plan (walk the ordering and filter, or GIN bitmap and
+// sort), so the statement runs unprepared: a generic plan cannot see the value.
+function jsonEquals(p: Params, field: SqlJsonField, value: string | number | boolean): string {
+  p.preparable = false;
+  return `(r.${field.root} @> ${p.add(containment(field.path, value))}::jsonb)`;
+}
+
 const present = (v: string) => `(${v} IS NOT NULL AND jsonb_typeof(${v}) <> 'null')`;
 const typed = (v: string, kind: SqlJsonKind) => `jsonb_typeof(${v}) = '${kind}'`;
 
@@ -107,13 +121,8 @@ const filters: SqlDialect<Params> = {
     return `(${v} IS NULL OR jsonb_typeof(${v}) = 'null')`;
   },
   jsonCompare(p, field, op, value, kind) {
+    if (op === "=") return jsonEquals(p, field, value);
     const v = jsonValue(p, field);
-    if (op === "=") {
-      // The containment test is what the GIN index on the column can serve; the exact test
-      // stays, since `@>` alone would also match a number equal in another spelling.
-      const contained = `r.${field.root} @> ${p.add(containment(field.path, value))}::jsonb`;
-      return `(${contained} AND ${v} = ${p.add(JSON.stringify(value))}::jsonb)`;
-    }
     if (kind === "string" && op !== "<>") {
       return `(${typed(v, kind)} AND (${v} #>> '{}') COLLATE "C" ${op} ${p.add(value)}::text)`;
     }
@@ -171,6 +180,19 @@ export function postgresRecordDialect(schema: string): SqlRecordDialect<Params> 
       return ([1, 2, 3] as const).map((rank) => sortValue(v, rank));
     },
     jsonSortValue: (p, field, rank) => sortValue(jsonValue(p, field), rank),
+    // A time ordering's "after" is one row-value range, `(created_at, id) > ($v, $id)`, which
+    // PostgreSQL seeks to in the (ns[, layer], time, id) index: the scan starts at the cursor
+    // even inside a run of equal timestamps (a storeBatch shares one), where
+    // `time >= $v AND (time > $v OR id > $id)` would start at the run's first row and filter.
+    // id is a COLLATE "C" column, so the row compares ids by code point. naturalKey (unique:
+    // ties never happen) and layer (not COLLATE "C") keep the separate comparisons.
+    columnAfter(p, field, op, value, id) {
+      if (field.kind === "date")
+        return `((${COLUMNS[field.root]}, r.id) ${op} (${p.add(value)}::timestamptz, ${p.add(encodeKey(id))}::text))`;
+      const atLeast = filters.columnCompare(p, field, op === ">" ? ">=" : "<=", value);
+      const beyond = filters.columnCompare(p, field, op, value);
+      return `(${atLeast} AND (${beyond} OR ${filters.columnCompare(p, ID, op, id)}))`;
+    },
     jsonSortOperand: (p, rank, value) =>
       `${p.add(rank === 2 && value instanceof Date ? value.getTime() : value)}::${SORT[rank].cast}`,
     integer: (p, value) => p.add(value),
