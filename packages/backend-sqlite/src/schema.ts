@@ -9,14 +9,21 @@ const SCHEMAS = [
   // 2: puts no longer bump core_queue_topics.next_offset (max(seq) + 1 instead). A v1
   // file migrates as is: its next_offset values are exact, so they are valid floors.
   { name: "queue", version: 2 },
-  { name: "records", version: 1 },
+  // 2: core_records is a rowid table with UNIQUE (ns, id) instead of WITHOUT ROWID keyed by
+  // it; a v1 file's rows are copied across once (migrations/records-2.sql).
+  { name: "records", version: 2 },
   // 2: core_outbox.not_before (send's delayMs); a v1 file gets the column, null for its messages.
   { name: "transport", version: 2 },
 ] as const;
 
-/** Statements that bring a schema from `version - 1` to `version`, run in order on older files. */
-const MIGRATIONS: Record<string, Record<number, string>> = {
-  transport: { 2: "ALTER TABLE core_outbox ADD COLUMN not_before INTEGER" },
+/**
+ * The versions that have a migration, per schema: `schema/migrations/<name>-<version>.sql`
+ * brings a file from `version - 1` to `version`. Steps run in order on older files, before
+ * the schema's own file, which then adds whatever the latest version has beyond them.
+ */
+const MIGRATIONS: Record<string, readonly number[]> = {
+  records: [2],
+  transport: [2],
 };
 
 let loaded: { name: string; version: number; text: string }[] | undefined;
@@ -32,12 +39,27 @@ function schemas(): { name: string; version: number; text: string }[] {
   return loaded;
 }
 
+// A migration that rebuilds a table drops the old one and renames the new one into its
+// place. By default SQLite's RENAME re-checks every view and trigger and fails on a view
+// of the user's that names the (dropped) table; legacy renames leave them as written, so
+// such a view reads the new table. The connection may be the user's: their setting returns.
+function migrate(db: BetterSqliteDatabase, steps: string): void {
+  const legacy = db.pragma("legacy_alter_table", { simple: true });
+  db.pragma("legacy_alter_table = ON");
+  try {
+    db.exec(steps);
+  } finally {
+    db.pragma(`legacy_alter_table = ${legacy ? "ON" : "OFF"}`);
+  }
+}
+
 /**
  * Creates every table this backend uses, idempotently (`CREATE … IF NOT EXISTS`) inside
  * one `BEGIN IMMEDIATE` transaction, so two processes opening the same new file at once
  * both succeed: the second waits for the first (busy timeout) and then finds the tables.
  * Each protocol's schema version is recorded in `core_meta`; a database written by a newer
- * release (a higher version) is refused with `CORRUPTION` rather than misread.
+ * release (a higher version) is refused with `CORRUPTION` rather than misread; an older
+ * one is migrated in the same transaction (all or nothing, once across processes).
  *
  * @example
  * ```ts
@@ -64,12 +86,13 @@ export function applySchema(db: BetterSqliteDatabase): void {
             { backend: BACKEND },
           );
         }
-        db.exec(schema.text);
-        // CREATE … IF NOT EXISTS leaves an older file's tables as they are: migrate them.
+        // CREATE … IF NOT EXISTS would leave an older file's tables as they are: migrate
+        // them first. `found` is read under the write lock, so of two processes opening an
+        // old file at once, one migrates and the other then finds the new version.
         for (let v = (found ?? schema.version) + 1; v <= schema.version; v++) {
-          const step = MIGRATIONS[schema.name]?.[v];
-          if (step !== undefined) db.exec(step);
+          if (MIGRATIONS[schema.name]?.includes(v)) migrate(db, load(`migrations/${schema.name}-${v}`));
         }
+        db.exec(schema.text);
         if (found !== schema.version) write.run(schema.name, schema.version);
       }
       db.exec("COMMIT");

@@ -120,8 +120,11 @@ describe("sqlite fast paths", () => {
     };
     const at = all[5] as StoredRecord;
     const cursorAt = (orderBy: string) => encodeCursor(parseOrderBy(orderBy), at);
-    expect(plan({ limit: 10, after: cursorAt("id") })).toMatch(/PRIMARY KEY \(ns=\? AND id>\?\)/);
-    expect(plan({ limit: 10, orderBy: "-id", after: cursorAt("-id") })).toMatch(/PRIMARY KEY \(ns=\? AND id<\?\)/);
+    // The (ns, id) index is UNIQUE (ns, id)'s own (core_records is a rowid table).
+    expect(plan({ limit: 10, after: cursorAt("id") })).toMatch(/sqlite_autoindex_core_records_1 \(ns=\? AND id>\?\)/);
+    expect(plan({ limit: 10, orderBy: "-id", after: cursorAt("-id") })).toMatch(
+      /sqlite_autoindex_core_records_1 \(ns=\? AND id<\?\)/,
+    );
     expect(plan({ limit: 10, layer: "gold", after: cursorAt("id") })).toMatch(
       /core_records_layer \(ns=\? AND layer=\? AND id>\?\)/,
     );

@@ -3,8 +3,10 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
 import { afterAll, describe, expect, it } from "vitest";
 import { openSqliteBackend } from "./index.js";
+import { toRecordsV1File } from "./records-v1.fixture.js";
 
 // Children import the built package, as a user would; `pnpm build` (or turbo) first.
 const DIST = fileURLToPath(new URL("../dist/index.js", import.meta.url));
@@ -53,6 +55,36 @@ console.log("ok");`;
     const backend = await openSqliteBackend({ path });
     expect(await backend.cache("c").getMany(["a", "b"])).toEqual([1, 1]);
     await backend.close();
+  });
+
+  it("three processes opening one version-1 records file at once: one migrates, all see version 2", async () => {
+    const path = freshFile();
+    const db = new Database(path);
+    await (await openSqliteBackend({ database: db })).close();
+    // Enough rows that the copy takes a while and the others wait for it on the lock.
+    toRecordsV1File(db, "old", 20_000);
+    db.close();
+    const body = `const b = await openSqliteBackend({ path: env.DB });
+const r = b.records("old");
+await r.store({ id: env.ME, naturalKey: "new-" + env.ME, layer: "gold", content: {} });
+const found = await r.get("r00007");
+console.log(JSON.stringify([await r.count(), found.naturalKey]));
+await b.close();`;
+    const START_AT = startSoon();
+    const outs = await Promise.all(["a", "b", "c"].map((ME) => child(body, { DB: path, ME, START_AT }).done));
+    for (const out of outs) {
+      const [count, key] = JSON.parse(out) as [number, string];
+      expect(count).toBeGreaterThan(20_000);
+      expect(key).toBe("k55433");
+    }
+    const after = new Database(path);
+    expect(after.prepare("SELECT version FROM core_meta WHERE name = 'records'").pluck().get()).toBe(2);
+    const table = after.prepare("SELECT sql FROM sqlite_master WHERE name = 'core_records'").pluck().get();
+    expect(table).not.toMatch(/WITHOUT ROWID/);
+    expect(after.prepare("SELECT count(*) FROM sqlite_master WHERE name LIKE 'core_records_v%'").pluck().get()).toBe(0);
+    expect(after.prepare("SELECT count(*) FROM core_records WHERE ns = 'old'").pluck().get()).toBe(20_003);
+    expect(after.prepare("SELECT count(*) FROM core_records WHERE ns = 'other'").pluck().get()).toBe(2_000);
+    after.close();
   });
 
   it("increment races between two processes give an exact count", async () => {

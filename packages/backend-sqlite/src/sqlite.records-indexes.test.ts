@@ -1,5 +1,5 @@
 import type { Layer, RecordQuery, RecordStore } from "@core/protocols";
-import { countSql, normalizeQuery, pageSql } from "@core/protocols/kit";
+import { countSql, normalizeQuery, pageSql, recordStatements } from "@core/protocols/kit";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openSqliteBackend } from "./index.js";
@@ -51,6 +51,22 @@ const CASES = ORDERINGS.flatMap((field) =>
   ),
 );
 
+// The index each ordering's page reads (core_records is a rowid table: the id orders read
+// UNIQUE (ns, id)'s index, then each row by rowid).
+function expectedIndex(orderBy: string, layer: Layer | undefined): string {
+  const within = layer === undefined ? "" : "layer_";
+  switch (orderBy.replace(/^-/, "")) {
+    case "id":
+      return layer === undefined ? "sqlite_autoindex_core_records_1" : "core_records_layer";
+    case "naturalKey":
+      return `core_records_${within}natural_key`;
+    case "createdAt":
+      return `core_records_${within}created`;
+    default:
+      return `core_records_${within}updated`;
+  }
+}
+
 describe(`sqlite records at ${ROWS.toLocaleString("en")} rows: every ordering's page is an index search`, () => {
   test.each(CASES)(
     "orderBy $orderBy, layer $layer: first and next page search an index, never sort",
@@ -63,7 +79,9 @@ describe(`sqlite records at ${ROWS.toLocaleString("en")} rows: every ordering's 
         const part = pageQuery(NS, normalizeQuery("sqlite", { orderBy, layer, limit: 100, after }, 10_000));
         const details = plan(part.text, part.params);
         expect(details, part.text).toHaveLength(1);
-        expect(details[0], part.text).toMatch(/^SEARCH core_records USING (PRIMARY KEY|(COVERING )?INDEX \w+) \(ns=\?/);
+        expect(details[0], part.text).toMatch(
+          new RegExp(`^SEARCH core_records USING INDEX ${expectedIndex(orderBy!, layer)} \\(ns=\\?`),
+        );
         expect(details.join("\n"), part.text).not.toMatch(/TEMP B-TREE|^SCAN/m);
       }
     },
@@ -98,6 +116,27 @@ describe(`sqlite records at ${ROWS.toLocaleString("en")} rows: every ordering's 
     expect(indexes().filter((n) => n.endsWith("_desc"))).toEqual([]);
     expect(indexes()).toContain("core_records_layer_created");
     file.close();
+  });
+
+  test("reads, deletes and writes by id or natural key seek their unique index", () => {
+    const statements = recordStatements(sqliteRecordDialect);
+    const byId = /^SEARCH core_records USING (COVERING )?INDEX sqlite_autoindex_core_records_1 \(ns=\? AND id=\?\)$/;
+    const byKey = /^SEARCH core_records USING (COVERING )?INDEX core_records_natural_key \(ns=\? AND natural_key=\?\)$/;
+    for (const [text, expected] of [
+      [statements.get, byId],
+      [statements.getLayer, byId],
+      [statements.exists, byId],
+      [statements.existsLayer, byId],
+      [statements.delete, byId],
+      [statements.deleteLayer, byId],
+      [statements.getByNaturalKey, byKey],
+      [statements.existsByNaturalKey, byKey],
+      ["UPDATE core_records SET content = ?, version = ? WHERE ns = ? AND id = ?", byId],
+    ] as const) {
+      const details = plan(text, Array((text.match(/\?/g) ?? []).length).fill("x"));
+      expect(details, text).toHaveLength(1);
+      expect(details[0], text).toMatch(expected);
+    }
   });
 
   test("a content filter is evaluated per row in the ordering's index order; its count runs in the database", async () => {

@@ -91,7 +91,7 @@ describe("sqlite specifics", () => {
     expect(db.prepare("SELECT name, version FROM core_meta ORDER BY name").all()).toEqual([
       { name: "cache", version: 1 },
       { name: "queue", version: 2 },
-      { name: "records", version: 1 },
+      { name: "records", version: 2 },
       { name: "transport", version: 2 },
     ]);
     await backend.close();

@@ -6,11 +6,13 @@ const SCHEMA = `
 create table if not exists cache (key text primary key, value text not null, expires_at integer) without rowid;
 create index if not exists cache_expiry on cache (expires_at) where expires_at is not null;
 create table if not exists queue (offset integer primary key, value text not null, ts integer not null);
+-- A rowid table with a unique id, as ours (@core/backend-sqlite records schema 2): rows
+-- holding JSON are too large for WITHOUT ROWID to pay off.
 create table if not exists records (
-  id text primary key, natural_key text not null unique, layer text not null,
+  id text not null unique, natural_key text not null unique, layer text not null,
   content text not null, metadata text not null,
   created_at integer not null, updated_at integer not null, version integer not null
-) without rowid;
+);
 -- The indexes our record store keeps (one per built-in ordering, across layers and within
 -- one, as in @core/backend-sqlite's schema): a baseline without them would skip index
 -- maintenance that any implementation of those queries pays on every write.
@@ -46,9 +48,10 @@ const toRecord = (r: Row): RawRecord => ({
 /**
  * Baseline of the sqlite backend: the same kind of statements prepared once on
  * better-sqlite3, WAL with `synchronous=NORMAL` (our default), batches in one transaction,
- * expiry checked on read like ours, and the same record indexes as ours (every ordering,
- * per layer, natural-key uniqueness). Other settings stay SQLite's: no mmap, and the
- * auto-checkpoint every 1,000 WAL pages (ours: 4,096, see the backend's pragma defaults).
+ * expiry checked on read like ours, and the same record table layout as ours (a rowid
+ * table, unique id and natural key, every ordering's index, per layer). Other settings
+ * stay SQLite's: no mmap, and the auto-checkpoint every 1,000 WAL pages (ours: 4,096, see
+ * the backend's pragma defaults).
  *
  * @example
  * ```ts
@@ -119,7 +122,7 @@ export function openRawSqlite(directory: string): RawDriver {
   const live = (e: number | null) => e === null || e > Date.now();
   return {
     description:
-      "better-sqlite3 prepared statements, WAL + synchronous=NORMAL, SQLite's auto-checkpoint (1,000 pages; ours 4,096), batches in one transaction; records keep the same indexes as ours (natural-key unique + 6 ordering indexes) and upsert only the changed columns",
+      "better-sqlite3 prepared statements, WAL + synchronous=NORMAL, SQLite's auto-checkpoint (1,000 pages; ours 4,096), batches in one transaction; records in a rowid table with the same indexes as ours (id unique, natural-key unique + 6 ordering indexes) and upsert only the changed columns",
     cacheGet: (key) => {
       const row = get.get(key);
       return row && live(row.expires_at) ? row.value : undefined;

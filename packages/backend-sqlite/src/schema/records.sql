@@ -1,5 +1,10 @@
 -- Record store: one table for every collection (`ns`); content and metadata are JSON
 -- text queried with json_extract / json_type. Times are epoch ms.
+-- A rowid table (version 2; version 1 was WITHOUT ROWID keyed by (ns, id)): rows carry
+-- JSON content, far over the ~1/20 of a page where WITHOUT ROWID pays off, and every row
+-- a secondary index finds is then a descent of a short integer-keyed B-tree instead of a
+-- deep text-keyed one (a 1M-record naturalKey page: 1.8x → 1.5x its 1k time).
+-- UNIQUE (ns, id) keeps the upserts' ON CONFLICT (ns, id) target and serves the id orders.
 CREATE TABLE IF NOT EXISTS core_records (
   ns TEXT NOT NULL,
   id TEXT NOT NULL,
@@ -10,8 +15,8 @@ CREATE TABLE IF NOT EXISTS core_records (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL,
   version INTEGER NOT NULL,
-  PRIMARY KEY (ns, id)
-) WITHOUT ROWID;
+  UNIQUE (ns, id)
+);
 CREATE UNIQUE INDEX IF NOT EXISTS core_records_natural_key ON core_records (ns, natural_key);
 -- One index per built-in ordering, across layers and within one, so a page in any of
 -- them is an index range scan (O(log n + page)), never a sort. Ties sort by id in the
