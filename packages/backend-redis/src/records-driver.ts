@@ -97,7 +97,7 @@ class RedisRecords implements RecordCollectionDriver {
   }
 
   async #write(inputs: NormalizedRecordInput[], mode: string, now: number, expected: number) {
-    const keys = [this.#nk, ...this.#ix, ...inputs.map((r) => this.#rec(r.id))];
+    const keys = [this.#nk, ...inputs.map((r) => this.#rec(r.id))];
     const args: (string | number)[] = [mode, now, expected, `${this.#base}:`];
     for (const r of inputs) {
       args.push(
@@ -111,11 +111,11 @@ class RedisRecords implements RecordCollectionDriver {
         postingSuffixes(r.content, r.metadata).join(" "),
       );
     }
+    // One record (every `store`) takes the script without a batch's bookkeeping.
+    const script = inputs.length === 1 ? scripts().recordsStoreOne : scripts().recordsStore;
     let flat: unknown[];
     try {
-      flat = (await run(this.#shared, "records.store", () =>
-        scripts().recordsStore.run(this.#client, keys, args),
-      )) as unknown[];
+      flat = (await run(this.#shared, "records.store", () => script.run(this.#client, keys, args))) as unknown[];
     } catch (err) {
       throw BackendError.is(err, "CONFLICT") ? conflict(err, inputs) : err;
     }
@@ -154,7 +154,7 @@ class RedisRecords implements RecordCollectionDriver {
   }
 
   async delete(id: string, layer: R.Layer | undefined): Promise<boolean> {
-    const keys = [this.#nk, ...this.#ix, this.#rec(id)];
+    const keys = [this.#nk, this.#rec(id)];
     const n = await run(this.#shared, "records.delete", () =>
       scripts().recordsDelete.run(this.#client, keys, [id, layer ?? "", `${this.#base}:`]),
     );
@@ -253,7 +253,7 @@ class RedisRecords implements RecordCollectionDriver {
   // Collections written before the ordering indexes existed (or in an older layout) are
   // brought up to date once, before their first indexed query (records-layout.ts).
   #ensureIndexed(): Promise<void> {
-    this.#indexed ??= upgradeIndexLayout(this.#client, this.#base, this.#nk, this.#ix).catch((err: unknown) => {
+    this.#indexed ??= upgradeIndexLayout(this.#client, this.#base).catch((err: unknown) => {
       this.#indexed = undefined;
       throw err;
     });

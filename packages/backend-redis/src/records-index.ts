@@ -1,7 +1,7 @@
 import { LAYERS, type Layer } from "@core/protocols";
 import { compareCodePoints, type NormalizedQuery } from "@core/protocols/kit";
 
-/** The orderings with a sorted-set index, in the order the write scripts take their keys. */
+/** The orderings with a sorted-set index, in the order of {@link indexKeys}. */
 const ORDS = ["id", "k", "c", "u"] as const;
 type Ord = (typeof ORDS)[number];
 
@@ -19,10 +19,11 @@ export interface IndexRange {
  * The sorted-set index keys of a collection: for the scopes all, bronze, silver, gold (in
  * that order) one set per ordering (id, natural key, createdAt, updatedAt, each read
  * forwards or in reverse). The id sets keep their original names (`all`, `l:<layer>`).
+ * The write scripts name the same keys from the base (`ix_key` in records-index.lua).
  *
  * @example
  * ```ts
- * const keys = indexKeys("app:{r:feed}"); // 16 keys, the write scripts' KEYS[2..17]
+ * const keys = indexKeys("app:{r:feed}"); // 16 keys: app:{r:feed}:all, app:{r:feed}:ix:k:all, …
  * ```
  */
 export function indexKeys(base: string): string[] {

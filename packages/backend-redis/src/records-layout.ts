@@ -35,22 +35,17 @@ async function walk(step: (from: string) => Promise<unknown>): Promise<void> {
  *
  * @example
  * ```ts
- * await upgradeIndexLayout(client, "app:{r:feed}", nkKey, indexKeys);
+ * await upgradeIndexLayout(client, "app:{r:feed}");
  * ```
  */
-export async function upgradeIndexLayout(
-  client: RedisClientLike,
-  base: string,
-  naturalKeys: string,
-  indexes: readonly string[],
-): Promise<void> {
+export async function upgradeIndexLayout(client: RedisClientLike, base: string): Promise<void> {
   const marker = `${base}:layout`;
   const found = await client.call("GET", marker);
   if (found === LAYOUT) return;
   if (found !== LAYOUT_WITH_LISTS_IN_HASHES) {
     if (found !== LAYOUT_WITH_DESCENDING_SETS) {
-      const keys = [naturalKeys, ...indexes];
-      await walk((from) => scripts().recordsReindex.run(client, keys, [`${base}:rec:`, from, STEP]));
+      const keys = [`${base}:all`];
+      await walk((from) => scripts().recordsReindex.run(client, keys, [`${base}:`, from, STEP]));
     }
     await client.call("UNLINK", ...retiredIndexKeys(base));
   }

@@ -35,6 +35,9 @@ export class LuaScript {
   }
 }
 
+/** The preludes of the record store scripts, in order (each uses the ones before it). */
+const RECORD_WRITE = ["records-index", "records-posting-keys", "records-write"];
+
 function load() {
   return {
     cacheIncrement: new LuaScript("cache-increment", ["cache-increment-value"]),
@@ -43,7 +46,8 @@ function load() {
     cacheLruIncrement: new LuaScript("cache-lru-increment", ["cache-lru", "cache-increment-value"]),
     queueAppend: new LuaScript("queue-append"),
     queueGroupSwap: new LuaScript("queue-group-swap"),
-    recordsStore: new LuaScript("records-store", ["records-index", "records-posting-keys"]),
+    recordsStore: new LuaScript("records-store", RECORD_WRITE),
+    recordsStoreOne: new LuaScript("records-store-one", RECORD_WRITE),
     recordsDelete: new LuaScript("records-delete", ["records-index", "records-posting-keys"]),
     recordsSelect: new LuaScript("records-select", ["records-filter"]),
     recordsPostings: new LuaScript("records-postings", ["records-filter", "records-index"]),

@@ -4,22 +4,20 @@
 --   id  the id                          k  the natural key (unique: serves both directions)
 --   c   time(createdAt) .. id           u  time(updatedAt) .. id
 -- where time() is 15 bytes sorting like the number. Ties follow the ordering's direction,
--- so a descending page reads c or u in reverse. The client passes the 16 keys scope by
--- scope, orderings in the order of IX_ORDS.
-local IX_SCOPES = { 'all', 'bronze', 'silver', 'gold' }
+-- so a descending page reads c or u in reverse. The scripts name the keys from the
+-- collection's key base (`…:{r:<name>}:`, as records-index.ts does) instead of taking all
+-- 16 as KEYS: a write touches two to eight of them, and every key passed costs the server
+-- and the client on each call. They share the base's hash tag, so they live in the slot of
+-- the keys a script is routed by.
 local IX_ORDS = { 'id', 'k', 'c', 'u' }
 
--- The index keys from KEYS[first .. first + 15]; returns them and the next KEYS position.
-local function ix_keys(first)
-  local ix, n = {}, first
-  for _, scope in ipairs(IX_SCOPES) do
-    ix[scope] = {}
-    for _, o in ipairs(IX_ORDS) do
-      ix[scope][o] = KEYS[n]
-      n = n + 1
-    end
+-- The key of ordering `o` in `scope` (all or a layer) of the collection at `base`.
+local function ix_key(base, scope, o)
+  if o == 'id' then
+    if scope == 'all' then return base .. 'all' end
+    return base .. 'l:' .. scope
   end
-  return ix, n
+  return base .. 'ix:' .. o .. ':' .. scope
 end
 
 -- Epoch ms (|ms| <= 8.64e15, the Date range) as 15 bytes in numeric order: the sign, then
@@ -35,10 +33,13 @@ local function ix_members(id, s)
   return { id = id, k = s.nk, c = ix_time(c) .. id, u = ix_time(u) .. id }
 end
 
--- Entries to add, per index key ({ 0, member, 0, member, … }): a batch of inserts sends one
--- ZADD per index instead of eight per record. ix_flush sends them; it must run before any
--- ZREM of the same script (ix_move) and before the script returns.
+-- Entries to add, per index key ({ 0, member, 0, member, … }), when `ix_defer` is set: a
+-- batch of inserts sends one ZADD per index instead of eight per record. ix_flush sends
+-- them; it must run before any ZREM of the same script (ix_move) and before the script
+-- returns. A script writing one record leaves `ix_defer` off: for one record the lists
+-- cost more than the eight ZADDs they save.
 local ix_pending = {}
+local ix_defer = false
 
 local function ix_flush()
   for key, list in pairs(ix_pending) do
@@ -48,23 +49,26 @@ local function ix_flush()
   ix_pending = {}
 end
 
--- Adds (ZADD, deferred to ix_flush) or removes (ZREM) the entries of record `id` in state
--- s = { nk, layer, createdAt, updatedAt } (times as numbers), in the all scope and in its layer's.
-local function ix_apply(ix, cmd, id, s)
+-- Adds (ZADD, deferred to ix_flush under `ix_defer`) or removes (ZREM) the entries of
+-- record `id` in state s = { nk, layer, createdAt, updatedAt } (times as numbers), in the
+-- all scope and in its layer's.
+local function ix_apply(base, cmd, id, s)
   local m = ix_members(id, s)
   for _, scope in ipairs({ 'all', s.layer }) do
-    local keys = ix[scope]
     for _, o in ipairs(IX_ORDS) do
-      if cmd == 'ZADD' then
-        local list = ix_pending[keys[o]]
+      local key = ix_key(base, scope, o)
+      if cmd == 'ZREM' then
+        redis.call('ZREM', key, m[o])
+      elseif not ix_defer then
+        redis.call('ZADD', key, 0, m[o])
+      else
+        local list = ix_pending[key]
         if not list then
           list = {}
-          ix_pending[keys[o]] = list
+          ix_pending[key] = list
         end
         list[#list + 1] = 0
         list[#list + 1] = m[o]
-      else
-        redis.call('ZREM', keys[o], m[o])
       end
     end
   end
@@ -74,18 +78,19 @@ end
 -- change are removed and added, so an ordinary update (same natural key, layer and
 -- createdAt) touches its updatedAt entry per scope instead of all eight. The
 -- entries left in place are the ones ZREM + ZADD would have written back unchanged.
-local function ix_move(ix, id, old, new)
-  ix_flush()
+local function ix_move(base, id, old, new)
+  if ix_defer then ix_flush() end
   local before, after = ix_members(id, old), ix_members(id, new)
   local same_layer = old.layer == new.layer
   for _, o in ipairs(IX_ORDS) do
     if before[o] ~= after[o] then
-      redis.call('ZREM', ix.all[o], before[o])
-      redis.call('ZADD', ix.all[o], 0, after[o])
+      local key = ix_key(base, 'all', o)
+      redis.call('ZREM', key, before[o])
+      redis.call('ZADD', key, 0, after[o])
     end
     if not same_layer or before[o] ~= after[o] then
-      redis.call('ZREM', ix[old.layer][o], before[o])
-      redis.call('ZADD', ix[new.layer][o], 0, after[o])
+      redis.call('ZREM', ix_key(base, old.layer, o), before[o])
+      redis.call('ZADD', ix_key(base, new.layer, o), 0, after[o])
     end
   end
 end
