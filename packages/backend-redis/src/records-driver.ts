@@ -78,12 +78,10 @@ class RedisRecords implements RecordCollectionDriver {
     const now = Date.now();
     const [result] = await this.#write([input], "update", now, expectedVersion ?? -1);
     const [, version, createdAt] = result as [number, number, string];
-    return {
-      ...input,
-      createdAt: new Date(Number(createdAt)),
-      updatedAt: input.updatedAt ?? new Date(now),
-      version: Number(version),
-    };
+    // Field by field: a spread of the input costs several times as much on this hot path.
+    const { id, naturalKey, layer, content, metadata } = input;
+    const updatedAt = input.updatedAt ?? new Date(now);
+    return { id, naturalKey, layer, content, metadata, createdAt: new Date(Number(createdAt)), updatedAt, version };
   }
 
   async storeBatch(inputs: NormalizedRecordInput[], onConflict: R.OnConflict): Promise<R.StoreBatchResult> {
