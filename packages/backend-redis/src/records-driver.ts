@@ -124,16 +124,17 @@ class RedisRecords implements RecordCollectionDriver {
     return out;
   }
 
-  async get(id: string, layer: R.Layer | undefined): Promise<R.StoredRecord | null> {
-    const [record] = await run(this.#shared, "records.get", () => this.#load([id]));
-    return record && (layer === undefined || record.layer === layer) ? record : null;
+  get(id: string, layer: R.Layer | undefined): Promise<R.StoredRecord | null> {
+    return run(this.#shared, "records.get", () =>
+      this.#one(id).then((record) => (record && (layer === undefined || record.layer === layer) ? record : null)),
+    );
   }
 
   getByNaturalKey(naturalKey: string): Promise<R.StoredRecord | null> {
     return run(this.#shared, "records.getByNaturalKey", async () => {
       const id = (await this.#client.call("HGET", this.#nk, naturalKey)) as string | null;
       if (id === null) return null;
-      const [record] = await this.#load([id]);
+      const record = await this.#one(id);
       // A concurrent re-key may have moved the record on; it is then not this key's.
       return record && record.naturalKey === naturalKey ? record : null;
     });
@@ -306,15 +307,13 @@ class RedisRecords implements RecordCollectionDriver {
     });
   }
 
+  /** One record by id (get): a plain command, no pipeline, no async frame of its own. */
+  #one(id: string): Promise<R.StoredRecord | null> {
+    return this.#client.call("HMGET", this.#rec(id), ...FIELDS).then((h) => parseRecord(h as (string | null)[]));
+  }
+
   /** Records by id, in order, fetched in pipelined chunks; missing ids are left out. */
   async #load(ids: readonly string[]): Promise<R.StoredRecord[]> {
-    if (ids.length === 1) {
-      // One record (get): a plain command, without building a pipeline for it.
-      const record = parseRecord(
-        (await this.#client.call("HMGET", this.#rec(ids[0]!), ...FIELDS)) as (string | null)[],
-      );
-      return record ? [record] : [];
-    }
     const out: R.StoredRecord[] = [];
     for (let start = 0; start < ids.length; start += CHUNK) {
       const pipeline = this.#client.pipeline();
