@@ -13,11 +13,9 @@ local IX_ORDS = { 'id', 'k', 'c', 'u' }
 
 -- The key of ordering `o` in `scope` (all or a layer) of the collection at `base`.
 local function ix_key(base, scope, o)
-  if o == 'id' then
-    if scope == 'all' then return base .. 'all' end
-    return base .. 'l:' .. scope
-  end
-  return base .. 'ix:' .. o .. ':' .. scope
+  if o ~= 'id' then return base .. 'ix:' .. o .. ':' .. scope end
+  if scope == 'all' then return base .. 'all' end
+  return base .. 'l:' .. scope
 end
 
 -- Epoch ms (|ms| <= 8.64e15, the Date range) as 15 bytes in numeric order: the sign, then
