@@ -14,5 +14,6 @@ export const loadPg = peerDriver<typeof pg>({
   backend: "postgres",
   driver: "pg",
   major: "8",
+  importer: (specifier) => import(specifier),
   pick: (module) => (module as { default: typeof pg }).default,
 });

@@ -26,6 +26,7 @@ export const loadDriver: (specifier?: string) => Promise<typeof BetterSqlite3> =
   backend: "sqlite",
   driver: "better-sqlite3",
   major: "12",
+  importer: (specifier) => import(specifier),
   pick: (module) => (module as { default: typeof BetterSqlite3 }).default,
   // The addon loads on the first `new Database()`: an in-memory database fails for no
   // other reason than the addon (not built, wrong ABI, missing shared library).

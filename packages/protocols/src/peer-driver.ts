@@ -8,6 +8,11 @@ export interface PeerDriverInfo<T> {
   readonly driver: string;
   /** The supported major version, for the install command. */
   readonly major: string;
+  /**
+   * `(specifier) => import(specifier)`, written in the backend's own module: an import
+   * resolves from the module that runs it, and the driver is the backend's dependency.
+   */
+  readonly importer: (specifier: string) => Promise<unknown>;
   /** The driver's export the backend uses, from the imported module (default: the module). */
   readonly pick?: (module: unknown) => T;
   /** Throws when the driver imports but cannot run (a native addon not built for this Node.js). */
@@ -24,6 +29,7 @@ export interface PeerDriverInfo<T> {
  * @example
  * ```ts
  * export const loadPg = peerDriver({ backend: "postgres", driver: "pg", major: "8",
+ *   importer: (specifier) => import(specifier),
  *   pick: (module) => (module as { default: typeof import("pg") }).default });
  * const { Pool } = await loadPg();
  * ```
@@ -33,15 +39,27 @@ export function peerDriver<T>(info: PeerDriverInfo<T>): (specifier?: string) => 
   const load = async (specifier: string): Promise<T> => {
     let driver: T;
     try {
-      driver = pick(await import(specifier));
+      driver = pick(await info.importer(specifier));
     } catch (cause) {
       if (!isMissingPackage(cause, specifier)) throw cause;
-      throw driverNotInstalled({ ...info, problem: "missing", cause });
+      throw driverNotInstalled({
+        backend: info.backend,
+        driver: info.driver,
+        major: info.major,
+        problem: "missing",
+        cause,
+      });
     }
     try {
       info.check?.(driver);
     } catch (cause) {
-      throw driverNotInstalled({ ...info, problem: "unbuilt", cause });
+      throw driverNotInstalled({
+        backend: info.backend,
+        driver: info.driver,
+        major: info.major,
+        problem: "unbuilt",
+        cause,
+      });
     }
     return driver;
   };
