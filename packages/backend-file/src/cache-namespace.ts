@@ -1,8 +1,6 @@
-import { join } from "node:path";
 import { CacheData, type CacheOp } from "./cache-data.js";
-import { Journal } from "./journal.js";
-import { fileName } from "./names.js";
-import { type FileShared, storeState } from "./shared.js";
+import type { Journal } from "./journal.js";
+import { type FileShared, storeJournal, storeState } from "./shared.js";
 
 /** "No expiry" and "no entry limit": compares greater than every real time and count. */
 export const NEVER = Number.POSITIVE_INFINITY;
@@ -23,14 +21,7 @@ export interface CacheNamespace {
 export function openCacheNamespace(shared: FileShared, name: string): CacheNamespace {
   const ns = storeState<CacheNamespace>(shared, `cache\u0000${name}`, () => {
     const data = new CacheData();
-    const dir = join(shared.directory, "cache", fileName(name));
-    const journal = new Journal<CacheOp>(dir, data, {
-      fsync: false,
-      lock: shared.lock,
-      exclusive: shared.exclusive,
-      what: `cache ${name}`,
-      onDamage: shared.onDamage,
-    });
+    const journal = storeJournal(shared, "cache", name, data, false, `cache ${name}`);
     shared.lifecycle.onClose(() => {
       stopSweep(ns);
       return journal.close();

@@ -50,6 +50,13 @@ function openToken(token: Token): number {
   return fd;
 }
 
+/** Overwrites the token file (open as `fd`) with `content`. */
+function writeContent(token: Token, fd: number, content: string): void {
+  writeSync(fd, content, 0);
+  if (content.length < token.content.length) ftruncateSync(fd, content.length);
+  token.content = content;
+}
+
 /** Closes the token's descriptor (the file stays). */
 export function closeToken(token: Token): void {
   closeQuietly(token.fd);
@@ -66,11 +73,7 @@ export function takeWith(token: Token, content: string): boolean {
   for (let attempt = 0; ; attempt++) {
     try {
       const fd = openToken(token);
-      if (content !== token.content) {
-        writeSync(fd, content, 0);
-        if (content.length < token.content.length) ftruncateSync(fd, content.length);
-        token.content = content;
-      }
+      if (content !== token.content) writeContent(token, fd, content);
       linkSync(token.file, token.path);
       return true;
     } catch (err) {
@@ -96,9 +99,7 @@ export function restamp(token: Token, content: string): boolean {
   if (token.fd === undefined) return false;
   try {
     if (statSync(token.path, { throwIfNoEntry: false })?.ino !== fstatSync(token.fd).ino) return false;
-    writeSync(token.fd, content, 0);
-    if (content.length < token.content.length) ftruncateSync(token.fd, content.length);
-    token.content = content;
+    writeContent(token, token.fd, content);
     return true;
   } catch {
     return false;

@@ -1,4 +1,3 @@
-import { join } from "node:path";
 import type * as R from "@core/protocols";
 import {
   collectionDriver,
@@ -8,10 +7,9 @@ import {
   type RecordDriver,
 } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
-import { Journal } from "./journal.js";
-import { fileName } from "./names.js";
+import type { Journal } from "./journal.js";
 import { RecordData, type RecordOp } from "./records-data.js";
-import { type FileShared, storeState } from "./shared.js";
+import { type FileShared, storeJournal, storeState } from "./shared.js";
 
 interface Collection {
   data: RecordData;
@@ -78,14 +76,7 @@ export function fileRecordDriver(shared: FileShared): RecordDriver {
     collection(name) {
       const c = storeState<Collection>(shared, `records\u0000${name}`, () => {
         const data = new RecordData();
-        const dir = join(shared.directory, "records", fileName(name));
-        const journal = new Journal<RecordOp>(dir, data, {
-          fsync: shared.fsyncRecords,
-          lock: shared.lock,
-          exclusive: shared.exclusive,
-          onDamage: shared.onDamage,
-          what: `records ${name}`,
-        });
+        const journal = storeJournal(shared, "records", name, data, shared.fsyncRecords, `records ${name}`);
         shared.lifecycle.onClose(() => journal.close());
         return { data, journal };
       });

@@ -1,7 +1,11 @@
+import { join } from "node:path";
 import type { Lifecycle } from "@core/protocols/kit";
 import type { DamagedRecordHandler } from "./damage.js";
 import type { ExclusiveLease } from "./exclusive-lease.js";
+import { Journal } from "./journal.js";
+import type { JournalState } from "./journal-state.js";
 import type { LockOptions } from "./lock.js";
+import { fileName } from "./names.js";
 
 /**
  * What one file backend shares with its stores: the directory, the lifecycle, lock
@@ -30,4 +34,22 @@ export function storeState<T>(shared: FileShared, key: string, create: () => T):
     shared.stores.set(key, state);
   }
   return state;
+}
+
+/** The journal of store `name` of `kind` (`<directory>/<kind>/<sha256(name)>/`) with the backend's lock settings. */
+export function storeJournal<Op>(
+  shared: FileShared,
+  kind: string,
+  name: string,
+  state: JournalState<Op>,
+  fsync: boolean,
+  what: string,
+): Journal<Op> {
+  return new Journal<Op>(join(shared.directory, kind, fileName(name)), state, {
+    fsync,
+    lock: shared.lock,
+    exclusive: shared.exclusive,
+    what,
+    onDamage: shared.onDamage,
+  });
 }

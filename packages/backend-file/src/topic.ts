@@ -1,5 +1,6 @@
 import { type FSWatcher, watch } from "node:fs";
 import { join } from "node:path";
+import { AsyncMutex } from "@core/protocols/kit";
 import type { DamagedRecordHandler } from "./damage.js";
 import { type HeldLock, LockFile, type LockOptions } from "./lock.js";
 import type { RawEntry } from "./queue-segment.js";
@@ -37,9 +38,8 @@ export interface TopicOptions {
 export class Topic {
   readonly log: SegmentLog;
   readonly #options: TopicOptions;
-  #chain: Promise<unknown> = Promise.resolve();
-  /** Operations queued or running on `#chain`. */
-  #busy = 0;
+  /** Operations of this object, one at a time; locked while any is queued or running. */
+  readonly #serial = new AsyncMutex();
   readonly #lockFile: LockFile;
   #lock: HeldLock | undefined;
   #pending: RawEntry[] = [];
@@ -64,13 +64,7 @@ export class Topic {
 
   /** Runs `fn` after every earlier operation of this topic object. */
   serial<T>(fn: () => Promise<T>): Promise<T> {
-    this.#busy++;
-    const run = this.#chain.then(fn, fn);
-    this.#chain = run.then(
-      () => void this.#busy--,
-      () => void this.#busy--,
-    );
-    return run;
+    return this.#serial.run(fn);
   }
 
   /** Accepted but not yet durable: buffered, being written, or written but not fsynced. */
@@ -227,7 +221,7 @@ export class Topic {
    * else `undefined`. `offset` is raised to the first kept one.
    */
   readNow(offset: number | undefined, limit: number): RawEntry[] | undefined {
-    if (this.#busy > 0 || !this.#recovered) return undefined;
+    if (this.#serial.locked || !this.#recovered) return undefined;
     // Holding the lock, nobody else appends or trims: only `first` is needed.
     const first = this.#lock === undefined ? this.log.settled() : this.log.meta.current().first;
     if (first === undefined) return undefined;

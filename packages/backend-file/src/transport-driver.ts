@@ -1,13 +1,11 @@
-import { join } from "node:path";
 import type { SendResult } from "@core/protocols";
 import { decodeStoredMessage, type OutgoingMessage, type TransportDriver } from "@core/protocols/kit";
 import { BACKEND } from "./errors.js";
-import { Journal } from "./journal.js";
-import { fileName } from "./names.js";
+import type { Journal } from "./journal.js";
 import { type FileQueueDefaults, topicOf } from "./queue-driver.js";
 import type { RawEntry } from "./queue-segment.js";
 import { settleWritten } from "./segment-log.js";
-import { type FileShared, storeState } from "./shared.js";
+import { type FileShared, storeJournal, storeState } from "./shared.js";
 import type { Topic } from "./topic.js";
 import { DedupData, type DedupOp } from "./transport-dedup.js";
 import { GroupState, type GroupTuning, slowestGroup, trimOutbox } from "./transport-group.js";
@@ -81,15 +79,8 @@ class FileOutboxes {
     const shared = this.#shared;
     return storeState<Channel>(shared, `transport\u0000${name}`, () => {
       const dedupData = new DedupData();
-      const dir = join(shared.directory, "transport", fileName(name));
       // No fsync: a key lost with the journal's tail is found again in the outbox (see DedupData).
-      const dedup = new Journal<DedupOp>(dir, dedupData, {
-        fsync: false,
-        lock: shared.lock,
-        exclusive: shared.exclusive,
-        what: `dedup ${name}`,
-        onDamage: shared.onDamage,
-      });
+      const dedup = storeJournal(shared, "transport", name, dedupData, false, `dedup ${name}`);
       shared.lifecycle.onClose(() => dedup.close());
       const topic = topicOf(shared, `\u0001transport\u0000${name}`, { ...this.#defaults, batchSize: 1 });
       return { topic, dedup, dedupData, groups: new Map(), slowest: Number.POSITIVE_INFINITY, slowestAt: 0 };

@@ -115,11 +115,14 @@ export class GroupState {
     return meta.leases !== undefined && Object.hasOwn(meta.leases, this.#name) ? meta.leases[this.#name] : undefined;
   }
 
-  #writeLease(meta: TopicMeta, lease: GroupLease | undefined): void {
+  /** Writes `meta` (read under the topic lock) with the group's `position` and `lease` (none: undefined). */
+  async #store(meta: TopicMeta, position: number, lease: GroupLease | undefined): Promise<void> {
+    setOwn(meta.groups, this.#name, position);
     const leases = meta.leases ?? {};
     if (lease === undefined) Reflect.deleteProperty(leases, this.#name);
     else setOwn(leases, this.#name, lease);
     meta.leases = leases;
+    await this.#topic.log.writeMeta(meta);
   }
 
   #lease(): GroupLease {
@@ -144,9 +147,7 @@ export class GroupState {
         const position = Object.hasOwn(meta.groups, this.#name)
           ? (meta.groups[this.#name] as number)
           : this.#topic.log.next;
-        setOwn(meta.groups, this.#name, position);
-        this.#writeLease(meta, this.#lease());
-        await this.#topic.log.writeMeta(meta);
+        await this.#store(meta, position, this.#lease());
         this.#holding = true;
         this.#next = position;
         this.#stored = position;
@@ -176,9 +177,7 @@ export class GroupState {
         return;
       }
       const position = this.#position();
-      setOwn(meta.groups, this.#name, position);
-      this.#writeLease(meta, this.#lease());
-      await this.#topic.log.writeMeta(meta);
+      await this.#store(meta, position, this.#lease());
       this.#stored = position;
       await trimOutbox(this.#topic.log, meta, this.#tuning.retention);
     });
@@ -195,9 +194,7 @@ export class GroupState {
       if (this.#members > 0 || !this.#holding) return;
       const meta = await this.#topic.log.meta.read();
       if (this.#leaseOf(meta)?.owner === this.#owner) {
-        setOwn(meta.groups, this.#name, this.#position());
-        this.#writeLease(meta, undefined);
-        await this.#topic.log.writeMeta(meta);
+        await this.#store(meta, this.#position(), undefined);
       }
       this.#lose();
     });
