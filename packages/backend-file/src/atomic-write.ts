@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { closeSync, fdatasync, writeSync } from "node:fs";
 import { type FileHandle, mkdir, open, rename, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
+import { fsError } from "./errors.js";
 
 /** Permissions of files this backend creates: owner only. */
 export const FILE_MODE = 0o600;
@@ -21,9 +22,17 @@ export async function syncDirectory(path: string): Promise<void> {
   }
 }
 
-/** Creates a directory (and its parents) with mode 0700. */
+/** Creates a directory (and its parents) with mode 0700; fails with the `fs` error's code (see errors.ts). */
 export async function ensureDirectory(path: string): Promise<void> {
-  await mkdir(path, { recursive: true, mode: DIR_MODE });
+  await mkdir(path, { recursive: true, mode: DIR_MODE }).catch((err) => {
+    throw fsError(err, "creating", path);
+  });
+}
+
+/** Creates `path` empty if it is not there, durably (its directory fsynced). */
+export async function createFile(path: string): Promise<void> {
+  await (await open(path, "a", FILE_MODE)).close();
+  await syncDirectory(dirname(path));
 }
 
 /**

@@ -4,7 +4,7 @@ import type { Backend, BackendProvider } from "@core/protocols";
 import { assertPlainObject, describeValue, invalidArgument } from "@core/protocols/kit";
 import { ensureDirectory } from "./atomic-write.js";
 import { FileBackend, type FileBackendOptions } from "./backend.js";
-import { BACKEND, fsError } from "./errors.js";
+import { BACKEND } from "./errors.js";
 
 export { FileBackend, type FileBackendOptions } from "./backend.js";
 export {
@@ -66,9 +66,7 @@ function checkOptions(options: unknown): FileBackendOptions {
 export async function openFileBackend(options: FileBackendOptions): Promise<Backend> {
   const { directory, ...rest } = checkOptions(options);
   const absolute = resolve(directory);
-  await ensureDirectory(absolute).catch((err) => {
-    throw fsError(err, "creating", absolute);
-  });
+  await ensureDirectory(absolute);
   return new FileBackend(absolute, rest);
 }
 

@@ -3,7 +3,7 @@ import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { defaultCodec } from "@core/protocols";
 import { AsyncMutex } from "@core/protocols/kit";
-import { ensureDirectory, FILE_MODE, syncDirectory } from "./atomic-write.js";
+import { createFile, ensureDirectory } from "./atomic-write.js";
 import { DamageReports } from "./damage.js";
 import { fileError, fsError } from "./errors.js";
 import { encodeRecords } from "./frames.js";
@@ -159,9 +159,7 @@ export class Journal<Op> {
     this.#busy = true;
     try {
       if (!this.#ready) {
-        await ensureDirectory(this.#dir).catch((err) => {
-          throw fsError(err, "creating", this.#dir);
-        });
+        await ensureDirectory(this.#dir);
         this.#ready = true;
       }
       const lock = await this.#lock.acquire();
@@ -294,9 +292,7 @@ export class Journal<Op> {
       info = statLog(this.#reader?.fd, this.#log);
       if (info === undefined) {
         if (!locked) return;
-        const created = await open(this.#log, "a", FILE_MODE);
-        await created.close();
-        await syncDirectory(this.#dir);
+        await createFile(this.#log);
         info = statSync(this.#log);
       }
     } catch (err) {

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { type FileHandle, open, readdir, truncate, unlink } from "node:fs/promises";
 import { join, sep } from "node:path";
-import { ensureDirectory, FILE_MODE, syncDirectory, writeAll } from "./atomic-write.js";
+import { createFile, ensureDirectory, FILE_MODE, syncDirectory, writeAll } from "./atomic-write.js";
 import { type DamagedRecordHandler, DamageReports } from "./damage.js";
 import { fsError } from "./errors.js";
 import { encodeRecords, HEADER_BYTES } from "./frames.js";
@@ -91,9 +91,7 @@ export class SegmentLog {
 
   async prepare(): Promise<void> {
     if (this.#ready) return;
-    await ensureDirectory(this.dir).catch((err) => {
-      throw fsError(err, "creating", this.dir);
-    });
+    await ensureDirectory(this.dir);
     this.#ready = true;
   }
 
@@ -156,8 +154,7 @@ export class SegmentLog {
       segment = { base: this.next, count: 0, size: 0, index: [], sealed: false };
       const created = join(this.dir, segmentName(segment.base));
       try {
-        await (await open(created, "a", FILE_MODE)).close();
-        await syncDirectory(this.dir);
+        await createFile(created);
       } catch (err) {
         throw fsError(err, "creating", created);
       }
