@@ -1,12 +1,5 @@
-import {
-  BackendError,
-  ConnectionError,
-  DeadlockError,
-  IntegrityError,
-  OperationalError,
-  QueryError,
-  TransactionError,
-} from "@core/protocols";
+import { BackendError } from "@core/protocols";
+import { sqlError } from "@core/protocols/kit";
 
 /** The name every error of this backend carries. */
 export const BACKEND = "sqlite";
@@ -63,34 +56,31 @@ export function toBackendError(err: unknown, context?: string): BackendError {
       return new BackendError("CLOSED", "the database connection is closed; open a new backend", options);
     }
     // The driver's own misuse errors: bad or too many parameters, several statements, …
-    if (err instanceof TypeError || err instanceof RangeError) return new QueryError(message, options);
+    if (err instanceof TypeError || err instanceof RangeError) return sqlError("query", message, options);
     return new BackendError("INVALID_ARGUMENT", message, options);
   }
   if (code.startsWith("SQLITE_BUSY")) {
-    return new DeadlockError(
+    return sqlError(
+      "conflict",
       `${message}; another connection holds the lock: retry the transaction, or raise busyTimeoutMs`,
       options,
     );
   }
   if (code.startsWith("SQLITE_LOCKED")) {
-    return new OperationalError("LOCKED", `${message}; a statement on this connection still uses the table`, options);
+    return sqlError("locked", `${message}; a statement on this connection still uses the table`, options);
   }
-  if (code.startsWith("SQLITE_CONSTRAINT")) return new IntegrityError(`constraint violated: ${message}`, options);
+  if (code.startsWith("SQLITE_CONSTRAINT")) return sqlError("constraint", `constraint violated: ${message}`, options);
   if (code === "SQLITE_READONLY") {
-    return new TransactionError(
-      "INVALID_ARGUMENT",
-      `write refused, the transaction or database is read-only: ${message}`,
-      options,
-    );
+    return sqlError("transaction", `write refused, the transaction or database is read-only: ${message}`, options);
   }
   if (code.startsWith("SQLITE_CORRUPT") || code === "SQLITE_NOTADB") {
     return new BackendError("CORRUPTION", `${message}; the database file is damaged`, options);
   }
   if (STORAGE.test(code)) {
-    return new ConnectionError(`${message}; check the disk, the path and the file permissions`, options);
+    return sqlError("connection", `${message}; check the disk, the path and the file permissions`, options);
   }
-  if (code === "SQLITE_INTERRUPT") return new OperationalError("TIMEOUT", `statement interrupted: ${message}`, options);
-  return new QueryError(message, options);
+  if (code === "SQLITE_INTERRUPT") return sqlError("timeout", `statement interrupted: ${message}`, options);
+  return sqlError("query", message, options);
 }
 
 /**

@@ -94,3 +94,39 @@ export class QueryError extends BackendError {
     super("INVALID_ARGUMENT", message, options);
   }
 }
+
+/** What a driver failure was, as a SQL backend's error mapping names it (see {@link sqlError}). */
+export type SqlFailure = "constraint" | "conflict" | "transaction" | "connection" | "timeout" | "locked" | "query";
+
+/**
+ * The error of the SQL hierarchy for a kind of driver failure, so every SQL backend maps
+ * the same kind to the same class and code: `constraint` → {@link IntegrityError}
+ * (`CONFLICT`), `conflict` (deadlock, serialization, busy) → {@link DeadlockError}
+ * (`SERIALIZATION`), `transaction` (a write in a read-only transaction, a bad transaction
+ * state) → {@link TransactionError} (`INVALID_ARGUMENT`), `connection` →
+ * {@link ConnectionError}, `timeout` / `locked` → {@link OperationalError}, `query` →
+ * {@link QueryError}.
+ *
+ * @example
+ * ```ts
+ * if (code.startsWith("23")) return sqlError("constraint", `constraint violated: ${text}`, { backend, cause: err });
+ * ```
+ */
+export function sqlError(kind: SqlFailure, message: string, options: BackendErrorOptions): BackendError {
+  switch (kind) {
+    case "constraint":
+      return new IntegrityError(message, options);
+    case "conflict":
+      return new DeadlockError(message, options);
+    case "transaction":
+      return new TransactionError("INVALID_ARGUMENT", message, options);
+    case "connection":
+      return new ConnectionError(message, options);
+    case "timeout":
+      return new OperationalError("TIMEOUT", message, options);
+    case "locked":
+      return new OperationalError("LOCKED", message, options);
+    default:
+      return new QueryError(message, options);
+  }
+}

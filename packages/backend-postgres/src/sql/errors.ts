@@ -1,13 +1,5 @@
-import {
-  BackendError,
-  ConnectionError,
-  DeadlockError,
-  IntegrityError,
-  OperationalError,
-  QueryError,
-  TransactionError,
-} from "@core/protocols";
-import { redactUrl } from "@core/protocols/kit";
+import { BackendError } from "@core/protocols";
+import { redactUrl, sqlError } from "@core/protocols/kit";
 
 const BACKEND = "postgres";
 const NETWORK = new Set([
@@ -43,36 +35,34 @@ export function mapPostgresError(err: unknown): BackendError {
     typeof (err as { detail?: unknown })?.detail === "string" ? ` — ${(err as { detail: string }).detail}` : "";
   const text = redactUrl(`${raw}${detail}${code ? ` (${code})` : ""}`);
   const options = { backend: BACKEND, cause: err };
-  if (code.startsWith("23")) return new IntegrityError(`constraint violated: ${text}`, options);
+  if (code.startsWith("23")) return sqlError("constraint", `constraint violated: ${text}`, options);
   if (code === "40001" || code === "40P01") {
-    return new DeadlockError(`transaction conflict, retry it (option retries): ${text}`, options);
+    return sqlError("conflict", `transaction conflict, retry it (option retries): ${text}`, options);
   }
-  if (code === "25006")
-    return new TransactionError("INVALID_ARGUMENT", `write refused in a read-only transaction: ${text}`, options);
-  if (code.startsWith("25"))
-    return new TransactionError("INVALID_ARGUMENT", `invalid transaction state: ${text}`, options);
+  if (code === "25006") return sqlError("transaction", `write refused in a read-only transaction: ${text}`, options);
+  if (code.startsWith("25")) return sqlError("transaction", `invalid transaction state: ${text}`, options);
   if (code.startsWith("28") || code === "3D000") {
-    return new ConnectionError(`cannot connect, check the connection settings: ${text}`, {
+    return sqlError("connection", `cannot connect, check the connection settings: ${text}`, {
       ...options,
       retryable: false,
     });
   }
   if (code.startsWith("08") || /^57P0[1-3]$/.test(code) || code === "53300" || NETWORK.has(code)) {
-    return new ConnectionError(`connection failed; is PostgreSQL running and reachable? ${text}`, options);
+    return sqlError("connection", `connection failed; is PostgreSQL running and reachable? ${text}`, options);
   }
-  if (code === "57014") return new OperationalError("TIMEOUT", `statement cancelled or timed out: ${text}`, options);
-  if (code === "55P03") return new OperationalError("LOCKED", `lock not available: ${text}`, options);
+  if (code === "57014") return sqlError("timeout", `statement cancelled or timed out: ${text}`, options);
+  if (code === "55P03") return sqlError("locked", `lock not available: ${text}`, options);
   if (!code && /connection terminated|not queryable|connection error/i.test(raw)) {
-    return new ConnectionError(`connection lost: ${text}`, options);
+    return sqlError("connection", `connection lost: ${text}`, options);
   }
   if (!code && /Query read timeout/i.test(raw)) {
-    return new OperationalError("TIMEOUT", `no reply within commandTimeoutMs: ${text}`, options);
+    return sqlError("timeout", `no reply within commandTimeoutMs: ${text}`, options);
   }
   if (!code && /timeout exceeded when trying to connect/i.test(raw)) {
-    return new OperationalError("TIMEOUT", `no pooled connection became free in time: ${text}`, options);
+    return sqlError("timeout", `no pooled connection became free in time: ${text}`, options);
   }
   if (!code && /after calling end on the pool/i.test(raw)) {
     return new BackendError("CLOSED", "the pool is closed; open a new backend", options);
   }
-  return new QueryError(`query failed: ${text}`, options);
+  return sqlError("query", `query failed: ${text}`, options);
 }

@@ -86,6 +86,7 @@ export {
 export { redactUrl } from "../redact.js";
 export { schemeOf } from "../registry.js";
 export { checkSendOptions, SEND_OPTION_NAMES } from "../send-options.js";
+export { type SqlFailure, sqlError } from "../sql-errors.js";
 export { applyExecuteOptions, type CheckedExecuteOptions, checkExecuteOptions } from "../sql-execute.js";
 export {
   ExplicitTransaction,
