@@ -1,6 +1,6 @@
 import type { Case } from "./measure.js";
 import { compareInFlight } from "./measure-in-flight.js";
-import { type Mode, measures, modes } from "./modes.js";
+import { inEveryMode, type Mode, measures, modes } from "./modes.js";
 import type { Profile } from "./profile.js";
 import type { Progress } from "./progress.js";
 import type { BenchResult, ConcurrentResult } from "./results.js";
@@ -59,9 +59,7 @@ export async function runConcurrency(
   progress: Progress,
   filter?: string,
 ): Promise<BenchResult[]> {
-  const out: BenchResult[] = [];
-  for (const mode of modes(name)) out.push(...(await runMode(name, mode, profile, progress, filter)));
-  return out;
+  return inEveryMode(name, (mode) => runMode(name, mode, profile, progress, filter));
 }
 
 async function runMode(

@@ -49,3 +49,17 @@ export function modes(name: BackendName): Mode[] {
 export function measures(mode: Mode, operation: string): boolean {
   return mode.operations === undefined || mode.operations.includes(operation);
 }
+
+/**
+ * `run` for each mode of `name` in turn (the default first), its rows concatenated.
+ *
+ * @example
+ * ```ts
+ * const rows = await inEveryMode("file", (mode) => runMode("file", mode));
+ * ```
+ */
+export async function inEveryMode<T>(name: BackendName, run: (mode: Mode) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (const mode of modes(name)) out.push(...(await run(mode)));
+  return out;
+}

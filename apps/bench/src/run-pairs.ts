@@ -1,5 +1,5 @@
 import { compare } from "./measure.js";
-import { type Mode, measures, modes } from "./modes.js";
+import { inEveryMode, type Mode, measures, modes } from "./modes.js";
 import type { Profile } from "./profile.js";
 import type { Progress } from "./progress.js";
 import type { BenchResult } from "./results.js";
@@ -45,9 +45,7 @@ export async function runPairs(
   progress: Progress,
   filter?: string,
 ): Promise<BenchResult[]> {
-  const out: BenchResult[] = [];
-  for (const mode of modes(name)) out.push(...(await runMode(name, mode, profile, progress, filter)));
-  return out;
+  return inEveryMode(name, (mode) => runMode(name, mode, profile, progress, filter));
 }
 
 async function runMode(
