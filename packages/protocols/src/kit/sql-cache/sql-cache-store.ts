@@ -208,8 +208,7 @@ class SqlCacheStore implements CacheStore {
     };
   }
 
-  // ROWS_PER_STATEMENT rows per statement (inside the caller's transaction, where the
-  // dialect's statements answer synchronously): one recency read, then constants only.
+  // ROWS_PER_STATEMENT rows per statement (in the caller's transaction, so synchronous).
   #inChunks(rows: readonly CacheRow[], setRows: (count: number, touch: boolean) => string): () => void {
     const touch = this.#max !== undefined;
     const params: unknown[] = new Array(rows.length * 5);
@@ -221,15 +220,14 @@ class SqlCacheStore implements CacheStore {
       params[i * 5 + 2] = text;
       ttls[i] = this.#expiring(ttl);
     }
-    const nextAccess = this.#s.nextAccess as string;
     return () => {
       const now = Date.now();
-      let access = Number((this.#first("setMany", nextAccess, [this.#ns]) as SqlCacheRow | undefined)?.next ?? 1);
-      for (let i = 0; i < rows.length; i++) {
-        const ttl = ttls[i] as number | null;
+      const next = this.#first("setMany", this.#s.nextAccess as string, [this.#ns]) as SqlCacheRow | undefined;
+      let access = Number(next?.next ?? 1);
+      ttls.forEach((ttl, i) => {
         params[i * 5 + 3] = ttl === null ? null : now + ttl;
         params[i * 5 + 4] = access++;
-      }
+      });
       for (let from = 0; from < rows.length; from += ROWS_PER_STATEMENT) {
         const count = Math.min(ROWS_PER_STATEMENT, rows.length - from);
         const args = from === 0 && count === rows.length ? params : params.slice(from * 5, (from + count) * 5);
