@@ -149,4 +149,16 @@ describe(`sqlite records at ${ROWS.toLocaleString("en")} rows: every ordering's 
     const count = countSql(sqliteRecordDialect, NS, { layer: "gold", conditions: [] });
     expect(plan(count.text, count.p.values)[0]).toMatch(/^SEARCH core_records USING COVERING INDEX/);
   });
+
+  test("a filter no index serves counts by one scan of the table, steered by the schema's planner statistics", async () => {
+    const filtered = countSql(sqliteRecordDialect, NS, {
+      conditions: normalizeQuery("sqlite", { where: { "content.tag": "rare" } }, 10_000).conditions,
+    });
+    expect(plan(filtered.text, filtered.p.values)).toEqual(["SCAN core_records"]);
+    // Measured statistics (ANALYZE) replace the schema's, and a later open keeps them.
+    db.exec("ANALYZE core_records");
+    await (await openSqliteBackend({ database: db })).close();
+    const measured = db.prepare("SELECT stat FROM sqlite_stat1 WHERE idx = 'core_records_layer'").pluck().get();
+    expect(measured).toMatch(new RegExp(`^${ROWS} ${ROWS} `));
+  });
 });

@@ -52,3 +52,23 @@ CREATE TABLE IF NOT EXISTS core_sightings (
   content_hash TEXT
 );
 CREATE INDEX IF NOT EXISTS core_sightings_key ON core_sightings (ns, natural_key, seen_at, seq);
+-- Planner statistics for core_records while ANALYZE has never measured it: the shape of a
+-- large store (one collection, three layers, unique ids and natural keys, near-unique
+-- times). Without any, SQLite takes `ns = ?` as selective and answers a filter no index
+-- serves (content/metadata) by looking up every row of the collection through an index —
+-- 4 s instead of a 0.5 s scan at 1M records. Hand-made sqlite_stat1 rows are SQLite's own
+-- documented way to steer the planner; ANALYZE or PRAGMA optimize replaces them with
+-- measured ones, and rows that exist are never touched.
+ANALYZE sqlite_schema;
+INSERT INTO sqlite_stat1 (tbl, idx, stat)
+  SELECT 'core_records', column1, column2 FROM (VALUES
+    ('sqlite_autoindex_core_records_1', '1000000 1000000 1'),
+    ('core_records_natural_key', '1000000 1000000 1'),
+    ('core_records_layer', '1000000 1000000 333333 1'),
+    ('core_records_layer_natural_key', '1000000 1000000 333333 1'),
+    ('core_records_created', '1000000 1000000 2 1'),
+    ('core_records_layer_created', '1000000 1000000 333333 2 1'),
+    ('core_records_updated', '1000000 1000000 2 1'),
+    ('core_records_layer_updated', '1000000 1000000 333333 2 1'))
+  WHERE NOT EXISTS (SELECT 1 FROM sqlite_stat1 WHERE tbl = 'core_records');
+ANALYZE sqlite_schema;
