@@ -1,6 +1,6 @@
 import type { Case } from "./measure.js";
 import { compareInFlight } from "./measure-in-flight.js";
-import { inEveryMode, type Mode, measures, modes } from "./modes.js";
+import { everyMode, type Mode, measures, modes } from "./modes.js";
 import type { Profile } from "./profile.js";
 import type { Progress } from "./progress.js";
 import type { BenchResult, ConcurrentResult } from "./results.js";
@@ -53,21 +53,14 @@ interface Side {
  * const rows = await runConcurrency("redis", makeProfile({ quick: true }), progress);
  * ```
  */
-export async function runConcurrency(
-  name: BackendName,
-  profile: Profile,
-  progress: Progress,
-  filter?: string,
-): Promise<BenchResult[]> {
-  return inEveryMode(name, (mode) => runMode(name, mode, profile, progress, filter));
-}
+export const runConcurrency = everyMode(runMode);
 
 async function runMode(
   name: BackendName,
   mode: Mode,
   profile: Profile,
   progress: Progress,
-  filter: string | undefined,
+  filter?: string,
 ): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   const targets: { label: string; target: Target; pairs?: Pair[] }[] = [];

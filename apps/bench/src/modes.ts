@@ -51,15 +51,20 @@ export function measures(mode: Mode, operation: string): boolean {
 }
 
 /**
- * `run` for each mode of `name` in turn (the default first), its rows concatenated.
+ * A section over every mode of a backend, from the function that runs it in one mode: the
+ * modes run in turn (the default first) and their rows are concatenated.
  *
  * @example
  * ```ts
- * const rows = await inEveryMode("file", (mode) => runMode("file", mode));
+ * export const runPairs = everyMode(runMode); // runMode(name, mode, profile, …)
  * ```
  */
-export async function inEveryMode<T>(name: BackendName, run: (mode: Mode) => Promise<T[]>): Promise<T[]> {
-  const out: T[] = [];
-  for (const mode of modes(name)) out.push(...(await run(mode)));
-  return out;
+export function everyMode<A extends unknown[], T>(
+  runMode: (name: BackendName, mode: Mode, ...args: A) => Promise<T[]>,
+): (name: BackendName, ...args: A) => Promise<T[]> {
+  return async (name, ...args) => {
+    const out: T[] = [];
+    for (const mode of modes(name)) out.push(...(await runMode(name, mode, ...args)));
+    return out;
+  };
 }

@@ -1,5 +1,5 @@
 import { compare } from "./measure.js";
-import { inEveryMode, type Mode, measures, modes } from "./modes.js";
+import { everyMode, type Mode, measures, modes } from "./modes.js";
 import type { Profile } from "./profile.js";
 import type { Progress } from "./progress.js";
 import type { BenchResult } from "./results.js";
@@ -39,21 +39,14 @@ const PROTOCOLS: readonly Protocol[] = ["cache", "queue", "records"];
  * const results = await runPairs("sqlite", makeProfile({ quick: true }), progress);
  * ```
  */
-export async function runPairs(
-  name: BackendName,
-  profile: Profile,
-  progress: Progress,
-  filter?: string,
-): Promise<BenchResult[]> {
-  return inEveryMode(name, (mode) => runMode(name, mode, profile, progress, filter));
-}
+export const runPairs = everyMode(runMode);
 
 async function runMode(
   name: BackendName,
   mode: Mode,
   profile: Profile,
   progress: Progress,
-  filter: string | undefined,
+  filter?: string,
 ): Promise<BenchResult[]> {
   const out: BenchResult[] = [];
   const target = await openTarget(name, mode.options);
