@@ -193,7 +193,7 @@ class RedisRecords implements RecordCollectionDriver {
   /** One bounded step of a page scanning the ordering index (records-select.lua). */
   #selectStep(q: NormalizedQuery, range: IndexRange): PageStep {
     const conditions = luaConditions(q.conditions);
-    const keys = [indexKey(this.#ix, q.layer, range.ord), this.#nk];
+    const keys = [indexKey(this.#ix, q.layer, range.ord)];
     return async (from, skip, want) => {
       const args = ["page", `${this.#base}:rec:`, range.kind, from, range.to, range.rev ? 1 : 0, skip];
       args.push(want, SCAN_BUDGET, conditions);
@@ -213,7 +213,6 @@ class RedisRecords implements RecordCollectionDriver {
       client: this.#client,
       base: this.#base,
       index,
-      nk: this.#nk,
       layerSet: this.#set(layer),
       layered: layer !== undefined,
     };
@@ -235,7 +234,7 @@ class RedisRecords implements RecordCollectionDriver {
       );
     }
     return run(this.#shared, "records.count", async () => {
-      const keys = [this.#set(q.layer), this.#nk];
+      const keys = [this.#set(q.layer)];
       const conditions = luaConditions(q.conditions);
       let n = 0;
       let from = "-";

@@ -8,7 +8,10 @@ type Ord = (typeof ORDS)[number];
 /** How a page reads an index: which set, how its members name a record, and the range. */
 export interface IndexRange {
   ord: Ord;
-  /** `id`: the member is the id; `k`: the natural key; `t`: 15 bytes of time, then the id. */
+  /**
+   * `id`: the member is the id; `k`: the natural key (escaped, {@link naturalKeyMember}),
+   * then the id; `t`: 15 bytes of time, then the id.
+   */
   kind: "id" | "k" | "t";
   from: string;
   to: string;
@@ -51,6 +54,19 @@ export function retiredIndexKeys(base: string): string[] {
 }
 
 /**
+ * The natural-key sets of a collection (one per scope), which an upgrade from layout 4
+ * builds anew.
+ *
+ * @example
+ * ```ts
+ * await client.call("UNLINK", ...naturalKeyIndexKeys("app:{r:feed}"));
+ * ```
+ */
+export function naturalKeyIndexKeys(base: string): string[] {
+  return ["all", ...LAYERS].map((scope) => `${base}:ix:k:${scope}`);
+}
+
+/**
  * The key of one index among {@link indexKeys}.
  *
  * @example
@@ -77,6 +93,21 @@ export function timeMember(ms: number): string {
   return `1${ms.toString(16).padStart(14, "0")}`;
 }
 
+/**
+ * A record's member in a natural-key index (`ix_nk` in records-index.lua): each NUL of the
+ * key becomes NUL 0x01 and the key ends with NUL NUL before the id, so members sort as the
+ * keys do (a key before its extensions) and a page reads the id from the member itself.
+ *
+ * @example
+ * ```ts
+ * naturalKeyMember("sku-1", "r7"); // "sku-1\0\0r7"
+ * ```
+ */
+export function naturalKeyMember(naturalKey: string, id: string): string {
+  const escaped = naturalKey.includes("\0") ? naturalKey.replaceAll("\0", "\0\x01") : naturalKey;
+  return `${escaped}\0\0${id}`;
+}
+
 const TIME_ORDS = { createdAt: "c", updatedAt: "u" } as const;
 
 /**
@@ -94,17 +125,21 @@ export function indexRange(q: NormalizedQuery): IndexRange | null {
   const start = rev ? "+" : "-";
   const end = rev ? "-" : "+";
   const root = ordering.parsed.root;
-  if (root === "id" || root === "naturalKey") {
+  if (root === "id") {
     let from = start;
     if (after !== undefined) {
       const value = after.value as string;
       // After (v, id) by id: v itself only when it sorts after the cursor's id in the
-      // query's direction (a cursor of ours holds the id twice). Natural keys are unique:
-      // no tie to break.
-      const tie = root === "id" ? compareCodePoints(value, after.id) : 0;
+      // query's direction (a cursor of ours holds the id twice).
+      const tie = compareCodePoints(value, after.id);
       from = (rev ? tie < 0 : tie > 0) ? `[${value}` : `(${value}`;
     }
-    return { ord: root === "id" ? "id" : "k", kind: root === "id" ? "id" : "k", from, to: end, rev };
+    return { ord: "id", kind: "id", from, to: end, rev };
+  }
+  if (root === "naturalKey") {
+    // Members are (key, id) in that order, as the cursor is.
+    const from = after === undefined ? start : `(${naturalKeyMember(after.value as string, after.id)}`;
+    return { ord: "k", kind: "k", from, to: end, rev };
   }
   if (root === "createdAt" || root === "updatedAt") {
     // Ties follow the direction, so a descending page is the ascending set read in

@@ -1,14 +1,17 @@
 import type { RedisClientLike } from "./client.js";
-import { retiredIndexKeys } from "./records-index.js";
+import { naturalKeyIndexKeys, retiredIndexKeys } from "./records-index.js";
 import { scripts } from "./scripts.js";
 
 /**
- * Marks a collection whose ordering indexes are complete and whose record hashes hold only
- * the eight fields a page reads (written by this layout).
+ * Marks a collection whose ordering indexes are complete, whose natural-key index members
+ * carry the id, and whose record hashes hold only the eight fields a page reads.
  */
-const LAYOUT = "4";
-/** Layout 3 had the same indexes but kept each record's posting list in its hash (`px`). */
-const LAYOUT_WITH_LISTS_IN_HASHES = "3";
+const LAYOUT = "5";
+/**
+ * Layout 4's natural-key index members were the key alone (a page looked the id up);
+ * layouts before it (3, 2) also kept each record's posting list in its hash (`px`).
+ */
+const LAYOUT_WITH_BARE_NATURAL_KEYS = "4";
 /**
  * Layout 2 also kept descending-time sets (`C`, `U`) while descending ties sorted by id
  * ascending; its other sets are complete, so moving on only deletes those.
@@ -28,10 +31,10 @@ async function walk(step: (from: string) => Promise<unknown>): Promise<void> {
 
 /**
  * Brings a collection to the current layout once: a collection written before the ordering
- * indexes existed is indexed, an older layout loses its retired descending-time sets, and
- * posting lists kept in record hashes move to their own keys (records-unpack.lua), each in
- * bounded script calls (1,000 records each); then `<base>:layout` is marked. Writes keep
- * the layout from then on.
+ * indexes existed is indexed, an older layout loses its retired descending-time sets,
+ * posting lists kept in record hashes move to their own keys (records-unpack.lua), and
+ * natural-key indexes of bare keys are built anew, each in bounded script calls (1,000
+ * records each); then `<base>:layout` is marked. Writes keep the layout from then on.
  *
  * @example
  * ```ts
@@ -42,13 +45,18 @@ export async function upgradeIndexLayout(client: RedisClientLike, base: string):
   const marker = `${base}:layout`;
   const found = await client.call("GET", marker);
   if (found === LAYOUT) return;
-  if (found !== LAYOUT_WITH_LISTS_IN_HASHES) {
-    if (found !== LAYOUT_WITH_DESCENDING_SETS) {
-      const keys = [`${base}:all`];
-      await walk((from) => scripts().recordsReindex.run(client, keys, [`${base}:`, from, STEP]));
-    }
+  const ids = [`${base}:all`];
+  if (found === null || found === LAYOUT_WITH_DESCENDING_SETS) {
     await client.call("UNLINK", ...retiredIndexKeys(base));
   }
-  await walk((from) => scripts().recordsUnpack.run(client, [`${base}:all`], [`${base}:`, from, STEP]));
+  if (found !== LAYOUT_WITH_BARE_NATURAL_KEYS) {
+    await walk((from) => scripts().recordsUnpack.run(client, ids, [`${base}:`, from, STEP]));
+  }
+  // Natural-key sets may hold members of both forms (bare keys from an older version's
+  // writes, key and id from this one's): they are dropped whole and built from the records,
+  // with every other set when the collection may predate them (no marker).
+  await client.call("UNLINK", ...naturalKeyIndexKeys(base));
+  const only = found === null ? "" : "k";
+  await walk((from) => scripts().recordsReindex.run(client, ids, [`${base}:`, from, STEP, only]));
   await client.call("SET", marker, LAYOUT);
 }

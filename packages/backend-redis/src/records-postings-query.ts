@@ -23,15 +23,13 @@ export interface PostingsTarget {
   base: string;
   /** The ordering index of the query's scope (records-index.ts). */
   index: string;
-  /** The natural key → id hash. */
-  nk: string;
   /** The id set of the query's layer, or of the whole collection. */
   layerSet: string;
   layered: boolean;
 }
 
 function keysOf(t: PostingsTarget): string[] {
-  return [t.index, t.nk, t.layerSet];
+  return [t.index, t.layerSet];
 }
 
 // ARGV[1..4] of records-postings.lua.

@@ -140,7 +140,7 @@ describe("equality postings", () => {
     const page = await store.queryPage({ orderBy: "id", limit: 50 });
     expect(page.records).toHaveLength(29);
     expect(page.records[1]).toMatchObject({ id: "r001", naturalKey: "k7", content: { tag: "common", i: 1 } });
-    expect(await admin().get(`${base(name)}:layout`)).toBe("4");
+    expect(await admin().get(`${base(name)}:layout`)).toBe("5");
     const hashes = await keys(`${base(name)}:rec:*`);
     for (const key of hashes) expect(await admin().hexists(key, "px")).toBe(0);
     // A hash of eight short fields gets Redis's compact encoding once written anew.

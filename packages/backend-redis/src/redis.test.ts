@@ -157,11 +157,72 @@ describe("records index layout", () => {
     expect(
       await admin().exists(`${base}:ix:C:all`, `${base}:ix:U:all`, `${base}:ix:C:bronze`, `${base}:ix:U:bronze`),
     ).toBe(0);
-    expect(await admin().get(`${base}:layout`)).toBe("4");
+    expect(await admin().get(`${base}:layout`)).toBe("5");
     // Writes add to the ascending time sets only.
     await fresh.records("retired").store({ id: "d", naturalKey: "nk:d", content: {} });
     expect(await admin().exists(`${base}:ix:C:all`, `${base}:ix:U:all`)).toBe(0);
     expect(await admin().zcard(`${base}:ix:c:all`)).toBe(4);
+  });
+});
+
+describe("records natural-key index", () => {
+  // Code point order is UTF-8 byte order; NUL and prefixes are where an encoding of the key
+  // in front of the id could go wrong.
+  const naturalKeys = ["a", "a\u0000", "a\u0000b", "a\u0000\u0000", "a\u0001", "ab", "\u0000", "é", "z"];
+  const byBytes = (keys: string[]) => [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+  const sorted = byBytes(naturalKeys);
+
+  async function walk(store: ReturnType<Awaited<ReturnType<typeof openRedisBackend>>["records"]>, query: object) {
+    const seen: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await store.queryPage({ ...query, limit: 2, after });
+      seen.push(...page.records.map((r) => r.naturalKey));
+      after = page.next ?? undefined;
+    } while (after !== undefined);
+    return seen;
+  }
+
+  it("pages natural keys holding NUL and prefixes of each other in byte order, both ways", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const store = backend.records("nul-keys");
+    await store.storeBatch(
+      naturalKeys.map((naturalKey, i) => ({ id: `r${i}`, naturalKey, layer: "gold", content: { g: i % 2 } })),
+    );
+    expect(await walk(store, { orderBy: "naturalKey" })).toEqual(sorted);
+    expect(await walk(store, { orderBy: "-naturalKey", layer: "gold" })).toEqual([...sorted].reverse());
+    // Through the equality postings too.
+    const even = sorted.filter((k) => naturalKeys.indexOf(k) % 2 === 0);
+    expect(await walk(store, { orderBy: "naturalKey", where: { "content.g": 0 } })).toEqual(even);
+    // A renamed key moves in the index.
+    await store.store({ id: "r0", naturalKey: "zz", layer: "gold", content: { g: 0 } });
+    const renamed = byBytes(naturalKeys.map((k) => (k === "a" ? "zz" : k)));
+    expect(await walk(store, { orderBy: "-naturalKey" })).toEqual(renamed.reverse());
+  });
+
+  it("a collection of layout 4 (bare natural keys as members) is rebuilt on its first query", async () => {
+    await using backend = await openRedisBackend({ url: REDIS_URL, prefix });
+    const store = backend.records("bare-keys");
+    await store.storeBatch(naturalKeys.map((naturalKey, i) => ({ id: `r${i}`, naturalKey, content: {} })));
+    const base = namespaceKey(prefix, "r", "bare-keys");
+    // What layout 4 left: its marker and the natural keys alone as members.
+    await admin().set(`${base}:layout`, "4");
+    for (const scope of ["all", "bronze"]) {
+      await admin().del(`${base}:ix:k:${scope}`);
+      await admin().zadd(`${base}:ix:k:${scope}`, ...naturalKeys.flatMap((k) => [0, k]));
+    }
+    await using fresh = await openRedisBackend({ url: REDIS_URL, prefix });
+    const reopened = fresh.records("bare-keys");
+    // A write before the first query adds a member of the new form beside the bare ones.
+    await reopened.store({ id: "r8", naturalKey: "zz", content: {} });
+    const expected = byBytes(naturalKeys.map((k) => (k === "z" ? "zz" : k)));
+    expect(await walk(reopened, { orderBy: "naturalKey" })).toEqual(expected);
+    expect(await walk(reopened, { orderBy: "-naturalKey", layer: "bronze" })).toEqual([...expected].reverse());
+    expect(await admin().get(`${base}:layout`)).toBe("5");
+    const members = await admin().zrange(`${base}:ix:k:all`, 0, -1);
+    expect(members.map((m) => m.slice(m.indexOf("\u0000\u0000r") + 2)).sort()).toEqual(
+      naturalKeys.map((_, i) => `r${i}`),
+    );
   });
 });
 

@@ -1,15 +1,19 @@
 -- Prelude of the record write scripts: the sorted-set indexes of a collection, one per
 -- ordering and scope, every member scored 0 so each set sorts by member bytes.
 -- Scopes: all, bronze, silver, gold. Orderings and their members:
---   id  the id                          k  the natural key (unique: serves both directions)
+--   id  the id                          k  nk(natural key) .. id
 --   c   time(createdAt) .. id           u  time(updatedAt) .. id
--- where time() is 15 bytes sorting like the number. Ties follow the ordering's direction,
+-- where time() is 15 bytes sorting like the number and nk() the key with each NUL byte
+-- escaped and a terminator, in the key's order (ix_nk): a page reads the id from the
+-- member, with no lookup in the natural-key hash. Ties follow the ordering's direction,
 -- so a descending page reads c or u in reverse. The scripts name the keys from the
 -- collection's key base (`…:{r:<name>}:`, as records-index.ts does) instead of taking all
 -- 16 as KEYS: a write touches two to eight of them, and every key passed costs the server
 -- and the client on each call. They share the base's hash tag, so they live in the slot of
 -- the keys a script is routed by.
 local IX_ORDS = { 'id', 'k', 'c', 'u' }
+-- The orderings ix_apply writes: all of them, or fewer for an upgrade that rebuilds one.
+local ix_ords = IX_ORDS
 
 -- The key of ordering `o` in `scope` (all or a layer) of the collection at `base`.
 local function ix_key(base, scope, o)
@@ -25,10 +29,23 @@ local function ix_time(ms)
   return '1' .. string.format('%014x', ms)
 end
 
+-- The member of record `id` with natural key `nk` in a `k` index: NUL becomes NUL 0x01 and
+-- the key ends with NUL NUL, so member bytes sort as the keys do (a key before its
+-- extensions) and the first NUL NUL ends the key (ix_nk_id). Same as records-index.ts.
+local function ix_nk(nk, id)
+  if string.find(nk, '\0', 1, true) then nk = string.gsub(nk, '%z', '\0\1') end
+  return nk .. '\0\0' .. id
+end
+
+-- The id in a `k` index member.
+local function ix_nk_id(member)
+  return string.sub(member, (string.find(member, '\0\0', 1, true)) + 2)
+end
+
 -- The index members of record `id` in state s = { nk, layer, createdAt, updatedAt }.
 local function ix_members(id, s)
   local c, u = tonumber(s.createdAt), tonumber(s.updatedAt)
-  return { id = id, k = s.nk, c = ix_time(c) .. id, u = ix_time(u) .. id }
+  return { id = id, k = ix_nk(s.nk, id), c = ix_time(c) .. id, u = ix_time(u) .. id }
 end
 
 -- Entries to add, per index key ({ 0, member, 0, member, … }), when `ix_defer` is set: a
@@ -53,7 +70,7 @@ end
 local function ix_apply(base, cmd, id, s)
   local m = ix_members(id, s)
   for _, scope in ipairs({ 'all', s.layer }) do
-    for _, o in ipairs(IX_ORDS) do
+    for _, o in ipairs(ix_ords) do
       local key = ix_key(base, scope, o)
       if cmd == 'ZREM' then
         redis.call('ZREM', key, m[o])

@@ -1,11 +1,11 @@
 -- A filtered page or count served by the equality postings (records-posting-keys.lua):
 -- records outside the postings are never read. Preludes: records-filter.lua (the residual
--- conditions) and records-index.lua (ix_time, the members of the time orderings).
+-- conditions) and records-index.lua (ix_time, ix_nk: the members of the orderings).
 -- Every call stops after `budget` cost units (an id checked against the postings costs 1,
 -- a record read costs 2, or 8 when residual conditions may decode its JSON) and returns a
 -- resume point; the client calls again from there.
--- KEYS[1] the ordering index of the query's scope, KEYS[2] natural key -> id hash,
--- KEYS[3] the id set of the query's layer (checked when ARGV[13] is 1).
+-- KEYS[1] the ordering index of the query's scope, KEYS[2] the id set of the query's
+-- layer (checked when ARGV[13] is 1).
 -- ARGV[1] op: page | count; ARGV[2] record key prefix; ARGV[3] posting key prefix;
 -- ARGV[4] the posting groups as JSON (lists of suffixes: a record must be in one posting
 -- of every group); ARGV[5] ordering: id k c u (records-index.lua); ARGV[6] from,
@@ -33,7 +33,7 @@ for _, suffixes in ipairs(groups) do
 end
 -- A count treats the layer's id set as one more group: it may be the smallest to walk.
 if op == 'count' and layered then
-  groups[#groups + 1] = { KEYS[3] }
+  groups[#groups + 1] = { KEYS[2] }
   layered = false
 end
 -- The driving group: the fewest ids.
@@ -65,7 +65,7 @@ local function admitted(ids, except, layer)
   for g, keys in ipairs(groups) do
     if g ~= except then narrow(keys) end
   end
-  if layer then narrow({ KEYS[3] }) end
+  if layer then narrow({ KEYS[2] }) end
   return keep
 end
 
@@ -164,7 +164,10 @@ if ord == 'id' and #groups[driver] == 1 then return walk(groups[driver][1], same
 -- The record's member in the ordering index (records-index.lua), or nil when it is gone.
 local function member_of(id)
   if ord == 'id' then return id end
-  if ord == 'k' then return redis.call('HGET', recp .. id, 'nk') or nil end
+  if ord == 'k' then
+    local nk = redis.call('HGET', recp .. id, 'nk')
+    return nk and ix_nk(nk, id) or nil
+  end
   local ms = tonumber(redis.call('HGET', recp .. id, ord == 'c' and 'createdAt' or 'updatedAt'))
   if ms == nil then return nil end
   return ix_time(ms) .. id
@@ -240,11 +243,11 @@ end
 -- to the layer) and check each entry against the postings before reading its record.
 local function ids_of(members)
   if ord == 'id' then return members end
-  if ord == 'k' then
-    if #members == 0 then return {} end
-    return redis.call('HMGET', KEYS[2], unpack(members))
-  end
   local ids = {}
+  if ord == 'k' then
+    for i, m in ipairs(members) do ids[i] = ix_nk_id(m) end
+    return ids
+  end
   for i, m in ipairs(members) do ids[i] = string.sub(m, 16) end
   return ids
 end

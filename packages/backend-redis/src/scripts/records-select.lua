@@ -1,9 +1,9 @@
 -- Reads one bounded stretch of an index (see records-index.lua) in order, filtering on the
 -- server (records-filter.lua is this script's prelude), so a query never moves records it
 -- does not return and one call never runs longer than `budget` index entries.
--- KEYS[1] the index, KEYS[2] natural key -> id hash.
--- ARGV[1] op: page | count; ARGV[2] record key prefix; ARGV[3] member kind: id | k | t
--- (time .. id); ARGV[4] from, ARGV[5] to (ZRANGE BYLEX bounds); ARGV[6] 1 = REV;
+-- KEYS[1] the index.
+-- ARGV[1] op: page | count; ARGV[2] record key prefix; ARGV[3] member kind: id | k
+-- (natural key .. id, records-index.lua's ix_nk) | t (time .. id); ARGV[4] from, ARGV[5] to (ZRANGE BYLEX bounds); ARGV[6] 1 = REV;
 -- ARGV[7] matches still to skip (offset); ARGV[8] matches wanted; ARGV[9] budget;
 -- ARGV[10] conditions as JSON, or "" for none.
 -- page returns { resume member or "", skip left, then 8 fields per matching record };
@@ -17,7 +17,7 @@ local BATCH = 256
 local function id_of(member)
   if kind == 'id' then return member end
   if kind == 't' then return string.sub(member, 16) end
-  return redis.call('HGET', KEYS[2], member)
+  return string.sub(member, (string.find(member, '\0\0', 1, true)) + 2)
 end
 
 local function range(lo, offset, count)
