@@ -14,8 +14,8 @@ const SCOPES = ["all", "bronze", "silver", "gold"] as const;
 const ORDERINGS = ["id", "k", "c", "u"] as const;
 
 // One record write with the sorted-set indexes ours keeps (see records-index.lua of
-// @core/backend-redis): per scope (all and the record's layer) id, natural key, createdAt
-// and updatedAt (descending pages read the time sets in reverse), members scored 0 so each
+// @core/backend-redis): per scope (all and the record's layer) id, natural key then id
+// (the bench's keys hold no NUL, so none is escaped), createdAt and updatedAt (descending pages read the time sets in reverse), members scored 0 so each
 // set sorts by member bytes. Only the members that change are removed and re-added. A MULTI
 // cannot do this: the members to remove hold the old updatedAt, which a MULTI cannot read
 // before it writes (WATCH + read + MULTI would be two round trips and a retry loop), so an
@@ -29,7 +29,7 @@ const ORDERINGS = ["id", "k", "c", "u"] as const;
 const STORE = `local id, nk, layer, now = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[6])
 local SCOPE = { all = 3, bronze = 7, silver = 11, gold = 15 }
 local function t(ms) return string.format('%015x', ms) end
-local function members(key, ca, ua) return { id, key, t(ca) .. id, t(ua) .. id } end
+local function members(key, ca, ua) return { id, key .. '\\0\\0' .. id, t(ca) .. id, t(ua) .. id } end
 local old = redis.call('HMGET', KEYS[1], 'nk', 'layer', 'ca', 'ua', 'v', 'px')
 local ca, v = now, 1
 local keep = {}
