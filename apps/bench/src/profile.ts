@@ -71,7 +71,7 @@ export function makeProfile(options: {
     batches: [10, 100, 1000],
     inFlight: IN_FLIGHT,
     scalingSizes: options.scalingSizes ?? [1_000, 100_000, 1_000_000],
-    scalingMeasure: { rounds: 5, roundMs: 120 },
+    scalingMeasure: { rounds: 8, roundMs: 75 },
     // A million items per protocol and backend, on two cores (measured fills: see the report).
     prefillBudgetMs: options.fillBudgetMs ?? 300_000,
     fillInFlight: 4,

@@ -78,6 +78,44 @@ async function measure(
   }
 }
 
+/**
+ * Measures every operation of a protocol at one size in the same interleaved rounds, so a
+ * burst of noise on the machine is shared by all of them instead of landing on one (a
+ * page-growth verdict is the worst of 16 ratios). If any call fails or the whole run
+ * times out, each operation is measured alone instead, so only the failing one is "not
+ * measured".
+ */
+async function measureTogether(
+  name: BackendName,
+  backend: Backend,
+  ops: readonly ScalingOperation[],
+  size: number,
+  profile: Profile,
+): Promise<BenchResult[]> {
+  let stopped = false;
+  let current: Promise<unknown> = Promise.resolve();
+  try {
+    const cases = ops.map((op) => {
+      const call = op.prepare(backend, size);
+      const run = (i: number) => {
+        if (stopped) throw new Error("stopped after the timeout");
+        current = call(i);
+        return current;
+      };
+      return { name: op.name, run };
+    });
+    const timeoutMs = profile.scenarioTimeoutMs * ops.length;
+    const measured = await withTimeout(compare(cases, profile.scalingMeasure), timeoutMs, `${name} scaling @ ${size}`);
+    return ops.map((op, i) => ({ kind: "scaling", backend: name, operation: op.name, size, ours: measured[i]! }));
+  } catch {
+    stopped = true;
+    await withTimeout(current, profile.scenarioTimeoutMs, "the last call").catch(() => {});
+    const out: BenchResult[] = [];
+    for (const op of ops) out.push(await measure(name, backend, op, size, profile));
+    return out;
+  }
+}
+
 function notMeasured(name: BackendName, op: ScalingOperation, size: number, why: string, byCapability: boolean) {
   return {
     kind: "not-measured" as const,
@@ -125,10 +163,8 @@ async function scaleProtocol(
         if (!stopped) {
           const bytes = storeBytes(target.opener);
           if (bytes !== undefined) out.push({ kind: "disk", backend: name, protocol, items: size, bytes });
-          for (const op of ops) {
-            out.push(await measure(name, backend, op, size, profile));
-            progress.step(`${name} scaling ${op.name} @ ${size}`);
-          }
+          out.push(...(await measureTogether(name, backend, ops, size, profile)));
+          for (const op of ops) progress.step(`${name} scaling ${op.name} @ ${size}`);
           continue;
         }
       }
