@@ -1,6 +1,8 @@
 import { type CacheDriver, type SqlCacheRow, sqlCacheDriver } from "@core/protocols/kit";
 import { CACHE_SQL } from "./cache-sql.js";
+import type { SqliteStatement } from "./driver.js";
 import { BACKEND } from "./errors.js";
+import { arrange, positional } from "./positional.js";
 import type { SqliteShared } from "./shared.js";
 import { integersAsText } from "./values.js";
 
@@ -9,14 +11,26 @@ const NONE: SqlCacheRow[] = [];
 type Run = (args: readonly unknown[]) => SqlCacheRow[];
 type RunFirst = (args: readonly unknown[]) => SqlCacheRow | undefined;
 
-/** Named parameters `$1…` plus `$now` (the statements' clock); arrays as JSON for json_each. */
-function bindNamed(args: readonly unknown[]): Record<string, unknown> {
-  const params: Record<string, unknown> = { now: Date.now() };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    params[i + 1] = Array.isArray(arg) ? JSON.stringify(arg) : arg;
-  }
-  return params;
+/**
+ * The statement of `text` and the function that lays a call's arguments out for it:
+ * positional (see positional.ts), every `$now` the same `Date.now()`, arrays as JSON for
+ * json_each.
+ */
+function plan(
+  shared: SqliteShared,
+  text: string,
+): { statement: SqliteStatement; values: (args: readonly unknown[]) => unknown[] } {
+  const { sql, order } = positional(text);
+  const statement = shared.prepare(sql);
+  if (order === undefined) return { statement, values: (args) => args as unknown[] };
+  return {
+    statement,
+    values: (args) => {
+      const out = arrange(order, args, Date.now());
+      for (let i = 0; i < out.length; i++) if (Array.isArray(out[i])) out[i] = JSON.stringify(out[i]);
+      return out;
+    },
+  };
 }
 
 /**
@@ -32,18 +46,17 @@ function bindNamed(args: readonly unknown[]): Record<string, unknown> {
  * ```
  */
 export function sqliteCacheDriver(shared: SqliteShared): CacheDriver {
-  // One runner per statement text, decided once (binding style, rows or not): a batch runs
-  // the same statement per row, and the hot get must not rescan its text on every call.
+  // One runner per statement text, decided once (parameter order, rows or not): a batch
+  // runs the same statement per row, and the hot get must not rescan its text on every call.
   const runners = new Map<string, Run>();
   const runner = (text: string): Run => {
     let run = runners.get(text);
     if (run === undefined) {
-      const statement = shared.prepare(text);
-      const bind: (args: readonly unknown[]) => unknown = text.includes("$") ? bindNamed : (args) => args;
+      const { statement, values } = plan(shared, text);
       run = statement.reader
-        ? (args) => statement.all(bind(args)) as SqlCacheRow[]
+        ? (args) => statement.all(...values(args)) as SqlCacheRow[]
         : (args) => {
-            statement.run(bind(args));
+            statement.run(...values(args));
             return NONE;
           };
       runners.set(text, run);
@@ -54,10 +67,8 @@ export function sqliteCacheDriver(shared: SqliteShared): CacheDriver {
   const first = (text: string): RunFirst => {
     let run = firsts.get(text);
     if (run === undefined) {
-      const statement = shared.prepare(text);
-      run = text.includes("$")
-        ? (args) => statement.get(bindNamed(args)) as SqlCacheRow | undefined
-        : (args) => statement.get(args) as SqlCacheRow | undefined;
+      const { statement, values } = plan(shared, text);
+      run = (args) => statement.get(...values(args)) as SqlCacheRow | undefined;
       firsts.set(text, run);
     }
     return run;

@@ -1,18 +1,8 @@
 import type { MaybePromise, SqlExecutor, SqlRow, Waiter, WakeSource } from "@core/protocols/kit";
+import type { SqliteStatement } from "./driver.js";
 import type { Mark } from "./notifier.js";
+import { arrange, positional, type SlotOrder } from "./positional.js";
 import type { SqliteShared } from "./shared.js";
-
-// Statement text → whether it numbers its parameters (?1): those bind an object by index.
-const NUMBERED = new Map<string, boolean>();
-
-function bind(text: string, params: unknown[]): unknown[] | Record<number, unknown> {
-  let numbered = NUMBERED.get(text);
-  if (numbered === undefined) NUMBERED.set(text, (numbered = /\?\d/.test(text)));
-  if (!numbered) return params;
-  const byIndex: Record<number, unknown> = {};
-  for (let i = 0; i < params.length; i++) byIndex[i + 1] = params[i];
-  return byIndex;
-}
 
 /**
  * The shared SQL layers' executor on the backend's connection: each statement runs as an
@@ -25,8 +15,26 @@ function bind(text: string, params: unknown[]): unknown[] | Record<number, unkno
  * ```
  */
 export function sqliteExecutor(shared: SqliteShared): SqlExecutor {
-  const rows = (text: string, params: unknown[]) => shared.prepare(text).all(bind(text, params)) as SqlRow[];
-  const changes = (text: string, params: unknown[]) => shared.prepare(text).run(bind(text, params)).changes;
+  // Each text's statement and parameter order, found once: numbered texts (`?1`) bind positionally.
+  const plans = new Map<string, { statement: SqliteStatement; order: SlotOrder | undefined }>();
+  const plan = (text: string) => {
+    let found = plans.get(text);
+    if (found === undefined) {
+      const { sql, order } = positional(text);
+      // `$now` is the cache statements' clock; these statements take their times as arguments.
+      if (order?.includes(-1)) throw new Error(`$now in a statement of the shared SQL layers: ${text}`);
+      plans.set(text, (found = { statement: shared.prepare(sql), order }));
+    }
+    return found;
+  };
+  const rows = (text: string, params: unknown[]) => {
+    const { statement, order } = plan(text);
+    return statement.all(...(order === undefined ? params : arrange(order, params, 0))) as SqlRow[];
+  };
+  const changes = (text: string, params: unknown[]) => {
+    const { statement, order } = plan(text);
+    return statement.run(...(order === undefined ? params : arrange(order, params, 0))).changes;
+  };
   // Inside the transaction the statements run directly: the connection is this work's.
   const raw: SqlExecutor = { rows, changes };
   return {
