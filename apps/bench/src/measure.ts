@@ -9,6 +9,11 @@ export interface Measurement {
   p99Us: number;
   /** Calls timed in total. */
   samples: number;
+  /**
+   * Calls per second of each round, in round order: round `i` of every case of one
+   * `compare` ran back to back, so `ratioOfRounds` can pair them.
+   */
+  roundRates: number[];
 }
 
 /** A benchmark case: `run(i)` performs call number `i`. */
@@ -40,7 +45,15 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function median(values: number[]): number {
+/**
+ * The median of the values (the upper middle one of an even count).
+ *
+ * @example
+ * ```ts
+ * median([3, 1, 2]); // 2
+ * ```
+ */
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? 0;
 }
@@ -79,7 +92,9 @@ export async function compare(cases: readonly Case[], options: MeasureOptions): 
 
 /**
  * Runs `runFor` for each case: a warm-up of half a round, then `options.rounds` rounds in
- * which the cases take turns, and sums each case up (median rate, latency percentiles).
+ * which the cases take turns (in reverse order every other round, so no case always runs
+ * right after another one and inherits its garbage or cooled caches), and sums each case
+ * up (median rate, latency percentiles, every round's rate).
  * `runFor(index, ms, samples, cap)` measures case `index` for about `ms`, pushes per-call
  * latencies (µs) into `samples` up to `cap`, and answers its calls per second.
  *
@@ -99,8 +114,10 @@ export async function interleavedRounds(
   for (let round = 0; round < options.rounds; round++) {
     // Each round may fill only its share of the sample budget, so every round is represented.
     const cap = Math.floor((MAX_SAMPLES / options.rounds) * (round + 1));
-    for (let index = 0; index < caseCount; index++)
+    for (let turn = 0; turn < caseCount; turn++) {
+      const index = round % 2 === 0 ? turn : caseCount - 1 - turn;
       rates[index]!.push(await runFor(index, options.roundMs, samples[index]!, cap));
+    }
   }
   return rates.map((caseRates, index) => {
     const sorted = samples[index]!.sort((a, b) => a - b);
@@ -111,6 +128,27 @@ export async function interleavedRounds(
       p50Us: percentile(sorted, 50),
       p99Us: percentile(sorted, 99),
       samples: sorted.length,
+      roundRates: caseRates,
     };
   });
+}
+
+/**
+ * Throughput of `a` over `b` measured in the same rounds: the median of the per-round
+ * ratios. The two ran back to back in each round, so load that comes and goes on the
+ * machine (another process, a server's background work) scales both sides of one round
+ * alike and cancels in its ratio, where a ratio of the two medians can pair a quiet round
+ * of one side with a loaded round of the other. Falls back to the ratio of the medians
+ * when the rounds do not pair up.
+ *
+ * @example
+ * ```ts
+ * const [ours, raw] = await compare([oursCase, rawCase], { rounds: 5, roundMs: 150 });
+ * ratioOfRounds(ours, raw); // 0.97
+ * ```
+ */
+export function ratioOfRounds(a: Measurement, b: Measurement): number {
+  const n = a.roundRates?.length ?? 0;
+  if (n === 0 || n !== b.roundRates?.length) return a.opsPerSec / b.opsPerSec;
+  return median(a.roundRates.map((rate, i) => rate / b.roundRates[i]!));
 }

@@ -1,4 +1,4 @@
-import type { Measurement } from "./measure.js";
+import { type Measurement, ratioOfRounds } from "./measure.js";
 import type { OverheadResult } from "./overhead.js";
 import type { Protocol } from "./scenarios.js";
 
@@ -157,7 +157,8 @@ export type BenchResult =
   | NotMeasured;
 
 /**
- * Ratio of our throughput to the raw driver's (1.00 = as fast as raw).
+ * Ratio of our throughput to the raw driver's (1.00 = as fast as raw): the median of the
+ * per-round ratios (see `ratioOfRounds`).
  *
  * @example
  * ```ts
@@ -165,7 +166,7 @@ export type BenchResult =
  * ```
  */
 export function ratio(r: PairResult | ConcurrentResult): number {
-  return r.ours.opsPerSec / r.raw.opsPerSec;
+  return ratioOfRounds(r.ours, r.raw);
 }
 
 /**
