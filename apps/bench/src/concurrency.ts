@@ -106,7 +106,7 @@ async function runMode(
             compareInFlight(
               sides.flatMap((s) => [s.ours, s.raw]),
               inFlight,
-              profile.measure,
+              profile.inFlightMeasure,
             ),
             profile.scenarioTimeoutMs,
             label,

@@ -10,6 +10,13 @@ export interface Profile {
   batches: readonly number[];
   /** Calls in flight of the concurrency rows. */
   inFlight: readonly number[];
+  /**
+   * How long each concurrency row is measured: more rounds than `measure`, as a round
+   * there is only as steady as the server's or the disk's slowest moments (a pool of 10
+   * fsyncing commits, a Redis shared with other clients), and the row's ratio is the
+   * median of its per-round ratios.
+   */
+  inFlightMeasure: MeasureOptions;
   /** Stored items of the scaling curves. */
   scalingSizes: readonly number[];
   /** How long each scaling point is measured (shorter than the pairs: there are ~60 points per backend). */
@@ -54,6 +61,7 @@ export function makeProfile(options: {
       batches: [10, 100, 1000],
       // Two levels exercise the concurrent path; the full levels take minutes on a loaded machine.
       inFlight: [1, 8],
+      inFlightMeasure: { rounds: 2, roundMs: 10 },
       scalingSizes: options.scalingSizes ?? [100, 1000],
       scalingMeasure: { rounds: 2, roundMs: 5 },
       prefillBudgetMs: options.fillBudgetMs ?? 10_000,
@@ -70,6 +78,7 @@ export function makeProfile(options: {
     keys: 10_000,
     batches: [10, 100, 1000],
     inFlight: IN_FLIGHT,
+    inFlightMeasure: { rounds: 9, roundMs: 150 },
     scalingSizes: options.scalingSizes ?? [1_000, 100_000, 1_000_000],
     scalingMeasure: { rounds: 8, roundMs: 75 },
     // A million items per protocol and backend, on two cores (measured fills: see the report).
