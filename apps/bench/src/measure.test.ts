@@ -24,14 +24,23 @@ describe("interleaved rounds", () => {
     expect(b!.roundRates).toEqual([4, 5, 8]);
   });
 
-  it("the ratio is the median of the per-round ratios", () => {
-    // Round 2 ran on a loaded machine (both sides at half speed); ours is 0.9× raw throughout.
-    const ours = measured([90, 45, 90, 88, 92]);
-    const raw = measured([100, 50, 100, 98, 102]);
+  it("the ratio is the median over pairs of rounds, each pair's geometric mean", () => {
+    // Round 3 ran on a loaded machine (both sides at half speed); ours is 0.9× raw throughout.
+    const ours = measured([90, 90, 45, 90, 91, 89]);
+    const raw = measured([100, 100, 50, 100, 101, 99]);
     expect(ratioOfRounds(ours, raw)).toBeCloseTo(0.9, 2);
   });
 
-  it("falls back to the ratio of the medians when the rounds do not pair up", () => {
+  it("what the first side of a round leaves to the second cancels within a pair", () => {
+    // Whichever side runs second pays 30%: rounds alternate the order.
+    const ours = measured([90, 63, 90, 63]);
+    const raw = measured([70, 100, 70, 100]);
+    expect(ratioOfRounds(ours, raw)).toBeCloseTo(0.9, 2);
+  });
+
+  it("leaves an unpaired last round out, and falls back to the medians when rounds do not pair up", () => {
+    expect(ratioOfRounds(measured([90, 90, 10]), measured([100, 100, 100]))).toBeCloseTo(0.9, 5);
     expect(ratioOfRounds(measured([90, 90]), measured([100, 100, 100]))).toBeCloseTo(0.9, 5);
+    expect(ratioOfRounds(measured([90]), measured([100]))).toBeCloseTo(0.9, 5);
   });
 });

@@ -14,7 +14,7 @@ export interface Profile {
    * How long each concurrency row is measured: more rounds than `measure`, as a round
    * there is only as steady as the server's or the disk's slowest moments (a pool of 10
    * fsyncing commits, a Redis shared with other clients), and the row's ratio is the
-   * median of its per-round ratios.
+   * median over pairs of rounds (an even count: see `ratioOfRounds`).
    */
   inFlightMeasure: MeasureOptions;
   /** Stored items of the scaling curves. */
@@ -74,11 +74,11 @@ export function makeProfile(options: {
   }
   return {
     quick: false,
-    measure: { rounds: 5, roundMs: 150 },
+    measure: { rounds: 6, roundMs: 150 },
     keys: 10_000,
     batches: [10, 100, 1000],
     inFlight: IN_FLIGHT,
-    inFlightMeasure: { rounds: 9, roundMs: 150 },
+    inFlightMeasure: { rounds: 10, roundMs: 150 },
     scalingSizes: options.scalingSizes ?? [1_000, 100_000, 1_000_000],
     scalingMeasure: { rounds: 8, roundMs: 75 },
     // A million items per protocol and backend, on two cores (measured fills: see the report).
