@@ -46,6 +46,31 @@ async function grow(
   await settleScaling(backend, protocol);
 }
 
+/**
+ * Calls of a measurement that a timeout can stop: a timed-out measurement must stop
+ * calling and let its last call finish, or it would keep the server busy under the next
+ * measurement.
+ */
+class Stoppable {
+  #stopped = false;
+  #current: Promise<unknown> = Promise.resolve();
+
+  /** `call`, refusing to start once stopped and remembering the call in flight. */
+  wrap(call: (i: number) => Promise<unknown>): (i: number) => Promise<unknown> {
+    return (i) => {
+      if (this.#stopped) throw new Error("stopped after the timeout");
+      this.#current = call(i);
+      return this.#current;
+    };
+  }
+
+  /** Stops further calls and waits (bounded) for the one in flight. */
+  async stop(profile: Profile, what: string): Promise<void> {
+    this.#stopped = true;
+    await withTimeout(this.#current, profile.scenarioTimeoutMs, what).catch(() => {});
+  }
+}
+
 /** Measures one operation on the grown store; a failure or a timeout is "not measured". */
 async function measure(
   name: BackendName,
@@ -54,17 +79,9 @@ async function measure(
   size: number,
   profile: Profile,
 ): Promise<BenchResult> {
-  // A timed-out measurement must stop calling and let its last call finish, or it would
-  // keep the server busy under the next operation's measurement.
-  let stopped = false;
-  let current: Promise<unknown> = Promise.resolve();
+  const calls = new Stoppable();
   try {
-    const call = op.prepare(backend, size);
-    const run = (i: number) => {
-      if (stopped) throw new Error("stopped after the timeout");
-      current = call(i);
-      return current;
-    };
+    const run = calls.wrap(op.prepare(backend, size));
     const [ours] = await withTimeout(
       compare([{ name: "ours", run }], profile.scalingMeasure),
       profile.scenarioTimeoutMs,
@@ -72,8 +89,7 @@ async function measure(
     );
     return { kind: "scaling", backend: name, operation: op.name, size, ours: ours! };
   } catch (err) {
-    stopped = true;
-    await withTimeout(current, profile.scenarioTimeoutMs, `${op.name}'s last call`).catch(() => {});
+    await calls.stop(profile, `${op.name}'s last call`);
     return notMeasured(name, op, size, reason(err), false);
   }
 }
@@ -92,24 +108,14 @@ async function measureTogether(
   size: number,
   profile: Profile,
 ): Promise<BenchResult[]> {
-  let stopped = false;
-  let current: Promise<unknown> = Promise.resolve();
+  const calls = new Stoppable();
   try {
-    const cases = ops.map((op) => {
-      const call = op.prepare(backend, size);
-      const run = (i: number) => {
-        if (stopped) throw new Error("stopped after the timeout");
-        current = call(i);
-        return current;
-      };
-      return { name: op.name, run };
-    });
+    const cases = ops.map((op) => ({ name: op.name, run: calls.wrap(op.prepare(backend, size)) }));
     const timeoutMs = profile.scenarioTimeoutMs * ops.length;
     const measured = await withTimeout(compare(cases, profile.scalingMeasure), timeoutMs, `${name} scaling @ ${size}`);
     return ops.map((op, i) => ({ kind: "scaling", backend: name, operation: op.name, size, ours: measured[i]! }));
   } catch {
-    stopped = true;
-    await withTimeout(current, profile.scenarioTimeoutMs, "the last call").catch(() => {});
+    await calls.stop(profile, "the last call");
     const out: BenchResult[] = [];
     for (const op of ops) out.push(await measure(name, backend, op, size, profile));
     return out;

@@ -49,7 +49,7 @@ function load() {
     recordsStore: new LuaScript("records-store", RECORD_WRITE),
     recordsStoreOne: new LuaScript("records-store-one", RECORD_WRITE),
     recordsDelete: new LuaScript("records-delete", ["records-index", "records-posting-keys"]),
-    recordsSelect: new LuaScript("records-select", ["records-filter"]),
+    recordsSelect: new LuaScript("records-select", ["records-filter", "records-index"]),
     recordsPostings: new LuaScript("records-postings", ["records-filter", "records-index"]),
     recordsPostingsBuild: new LuaScript("records-postings-build", ["records-posting-keys"]),
     recordsReindex: new LuaScript("records-reindex", ["records-index"]),

@@ -1,9 +1,10 @@
 -- Reads one bounded stretch of an index (see records-index.lua) in order, filtering on the
--- server (records-filter.lua is this script's prelude), so a query never moves records it
--- does not return and one call never runs longer than `budget` index entries.
+-- server (records-filter.lua and records-index.lua are its preludes), so a query never
+-- moves records it does not return and one call never runs longer than `budget` entries.
 -- KEYS[1] the index.
 -- ARGV[1] op: page | count; ARGV[2] record key prefix; ARGV[3] member kind: id | k
--- (natural key .. id, records-index.lua's ix_nk) | t (time .. id); ARGV[4] from, ARGV[5] to (ZRANGE BYLEX bounds); ARGV[6] 1 = REV;
+-- (natural key .. id, ix_nk) | t (time .. id); ARGV[4] from, ARGV[5] to (ZRANGE BYLEX
+-- bounds); ARGV[6] 1 = REV;
 -- ARGV[7] matches still to skip (offset); ARGV[8] matches wanted; ARGV[9] budget;
 -- ARGV[10] conditions as JSON, or "" for none.
 -- page returns { resume member or "", skip left, then 8 fields per matching record };
@@ -17,7 +18,7 @@ local BATCH = 256
 local function id_of(member)
   if kind == 'id' then return member end
   if kind == 't' then return string.sub(member, 16) end
-  return string.sub(member, (string.find(member, '\0\0', 1, true)) + 2)
+  return ix_nk_id(member)
 end
 
 local function range(lo, offset, count)
