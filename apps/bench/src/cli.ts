@@ -38,7 +38,7 @@ export interface BenchOptions {
   quick?: boolean;
   /** Stored sizes of the scaling section (default 1k, 100k, 1M; quick: 100, 1k). */
   scalingSizes?: readonly number[];
-  /** Fill budget of one protocol's scaling store, ms (default 300 s; quick: 10 s). */
+  /** Fill budget of one protocol's scaling store, ms (default 600 s; quick: 10 s). */
   fillBudgetMs?: number;
   /** Only pairs whose "backend protocol operation" label contains this text. */
   filter?: string;

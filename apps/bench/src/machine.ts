@@ -21,7 +21,7 @@ export function machineLine(): string {
  *
  * @example
  * ```ts
- * await serverVersions(); // "PostgreSQL 15.20, Redis 7.0.15"
+ * await serverVersions(); // "PostgreSQL 15.20 (shared_buffers 6026MB), Redis 7.0.15"
  * ```
  */
 export async function serverVersions(): Promise<string> {
@@ -30,7 +30,12 @@ export async function serverVersions(): Promise<string> {
   try {
     const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
     await client.connect();
-    postgres = `PostgreSQL ${(await client.query<{ server_version: string }>("show server_version")).rows[0]!.server_version}`;
+    // shared_buffers decides whether a 1M-record store's pages come from the server's cache
+    // (see tune-postgres-for-bench.sh), so the scaling numbers are read with it.
+    const { rows } = await client.query<{ version: string; buffers: string }>(
+      "select current_setting('server_version') as version, current_setting('shared_buffers') as buffers",
+    );
+    postgres = `PostgreSQL ${rows[0]!.version} (shared_buffers ${rows[0]!.buffers})`;
     await client.end();
   } catch (err) {
     postgres = `PostgreSQL unreachable (${reason(err)})`;
