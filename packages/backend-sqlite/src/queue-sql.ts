@@ -25,6 +25,8 @@ function insertRows(n: number): string {
  * claim records in `core_queue_group_states`. Appends run with `all()`, never `get()`:
  * in autocommit a RETURNING statement commits when it completes, and `get()` stops after
  * the first row and resets it, which drops a failed commit (SQLITE_FULL) on the floor.
+ * `appendAt` (the single put at a guessed offset) runs with `run()`, which steps to the
+ * end as well.
  *
  * @example
  * ```ts
@@ -34,6 +36,17 @@ function insertRows(n: number): string {
 export const QUEUE_SQL: SqlQueueStatements = {
   appendOne: `INSERT INTO core_queue (topic, seq, value, ts) VALUES (?1, ${NEXT}, ?2, CAST(?3 AS INTEGER))
     RETURNING seq AS first`,
+  // A put at the offset the backend guesses (one past the last append it saw), written
+  // only when that is one past the newest entry, read inside the statement: never a
+  // skipped offset, nor one a trim (here or in another process) dropped. Otherwise — also
+  // when trim emptied the log — seq is NULL and OR IGNORE skips the row (0 changes; the
+  // put then runs appendOne). OR IGNORE covers constraint conflicts only: a failed commit
+  // (SQLITE_FULL) still throws. Not INSERT … SELECT … WHERE: reading the table it inserts
+  // into, that buffers the row in an ephemeral table as RETURNING does (about a fifth of a
+  // put's instructions).
+  appendAt: `INSERT OR IGNORE INTO core_queue (topic, seq, value, ts) VALUES (?1,
+    CASE WHEN CAST(?2 AS INTEGER) = (SELECT seq + 1 FROM core_queue WHERE topic = ?1 ORDER BY seq DESC LIMIT 1)
+      THEN CAST(?2 AS INTEGER) END, ?3, CAST(?4 AS INTEGER))`,
   // A batch inserts up to 32 entries per statement inside BEGIN IMMEDIATE (about a fifth
   // of a putBatch(10) on :memory: saved over one run per entry; a json_each batch measured
   // several times slower). Texts are built once per row count, so the statement cache

@@ -30,6 +30,8 @@ export interface SqliteShared {
   readonly notifier: Notifier;
   /** Cache hit/miss/eviction counters by namespace. */
   readonly cacheCounters: Map<string, CacheCounters>;
+  /** Each queue topic's next offset as this connection's appends last saw it (a guess). */
+  readonly queueNext: Map<string, number>;
   /**
    * Runs synchronous database work as an operation of the backend: `CLOSED` after close,
    * waits while a `sql()` transaction holds the connection, maps errors to `BackendError`.
@@ -108,6 +110,7 @@ export function createShared(db: BetterSqliteDatabase, lifecycle: Lifecycle, isF
     isFile,
     notifier,
     cacheCounters: new Map(),
+    queueNext: new Map(),
     run<T>(fn: () => T): Promise<T> {
       let result: T | Promise<T>;
       try {

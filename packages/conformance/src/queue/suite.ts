@@ -11,6 +11,7 @@ import { registerQueueClients } from "./clients.js";
 import { registerQueueCodec } from "./codec.js";
 import { createQueueContext, expectCode } from "./context.js";
 import { registerQueueGroupStreams } from "./group-streams.js";
+import { registerQueueInterleaved } from "./interleaved.js";
 import { registerQueueProperties } from "./properties.js";
 import { registerQueueReadRange } from "./read-range.js";
 import { registerQueueStreams } from "./streams.js";
@@ -61,6 +62,7 @@ export function describeQueueConformance(options: ConformanceOptions): void {
       describe("bad input and close", () => registerQueueValidation(ctx));
       describe("codec failures", () => registerQueueCodec(ctx));
       describe("other clients", () => registerQueueClients(ctx));
+      describe("interleaved writers", () => registerQueueInterleaved(ctx));
       describe("properties", () => registerQueueProperties(ctx));
       describe("abort while holding an entry, trims", () => registerQueueAbortAndTrim(ctx));
     });

@@ -9,6 +9,9 @@ import type { WakeSource } from "./wake-source.js";
 /** A blocked reader looks again this often even without a wake-up, in case one was lost (ms). */
 const FALLBACK_WAIT_MS = 500;
 
+/** At most this many puts skip the guess (`appendAt`) after guesses that kept missing. */
+const MAX_GUESS_BACKOFF = 16;
+
 /** What {@link sqlQueueDriver} builds a queue driver from. */
 export interface SqlQueueParts {
   readonly backend: string;
@@ -19,6 +22,12 @@ export interface SqlQueueParts {
   readonly wake: WakeSource;
   /** See {@link QueueDriver.bucketSeparator}. */
   readonly bucketSeparator?: string;
+  /**
+   * Each topic's next offset as this backend's appends last saw it: the guesses of
+   * {@link SqlQueueStatements.appendAt}, shared by every queue handle the backend opens
+   * (one map per backend). Without it each handle keeps its own.
+   */
+  readonly nextOffsets?: Map<string, number>;
 }
 
 /**
@@ -55,30 +64,62 @@ class SqlQueueLog implements QueueLogDriver {
   readonly #wake: WakeSource;
   readonly #topic: string;
   readonly #key: string;
-  readonly #appended: (rows: SqlRow[]) => number;
+  /** Next offsets seen, by topic, when the dialect has `appendAt`. */
+  readonly #next: Map<string, number> | undefined;
+  // After a miss the next `#skip` puts append without guessing; `#backoff` doubles (1, 2,
+  // 4 … MAX_GUESS_BACKOFF) while guesses keep missing — writers in other connections
+  // taking turns — and a hit resets it, so a miss costs one wasted statement per run.
+  #backoff = 0;
+  #skip = 0;
 
-  constructor({ statements, exec, wake }: SqlQueueParts, topic: string) {
+  constructor({ statements, exec, wake, nextOffsets }: SqlQueueParts, topic: string) {
     this.#sql = statements;
     this.#exec = exec;
     this.#wake = wake;
     this.#topic = topic;
     this.#key = `q:${topic}`;
-    const notify = wake.notify;
-    const key = this.#key;
-    this.#appended =
-      notify === undefined
-        ? firstOf
-        : (rows) => {
-            notify.call(wake, key);
-            return firstOf(rows);
-          };
+    this.#next = statements.appendAt === undefined ? undefined : (nextOffsets ?? new Map());
   }
 
-  // A single put binds its text, not a one-element batch.
-  appendOne(text: string): Promise<number> {
-    const params = [this.#topic, text, Date.now(), ...(this.#sql.appendParams ?? [])];
-    return toPromise(() => andThen(this.#exec.rows(this.#sql.appendOne, params, "queue.put"), this.#appended));
+  // `count` entries were appended from `first`: remember the next offset, wake readers.
+  #wrote(first: number, count: number): number {
+    if (this.#next !== undefined && Number.isSafeInteger(first)) this.#next.set(this.#topic, first + count);
+    this.#wake.notify?.(this.#key);
+    return first;
   }
+
+  // A single put binds its text, not a one-element batch. With `appendAt` it first tries
+  // the offset after the last append seen, without RETURNING; a miss appends as before.
+  appendOne(text: string): Promise<number> {
+    const ts = Date.now();
+    const at = this.#sql.appendAt;
+    const guess = at === undefined ? undefined : this.#next?.get(this.#topic);
+    if (at === undefined || guess === undefined || this.#skip > 0) {
+      if (this.#skip > 0) this.#skip--;
+      return toPromise(() => this.#appendOne(text, ts));
+    }
+    const extra = this.#sql.appendParams;
+    const params: unknown[] = [this.#topic, guess, text, ts];
+    if (extra !== undefined) params.push(...extra);
+    return toPromise(() =>
+      andThen(this.#exec.changes(at, params, "queue.put"), (changed) => {
+        if (changed === 1) {
+          this.#backoff = 0;
+          return this.#wrote(guess, 1);
+        }
+        this.#backoff = Math.min(2 * this.#backoff || 1, MAX_GUESS_BACKOFF);
+        this.#skip = this.#backoff;
+        return this.#appendOne(text, ts);
+      }),
+    );
+  }
+
+  #appendOne(text: string, ts: number): MaybePromise<number> {
+    const params = [this.#topic, text, ts, ...(this.#sql.appendParams ?? [])];
+    return andThen(this.#exec.rows(this.#sql.appendOne, params, "queue.put"), this.#appended);
+  }
+
+  readonly #appended = (rows: SqlRow[]): number => this.#wrote(firstOf(rows), 1);
 
   append(texts: readonly string[]): Promise<number> {
     if (texts.length === 1) return this.appendOne(texts[0] as string);
@@ -86,13 +127,13 @@ class SqlQueueLog implements QueueLogDriver {
     const exec = this.#exec;
     if (insertRows !== undefined && exec.atomic !== undefined) {
       const first = (tx: SqlExecutor) => this.#insertRows(tx, insertRows, texts);
-      return toPromise(() => andThen(exec.atomic?.("queue.put", first) as MaybePromise<number>, this.#inserted));
+      const inserted = (at: number) => this.#wrote(at, texts.length);
+      return toPromise(() => andThen(exec.atomic?.("queue.put", first) as MaybePromise<number>, inserted));
     }
     const params = [this.#topic, batch?.(texts) ?? texts, Date.now(), ...appendParams];
-    return toPromise(() => andThen(exec.rows(append as string, params, "queue.put"), this.#appended));
+    const appended = (rows: SqlRow[]) => this.#wrote(firstOf(rows), texts.length);
+    return toPromise(() => andThen(exec.rows(append as string, params, "queue.put"), appended));
   }
-
-  readonly #inserted = (first: number): number => this.#appended([{ first }]);
 
   // Statements with many rows: one run instead of one per entry saves the per-run cost of
   // binding and stepping.

@@ -11,6 +11,16 @@
 export interface SqlQueueStatements {
   /** (topic, text, ts, ...appendParams) → rows whose first has `first`, the entry's offset. */
   readonly appendOne: string;
+  /**
+   * (topic, offset, text, ts, ...appendParams) appends at `offset` only when it is the
+   * topic's next offset, checked inside the statement, and otherwise changes nothing (no
+   * error; it may also decline a right offset, e.g. of an emptied log): 1 or 0 changes.
+   * With it a single put guesses its offset (one past the last append this backend saw)
+   * and needs no RETURNING; a miss (another client appended or trimmed, a first put)
+   * runs `appendOne`. For a dialect whose executor runs a process's calls one after
+   * another (the guess is taken when the call is made).
+   */
+  readonly appendAt?: string;
   /** (topic, batch(texts), ts, ...appendParams) → rows whose lowest `first` is the first offset. */
   readonly append?: string;
   /** The batch parameter of `append` (a text array). */
