@@ -8,11 +8,15 @@ import { POSTGRES_URL } from "./targets.js";
 // server under the other packages' tests); these cover the paths that must leave it alone.
 const SCRIPT = fileURLToPath(new URL("../../../tooling/scripts/tune-postgres-for-bench.sh", import.meta.url));
 
-async function sharedBuffers(): Promise<string> {
+/** The server's shared_buffers, as shown and in whole MB. */
+async function sharedBuffers(): Promise<{ shown: string; mb: string }> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
-    return (await client.query<{ shared_buffers: string }>("show shared_buffers")).rows[0]!.shared_buffers;
+    const { rows } = await client.query<{ shown: string; mb: string }>(
+      "select current_setting('shared_buffers') as shown, pg_size_bytes(current_setting('shared_buffers')) / 1048576 as mb",
+    );
+    return rows[0]!;
   } finally {
     await client.end();
   }
@@ -31,22 +35,16 @@ describe("tune-postgres-for-bench.sh", () => {
     const out = run({ POSTGRES_URL: other.toString(), BENCH_SHARED_BUFFERS_MB: String(1 << 20) });
     expect(out).toMatch(/shared_buffers is \d+ MB, target 1048576 MB; left as it is/);
     expect(out).toContain("ALTER SYSTEM SET shared_buffers = '1048576MB'");
-    expect(await sharedBuffers()).toBe(before);
+    expect(await sharedBuffers()).toEqual(before);
   });
 
   it("does nothing to the default server when it is at the target", async () => {
     const before = await sharedBuffers();
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    const { rows } = await client.query<{ mb: string }>(
-      "select pg_size_bytes(current_setting('shared_buffers')) / 1048576 as mb",
-    );
-    await client.end();
     // The target given is the current size, so even as root on the default server the
     // script must not restart it.
-    const out = run({ BENCH_SHARED_BUFFERS_MB: String(rows[0]!.mb) });
-    expect(out).toContain(`shared_buffers is ${rows[0]!.mb} MB (target ${rows[0]!.mb} MB;`);
-    expect(await sharedBuffers()).toBe(before);
+    const out = run({ BENCH_SHARED_BUFFERS_MB: before.mb });
+    expect(out).toContain(`shared_buffers is ${before.mb} MB (target ${before.mb} MB;`);
+    expect(await sharedBuffers()).toEqual(before);
   });
 
   it("reports an unreachable server and exits 0, so the bench reports postgres as not measured", () => {
